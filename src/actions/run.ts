@@ -1,0 +1,138 @@
+import { spawn } from 'node:child_process';
+import { descendants, trySignal } from '../util/proc.js';
+
+export interface RunOptions {
+  timeoutMs: number;
+  cwd?: string;
+  env?: NodeJS.ProcessEnv;
+  /** Bytes of combined output kept (the tail). */
+  keepBytes?: number;
+  /** Grace between TERM and KILL on timeout. */
+  killGraceMs?: number;
+  signal?: AbortSignal;
+}
+
+/** Success and failure come back in the same shape; nothing throws. */
+export interface RunResult {
+  argv: string[];
+  ok: boolean;
+  failed: boolean;
+  timedOut: boolean;
+  exitCode: number | null;
+  signal: string | null;
+  durationMs: number;
+  /** Last `keepBytes` of stdout and stderr, interleaved as they arrived. */
+  output: string;
+  pid: number | null;
+  error: string | null;
+}
+
+class Tail {
+  private chunks: Buffer[] = [];
+  private size = 0;
+  constructor(private readonly limit: number) {}
+  push(chunk: Buffer): void {
+    this.chunks.push(chunk);
+    this.size += chunk.length;
+    while (this.size - (this.chunks[0]?.length ?? 0) >= this.limit && this.chunks.length > 1) {
+      this.size -= this.chunks.shift()!.length;
+    }
+  }
+  toString(): string {
+    const all = Buffer.concat(this.chunks);
+    return all.subarray(Math.max(0, all.length - this.limit)).toString('utf8');
+  }
+}
+
+/** Signal a process group and every pid in `tree` (descendants may have left the group). */
+function killTree(pid: number, tree: readonly number[], signal: NodeJS.Signals): void {
+  trySignal(-pid, signal);
+  trySignal(pid, signal);
+  for (const child of tree) trySignal(child, signal);
+}
+
+/**
+ * Run an argv without a shell, in its own process group, bounded by a timeout that kills the whole
+ * tree. Resolves when the process exits: a child that daemonised and still holds the output pipe
+ * does not keep us waiting.
+ */
+export function runArgv(argv: readonly string[], options: RunOptions): Promise<RunResult> {
+  const started = performance.now();
+  const tail = new Tail(options.keepBytes ?? 2048);
+  const base = { argv: [...argv], pid: null as number | null };
+  const [program, ...args] = argv;
+  return new Promise((resolve) => {
+    if (!program) {
+      resolve({ ...base, ok: false, failed: true, timedOut: false, exitCode: null, signal: null, durationMs: 0, output: '', error: 'empty argv' });
+      return;
+    }
+    let timedOut = false;
+    let settled = false;
+    let killTimer: NodeJS.Timeout | undefined;
+    // Descendants seen when the kill began: once the parent is gone they can no longer be found.
+    let doomed: number[] = [];
+    const child = spawn(program, args, {
+      cwd: options.cwd,
+      env: options.env ?? process.env,
+      shell: false,
+      detached: true,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    base.pid = child.pid ?? null;
+    child.stdout.on('data', (c: Buffer) => tail.push(c));
+    child.stderr.on('data', (c: Buffer) => tail.push(c));
+
+    const finish = (exitCode: number | null, signal: string | null, error: string | null): void => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      clearTimeout(killTimer);
+      options.signal?.removeEventListener('abort', onAbort);
+      // Give buffered output a moment, then stop listening even if a grandchild keeps the pipe open.
+      setTimeout(() => {
+        child.stdout.destroy();
+        child.stderr.destroy();
+        const failed = timedOut || error !== null || exitCode !== 0;
+        resolve({
+          ...base,
+          ok: !failed,
+          failed,
+          timedOut,
+          exitCode,
+          signal,
+          durationMs: Math.round(performance.now() - started),
+          output: tail.toString(),
+          error: timedOut ? `timed out after ${options.timeoutMs} ms` : error,
+        });
+      }, 50);
+    };
+
+    const terminate = (): void => {
+      const pid = child.pid;
+      if (pid === undefined || killTimer) return;
+      doomed = descendants(pid);
+      killTree(pid, doomed, 'SIGTERM');
+      killTimer = setTimeout(() => killTree(pid, [...doomed, ...descendants(pid)], 'SIGKILL'), options.killGraceMs ?? 2000);
+    };
+    const onAbort = (): void => terminate();
+    const timer = setTimeout(() => {
+      timedOut = true;
+      terminate();
+    }, options.timeoutMs);
+    options.signal?.addEventListener('abort', onAbort, { once: true });
+
+    child.on('error', (err) => finish(null, null, err.message));
+    child.on('exit', (code, signal) => {
+      // The direct child is gone; anything it left in its group on timeout still gets the KILL.
+      if (timedOut && child.pid !== undefined) killTree(child.pid, doomed, 'SIGKILL');
+      finish(code, signal, null);
+    });
+  });
+}
+
+/** Fill `{root}`, `{lane}`, `{endpoint}` in an argv template. Values are whole arguments, never parsed. */
+export function expandArgv(template: readonly string[], values: Record<string, string>): string[] {
+  return template.map((arg) =>
+    arg.replace(/\{(root|lane|endpoint)\}/g, (whole, name: string) => values[name] ?? whole),
+  );
+}

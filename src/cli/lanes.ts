@@ -1,0 +1,94 @@
+import type { Command } from 'commander';
+import path from 'node:path';
+import { isValidLaneId } from '../config/lanes-schema.js';
+import type { LoadedConfig } from '../config/load.js';
+import { isLocalLane } from '../guard/policy.js';
+import { createLaneAdapter } from '../lanes/factory.js';
+import { archivePause, readPause, writePause } from '../lanes/pause-files.js';
+import { historyFor, loadFor } from './context.js';
+import { EXIT_FAILED, EXIT_OK, UsageError } from './errors.js';
+import { age, clean, table } from './format.js';
+import { globals, type CliIo } from './io.js';
+
+function laneArg(lane: string): string {
+  if (!isValidLaneId(lane)) throw new UsageError(`invalid lane id ${JSON.stringify(lane)}: use letters, digits, '.', '_' and '-' (no '/', no '..')`);
+  return lane;
+}
+
+/** The lane must be one the configured source knows, so a typo does not create a stray directory. */
+async function knownLane(config: LoadedConfig, lane: string): Promise<void> {
+  const read = await createLaneAdapter(config).read(new Date());
+  const known = read.lanes.some((l) => l.id === lane) || read.errors.some((e) => e.id === lane);
+  if (!known) throw new UsageError(`no lane "${lane}" in ${path.relative(config.root, config.paths.lanesFile) || config.paths.lanesFile}; run \`laneguard lanes\` to list them`);
+}
+
+export function registerLanes(program: Command, io: CliIo): void {
+  const lanes = program
+    .command('lanes')
+    .description('show the lanes as laneguard sees them (running, pause, work, endpoints)')
+    .option('--json', 'print lanes as JSON')
+    .action(async (opts: { json?: boolean }, cmd: Command) => {
+      const config = loadFor(globals(cmd));
+      const read = await createLaneAdapter(config).read(new Date());
+      if (opts.json) {
+        io.out(JSON.stringify({ lanes: read.lanes.map((l) => ({ ...l, local_lane: isLocalLane(l, config.guard) })), errors: read.errors }, null, 2));
+      } else {
+        io.out(
+          table(
+            ['LANE', 'LOCAL', 'RUNNING', 'PID', 'PAUSE', 'WORK p/i/b/d/q', 'HEARTBEAT', 'ENDPOINTS'],
+            read.lanes.map((l) => [
+              clean(l.id, 40),
+              isLocalLane(l, config.guard) ? 'yes' : l.local ? 'not-only' : 'no',
+              l.running ? 'yes' : 'no',
+              l.pid,
+              l.pause ? `${l.pause.held ? 'held' : l.pause.stale ? 'stale' : l.pause.manual ? 'manual' : 'paused'} ${age(l.pause.ageSec)}` : '-',
+              `${l.work.pending}/${l.work.in_progress}/${l.work.blocked}/${l.work.done}/${l.work.queued}`,
+              age(l.heartbeatAgeSec),
+              l.endpointUrls.join(' ') || '-',
+            ]),
+          ),
+        );
+        for (const e of read.errors) io.out(`ERROR ${clean(e.id, 40)}: ${e.source}: ${clean(e.error, 200)}`);
+      }
+      io.exitCode = read.errors.length > 0 ? EXIT_FAILED : EXIT_OK;
+    });
+
+  lanes
+    .command('pause <lane>')
+    .description('pause a lane by writing its paused.flag (JSON: reason, by, at, until, hold)')
+    .option('--hold', 'an operator hold: never cleared automatically, however old')
+    .option('--until <iso>', 'held until this time (ISO 8601), then a normal manual pause')
+    .option('--reason <text>', 'why (shown in tables, events and the status page)', 'manual pause by operator')
+    .addHelpText('after', '\nA pause without --hold or --until is a manual pause: once older than\nstale_manual_pause_sec (600 s) the guard clears it when the lane has work.')
+    .action(async (lane: string, opts: { hold?: boolean; until?: string; reason: string }, cmd: Command) => {
+      laneArg(lane);
+      if (opts.until !== undefined && Number.isNaN(Date.parse(opts.until))) throw new UsageError(`--until: not an ISO 8601 time: ${opts.until}`);
+      const config = loadFor(globals(cmd));
+      await knownLane(config, lane);
+      const now = new Date();
+      const reason = /manual/i.test(opts.reason) ? opts.reason : `manual: ${opts.reason}`;
+      const dir = createLaneAdapter(config).laneDir(lane);
+      const file = writePause(dir, { reason, by: process.env.USER ?? 'operator', hold: opts.hold === true, until: opts.until, now });
+      historyFor(config).append('lane_paused', { lane, reason, hold: opts.hold === true, until: opts.until ?? null, by: process.env.USER ?? 'operator' });
+      io.out(`paused ${lane}${opts.hold ? ' (held)' : opts.until ? ` (held until ${opts.until})` : ''}: ${path.relative(config.root, file)}`);
+    });
+
+  lanes
+    .command('unpause <lane>')
+    .description('clear a lane\'s pause now (the flag is archived in cleared_pauses/, never deleted)')
+    .action(async (lane: string, _opts: unknown, cmd: Command) => {
+      laneArg(lane);
+      const config = loadFor(globals(cmd));
+      await knownLane(config, lane);
+      const now = new Date();
+      const dir = createLaneAdapter(config).laneDir(lane);
+      const pause = readPause(dir, now, config.guard.stale_manual_pause_sec);
+      if (!pause) {
+        io.out(`${lane} is not paused`);
+        return;
+      }
+      const archivedTo = archivePause(dir, lane, config.paths.clearedPauses, now);
+      historyFor(config).append('lane_unpaused', { lane, reason: 'operator', pause_age_sec: pause.ageSec, pause_message: pause.message, archived_to: archivedTo });
+      io.out(`unpaused ${lane}; the flag is kept at ${archivedTo ? path.relative(config.root, archivedTo) : '-'}`);
+    });
+}

@@ -1,0 +1,42 @@
+import { Command, CommanderError } from 'commander';
+import { VERSION } from '../version.js';
+import { registerConfig } from './config-check.js';
+import { EXIT_USAGE, reportError } from './errors.js';
+import { registerHistory } from './history.js';
+import type { CliIo } from './io.js';
+import { registerLanes } from './lanes.js';
+import { registerOnce } from './once.js';
+
+export type Registrar = (program: Command, io: CliIo) => unknown;
+
+/** Later commands (serve, probe, watchdog, …) add themselves here. */
+export const REGISTRARS: Registrar[] = [registerOnce, registerLanes, registerHistory, registerConfig];
+
+export function buildProgram(io: CliIo): Command {
+  const program = new Command();
+  program
+    .name('laneguard')
+    .description('Keeps a fleet of local LLM worker lanes busy: probes model endpoints, watches lanes, exports Prometheus metrics and recovers an idle fleet safely.')
+    .version(VERSION)
+    .option('--root <dir>', 'fleet root (default: $LANEGUARD_ROOT, else the current directory)')
+    .showHelpAfterError('(run with --help for usage)')
+    .configureOutput({ writeOut: (s) => io.out(s.trimEnd()), writeErr: (s) => io.err(s.trimEnd()) })
+    .exitOverride();
+  for (const register of REGISTRARS) register(program, io);
+  for (const cmd of program.commands) cmd.exitOverride();
+  return program;
+}
+
+/** Run the CLI and return its exit code. */
+export async function runCli(argv: readonly string[], io: CliIo = { out: (l) => console.log(l), err: (l) => console.error(l), exitCode: 0 }): Promise<number> {
+  const program = buildProgram(io);
+  try {
+    await program.parseAsync([...argv]);
+    return io.exitCode;
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      return err.exitCode === 0 || err.code === 'commander.helpDisplayed' || err.code === 'commander.version' ? 0 : EXIT_USAGE;
+    }
+    return reportError(err, io.err);
+  }
+}

@@ -1,0 +1,82 @@
+import type { ProbeErrorClass } from '../domain/types.js';
+
+export type HttpResult =
+  | { ok: true; status: number; json: unknown; text: string; latencyMs: number }
+  | { ok: false; status: number | null; errorClass: ProbeErrorClass; reason: string; latencyMs: number; text?: string };
+
+export interface HttpRequest {
+  method?: 'GET' | 'POST';
+  headers?: Record<string, string>;
+  body?: unknown;
+  timeoutMs: number;
+  /** Answer bodies beyond this are cut and counted invalid: a probe never buffers a huge reply. */
+  maxBytes?: number;
+}
+
+/** The HTTP client laneguard's probers use; injected so tests can point it anywhere. */
+export interface HttpClient {
+  request(url: string, init: HttpRequest): Promise<HttpResult>;
+}
+
+function classify(err: unknown): { errorClass: ProbeErrorClass; reason: string } {
+  const e = err as { name?: string; message?: string; cause?: { code?: string; message?: string } };
+  if (e?.name === 'TimeoutError' || e?.name === 'AbortError') return { errorClass: 'timeout', reason: 'timed out' };
+  const code = e?.cause?.code;
+  if (code === 'ECONNREFUSED') return { errorClass: 'refused', reason: 'connection refused' };
+  if (code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT') return { errorClass: 'timeout', reason: 'timed out' };
+  return { errorClass: 'refused', reason: `connection failed: ${code ?? e?.cause?.message ?? e?.message ?? String(err)}` };
+}
+
+async function readLimited(res: Response, maxBytes: number): Promise<string | null> {
+  if (!res.body) return '';
+  const reader = res.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > maxBytes) {
+      await reader.cancel();
+      return null;
+    }
+    chunks.push(value);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+/** fetch-based client: timeouts cover connect, headers and body; errors come back classified. */
+export const fetchHttpClient: HttpClient = {
+  async request(url, init) {
+    const started = performance.now();
+    const latency = (): number => Math.round(performance.now() - started);
+    const signal = AbortSignal.timeout(init.timeoutMs);
+    let res: Response;
+    try {
+      res = await fetch(url, {
+        method: init.method ?? 'GET',
+        headers: { accept: 'application/json', ...(init.body !== undefined ? { 'content-type': 'application/json' } : {}), ...init.headers },
+        body: init.body !== undefined ? JSON.stringify(init.body) : undefined,
+        signal,
+        redirect: 'error',
+      });
+    } catch (err) {
+      return { ok: false, status: null, ...classify(err), latencyMs: latency() };
+    }
+    let text: string | null;
+    try {
+      text = await readLimited(res, init.maxBytes ?? 8 * 1024 * 1024);
+    } catch (err) {
+      return { ok: false, status: res.status, ...classify(err), latencyMs: latency() };
+    }
+    if (text === null) return { ok: false, status: res.status, errorClass: 'invalid_response', reason: 'answer too large', latencyMs: latency() };
+    if (res.status < 200 || res.status >= 300) {
+      return { ok: false, status: res.status, errorClass: 'http_error', reason: `HTTP ${res.status}`, latencyMs: latency(), text };
+    }
+    try {
+      return { ok: true, status: res.status, json: JSON.parse(text) as unknown, text, latencyMs: latency() };
+    } catch {
+      return { ok: false, status: res.status, errorClass: 'invalid_response', reason: 'answer is not JSON', latencyMs: latency(), text };
+    }
+  },
+};

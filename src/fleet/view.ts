@@ -1,0 +1,44 @@
+import type { EndpointConfig } from '../config/fleet-schema.js';
+import type { EndpointView } from '../domain/types.js';
+import type { FleetStatus } from './status-file.js';
+
+/** Scheme, host, port and path without trailing slashes or a trailing `/v1`: how lanes and endpoints meet. */
+export function normalizeUrl(url: string): string | null {
+  try {
+    const u = new URL(url.trim());
+    const port = u.port || (u.protocol === 'https:' ? '443' : '80');
+    const host = u.hostname.toLowerCase() === 'localhost' ? '127.0.0.1' : u.hostname.toLowerCase();
+    const pathPart = u.pathname.replace(/\/+$/, '').replace(/\/v1$/, '');
+    return `${u.protocol}//${host}:${port}${pathPart}`;
+  } catch {
+    return null;
+  }
+}
+
+/** Map each lane URL to the configured endpoint it names (null when none does). */
+export function endpointForUrl(url: string, endpoints: readonly { id: string; baseUrl: string }[]): string | null {
+  const wanted = normalizeUrl(url);
+  if (wanted === null) return null;
+  return endpoints.find((e) => normalizeUrl(e.baseUrl) === wanted)?.id ?? null;
+}
+
+/** Build the decision view of the endpoints from config and the latest probe and scan. */
+export function buildEndpointViews(endpoints: readonly EndpointConfig[], status: FleetStatus | null): EndpointView[] {
+  const probed = new Map((status?.probe?.endpoints ?? []).map((r) => [r.id, r]));
+  const scanned = status?.capability_scan?.summary?.by_endpoint ?? {};
+  return endpoints.map((endpoint) => {
+    const record = probed.get(endpoint.id);
+    const recommended = scanned[endpoint.id]?.recommended_parallel;
+    const recommendedParallel = typeof recommended === 'number' && recommended > 0 ? recommended : null;
+    return {
+      id: endpoint.id,
+      baseUrl: endpoint.base_url,
+      enabled: endpoint.enabled,
+      state: !endpoint.enabled ? 'disabled' : (record?.state ?? 'down'),
+      healthy: endpoint.enabled && record?.healthy === true,
+      configuredMaxParallel: endpoint.max_parallel,
+      recommendedParallel,
+      effectiveMaxParallel: Math.min(endpoint.max_parallel, recommendedParallel ?? endpoint.max_parallel),
+    };
+  });
+}

@@ -1,0 +1,103 @@
+import type { CircuitState, GuardState, LaneBackoff, LaneSnapshot } from '../domain/types.js';
+
+export interface BackoffConfig {
+  initial_sec: number;
+  max_sec: number;
+  reset_after_sec: number;
+}
+
+export interface CircuitConfig {
+  failures: number;
+  window_sec: number;
+  open_sec: number;
+}
+
+/** Consecutive failed or short-lived starts from which a lane counts as crash-looping. */
+export const CRASH_LOOP_FAILURES = 3;
+
+export function emptyBackoff(): LaneBackoff {
+  return { failures: 0, backoffUntil: null, lastStartAt: null, awaitingExit: false };
+}
+
+const sec = (ms: number): number => ms / 1000;
+
+export function backoffDelaySec(failures: number, cfg: BackoffConfig): number {
+  return Math.min(cfg.initial_sec * 2 ** Math.max(0, failures - 1), cfg.max_sec);
+}
+
+export function inBackoff(entry: LaneBackoff | undefined, now: Date): boolean {
+  return !!entry?.backoffUntil && Date.parse(entry.backoffUntil) > now.getTime();
+}
+
+export function backoffRemainingSec(entry: LaneBackoff | undefined, now: Date): number {
+  if (!entry?.backoffUntil) return 0;
+  return Math.max(0, Math.ceil(sec(Date.parse(entry.backoffUntil) - now.getTime())));
+}
+
+export function recordFailure(entry: LaneBackoff, now: Date, cfg: BackoffConfig): LaneBackoff {
+  const failures = entry.failures + 1;
+  return {
+    ...entry,
+    failures,
+    awaitingExit: false,
+    backoffUntil: new Date(now.getTime() + backoffDelaySec(failures, cfg) * 1000).toISOString(),
+  };
+}
+
+export interface LaneExit {
+  lane: string;
+  ranSec: number;
+  shortLived: boolean;
+}
+
+/**
+ * Before deciding: a lane we started that is no longer running either died young (a crash: back
+ * off) or ran its course (reset). A lane that has run `reset_after_sec` is forgiven. Pure.
+ */
+export function observeLanes(
+  lanes: Record<string, LaneBackoff>,
+  snapshots: readonly LaneSnapshot[],
+  now: Date,
+  cfg: BackoffConfig,
+): { lanes: Record<string, LaneBackoff>; exits: LaneExit[] } {
+  const next: Record<string, LaneBackoff> = { ...lanes };
+  const exits: LaneExit[] = [];
+  for (const lane of snapshots) {
+    const entry = next[lane.id];
+    if (!entry?.awaitingExit || !entry.lastStartAt) continue;
+    const ranSec = sec(now.getTime() - Date.parse(entry.lastStartAt));
+    if (lane.running) {
+      if (ranSec >= cfg.reset_after_sec) next[lane.id] = { ...entry, failures: 0, backoffUntil: null, awaitingExit: false };
+      continue;
+    }
+    const shortLived = ranSec < cfg.reset_after_sec;
+    exits.push({ lane: lane.id, ranSec: Math.round(ranSec), shortLived });
+    next[lane.id] = shortLived ? recordFailure(entry, now, cfg) : { ...entry, failures: 0, backoffUntil: null, awaitingExit: false };
+  }
+  return { lanes: next, exits };
+}
+
+export function circuitOpen(circuit: CircuitState, now: Date): boolean {
+  return !!circuit.openUntil && Date.parse(circuit.openUntil) > now.getTime();
+}
+
+/**
+ * Count failed actions in a sliding window; more than `failures` opens the circuit for `open_sec`.
+ * When an open period ends the slate is wiped (the next failures must build up again). Pure.
+ */
+export function updateCircuit(circuit: CircuitState, newFailures: number, now: Date, cfg: CircuitConfig): CircuitState {
+  const nowMs = now.getTime();
+  if (circuit.openUntil && Date.parse(circuit.openUntil) <= nowMs) circuit = { failureTimes: [], openUntil: null };
+  const times = circuit.failureTimes.filter((t) => nowMs - Date.parse(t) < cfg.window_sec * 1000);
+  for (let i = 0; i < newFailures; i++) times.push(now.toISOString());
+  const openUntil =
+    circuit.openUntil ?? (times.length > cfg.failures ? new Date(nowMs + cfg.open_sec * 1000).toISOString() : null);
+  return { failureTimes: times, openUntil };
+}
+
+export function crashLooping(state: Pick<GuardState, 'lanes'>): string[] {
+  return Object.entries(state.lanes)
+    .filter(([, b]) => b.failures >= CRASH_LOOP_FAILURES)
+    .map(([id]) => id)
+    .sort();
+}

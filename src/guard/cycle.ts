@@ -1,0 +1,164 @@
+// One guard cycle: gather → decide → act → persist → publish (the caller publishes the result).
+import { randomBytes } from 'node:crypto';
+import type { LoadedConfig } from '../config/load.js';
+import type { EndpointView, GuardState, LaneReadError, LaneSnapshot, Trigger } from '../domain/types.js';
+import { probeFleet, type FleetProbe } from '../fleet/probe-fleet.js';
+import type { HttpClient } from '../fleet/http.js';
+import { readFleetStatus, type FleetStatus } from '../fleet/status-file.js';
+import { buildEndpointViews } from '../fleet/view.js';
+import type { HistoryStore } from '../history/store.js';
+import type { LaneAdapter } from '../lanes/adapter.js';
+import { atomicWriteJson } from '../store/atomic.js';
+import type { Clock } from '../util/clock.js';
+import { act, runFleetCommand, type CommandOutcome, type Runner } from './act.js';
+import { observeLanes } from './backoff.js';
+import { conclude, escalationDue, type Conclusion } from './conclude.js';
+import { decide, ensureDue, type Plan } from './policy.js';
+import { buildReport, skipCounts, type CycleReport } from './report.js';
+import { loadGuardState, saveGuardState } from './state-store.js';
+
+export interface GuardDeps {
+  config: LoadedConfig;
+  adapter: LaneAdapter;
+  history: HistoryStore;
+  clock: Clock;
+  http: HttpClient;
+  runner: Runner;
+}
+
+export interface CycleRequest {
+  trigger: Trigger;
+  dryRun?: boolean;
+  forceUnpause?: string | null;
+  onlyLane?: string | null;
+  /** Probe now even if the last probe is fresh. */
+  forceProbe?: boolean;
+}
+
+export interface CycleResult {
+  report: CycleReport;
+  state: GuardState;
+  plan: Plan;
+  conclusion: Conclusion;
+  lanes: LaneSnapshot[];
+  laneErrors: LaneReadError[];
+  endpoints: EndpointView[];
+  fleetStatus: FleetStatus | null;
+  probe: FleetProbe | null;
+}
+
+export function newCycleId(now: Date): string {
+  return `${now.toISOString().replace(/[-:.]/g, '').slice(0, 15)}-${randomBytes(3).toString('hex')}`;
+}
+
+/** Latest probe results, probing now when they are older than the probe interval. */
+export async function endpointView(deps: GuardDeps, force = false): Promise<{ status: FleetStatus | null; probe: FleetProbe | null }> {
+  const { guard, paths, endpoints } = deps.config;
+  const status = readFleetStatus(paths.fleetStatus);
+  const probedAt = status?.probe?.timestamp ? Date.parse(status.probe.timestamp) : NaN;
+  const fresh = !force && Number.isFinite(probedAt) && deps.clock.now().getTime() - probedAt < guard.fleet_probe_interval_sec * 1000;
+  const known = new Set((status?.probe?.endpoints ?? []).map((e) => e.id));
+  if (fresh && endpoints.every((e) => known.has(e.id))) return { status, probe: null };
+  const probe = await probeFleet({
+    endpoints,
+    statusFile: paths.fleetStatus,
+    hysteresis: { healthyAfter: guard.healthy_after, unhealthyAfter: guard.unhealthy_after },
+    concurrency: guard.probe_concurrency,
+    http: deps.http,
+    clock: deps.clock,
+  });
+  for (const t of probe.transitions) deps.history.append('endpoint_state_changed', { ...t });
+  return { status: probe.status, probe };
+}
+
+export async function runCycle(deps: GuardDeps, request: CycleRequest): Promise<CycleResult> {
+  const { guard, paths } = deps.config;
+  const started = performance.now();
+  const now = deps.clock.now();
+  const cycleId = newCycleId(now);
+  const dryRun = request.dryRun === true || guard.dry_run;
+  const notes: string[] = [];
+
+  const loaded = loadGuardState(paths.state, now);
+  if (loaded.repairedFrom !== null || loaded.error !== null) {
+    deps.history.append('state_repaired', { cycle_id: cycleId, file: paths.state, error: loaded.error, moved_to: loaded.repairedFrom });
+    notes.push(`state file was unreadable (${loaded.error}); started from fresh counters`);
+  }
+  const { status, probe } = await endpointView(deps, request.forceProbe);
+  const endpoints = buildEndpointViews(deps.config.endpoints, status);
+  const read = await deps.adapter.read(now);
+  const readErrors = read.errors.map((e) => ({ id: e.id, source: e.source, error: e.error }));
+
+  const observed = observeLanes(loaded.state.lanes, read.lanes, now, guard.backoff);
+  for (const exit of observed.exits) deps.history.append('lane_exited', { cycle_id: cycleId, lane: exit.lane, ran_sec: exit.ranSec, short_lived: exit.shortLived });
+  const stateBefore: GuardState = { ...loaded.state, lanes: observed.lanes };
+
+  const plan = decide({ lanes: read.lanes, endpoints, state: stateBefore, config: guard, now, trigger: request.trigger, forceUnpause: request.forceUnpause ?? null, onlyLane: request.onlyLane ?? null });
+  if (plan.forceUnpauseBlocked) notes.push(`--force-unpause ${request.forceUnpause}: not done, ${plan.forceUnpauseBlocked}`);
+
+  const work = new Map(read.lanes.map((l) => [l.id, l.work]));
+  const outcome = await act(deps, plan, { cycleId, trigger: request.trigger, dryRun, endpoints, work });
+
+  const recovered = outcome.started.length + outcome.unpaused.length > 0;
+  const ensureWhy = ensureDue(plan, recovered, stateBefore.last_ensure_at, now, guard.ensure_interval_sec);
+  const ensure = await runOptionalCommand(deps, ensureWhy !== null ? guard.lanes.ensure_command : undefined, dryRun, 'ensure_ran', cycleId, ensureWhy);
+
+  const tally = {
+    startedOk: outcome.started.filter((s) => !s.dry_run).map((s) => s.id),
+    startFailed: outcome.startFailed,
+    otherFailures: outcome.otherFailures + (ensure.ok === false ? 1 : 0),
+    readErrors: readErrors.length,
+    ensureRan: ensure.ran && !dryRun,
+    escalated: false,
+  };
+  const finish = deps.clock.now();
+  let conclusion = conclude(plan, tally, stateBefore, finish, guard, { cycleId, dryRun });
+
+  let escalate: CommandOutcome = { ran: false, ok: null, exit_code: null };
+  if (plan.acts && guard.escalate_command && escalationDue(conclusion.anomalies, stateBefore.last_escalate_at, finish, guard.escalate_min_interval_sec)) {
+    escalate = await runOptionalCommand(deps, guard.escalate_command, dryRun, 'escalated', cycleId, 'persistent_idle_condition');
+    if (escalate.ran && !dryRun) {
+      conclusion = conclude(plan, { ...tally, escalated: true, otherFailures: tally.otherFailures + (escalate.ok === false ? 1 : 0) }, stateBefore, finish, guard, { cycleId, dryRun });
+    }
+  }
+
+  const report = buildReport({ cycleId, at: finish.toISOString(), trigger: request.trigger, mode: guard.mode, dryRun, plan, outcome, readErrors, conclusion, ensure, escalate, durationMs: Math.round(performance.now() - started), onlyLane: request.onlyLane ?? null, notes });
+  persist(deps, conclusion, report, cycleId);
+  const lanes = outcome.after && outcome.after.errors.length === 0 ? outcome.after.lanes : read.lanes;
+  return { report, state: conclusion.state, plan, conclusion, lanes, laneErrors: read.errors, endpoints, fleetStatus: status, probe };
+}
+
+async function runOptionalCommand(deps: GuardDeps, argv: readonly string[] | undefined, dryRun: boolean, event: string, cycleId: string, reason: string | null): Promise<CommandOutcome> {
+  if (!argv) return { ran: false, ok: null, exit_code: null, reason };
+  if (dryRun) return { ran: false, ok: null, exit_code: null, reason, dry_run: true };
+  const { result } = await runFleetCommand(deps, argv);
+  deps.history.append(event, { cycle_id: cycleId, reason, ok: result.ok, exit_code: result.exitCode, duration_ms: result.durationMs, error: result.error, output: result.output });
+  return { ran: true, ok: result.ok, exit_code: result.exitCode, reason, error: result.error };
+}
+
+function persist(deps: GuardDeps, conclusion: Conclusion, report: CycleReport, cycleId: string): void {
+  saveGuardState(deps.config.paths.state, conclusion.state);
+  atomicWriteJson(deps.config.paths.report, report);
+  for (const anomaly of conclusion.raised) deps.history.append('anomaly_raised', { cycle_id: cycleId, anomaly });
+  for (const anomaly of conclusion.cleared) deps.history.append('anomaly_cleared', { cycle_id: cycleId, anomaly });
+  deps.history.append('cycle', {
+    cycle_id: cycleId,
+    trigger: report.trigger,
+    mode: report.mode,
+    dry_run: report.dry_run,
+    duration_ms: report.duration_ms,
+    ok: report.ok,
+    local_lane_total: report.local_lane_total,
+    local_running_before: report.local_running_before,
+    local_running_after: report.local_running_after,
+    healthy_endpoint_count: report.healthy_endpoint_count,
+    started_count: report.started_count,
+    unpaused_count: report.unpaused_count,
+    failed_count: report.failed_count,
+    skipped_count: report.skipped_count,
+    consecutive_idle_cycles: report.consecutive_idle_cycles,
+    endpoint_floor_unmet_cycles: report.endpoint_floor_unmet_cycles,
+    anomalies: report.anomalies,
+    skipped: skipCounts(report),
+  });
+}

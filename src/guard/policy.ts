@@ -1,0 +1,224 @@
+// The decision core: pure, no I/O. Given what was read, it says what is safe to do and why.
+import type {
+  EndpointView,
+  GuardState,
+  LaneSnapshot,
+  Mode,
+  SkipReason,
+  Trigger,
+} from '../domain/types.js';
+import { endpointForUrl } from '../fleet/view.js';
+import { circuitOpen, inBackoff } from './backoff.js';
+import { CapacityLedger } from './capacity.js';
+import { workScore } from './score.js';
+
+export interface PolicyConfig {
+  mode: Mode;
+  minimum_healthy_endpoints: number;
+  auto_unpause_local_lanes: boolean;
+  max_auto_starts_per_cycle: number;
+  allow_blocked_recovery: boolean;
+  require_local_only: boolean;
+  require_pending_work: boolean;
+  queue_depth_enables_start: boolean;
+  lane_id_allowlist: readonly string[];
+  lane_id_denylist: readonly string[];
+}
+
+export interface DecideInput {
+  lanes: readonly LaneSnapshot[];
+  endpoints: readonly EndpointView[];
+  state: GuardState;
+  config: PolicyConfig;
+  now: Date;
+  trigger: Trigger;
+  /** Operator request to clear this lane's pause whatever it is (`once --force-unpause`). */
+  forceUnpause?: string | null;
+  /** Limit actions to this lane (an alert's `recover_lane`). */
+  onlyLane?: string | null;
+}
+
+export type UnpauseReason = 'stale_manual_pause' | 'force_unpause';
+
+export interface PlannedUnpause {
+  id: string;
+  reason: UnpauseReason;
+  pauseAgeSec: number;
+  pauseMessage: string;
+}
+
+export interface LaneDecision {
+  id: string;
+  running: boolean;
+  verdict: 'running' | 'start' | 'skip';
+  reason: SkipReason | null;
+  score: number;
+  hasWork: boolean;
+  starved: boolean;
+  /** The endpoint a running lane is counted against, or a starting lane is placed on. */
+  endpointKey: string | null;
+  /** Endpoint ids of the lane's URLs that match configured endpoints (all of them, in order). */
+  endpointIds: string[];
+}
+
+export interface Plan {
+  /** False when the trigger only observes in this mode (schedule in `alert`, alert in `autonomous`). */
+  acts: boolean;
+  floorMet: boolean;
+  circuitOpen: boolean;
+  healthyEndpointKeys: string[];
+  localLaneIds: string[];
+  runningBefore: number;
+  decisions: LaneDecision[];
+  /** Lanes to start, highest score first. */
+  starts: LaneDecision[];
+  /** Pauses to clear before the starts: stale ones of lanes about to start, and a forced one. */
+  unpauses: PlannedUnpause[];
+  /** Why a requested force-unpause is not done, when it is not. */
+  forceUnpauseBlocked: string | null;
+  /** Lanes running per endpoint after the planned starts. */
+  endpointLoad: Record<string, number>;
+}
+
+export function triggerActs(mode: Mode, trigger: Trigger): boolean {
+  if (trigger === 'manual') return true;
+  if (trigger === 'schedule') return mode !== 'alert';
+  return mode !== 'autonomous';
+}
+
+export function isLocalLane(lane: LaneSnapshot, cfg: PolicyConfig): boolean {
+  if (!lane.enabled || !lane.local) return false;
+  if (cfg.require_local_only && !lane.localOnly) return false;
+  if (cfg.lane_id_allowlist.length > 0 && !cfg.lane_id_allowlist.includes(lane.id)) return false;
+  return !cfg.lane_id_denylist.includes(lane.id);
+}
+
+/** The one reason a stopped lane is not a start candidate, before capacity and the start cap. */
+function gateReason(
+  lane: LaneSnapshot,
+  healthyIds: string[],
+  score: number,
+  input: DecideInput,
+  ctx: { floorMet: boolean; circuitOpen: boolean; acts: boolean; forced: boolean },
+): SkipReason | null {
+  const cfg = input.config;
+  if (!ctx.floorMet) return 'endpoint_floor_not_met';
+  if (healthyIds.length === 0) return 'endpoint_unhealthy';
+  if (lane.paused && lane.pause && !ctx.forced) {
+    if (lane.pause.held) return 'pause_held';
+    if (!lane.pause.manual) return 'pause_active';
+    if (!lane.pause.stale || !cfg.auto_unpause_local_lanes) return 'manual_pause_active';
+  }
+  if (cfg.require_pending_work && score === 0) return 'no_runnable_work';
+  if (inBackoff(input.state.lanes[lane.id], input.now)) return 'backoff';
+  if (input.onlyLane && input.onlyLane !== lane.id) return 'not_targeted';
+  if (ctx.circuitOpen) return 'circuit_open';
+  if (!ctx.acts) return 'observe_only';
+  return null;
+}
+
+export function decide(input: DecideInput): Plan {
+  const { config: cfg, endpoints, now } = input;
+  const healthy = endpoints.filter((e) => e.enabled && e.healthy);
+  const healthyIds = new Set(healthy.map((e) => e.id));
+  const floorMet = healthy.length >= cfg.minimum_healthy_endpoints;
+  const isOpen = circuitOpen(input.state.circuit, now);
+  const acts = triggerActs(cfg.mode, input.trigger);
+  const local = input.lanes.filter((l) => isLocalLane(l, cfg)).sort((a, b) => a.id.localeCompare(b.id));
+  const ledger = new CapacityLedger(endpoints);
+
+  const forcedLane = input.forceUnpause ? local.find((l) => l.id === input.forceUnpause) : undefined;
+  let forceUnpauseBlocked: string | null = null;
+  if (input.forceUnpause) {
+    if (!forcedLane) forceUnpauseBlocked = `no local lane "${input.forceUnpause}"`;
+    else if (!forcedLane.paused) forceUnpauseBlocked = 'lane is not paused';
+    else if (!floorMet) forceUnpauseBlocked = 'endpoint floor not met: nothing is unpaused this cycle';
+    else if (isOpen) forceUnpauseBlocked = 'recovery circuit is open: no actions this cycle';
+  }
+  const forced = forcedLane !== undefined && forceUnpauseBlocked === null ? forcedLane.id : null;
+
+  const decisions: LaneDecision[] = [];
+  const candidates: Array<{ decision: LaneDecision; healthyIds: string[]; lane: LaneSnapshot }> = [];
+  for (const lane of local) {
+    const endpointIds = lane.endpointUrls
+      .map((u) => endpointForUrl(u, endpoints))
+      .filter((id): id is string => id !== null);
+    const laneHealthy = endpointIds.filter((id) => healthyIds.has(id));
+    const score = workScore(lane, cfg);
+    const hasWork = score > 0;
+    const decision: LaneDecision = {
+      id: lane.id,
+      running: lane.running,
+      verdict: 'running',
+      reason: null,
+      score,
+      hasWork,
+      starved: !lane.running && hasWork && laneHealthy.length > 0 && !(lane.pause?.held ?? false),
+      endpointKey: null,
+      endpointIds,
+    };
+    decisions.push(decision);
+    if (lane.running) {
+      decision.endpointKey = ledger.placeRunning(endpointIds, healthyIds);
+      continue;
+    }
+    decision.verdict = 'skip';
+    decision.reason = gateReason(lane, laneHealthy, score, input, { floorMet, circuitOpen: isOpen, acts, forced: forced === lane.id });
+    if (decision.reason === null) candidates.push({ decision, healthyIds: laneHealthy, lane });
+  }
+
+  candidates.sort((a, b) => b.decision.score - a.decision.score || a.decision.id.localeCompare(b.decision.id));
+  const starts: LaneDecision[] = [];
+  const unpauses: PlannedUnpause[] = [];
+  if (forcedLane && forced) {
+    unpauses.push({ id: forcedLane.id, reason: 'force_unpause', pauseAgeSec: forcedLane.pause?.ageSec ?? 0, pauseMessage: forcedLane.pause?.message ?? '' });
+  }
+  for (const { decision, healthyIds: ids, lane } of candidates) {
+    if (starts.length >= cfg.max_auto_starts_per_cycle) {
+      decision.reason = 'start_limit_reached';
+      continue;
+    }
+    const endpointKey = ledger.reserve(ids);
+    if (endpointKey === null) {
+      decision.reason = 'capacity_full';
+      continue;
+    }
+    decision.verdict = 'start';
+    decision.endpointKey = endpointKey;
+    starts.push(decision);
+    // A stale pause is cleared only for a lane that is about to be started.
+    if (lane.paused && lane.pause && forced !== lane.id) {
+      unpauses.push({ id: lane.id, reason: 'stale_manual_pause', pauseAgeSec: lane.pause.ageSec, pauseMessage: lane.pause.message });
+    }
+  }
+
+  const endpointLoad: Record<string, number> = {};
+  for (const e of endpoints) endpointLoad[e.id] = ledger.running(e.id);
+  return {
+    acts,
+    floorMet,
+    circuitOpen: isOpen,
+    healthyEndpointKeys: healthy.map((e) => e.id),
+    localLaneIds: local.map((l) => l.id),
+    runningBefore: local.filter((l) => l.running).length,
+    decisions,
+    starts,
+    unpauses,
+    forceUnpauseBlocked,
+    endpointLoad,
+  };
+}
+
+/** Ensure runs after a recovery or when its interval passed — never below the floor or while the circuit is open. */
+export function ensureDue(
+  plan: Plan,
+  recovered: boolean,
+  lastEnsureAt: string | null,
+  now: Date,
+  intervalSec: number,
+): 'after_recovery' | 'interval' | null {
+  if (!plan.acts || !plan.floorMet || plan.circuitOpen) return null;
+  if (recovered) return 'after_recovery';
+  if (lastEnsureAt === null || now.getTime() - Date.parse(lastEnsureAt) >= intervalSec * 1000) return 'interval';
+  return null;
+}

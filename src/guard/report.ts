@@ -1,0 +1,110 @@
+import type { Anomaly, Mode, Trigger } from '../domain/types.js';
+import type { ActOutcome, CommandOutcome, FailedEntry } from './act.js';
+import type { Conclusion } from './conclude.js';
+import type { Plan } from './policy.js';
+
+/** `idle_guard_report.json` and `once --json`: the original's fields plus a few. */
+export interface CycleReport {
+  cycle_id: string;
+  timestamp: string;
+  ok: boolean;
+  trigger: Trigger;
+  mode: Mode;
+  dry_run: boolean;
+  local_lane_total: number;
+  local_running_before: number;
+  local_running_after: number;
+  healthy_endpoint_count: number;
+  healthy_endpoint_keys: string[];
+  candidate_count: number;
+  started_count: number;
+  unpaused_count: number;
+  failed_count: number;
+  skipped_count: number;
+  consecutive_idle_cycles: number;
+  endpoint_floor_unmet_cycles: number;
+  anomalies: Anomaly[];
+  started: ActOutcome['started'];
+  unpaused: ActOutcome['unpaused'];
+  skipped: Array<{ id: string; reason: string }>;
+  failed: FailedEntry[];
+  ensure: CommandOutcome;
+  // Added by laneguard.
+  floor_met: boolean;
+  acts: boolean;
+  idle: boolean;
+  idle_while_demand: boolean;
+  duration_ms: number;
+  escalate: CommandOutcome;
+  only_lane: string | null;
+  notes: string[];
+}
+
+export function buildReport(args: {
+  cycleId: string;
+  at: string;
+  trigger: Trigger;
+  mode: Mode;
+  dryRun: boolean;
+  plan: Plan;
+  outcome: ActOutcome;
+  readErrors: FailedEntry[];
+  conclusion: Conclusion;
+  ensure: CommandOutcome;
+  escalate: CommandOutcome;
+  durationMs: number;
+  onlyLane: string | null;
+  notes: string[];
+}): CycleReport {
+  const { plan, outcome, conclusion } = args;
+  const startedIds = new Set(outcome.started.map((s) => s.id));
+  const failedIds = new Set(outcome.failed.map((f) => f.id));
+  // Lanes that were planned but not started (failed) are reported as failed, not skipped.
+  const skipped = plan.decisions
+    .filter((d) => d.verdict === 'skip' || (d.verdict === 'start' && !startedIds.has(d.id) && !failedIds.has(d.id)))
+    .filter((d) => d.reason !== null)
+    .map((d) => ({ id: d.id, reason: d.reason! }));
+  const candidates = plan.decisions.filter((d) => d.verdict === 'start' || d.reason === 'capacity_full' || d.reason === 'start_limit_reached');
+  const failed = [...args.readErrors, ...outcome.failed];
+  return {
+    cycle_id: args.cycleId,
+    timestamp: args.at,
+    ok: failed.length === 0,
+    trigger: args.trigger,
+    mode: args.mode,
+    dry_run: args.dryRun,
+    local_lane_total: plan.localLaneIds.length,
+    local_running_before: plan.runningBefore,
+    local_running_after: conclusion.runningAfter,
+    healthy_endpoint_count: plan.healthyEndpointKeys.length,
+    healthy_endpoint_keys: plan.healthyEndpointKeys,
+    candidate_count: candidates.length,
+    started_count: outcome.started.length,
+    unpaused_count: outcome.unpaused.length,
+    failed_count: failed.length,
+    skipped_count: skipped.length,
+    consecutive_idle_cycles: conclusion.state.consecutive_idle_cycles,
+    endpoint_floor_unmet_cycles: conclusion.state.endpoint_floor_unmet_cycles,
+    anomalies: conclusion.anomalies,
+    started: outcome.started,
+    unpaused: outcome.unpaused,
+    skipped,
+    failed,
+    ensure: args.ensure,
+    floor_met: plan.floorMet,
+    acts: plan.acts,
+    idle: conclusion.idle,
+    idle_while_demand: conclusion.idleWhileDemand,
+    duration_ms: args.durationMs,
+    escalate: args.escalate,
+    only_lane: args.onlyLane,
+    notes: args.notes,
+  };
+}
+
+/** Skip reasons with counts, for the history `cycle` event. */
+export function skipCounts(report: CycleReport): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const s of report.skipped) counts[s.reason] = (counts[s.reason] ?? 0) + 1;
+  return counts;
+}

@@ -1,0 +1,97 @@
+import type { Trigger } from '../domain/types.js';
+import { runCycle, type CycleRequest, type CycleResult, type GuardDeps } from './cycle.js';
+import { acquireLock } from './lock.js';
+
+const TRIGGER_RANK: Record<Trigger, number> = { schedule: 0, alert: 1, manual: 2 };
+
+/** Fold requests that arrived during a cycle into one follow-up: the strongest trigger, the widest scope. */
+export function mergeRequests(a: CycleRequest, b: CycleRequest): CycleRequest {
+  return {
+    trigger: TRIGGER_RANK[b.trigger] > TRIGGER_RANK[a.trigger] ? b.trigger : a.trigger,
+    dryRun: a.dryRun === true && b.dryRun === true,
+    forceUnpause: a.forceUnpause ?? b.forceUnpause ?? null,
+    onlyLane: a.onlyLane && a.onlyLane === b.onlyLane ? a.onlyLane : null,
+    forceProbe: a.forceProbe === true || b.forceProbe === true,
+  };
+}
+
+export class LockBusyError extends Error {
+  constructor(file: string, waitedMs: number) {
+    super(`another guard cycle holds ${file} (waited ${Math.round(waitedMs / 1000)}s)`);
+    this.name = 'LockBusyError';
+  }
+}
+
+export interface CycleRunnerOptions {
+  /** Current dependencies (they change on reload). */
+  deps: () => GuardDeps;
+  lockWaitMs: number;
+  onResult?: (result: CycleResult) => void;
+  onError?: (error: Error, request: CycleRequest) => void;
+}
+
+/**
+ * Cycles never overlap: in this process one runs at a time, and across processes the root-wide lock
+ * file serialises them. Requests arriving during a cycle coalesce into one follow-up cycle.
+ */
+export class CycleRunner {
+  private running: Promise<CycleResult> | null = null;
+  private pending: { request: CycleRequest; promise: Promise<CycleResult> } | null = null;
+
+  constructor(private readonly options: CycleRunnerOptions) {}
+
+  get busy(): boolean {
+    return this.running !== null;
+  }
+
+  trigger(request: CycleRequest): Promise<CycleResult> {
+    if (this.pending) {
+      this.pending.request = mergeRequests(this.pending.request, request);
+      return this.pending.promise;
+    }
+    if (!this.running) return this.start(request);
+    const slot = { request, promise: undefined as unknown as Promise<CycleResult> };
+    slot.promise = this.running.catch(() => undefined).then(() => {
+      this.pending = null;
+      return this.start(slot.request);
+    });
+    this.pending = slot;
+    return slot.promise;
+  }
+
+  /** Resolves when no cycle is running or queued (used on shutdown). */
+  async idle(): Promise<void> {
+    while (this.running || this.pending) {
+      await (this.pending?.promise ?? this.running)?.catch(() => undefined);
+    }
+  }
+
+  private start(request: CycleRequest): Promise<CycleResult> {
+    const run = this.execute(request).finally(() => {
+      if (this.running === run) this.running = null;
+    });
+    this.running = run;
+    return run;
+  }
+
+  private async execute(request: CycleRequest): Promise<CycleResult> {
+    const deps = this.options.deps();
+    const lockFile = deps.config.paths.lock;
+    const lock = await acquireLock(lockFile, this.options.lockWaitMs);
+    if (!lock) {
+      const error = new LockBusyError(lockFile, this.options.lockWaitMs);
+      this.options.onError?.(error, request);
+      throw error;
+    }
+    try {
+      const result = await runCycle(deps, request);
+      this.options.onResult?.(result);
+      return result;
+    } catch (err) {
+      this.options.onError?.(err as Error, request);
+      throw err;
+    } finally {
+      lock.release();
+    }
+  }
+}

@@ -1,0 +1,72 @@
+#!/usr/bin/env node
+// The sandbox fleet's own control command (what `lanes.start_command` / `ensure_command` call).
+import { spawn } from 'node:child_process';
+import { appendFileSync, mkdirSync, openSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { argValue, readSandboxLane } from './lane-file.js';
+import { ENSURE_LOG, RUNTIME_DIR, sandboxScript } from './paths.js';
+
+const argv = process.argv.slice(2);
+const root = argValue(argv, '--root');
+const command = argv.find((a) => a === 'lane-start' || a === 'lanes-ensure');
+if (!root || !command) {
+  console.error('usage: fleetctl --root DIR lane-start --lane ID | lanes-ensure [--json]');
+  process.exit(2);
+}
+
+function readPid(file: string): number | null {
+  try {
+    const pid = Number(readFileSync(file, 'utf8').trim());
+    return Number.isInteger(pid) && pid > 0 ? pid : null;
+  } catch {
+    return null;
+  }
+}
+
+async function laneStart(laneId: string): Promise<number> {
+  const spec = readSandboxLane(root!, laneId);
+  if (!spec) {
+    console.error(`unknown lane ${laneId}`);
+    return 4;
+  }
+  if (spec.sandbox?.start === 'hang') {
+    console.log(`lane-start ${laneId}: hanging (sandbox)`);
+    await new Promise(() => setInterval(() => undefined, 1 << 30));
+  }
+  if (spec.sandbox?.start === 'fail') {
+    console.error(`lane-start ${laneId}: failed to start (sandbox)`);
+    return 3;
+  }
+  const dir = path.join(root!, RUNTIME_DIR, laneId);
+  mkdirSync(dir, { recursive: true });
+  const pidFile = path.join(dir, 'lane.pid');
+  const before = readPid(pidFile);
+  const log = openSync(path.join(dir, 'lane.log'), 'a');
+  const child = spawn(process.execPath, [sandboxScript('lane-worker'), '--root', root!, '--lane', laneId], {
+    detached: true,
+    stdio: ['ignore', log, log],
+  });
+  child.unref();
+  for (let i = 0; i < 60; i++) {
+    const pid = readPid(pidFile);
+    if (pid !== null && pid !== before) {
+      console.log(JSON.stringify({ ok: true, lane: laneId, pid }));
+      return 0;
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  console.log(JSON.stringify({ ok: true, lane: laneId, pid: child.pid, note: 'pid file not written yet' }));
+  return 0;
+}
+
+if (command === 'lane-start') {
+  const laneId = argValue(argv, '--lane');
+  if (!laneId) {
+    console.error('lane-start needs --lane ID');
+    process.exit(2);
+  }
+  process.exit(await laneStart(laneId));
+} else {
+  appendFileSync(path.join(root, ENSURE_LOG), `${JSON.stringify({ ts: new Date().toISOString(), pid: process.pid })}\n`);
+  console.log(JSON.stringify({ ok: true, ensured: [] }));
+}

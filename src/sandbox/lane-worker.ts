@@ -1,0 +1,89 @@
+#!/usr/bin/env node
+// A sandbox lane: a real process that writes lane.pid and heartbeat.json, takes tasks from its
+// tasks file, and sends each to one of its endpoints (trying all of them, not only the first).
+import { readFileSync, rmSync } from 'node:fs';
+import path from 'node:path';
+import { laneEndpointUrls } from '../lanes/adapter.js';
+import { readTaskIds } from '../lanes/work.js';
+import { atomicWriteJson } from '../store/atomic.js';
+import { argValue, readSandboxLane } from './lane-file.js';
+import { RUNTIME_DIR } from './paths.js';
+
+const root = argValue(process.argv, '--root');
+const laneId = argValue(process.argv, '--lane');
+if (!root || !laneId) {
+  console.error('usage: lane-worker --root DIR --lane ID');
+  process.exit(2);
+}
+const spec = readSandboxLane(root, laneId);
+if (!spec) {
+  console.error(`lane ${laneId} not found in lanes.json`);
+  process.exit(2);
+}
+const dir = path.join(root, RUNTIME_DIR, laneId);
+const pidFile = path.join(dir, 'lane.pid');
+const stateFile = path.join(dir, 'state.json');
+const behavior = spec.sandbox?.worker ?? 'work';
+const taskMs = spec.sandbox?.task_ms ?? 3000;
+
+atomicWriteJson(pidFile, process.pid);
+const beat = (): void => atomicWriteJson(path.join(dir, 'heartbeat.json'), { timestamp: new Date().toISOString(), pid: process.pid });
+beat();
+const heartbeat = setInterval(beat, 1000);
+
+function shutdown(code: number): never {
+  clearInterval(heartbeat);
+  try {
+    if (readFileSync(pidFile, 'utf8').trim() === String(process.pid)) rmSync(pidFile);
+  } catch {
+    /* gone already */
+  }
+  process.exit(code);
+}
+process.on('SIGTERM', () => shutdown(0));
+process.on('SIGINT', () => shutdown(0));
+
+function readState(): Record<string, { status: string }> {
+  try {
+    return JSON.parse(readFileSync(stateFile, 'utf8')) as Record<string, { status: string }>;
+  } catch {
+    return {};
+  }
+}
+
+async function complete(urls: string[], task: string): Promise<boolean> {
+  for (const url of urls) {
+    try {
+      const res = await fetch(`${url.replace(/\/+$/, '')}/chat/completions`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ model: 'sandbox', max_tokens: 8, messages: [{ role: 'user', content: `task ${task}` }] }),
+        signal: AbortSignal.timeout(5000),
+      });
+      if (res.ok) return true;
+    } catch {
+      // Try the lane's next endpoint.
+    }
+  }
+  return false;
+}
+
+async function work(): Promise<void> {
+  const urls = laneEndpointUrls(spec!.env ?? {});
+  const tasksFile = spec!.tasks_file ? path.resolve(root!, spec!.tasks_file) : null;
+  for (;;) {
+    await new Promise((r) => setTimeout(r, taskMs));
+    const state = readState();
+    const next = (tasksFile ? readTaskIds(tasksFile) : []).find((id) => (state[id]?.status ?? 'pending') === 'pending');
+    if (next === undefined) {
+      if (spec!.continuous) continue;
+      shutdown(0);
+    }
+    atomicWriteJson(stateFile, { ...state, [next]: { status: 'in_progress', at: new Date().toISOString() } });
+    const ok = await complete(urls, next);
+    atomicWriteJson(stateFile, { ...readState(), [next]: { status: ok ? 'done' : 'pending', at: new Date().toISOString() } });
+  }
+}
+
+if (behavior === 'crash') setTimeout(() => shutdown(1), 200);
+else if (behavior === 'work') void work();

@@ -1,0 +1,83 @@
+import { randomBytes } from 'node:crypto';
+import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, unlinkSync, writeSync } from 'node:fs';
+import path from 'node:path';
+
+function fsyncDir(dir: string): void {
+  let fd: number | null = null;
+  try {
+    fd = openSync(dir, 'r');
+    fsyncSync(fd);
+  } catch {
+    // Some filesystems refuse fsync on directories; the rename itself is still atomic.
+  } finally {
+    if (fd !== null) closeSync(fd);
+  }
+}
+
+/**
+ * Replace `file` atomically: write a temp file beside it, fsync, rename over the target, fsync the
+ * directory. A crash at any point leaves either the old or the new content, never a torn file.
+ */
+export function atomicWriteFile(file: string, content: string): void {
+  const dir = path.dirname(file);
+  mkdirSync(dir, { recursive: true });
+  const temp = path.join(dir, `.${path.basename(file)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
+  const fd = openSync(temp, 'w', 0o644);
+  try {
+    writeSync(fd, content);
+    fsyncSync(fd);
+  } catch (err) {
+    closeSync(fd);
+    try {
+      unlinkSync(temp);
+    } catch {
+      /* already gone */
+    }
+    throw err;
+  }
+  closeSync(fd);
+  try {
+    renameSync(temp, file);
+  } catch (err) {
+    try {
+      unlinkSync(temp);
+    } catch {
+      /* already gone */
+    }
+    throw err;
+  }
+  fsyncDir(dir);
+}
+
+export function atomicWriteJson(file: string, value: unknown): void {
+  atomicWriteFile(file, `${JSON.stringify(value, null, 2)}\n`);
+}
+
+export type JsonRead =
+  | { status: 'ok'; value: unknown }
+  | { status: 'missing' }
+  | { status: 'corrupt'; error: string; text: string };
+
+/** Read a JSON file written by laneguard (or by the system it replaces, which could tear it). */
+export function readJson(file: string): JsonRead {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { status: 'missing' };
+    return { status: 'corrupt', error: (err as Error).message, text: '' };
+  }
+  try {
+    return { status: 'ok', value: JSON.parse(text) as unknown };
+  } catch (err) {
+    return { status: 'corrupt', error: (err as Error).message, text };
+  }
+}
+
+/** Move a corrupt file aside (kept for inspection, never deleted); returns where it went. */
+export function quarantine(file: string, now: Date): string {
+  const stamp = now.toISOString().replace(/[-:]/g, '').replace('.', '');
+  const target = `${file}.corrupt-${stamp}`;
+  renameSync(file, target);
+  return target;
+}
