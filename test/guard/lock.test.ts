@@ -1,0 +1,41 @@
+import { spawn } from 'node:child_process';
+import { existsSync, writeFileSync } from 'node:fs';
+import { hostname } from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { tryAcquireLock } from '../../src/guard/lock.js';
+import { tempDir } from '../helpers/tmp.js';
+
+describe('root-wide cycle lock', () => {
+  it('is exclusive and released', () => {
+    const file = path.join(tempDir(), 'guard.lock');
+    const first = tryAcquireLock(file)!;
+    expect(first).not.toBeNull();
+    expect(tryAcquireLock(file)).toBeNull();
+    first.release();
+    expect(existsSync(file)).toBe(false);
+    expect(tryAcquireLock(file)).not.toBeNull();
+  });
+
+  it('a dead holder does not keep it', async () => {
+    const file = path.join(tempDir(), 'guard.lock');
+    const child = spawn(process.execPath, ['-e', '0']);
+    await new Promise((r) => child.once('exit', r));
+    writeFileSync(file, JSON.stringify({ pid: child.pid, host: hostname(), at: new Date().toISOString() }));
+    expect(tryAcquireLock(file)).not.toBeNull();
+  });
+
+  it('a live holder on this host keeps it; one on another host is never broken', () => {
+    const file = path.join(tempDir(), 'guard.lock');
+    writeFileSync(file, JSON.stringify({ pid: process.ppid, host: hostname(), at: new Date().toISOString() }));
+    expect(tryAcquireLock(file)).toBeNull();
+    writeFileSync(file, JSON.stringify({ pid: 999999, host: 'another-host', at: new Date().toISOString() }));
+    expect(tryAcquireLock(file)).toBeNull();
+  });
+
+  it('a holder whose pid was reused by another process does not keep it', () => {
+    const file = path.join(tempDir(), 'guard.lock');
+    writeFileSync(file, JSON.stringify({ pid: process.ppid, host: hostname(), at: new Date().toISOString(), start: 1 }));
+    expect(tryAcquireLock(file)).not.toBeNull();
+  });
+});
