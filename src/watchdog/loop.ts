@@ -1,0 +1,84 @@
+import { HistoryStore } from '../history/store.js';
+import type { Clock } from '../util/clock.js';
+import { runWatchdogCheck } from './check.js';
+import type { WatchdogConfig } from './config.js';
+import { claimWatchdogPidFile } from './daemon.js';
+import type { WatchdogEvent } from './events.js';
+
+export function watchdogHistory(config: WatchdogConfig, clock: Clock): HistoryStore {
+  return new HistoryStore(config.historyFile, config.history, clock);
+}
+
+export interface LoopOptions {
+  /** Loads (and reloads, every check) the config; a bad reload keeps the last good one. */
+  loadConfig: () => WatchdogConfig;
+  clock: Clock;
+  log: (line: string) => void;
+  signal: AbortSignal;
+  random?: () => number;
+}
+
+/** Sleep in short slices so a stop request is seen promptly (and no long timer outlives the loop). */
+async function sleepUnlessAborted(ms: number, clock: Clock, signal: AbortSignal): Promise<void> {
+  const deadline = clock.now().getTime() + ms;
+  while (!signal.aborted && clock.now().getTime() < deadline) {
+    await clock.sleep(Math.min(250, deadline - clock.now().getTime()));
+  }
+}
+
+function describeEvent(e: WatchdogEvent): string {
+  const f = e.fields;
+  const detail = Object.entries(f)
+    .filter(([k, v]) => k !== 'process' && v !== null && v !== undefined && !(Array.isArray(v) && v.length === 0))
+    .map(([k, v]) => `${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`)
+    .join(' ');
+  return `${e.type} ${String(f.process ?? '')} ${detail}`.trim();
+}
+
+/**
+ * `watchdog run`: claim the pid file, then check every `interval_sec` until `signal` aborts.
+ * Returns the exit code: 0 after a stop request, 1 when another watchdog already runs.
+ */
+export async function runWatchdogLoop(options: LoopOptions): Promise<number> {
+  const { clock, log, signal } = options;
+  let config = options.loadConfig();
+  const claim = claimWatchdogPidFile(config);
+  if (!claim.ok) {
+    log(`another watchdog is already running (pid ${claim.pid}, ${config.pidFile}); not starting a second one`);
+    return 1;
+  }
+  let history = watchdogHistory(config, clock);
+  history.repair();
+  history.append('watchdog_started', { pid: process.pid, interval_sec: config.intervalSec, processes: config.processes.map((p) => p.id) });
+  log(`${clock.now().toISOString()} watchdog started (pid ${process.pid}), ${config.processes.length} process(es), every ${config.intervalSec}s`);
+  let lastReloadError: string | null = null;
+  try {
+    while (!signal.aborted) {
+      try {
+        config = options.loadConfig();
+        history = watchdogHistory(config, clock);
+        lastReloadError = null;
+      } catch (err) {
+        const message = (err as Error).message;
+        if (message !== lastReloadError) {
+          history.append('config_reload_failed', { error: message });
+          log(`${clock.now().toISOString()} config reload failed, keeping the previous config: ${message}`);
+        }
+        lastReloadError = message;
+      }
+      if (!claim.stillOurs()) {
+        log(`${clock.now().toISOString()} ${config.pidFile} now names another process; this watchdog stops`);
+        return 1;
+      }
+      const result = await runWatchdogCheck({ config, clock, history, random: options.random, lockWaitMs: config.intervalSec * 1000 });
+      if (result.busy) log(`${clock.now().toISOString()} another check holds ${result.lockFile}; skipped`);
+      else for (const e of result.events) log(`${result.at} ${describeEvent(e)}`);
+      await sleepUnlessAborted(config.intervalSec * 1000, clock, signal);
+    }
+    return 0;
+  } finally {
+    history.append('watchdog_stopped', { pid: process.pid });
+    log(`${clock.now().toISOString()} watchdog stopped (pid ${process.pid})`);
+    claim.release();
+  }
+}
