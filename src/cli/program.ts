@@ -6,11 +6,12 @@ import { registerHistory } from './history.js';
 import type { CliIo } from './io.js';
 import { registerLanes } from './lanes.js';
 import { registerOnce } from './once.js';
+import { registerWatchdog } from './watchdog.js';
 
 export type Registrar = (program: Command, io: CliIo) => unknown;
 
 /** Later commands (serve, probe, watchdog, …) add themselves here. */
-export const REGISTRARS: Registrar[] = [registerOnce, registerLanes, registerHistory, registerConfig];
+export const REGISTRARS: Registrar[] = [registerOnce, registerLanes, registerHistory, registerConfig, registerWatchdog];
 
 export function buildProgram(io: CliIo): Command {
   const program = new Command();
