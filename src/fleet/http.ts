@@ -11,6 +11,11 @@ export interface HttpRequest {
   timeoutMs: number;
   /** Answer bodies beyond this are cut and counted invalid: a probe never buffers a huge reply. */
   maxBytes?: number;
+  /**
+   * `json` (default): a 2xx answer must be JSON. `any`: a 2xx answer is ok whatever its body (vLLM's
+   * `/health` answers 200 with an empty body); `json` is then the parsed body, or null.
+   */
+  expect?: 'json' | 'any';
 }
 
 /** The HTTP client laneguard's probers use; injected so tests can point it anywhere. */
@@ -76,6 +81,7 @@ export const fetchHttpClient: HttpClient = {
     try {
       return { ok: true, status: res.status, json: JSON.parse(text) as unknown, text, latencyMs: latency() };
     } catch {
+      if (init.expect === 'any') return { ok: true, status: res.status, json: null, text, latencyMs: latency() };
       return { ok: false, status: res.status, errorClass: 'invalid_response', reason: 'answer is not JSON', latencyMs: latency(), text };
     }
   },

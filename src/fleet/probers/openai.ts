@@ -1,17 +1,24 @@
 import type { EndpointConfig } from '../../config/fleet-schema.js';
-import { baseResult, openAiBase, openAiModelIds, requestInit, type ProbeContext, type ProbeResult } from '../prober.js';
+import { capabilities, capabilityFailure, capabilityInvalid, type Capabilities } from '../capabilities.js';
+import { baseResult, call, downResult, invalidResult, openAiBase, openAiModelIds, upResult, type ProbeContext, type ProbeResult } from '../prober.js';
 
-/** OpenAI-compatible: `GET {base_url}/models`; up on a valid model list, ready when it is not empty. */
-export async function probeOpenAi(endpoint: EndpointConfig, ctx: ProbeContext, kind: 'openai' | 'lmstudio' = 'openai'): Promise<ProbeResult> {
-  const result = baseResult(endpoint, kind, ctx);
-  const res = await ctx.http.request(`${openAiBase(endpoint.base_url)}/models`, requestInit(endpoint));
-  result.latencyMs = res.latencyMs;
-  if (!res.ok) return { ...result, errorClass: res.errorClass, reason: res.reason };
+// Any OpenAI-compatible server: `GET {base_url}/models` is all it is sure to have.
+
+/** Up on a valid model list, ready when it is not empty. */
+export async function probeOpenAi(endpoint: EndpointConfig, ctx: ProbeContext): Promise<ProbeResult> {
+  const result = baseResult(endpoint, 'openai', ctx);
+  const res = await call(endpoint, ctx, `${openAiBase(endpoint.base_url)}/models`);
+  if (!res.ok) return downResult(result, 'GET /v1/models', res, endpoint);
   const models = openAiModelIds(res.json);
-  if (models === null) return { ...result, errorClass: 'invalid_response', reason: 'no "data" model list in /models answer' };
-  result.up = true;
-  result.state = 'up';
-  result.models = models;
-  if (models.length === 0) return { ...result, errorClass: 'no_models', reason: 'up, but no model available' };
-  return { ...result, ready: true, reason: `${models.length} model(s)` };
+  if (models === null) return invalidResult(result, 'GET /v1/models: answer has no "data" model list', res.latencyMs);
+  return upResult(result, models, null, res.latencyMs, 'the server lists no model');
+}
+
+/** The model list only: a generic OpenAI server tells neither context length nor slots. */
+export async function readOpenAiCapabilities(endpoint: EndpointConfig, ctx: ProbeContext): Promise<Capabilities> {
+  const res = await call(endpoint, ctx, `${openAiBase(endpoint.base_url)}/models`);
+  if (!res.ok) return capabilityFailure('GET /v1/models', res, endpoint);
+  const models = openAiModelIds(res.json);
+  if (models === null) return capabilityInvalid('GET /v1/models: answer has no "data" model list');
+  return capabilities({ models, loadedModels: null });
 }
