@@ -3,8 +3,11 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 
 export type ServerKind = 'openai' | 'lmstudio' | 'ollama' | 'llamacpp' | 'vllm';
-/** `loading`: llama.cpp-style 503 while a model loads; `hang`: accept and never answer. */
-export type ServerBehavior = 'ok' | 'slow' | 'fail' | 'invalid_json' | 'loading' | 'hang' | 'no_models';
+/**
+ * `loading`: 503 while a model loads (llama.cpp's "Loading model"); `hang`: accept and never answer;
+ * `not_found`: 404, as a server of another kind or an older version without the route answers.
+ */
+export type ServerBehavior = 'ok' | 'slow' | 'fail' | 'invalid_json' | 'loading' | 'hang' | 'no_models' | 'not_found';
 
 export interface ModelServerOptions {
   kind?: ServerKind;
@@ -17,12 +20,30 @@ export interface ModelServerOptions {
   behavior?: ServerBehavior;
   /** Delay of every answer in `slow` mode. */
   delayMs?: number;
+  /** Behavior of single paths (e.g. `{"/props": "fail"}`), over `behavior`. */
+  pathBehavior?: Record<string, ServerBehavior>;
+  /** LM Studio: models that are embedding models (`type: "embeddings"` in /api/v0/models). */
+  embeddings?: string[];
+  /** Completions for a model the server does not list answer 404 (default: any model is served). */
+  strictModels?: boolean;
 }
 
 export interface RequestLog {
   method: string;
   path: string;
   at: number;
+  /** Order of arrival across every sandbox server of this process. */
+  seq: number;
+  /** Parsed JSON body (or the raw text) of a request that had one. */
+  body?: unknown;
+  /** For a request left hanging: the order (same counter as `seq`) at which the client gave up. */
+  closedSeq?: number;
+}
+
+let sequence = 0;
+/** Next number of the process-wide event order shared by all sandbox model servers. */
+export function nextSeq(): number {
+  return ++sequence;
 }
 
 export class ModelServer {
@@ -33,6 +54,9 @@ export class ModelServer {
   contextLength: number;
   slots: number;
   delayMs: number;
+  pathBehavior: Record<string, ServerBehavior>;
+  embeddings: string[];
+  strictModels: boolean;
   readonly requests: RequestLog[] = [];
   completions = 0;
   private server: Server | null = null;
@@ -47,6 +71,14 @@ export class ModelServer {
     this.contextLength = options.contextLength ?? 8192;
     this.slots = options.slots ?? 2;
     this.delayMs = options.delayMs ?? 1500;
+    this.pathBehavior = { ...options.pathBehavior };
+    this.embeddings = options.embeddings ?? [];
+    this.strictModels = options.strictModels ?? false;
+  }
+
+  /** Requests for one path (e.g. `/v1/chat/completions`). */
+  requestsTo(path: string): RequestLog[] {
+    return this.requests.filter((r) => r.path === path);
   }
 
   /** Root URL (`http://127.0.0.1:PORT`). */
@@ -81,21 +113,28 @@ export class ModelServer {
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const path = (req.url ?? '/').split('?')[0]!;
-    this.requests.push({ method: req.method ?? 'GET', path, at: Date.now() });
+    const log: RequestLog = { method: req.method ?? 'GET', path, at: Date.now(), seq: nextSeq() };
+    this.requests.push(log);
     const body = await readBody(req);
-    if (this.behavior === 'hang') {
+    if (body !== '') log.body = parseOr(body);
+    const behavior = this.pathBehavior[path] ?? this.behavior;
+    if (behavior === 'hang') {
       this.hanging.add(res);
-      res.on('close', () => this.hanging.delete(res));
+      res.on('close', () => {
+        this.hanging.delete(res);
+        if (!res.writableEnded) log.closedSeq = nextSeq();
+      });
       return;
     }
-    if (this.behavior === 'slow') await new Promise((r) => setTimeout(r, this.delayMs));
-    if (this.behavior === 'fail') return send(res, 500, { error: 'internal error (sandbox)' });
-    if (this.behavior === 'invalid_json') {
+    if (behavior === 'slow') await new Promise((r) => setTimeout(r, this.delayMs));
+    if (behavior === 'fail') return send(res, 500, { error: 'internal error (sandbox)' });
+    if (behavior === 'not_found') return send(res, 404, { error: `no route ${req.method} ${path}` });
+    if (behavior === 'invalid_json') {
       res.writeHead(200, { 'content-type': 'application/json' });
       res.end('{"data": [ this is not json');
       return;
     }
-    if (this.behavior === 'loading') {
+    if (behavior === 'loading') {
       if (this.kind === 'llamacpp') return send(res, 503, { error: { code: 503, message: 'Loading model', type: 'unavailable_error' } });
       return send(res, 503, { error: 'loading' });
     }
@@ -112,35 +151,62 @@ export class ModelServer {
     const models = this.visibleModels();
     const loaded = this.behavior === 'no_models' ? [] : this.loaded;
     if (method === 'GET' && path === '/v1/models') {
-      return [200, { object: 'list', data: models.map((id) => ({ id, object: 'model', owned_by: 'sandbox', ...(this.kind === 'vllm' ? { max_model_len: this.contextLength } : {}) })) }];
+      const owner = this.kind === 'vllm' ? 'vllm' : 'sandbox';
+      return [200, { object: 'list', data: models.map((id) => ({ id, object: 'model', owned_by: owner, ...(this.kind === 'vllm' ? { root: id, max_model_len: this.contextLength } : {}) })) }];
     }
-    if (method === 'POST' && path === '/v1/chat/completions') {
-      this.completions++;
-      let maxTokens = 16;
-      try {
-        maxTokens = Number((JSON.parse(body) as { max_tokens?: number }).max_tokens ?? 16);
-      } catch {
-        return [400, { error: 'invalid JSON body' }];
-      }
-      const completion = Math.max(1, Math.min(maxTokens, 8));
-      return [200, { id: 'cmpl-sandbox', object: 'chat.completion', choices: [{ index: 0, message: { role: 'assistant', content: 'ok' }, finish_reason: 'stop' }], usage: { prompt_tokens: 5, completion_tokens: completion, total_tokens: 5 + completion } }];
-    }
+    if (method === 'POST' && path === '/v1/chat/completions') return this.complete(body, models);
     if (this.kind === 'lmstudio' && method === 'GET' && path === '/api/v0/models') {
-      return [200, { object: 'list', data: models.map((id) => ({ id, object: 'model', type: 'llm', state: loaded.includes(id) ? 'loaded' : 'not-loaded', max_context_length: this.contextLength })) }];
+      return [200, { object: 'list', data: models.map((id) => ({ id, object: 'model', type: this.embeddings.includes(id) ? 'embeddings' : 'llm', publisher: 'sandbox', state: loaded.includes(id) ? 'loaded' : 'not-loaded', max_context_length: this.contextLength })) }];
     }
-    if (this.kind === 'ollama') {
-      if (method === 'GET' && path === '/api/tags') return [200, { models: models.map((name) => ({ name, model: name, size: 1 })) }];
-      if (method === 'GET' && path === '/api/ps') return [200, { models: loaded.map((name) => ({ name, model: name, size_vram: 1 })) }];
-      if (method === 'GET' && path === '/api/version') return [200, { version: '0.0.0-sandbox' }];
-      if (method === 'POST' && path === '/api/show') return [200, { model_info: { 'general.architecture': 'llama', 'llama.context_length': this.contextLength } }];
-    }
+    if (this.kind === 'ollama') return this.ollama(method, path, body, models, loaded);
     if (this.kind === 'llamacpp') {
       if (method === 'GET' && path === '/health') return [200, { status: 'ok' }];
-      if (method === 'GET' && path === '/props') return [200, { default_generation_settings: { n_ctx: this.contextLength }, total_slots: this.slots, model_path: models[0] ?? '' }];
-      if (method === 'GET' && path === '/slots') return [200, Array.from({ length: this.slots }, (_, id) => ({ id, is_processing: false }))];
+      if (method === 'GET' && path === '/props') return [200, { default_generation_settings: { n_ctx: this.contextLength, params: { n_predict: -1 } }, total_slots: this.slots, model_path: models[0] ? `/models/${models[0]}` : '', chat_template: '' }];
+      if (method === 'GET' && path === '/slots') return [200, Array.from({ length: this.slots }, (_, id) => ({ id, n_ctx: this.contextLength, is_processing: false }))];
     }
+    // vLLM's /health answers 200 with an empty body.
     if (this.kind === 'vllm' && method === 'GET' && path === '/health') return [200, ''];
     return null;
+  }
+
+  private complete(body: string, models: string[]): [number, unknown] {
+    this.completions++;
+    let request: { max_tokens?: number; model?: string };
+    try {
+      request = JSON.parse(body) as typeof request;
+    } catch {
+      return [400, { error: 'invalid JSON body' }];
+    }
+    if (this.strictModels && !models.includes(request.model ?? '')) {
+      return [404, { error: { message: `model "${request.model}" not found`, type: 'invalid_request_error' } }];
+    }
+    const completion = Math.max(1, Math.min(Number(request.max_tokens ?? 16), 8));
+    return [200, { id: 'cmpl-sandbox', object: 'chat.completion', model: request.model, choices: [{ index: 0, message: { role: 'assistant', content: 'ok' }, finish_reason: 'length' }], usage: { prompt_tokens: 5, completion_tokens: completion, total_tokens: 5 + completion } }];
+  }
+
+  private ollama(method: string, path: string, body: string, models: string[], loaded: string[]): [number, unknown] | null {
+    if (method === 'GET' && path === '/') return [200, 'Ollama is running'];
+    if (method === 'GET' && path === '/api/tags') return [200, { models: models.map((name) => ({ name, model: name, size: 1, details: { family: 'llama' } })) }];
+    if (method === 'GET' && path === '/api/ps') {
+      return [200, { models: loaded.map((name) => ({ name, model: name, size: 1, size_vram: 1, expires_at: '2099-01-01T00:00:00Z', context_length: this.contextLength })) }];
+    }
+    if (method === 'GET' && path === '/api/version') return [200, { version: '0.0.0-sandbox' }];
+    if (method === 'POST' && path === '/api/show') {
+      const request = parseOr(body) as { model?: string; name?: string } | string;
+      const name = typeof request === 'object' ? (request.model ?? request.name) : undefined;
+      if (!name || !models.includes(name)) return [404, { error: `model '${name ?? ''}' not found` }];
+      // The trained maximum (the loaded context in /api/ps may be smaller).
+      return [200, { details: { family: 'llama' }, model_info: { 'general.architecture': 'llama', 'llama.context_length': this.contextLength * 4 } }];
+    }
+    return null;
+  }
+}
+
+function parseOr(text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return text;
   }
 }
 
@@ -156,7 +222,7 @@ function readBody(req: IncomingMessage): Promise<string> {
 function send(res: ServerResponse, status: number, body: unknown): void {
   if (res.destroyed) return;
   const text = typeof body === 'string' ? body : JSON.stringify(body);
-  res.writeHead(status, { 'content-type': 'application/json' });
+  res.writeHead(status, { 'content-type': typeof body === 'string' ? 'text/plain; charset=utf-8' : 'application/json' });
   res.end(text);
 }
 
