@@ -1,10 +1,12 @@
 import type { EndpointConfig } from '../config/fleet-schema.js';
+import type { EndpointKind } from '../domain/types.js';
 import type { Clock } from '../util/clock.js';
 import { nextHealth, type HysteresisConfig } from './health.js';
 import type { HttpClient } from './http.js';
 import type { ProbeResult } from './prober.js';
 import { probeRound } from './probe-round.js';
 import { probeRecord, readFleetStatus, writeProbeSection, type FleetStatus, type ProbeRecord } from './status-file.js';
+import { applyWarmupGrace, notReadySince } from './warmup.js';
 
 export interface EndpointTransition {
   endpoint: string;
@@ -17,6 +19,7 @@ export interface EndpointTransition {
 
 export interface FleetProbe {
   status: FleetStatus;
+  /** Results as recorded (after the warm-up grace), in the order of `endpoints`. */
   results: ProbeResult[];
   records: ProbeRecord[];
   transitions: EndpointTransition[];
@@ -29,25 +32,41 @@ export interface ProbeFleetOptions {
   concurrency: number;
   http: HttpClient;
   clock: Clock;
+  /** Run configured canaries (default true; canaries are opt-in per endpoint anyway). */
+  canary?: boolean;
 }
 
-/** One probe round: probe, apply hysteresis against the last round, write `fleet_status.json`. */
+/** Kinds detected for `auto` endpoints by the last round, so detection is not repeated every probe. */
+function detectedKinds(endpoints: readonly EndpointConfig[], before: Map<string, ProbeRecord>): Map<string, EndpointKind> {
+  const kinds = new Map<string, EndpointKind>();
+  for (const endpoint of endpoints) {
+    const kind = before.get(endpoint.id)?.kind;
+    if (endpoint.kind === 'auto' && kind && kind !== 'auto') kinds.set(endpoint.id, kind);
+  }
+  return kinds;
+}
+
+/**
+ * One probe round: probe, apply the warm-up grace and hysteresis against the last round, write the
+ * probe section of `fleet_status.json` (the capability scan is kept) and list what changed.
+ */
 export async function probeFleet(options: ProbeFleetOptions): Promise<FleetProbe> {
   const previous = readFleetStatus(options.statusFile);
   const before = new Map((previous?.probe?.endpoints ?? []).map((r) => [r.id, r]));
-  const results = await probeRound(options.endpoints, { http: options.http, now: () => options.clock.now() }, options.concurrency);
-  const at = options.clock.now().toISOString();
+  const ctx = { http: options.http, now: () => options.clock.now() };
+  const raw = await probeRound(options.endpoints, ctx, options.concurrency, { detected: detectedKinds(options.endpoints, before), canary: options.canary });
+  const now = options.clock.now();
+  const at = now.toISOString();
   const transitions: EndpointTransition[] = [];
+  const results: ProbeResult[] = [];
   const records = options.endpoints.map((endpoint, i) => {
-    const result = results[i]!;
     const prev = before.get(endpoint.id);
-    // A warm-up grace keeps a freshly configured or restarting endpoint `starting`, not `down`.
-    const withinGrace =
-      endpoint.warmup_grace_sec > 0 && result.state === 'down' && prev?.health?.consecutiveReady === 0 && inGrace(prev, endpoint.warmup_grace_sec, options.clock.now());
-    const effective: ProbeResult = withinGrace ? { ...result, state: 'starting', reason: `${result.reason} (within warm-up grace)` } : result;
-    const health = endpoint.enabled ? nextHealth(prev?.health, effective.ready, options.hysteresis, at) : { ...nextHealth(undefined, false, options.hysteresis, at) };
-    const lastSuccess = effective.ready ? effective.probedAt : (prev?.last_success_at ?? null);
-    const record = probeRecord(endpoint, effective, health, lastSuccess);
+    const since = endpoint.enabled ? notReadySince(prev, raw[i]!.ready, at) : null;
+    const result = applyWarmupGrace(raw[i]!, since, endpoint.warmup_grace_sec, now);
+    results.push(result);
+    const health = endpoint.enabled ? nextHealth(prev?.health, result.ready, options.hysteresis, at) : nextHealth(undefined, false, options.hysteresis, at);
+    const lastSuccess = result.ready ? result.probedAt : (prev?.last_success_at ?? null);
+    const record = probeRecord(endpoint, result, health, lastSuccess, since);
     if (!prev || prev.state !== record.state || prev.healthy !== record.healthy) {
       transitions.push({
         endpoint: endpoint.id,
@@ -55,18 +74,11 @@ export async function probeFleet(options: ProbeFleetOptions): Promise<FleetProbe
         to_state: record.state,
         from_healthy: prev?.healthy ?? null,
         to_healthy: record.healthy,
-        reason: effective.reason,
+        reason: result.reason,
       });
     }
     return record;
   });
   const status = writeProbeSection(options.statusFile, records, at);
   return { status, results, records, transitions };
-}
-
-/** The grace runs from the last time the endpoint was healthy or changed state. */
-function inGrace(prev: ProbeRecord | undefined, graceSec: number, now: Date): boolean {
-  const since = prev?.health?.changedAt ?? prev?.probed_at;
-  if (!since) return true;
-  return now.getTime() - Date.parse(since) < graceSec * 1000;
 }

@@ -24,11 +24,21 @@ export interface ProbeRecord {
   probed_at: string;
   last_success_at: string | null;
   health: HealthMemory;
+  /** Readable outcome of the probe (also when ready). */
+  reason: string;
+  /** Start of the current not-ready streak (the warm-up grace runs from here); null while ready. */
+  not_ready_since: string | null;
+  /** Tokens spent by this probe's opt-in canary (0 without one). */
+  tokens: number;
 }
 
 export interface ScanSection {
   timestamp: string;
-  summary: { by_endpoint: Record<string, { recommended_parallel: number | null; max_context_tokens: number | null; [k: string]: unknown }> };
+  summary: {
+    endpoint_total?: number;
+    endpoint_ok?: number;
+    by_endpoint: Record<string, { recommended_parallel: number | null; max_context_tokens: number | null; [k: string]: unknown }>;
+  };
   endpoints: unknown[];
   [k: string]: unknown;
 }
@@ -57,7 +67,7 @@ export function readFleetStatus(file: string): FleetStatus | null {
   };
 }
 
-export function probeRecord(endpoint: EndpointConfig, result: ProbeResult, health: HealthMemory, lastSuccessAt: string | null): ProbeRecord {
+export function probeRecord(endpoint: EndpointConfig, result: ProbeResult, health: HealthMemory, lastSuccessAt: string | null, notReadySince: string | null = null): ProbeRecord {
   return {
     id: endpoint.id,
     base_url: endpoint.base_url,
@@ -77,6 +87,9 @@ export function probeRecord(endpoint: EndpointConfig, result: ProbeResult, healt
     probed_at: result.probedAt,
     last_success_at: lastSuccessAt,
     health,
+    reason: result.reason,
+    not_ready_since: notReadySince,
+    tokens: result.tokens,
   };
 }
 
