@@ -2,16 +2,19 @@ import { Command, CommanderError } from 'commander';
 import { VERSION } from '../version.js';
 import { registerConfig } from './config-check.js';
 import { EXIT_USAGE, reportError } from './errors.js';
+import { registerHeartbeat } from './heartbeat.js';
 import { registerHistory } from './history.js';
 import type { CliIo } from './io.js';
 import { registerLanes } from './lanes.js';
 import { registerOnce } from './once.js';
+import { registerProbe } from './probe.js';
+import { registerScan } from './scan.js';
 import { registerWatchdog } from './watchdog.js';
 
 export type Registrar = (program: Command, io: CliIo) => unknown;
 
 /** Later commands (serve, probe, watchdog, …) add themselves here. */
-export const REGISTRARS: Registrar[] = [registerOnce, registerLanes, registerHistory, registerConfig, registerWatchdog];
+export const REGISTRARS: Registrar[] = [registerOnce, registerLanes, registerHistory, registerConfig, registerWatchdog, registerProbe, registerScan, registerHeartbeat];
 
 export function buildProgram(io: CliIo): Command {
   const program = new Command();
