@@ -30,6 +30,8 @@ export interface EnsureWatchdogOptions {
   random?: () => number;
   /** How long to wait for a restarted watchdog to claim its pid file. */
   startWaitMs?: number;
+  /** TERM → KILL grace for a hung watchdog. */
+  stopGraceMs?: number;
 }
 
 export type EnsureStatus = 'running' | 'restarted' | 'restart_failed' | 'backoff' | 'not_configured' | 'config_error';
@@ -101,7 +103,7 @@ export async function ensureWatchdogRunning(options: EnsureWatchdogOptions): Pro
     const processAge = processAgeSec(running.pid) ?? Infinity;
     if ((stateAgeSec ?? Infinity) <= staleAfter || processAge <= staleAfter) return result('running', running.pid, null, { consecutive_failures: 0, next_attempt_at: null });
     reason = `hung: ${config.stateFile} not written for ${stateAgeSec === null ? 'ever' : `${Math.round(stateAgeSec)}s`} (limit ${Math.round(staleAfter)}s)`;
-    const stopped = await terminateVerified(running, WATCHDOG_RUN_MATCH, 10_000, clock);
+    const stopped = await terminateVerified(running, WATCHDOG_RUN_MATCH, options.stopGraceMs ?? 10_000, clock);
     if (!stopped.ok) return result('restart_failed', running.pid, `${reason}; ${stopped.reason}`, memory);
   } else {
     reason = describeObservation({ liveness: observeLiveness(config.pidFile, WATCHDOG_RUN_MATCH), health: null }).reason ?? 'not running';

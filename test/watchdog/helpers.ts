@@ -12,7 +12,7 @@ export const FIXTURES = path.resolve('test/watchdog/fixtures');
 export const OUT = 'artifacts/autonomy/local_models';
 
 /** A supervised `forever.js` process entry for a root (pid file, fresh health file). */
-export function foreverEntry(root: string, id: string, over: Record<string, unknown> = {}): Record<string, unknown> {
+export function foreverEntry(id: string, over: Record<string, unknown> = {}): Record<string, unknown> {
   return {
     id,
     pid_file: `run/${id}.pid`,
@@ -30,6 +30,7 @@ export function foreverEntry(root: string, id: string, over: Record<string, unkn
 export function writeWatchdogConfig(root: string, config: Record<string, unknown>): WatchdogConfig {
   mkdirSync(path.join(root, 'config'), { recursive: true });
   mkdirSync(path.join(root, 'run'), { recursive: true });
+  mkdirSync(path.join(root, OUT), { recursive: true });
   writeFileSync(path.join(root, 'config/local_model_process_watchdog.json'), JSON.stringify(config, null, 2));
   return loadWatchdogConfig(root);
 }

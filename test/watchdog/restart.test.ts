@@ -44,7 +44,7 @@ function foreverArgs(root: string, id: string, extra: string[] = []): string[] {
 describe('watchdog check on real processes', () => {
   it('starts a process that is not running, and leaves a healthy one alone (no event per check)', async () => {
     const root = tempDir();
-    const config = writeWatchdogConfig(root, { processes: [foreverEntry(root, 'p1')] });
+    const config = writeWatchdogConfig(root, { processes: [foreverEntry('p1')] });
     const first = await check(config);
     expect(first.processes[0]).toMatchObject({ id: 'p1', status: 'healthy', action: 'restarted', restarts: 1 });
     const pid = readPid(path.join(root, 'run/p1.pid'))!;
@@ -59,7 +59,7 @@ describe('watchdog check on real processes', () => {
 
   it('killed with SIGKILL → restarted with a new pid', async () => {
     const root = tempDir();
-    const config = writeWatchdogConfig(root, { processes: [foreverEntry(root, 'p1')] });
+    const config = writeWatchdogConfig(root, { processes: [foreverEntry('p1')] });
     const old = startFixture('forever.js', foreverArgs(root, 'p1'));
     await waitFor(() => readPid(path.join(root, 'run/p1.pid')) === old, 'fixture pid file');
     expect((await check(config)).processes[0]).toMatchObject({ status: 'healthy', action: 'none', pid: old });
@@ -81,7 +81,7 @@ describe('watchdog check on real processes', () => {
     const signalLog = path.join(root, 'bystander-signals.log');
     const bystander = startFixture('bystander.js', ['--signal-log', signalLog]);
     await waitFor(() => pidAlive(bystander), 'bystander');
-    const config = writeWatchdogConfig(root, { processes: [foreverEntry(root, 'p1')] });
+    const config = writeWatchdogConfig(root, { processes: [foreverEntry('p1')] });
     writeFileSync(path.join(root, 'run/p1.pid'), `${bystander}\n`);
 
     const result = await check(config);
@@ -96,7 +96,7 @@ describe('watchdog check on real processes', () => {
 
   it('hung (health file gone stale) → TERM to the verified pid, then restarted', async () => {
     const root = tempDir();
-    const config = writeWatchdogConfig(root, { processes: [foreverEntry(root, 'p1', { health: { file: 'run/p1.health', max_age_sec: 1 }, startup_grace_sec: 3 })] });
+    const config = writeWatchdogConfig(root, { processes: [foreverEntry('p1', { health: { file: 'run/p1.health', max_age_sec: 1 }, startup_grace_sec: 3 })] });
     const hung = startFixture('forever.js', foreverArgs(root, 'p1', ['--stale']));
     await waitFor(() => readPid(path.join(root, 'run/p1.pid')) === hung, 'fixture pid file');
     // Alive but not progressing: wait until its health file is older than max_age_sec, and the
@@ -114,7 +114,7 @@ describe('watchdog check on real processes', () => {
   it('hung and deaf to TERM → KILL after stop_grace_sec, then restarted', async () => {
     const root = tempDir();
     const config = writeWatchdogConfig(root, {
-      processes: [foreverEntry(root, 'p1', { health: { file: 'run/p1.health', max_age_sec: 1 }, startup_grace_sec: 3, stop_grace_sec: 1 })],
+      processes: [foreverEntry('p1', { health: { file: 'run/p1.health', max_age_sec: 1 }, startup_grace_sec: 3, stop_grace_sec: 1 })],
     });
     const hung = startFixture('forever.js', foreverArgs(root, 'p1', ['--stale', '--ignore-term']));
     await waitFor(() => readPid(path.join(root, 'run/p1.pid')) === hung, 'fixture pid file');
@@ -128,7 +128,7 @@ describe('watchdog check on real processes', () => {
   it('hung (health URL failing on a real loopback server) → restarted, and healthy once the URL answers 2xx', async () => {
     const root = tempDir();
     const health = await flakyHealth(1);
-    const config = writeWatchdogConfig(root, { processes: [foreverEntry(root, 'p1', { health: { http: health.url, timeout_sec: 5 }, startup_grace_sec: 3 })] });
+    const config = writeWatchdogConfig(root, { processes: [foreverEntry('p1', { health: { http: health.url, timeout_sec: 5 }, startup_grace_sec: 3 })] });
     const hung = startFixture('forever.js', foreverArgs(root, 'p1'));
     await waitFor(() => readPid(path.join(root, 'run/p1.pid')) === hung, 'fixture pid file');
     await new Promise((r) => setTimeout(r, 3000));
