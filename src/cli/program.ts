@@ -7,6 +7,8 @@ import { registerHistory } from './history.js';
 import type { CliIo } from './io.js';
 import { registerLanes } from './lanes.js';
 import { registerOnce } from './once.js';
+import { registerServe } from './serve.js';
+import { registerDemo } from './demo.js';
 import { registerProbe } from './probe.js';
 import { registerScan } from './scan.js';
 import { registerWatchdog } from './watchdog.js';
@@ -14,7 +16,7 @@ import { registerWatchdog } from './watchdog.js';
 export type Registrar = (program: Command, io: CliIo) => unknown;
 
 /** Later commands (serve, probe, watchdog, …) add themselves here. */
-export const REGISTRARS: Registrar[] = [registerOnce, registerLanes, registerHistory, registerConfig, registerWatchdog, registerProbe, registerScan, registerHeartbeat];
+export const REGISTRARS: Registrar[] = [registerServe, registerOnce, registerLanes, registerHistory, registerConfig, registerWatchdog, registerProbe, registerScan, registerHeartbeat, registerDemo];
 
 export function buildProgram(io: CliIo): Command {
   const program = new Command();

@@ -24,6 +24,8 @@ export interface GuardDeps {
   clock: Clock;
   http: HttpClient;
   runner: Runner;
+  /** The daemon's shared probe (coalesces with its probe schedule); default: probe directly. */
+  probe?: () => Promise<FleetProbe>;
 }
 
 export interface CycleRequest {
@@ -59,6 +61,10 @@ export async function endpointView(deps: GuardDeps, force = false): Promise<{ st
   const fresh = !force && Number.isFinite(probedAt) && deps.clock.now().getTime() - probedAt < guard.fleet_probe_interval_sec * 1000;
   const known = new Set((status?.probe?.endpoints ?? []).map((e) => e.id));
   if (fresh && endpoints.every((e) => known.has(e.id))) return { status, probe: null };
+  if (deps.probe) {
+    const shared = await deps.probe();
+    return { status: shared.status, probe: null };
+  }
   const probe = await probeFleet({
     endpoints,
     statusFile: paths.fleetStatus,

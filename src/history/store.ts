@@ -67,6 +67,7 @@ export class HistoryStore {
     readonly file: string,
     private readonly options: HistoryOptions,
     private readonly clock: Clock,
+    private readonly onWriteError: (error: Error) => void = () => undefined,
   ) {}
 
   get writeErrorCount(): number {
@@ -117,9 +118,10 @@ export class HistoryStore {
       this.rotateIfNeeded(Buffer.byteLength(data));
       if (this.endsTorn()) this.repair();
       appendFileSync(this.file, data);
-    } catch {
+    } catch (err) {
       // History must never take the guard down; the failure is counted and exported.
       this.writeErrors++;
+      this.onWriteError(err as Error);
     }
   }
 

@@ -1,0 +1,81 @@
+import { fileURLToPath } from 'node:url';
+import type { Command } from 'commander';
+import { daemonStatus, startDaemon, stopDaemon } from '../serve/daemon.js';
+import { startServer } from '../serve/serve.js';
+import { systemClock } from '../util/clock.js';
+import { loadFor, resolveRoot } from './context.js';
+import { EXIT_FAILED, EXIT_OK, UsageError } from './errors.js';
+import { age } from './format.js';
+import { globals, type CliIo } from './io.js';
+import { serveExtras } from './serve-extras.js';
+
+const MAIN = fileURLToPath(new URL('../main.js', import.meta.url));
+
+function stamp(line: string): string {
+  return `${new Date().toISOString()} ${line}`;
+}
+
+export function registerServe(program: Command, io: CliIo): void {
+  program
+    .command('serve')
+    .description('run the guard in the foreground: schedule + HTTP server (metrics, webhook, API, status page)')
+    .option('--listen <host:port>', 'override server.listen (default 127.0.0.1:9477)')
+    .addHelpText('after', '\nStops cleanly on SIGTERM/SIGINT (the running cycle finishes first);\nSIGHUP or POST /-/reload reloads the config (an invalid one keeps the old).')
+    .action(async (opts: { listen?: string }, cmd: Command) => {
+      const root = resolveRoot(globals(cmd));
+      const log = (line: string): void => io.out(stamp(line));
+      const extras = serveExtras(root);
+      const running = await startServer({ root, clock: systemClock, log, listen: opts.listen, routes: extras.routes, jobs: extras.jobs });
+      const { config } = running.service;
+      log(`laneguard serve on ${running.url} (root ${config.root}, mode ${config.guard.mode}${config.guard.dry_run ? ', DRY RUN' : ''})`);
+      log(`metrics ${running.url}/metrics  status ${running.url}/  api ${running.url}/api/v1/status`);
+      await new Promise<void>((resolve) => {
+        const shutdown = (signal: string): void => {
+          log(`${signal}: finishing the running cycle, then stopping`);
+          running.stop(signal).then(resolve, resolve);
+        };
+        process.once('SIGTERM', () => shutdown('SIGTERM'));
+        process.once('SIGINT', () => shutdown('SIGINT'));
+        process.on('SIGHUP', () => running.service.reload('SIGHUP'));
+      });
+      log('stopped');
+      io.exitCode = EXIT_OK;
+    });
+
+  program
+    .command('start')
+    .description('start `serve` in the background (pid file and log file under artifacts/autonomy/local_models/)')
+    .action(async (_opts: unknown, cmd: Command) => {
+      const config = loadFor(globals(cmd));
+      const result = await startDaemon(config, MAIN);
+      io.out(result.message);
+      io.exitCode = result.started || result.message.startsWith('already running') ? EXIT_OK : EXIT_FAILED;
+    });
+
+  program
+    .command('stop')
+    .description('stop the background `serve`: SIGTERM, wait, then SIGKILL after the grace period')
+    .option('--grace <sec>', 'seconds to wait for a clean stop before killing', '30')
+    .action(async (opts: { grace: string }, cmd: Command) => {
+      const grace = Number(opts.grace);
+      if (!Number.isFinite(grace) || grace < 0) throw new UsageError('--grace must be a number of seconds');
+      const result = await stopDaemon(loadFor(globals(cmd)), grace * 1000);
+      io.out(result.message);
+      io.exitCode = result.stopped ? EXIT_OK : EXIT_FAILED;
+    });
+
+  program
+    .command('status')
+    .description('is the background `serve` running? pid, uptime, last cycle, idle counter, anomalies')
+    .option('--json', 'print as JSON')
+    .action((opts: { json?: boolean }, cmd: Command) => {
+      const status = daemonStatus(loadFor(globals(cmd)));
+      if (opts.json) io.out(JSON.stringify(status, null, 2));
+      else {
+        io.out(status.running ? `laneguard serve is running (pid ${status.pid}, up ${age(status.uptime_sec)})` : `laneguard serve is not running${status.foreign_pid ? ' (the pid file names an unrelated process)' : ''}`);
+        io.out(`last cycle: ${status.last_cycle_at ?? 'never'}  idle cycles in a row: ${status.consecutive_idle_cycles ?? '-'}  anomalies: ${status.anomalies.join(', ') || 'none'}`);
+        io.out(`log: ${status.log_file}`);
+      }
+      io.exitCode = status.running ? EXIT_OK : EXIT_FAILED;
+    });
+}

@@ -1,0 +1,45 @@
+import { closeSync, openSync, readSync, statSync } from 'node:fs';
+import type { HistoryEvent } from './store.js';
+
+/** Tail a history file by polling: new complete lines become events. Survives rotation. */
+export function followHistory(file: string, onEvent: (event: HistoryEvent) => void, intervalMs = 300): () => void {
+  let offset = 0;
+  let partial = '';
+  const poll = (): void => {
+    let size: number;
+    try {
+      size = statSync(file).size;
+    } catch {
+      return;
+    }
+    if (size < offset) {
+      offset = 0;
+      partial = '';
+    }
+    if (size === offset) return;
+    const fd = openSync(file, 'r');
+    try {
+      const buf = Buffer.alloc(size - offset);
+      readSync(fd, buf, 0, buf.length, offset);
+      offset = size;
+      const lines = (partial + buf.toString('utf8')).split('\n');
+      partial = lines.pop() ?? '';
+      for (const line of lines) {
+        if (!line.trim()) continue;
+        try {
+          onEvent(JSON.parse(line) as HistoryEvent);
+        } catch {
+          // A torn line is repaired by the writer; skip it here.
+        }
+      }
+    } finally {
+      closeSync(fd);
+    }
+  };
+  const timer = setInterval(poll, intervalMs);
+  poll();
+  return () => {
+    clearInterval(timer);
+    poll();
+  };
+}

@@ -1,0 +1,32 @@
+import express, { type NextFunction, type Request, type Response } from 'express';
+import type { GuardService } from '../serve/service.js';
+import { apiRoutes } from './routes/api.js';
+import { healthRoutes } from './routes/health.js';
+import { metricsRoute } from './routes/metrics.js';
+import { runbookRoutes } from './routes/runbooks.js';
+import { statusPageRoute } from './routes/status-page.js';
+
+/** Extra routers mounted by later parts (the Alertmanager receiver). */
+export type RouteModule = (service: GuardService) => express.Router;
+
+/** Build the HTTP app for a service. No listen() here: tests drive it in-process. */
+export function createApp(service: GuardService, extra: RouteModule[] = []): express.Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', false);
+  app.use(metricsRoute(service));
+  app.use(healthRoutes(service));
+  for (const module of extra) app.use(module(service));
+  app.use(apiRoutes(service));
+  app.use(runbookRoutes());
+  app.use(statusPageRoute(service));
+  app.use((req: Request, res: Response) => {
+    res.status(404).json({ error: 'not_found', message: `no route ${req.method} ${req.path}` });
+  });
+  // Errors never leak stack traces; body-parser errors keep their status (400, 413).
+  app.use((err: Error & { status?: number; type?: string }, _req: Request, res: Response, _next: NextFunction) => {
+    const status = err.status && err.status >= 400 && err.status < 600 ? err.status : 500;
+    res.status(status).json({ error: err.type ?? (status === 500 ? 'internal_error' : 'bad_request'), message: status === 500 ? 'internal error' : err.message });
+  });
+  return app;
+}

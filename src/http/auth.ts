@@ -1,0 +1,73 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { ConfigError } from '../config/errors.js';
+import { GUARD_CONFIG_FILE, type LoadedConfig } from '../config/load.js';
+
+export interface Credentials {
+  token: string | null;
+  basic: { username: string; password: string } | null;
+}
+
+export type AuthResult = 'ok' | 'missing' | 'invalid' | 'unconfigured';
+
+function readSecret(file: string, key: string): string {
+  let value: string;
+  try {
+    value = readFileSync(file, 'utf8').trim();
+  } catch (err) {
+    throw new ConfigError('CONFIG_UNREADABLE', GUARD_CONFIG_FILE, key, `cannot read ${file} (${(err as NodeJS.ErrnoException).code ?? String(err)}); create it or fix the path`);
+  }
+  if (value === '') throw new ConfigError('CONFIG_INVALID_VALUE', GUARD_CONFIG_FILE, key, `${file} is empty; put the secret in it`);
+  return value;
+}
+
+/** Webhook/API credentials: `server.token_file` or env LANEGUARD_WEBHOOK_TOKEN, and optional basic auth. */
+export function loadCredentials(config: LoadedConfig, env: NodeJS.ProcessEnv): Credentials {
+  const token = config.paths.tokenFile ? readSecret(config.paths.tokenFile, 'server.token_file') : env.LANEGUARD_WEBHOOK_TOKEN?.trim() || null;
+  const basicCfg = config.guard.server.basic_auth;
+  const basic = basicCfg && config.paths.basicAuthPasswordFile ? { username: basicCfg.username, password: readSecret(config.paths.basicAuthPasswordFile, 'server.basic_auth.password_file') } : null;
+  return { token, basic };
+}
+
+export function hasCredentials(c: Credentials): boolean {
+  return c.token !== null || c.basic !== null;
+}
+
+/** Compare in constant time (digests have equal length whatever the inputs). */
+export function safeEqual(a: string, b: string): boolean {
+  const da = createHash('sha256').update(a).digest();
+  const db = createHash('sha256').update(b).digest();
+  return timingSafeEqual(da, db);
+}
+
+/** Check an Authorization header: Bearer token or HTTP basic auth. */
+export function checkAuthorization(header: string | undefined, c: Credentials): AuthResult {
+  if (!hasCredentials(c)) return 'unconfigured';
+  if (!header) return 'missing';
+  const [scheme, ...rest] = header.trim().split(/\s+/);
+  const value = rest.join(' ');
+  if (scheme?.toLowerCase() === 'bearer' && c.token !== null) return safeEqual(value, c.token) ? 'ok' : 'invalid';
+  if (scheme?.toLowerCase() === 'basic' && c.basic !== null) {
+    const decoded = Buffer.from(value, 'base64').toString('utf8');
+    const colon = decoded.indexOf(':');
+    if (colon < 0) return 'invalid';
+    const userOk = safeEqual(decoded.slice(0, colon), c.basic.username);
+    const passOk = safeEqual(decoded.slice(colon + 1), c.basic.password);
+    return userOk && passOk ? 'ok' : 'invalid';
+  }
+  return 'invalid';
+}
+
+/** A listen address is loopback when it names 127.0.0.0/8, ::1 or localhost. */
+export function isLoopbackListen(listen: string): boolean {
+  const host = parseListen(listen).host;
+  return host === 'localhost' || host === '::1' || /^127\./.test(host);
+}
+
+export function parseListen(listen: string): { host: string; port: number } {
+  const m = /^\[?([^\]]*?)\]?:(\d+)$/.exec(listen.trim());
+  if (!m) throw new ConfigError('CONFIG_INVALID_VALUE', GUARD_CONFIG_FILE, 'server.listen', `"${listen}" is not host:port (e.g. 127.0.0.1:9477)`);
+  const port = Number(m[2]);
+  if (port > 65535) throw new ConfigError('CONFIG_INVALID_VALUE', GUARD_CONFIG_FILE, 'server.listen', `port ${port} is out of range`);
+  return { host: m[1] || '0.0.0.0', port };
+}

@@ -1,0 +1,51 @@
+import { Router } from 'express';
+import { isValidLaneId } from '../../config/lanes-schema.js';
+import { parseSince, queryHistory } from '../../history/query.js';
+import type { GuardService } from '../../serve/service.js';
+import { statusView } from '../status-view.js';
+import { requireAuth } from './guard.js';
+
+export function apiRoutes(service: GuardService): Router {
+  const router = Router();
+
+  router.get('/api/v1/status', (_req, res) => {
+    res.json(statusView(service));
+  });
+
+  router.get('/api/v1/history', (req, res) => {
+    const q = req.query as Record<string, string | undefined>;
+    const now = service.clock.now();
+    const since = q.since ? parseSince(q.since, now) : undefined;
+    if (since === null) return void res.status(400).json({ error: 'bad_request', message: 'since: use a duration (30m, 1h, 2d) or an ISO time' });
+    if (q.lane !== undefined && !isValidLaneId(q.lane)) return void res.status(400).json({ error: 'bad_request', message: 'lane: invalid lane id' });
+    const limit = q.limit !== undefined ? Number(q.limit) : 200;
+    if (!Number.isInteger(limit) || limit < 1 || limit > 10_000) return void res.status(400).json({ error: 'bad_request', message: 'limit: an integer from 1 to 10000' });
+    const types = q.type ? q.type.split(',').filter(Boolean) : undefined;
+    const { config } = service;
+    const result = queryHistory(config.paths.history, config.guard.history.keep_files, { since, types, lane: q.lane, limit });
+    res.json({ events: result.events, skipped_lines: result.skippedLines });
+  });
+
+  router.post('/api/v1/cycle', requireAuth(service), async (req, res) => {
+    const dryRun = req.query.dry_run === '1' || req.query.dry_run === 'true';
+    const wait = req.query.wait === '1' || req.query.wait === 'true';
+    const pending = service.cycle({ trigger: 'manual', dryRun });
+    if (!wait) {
+      pending.catch(() => undefined);
+      return void res.status(202).json({ accepted: true, coalesced: service.runner.busy });
+    }
+    try {
+      res.json((await pending).report);
+    } catch (err) {
+      res.status(503).json({ error: 'cycle_failed', message: (err as Error).message });
+    }
+  });
+
+  router.post('/-/reload', requireAuth(service, true), (_req, res) => {
+    const result = service.reload('http');
+    if (result.ok) res.json({ reloaded: true });
+    else res.status(400).json({ reloaded: false, error: 'invalid_config', message: result.error });
+  });
+
+  return router;
+}

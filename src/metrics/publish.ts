@@ -1,0 +1,149 @@
+// Metric updates from results already in memory: the cycle, a probe round, a capability scan.
+import type { EndpointConfig } from '../config/fleet-schema.js';
+import { ANOMALIES, type EndpointState, type Trigger } from '../domain/types.js';
+import { isLocalUrl } from '../fleet/local.js';
+import type { ProbeResult } from '../fleet/prober.js';
+import type { FleetStatus, ProbeRecord } from '../fleet/status-file.js';
+import { backoffRemainingSec } from '../guard/backoff.js';
+import type { CycleResult } from '../guard/cycle.js';
+import type { Metrics } from './registry.js';
+
+const STATES: EndpointState[] = ['up', 'starting', 'down', 'disabled'];
+const b = (v: boolean): number => (v ? 1 : 0);
+
+export function publishEndpointInfo(m: Metrics, endpoints: readonly EndpointConfig[]): void {
+  m.endpointInfo.reset();
+  m.endpointsEnabled.set(endpoints.filter((e) => e.enabled).length);
+  for (const e of endpoints) {
+    const local = e.local ?? isLocalUrl(e.base_url);
+    m.endpointInfo.set({ endpoint: e.id, base_url: e.base_url, kind: e.kind, role: e.role, local: String(local) }, 1);
+    m.endpointMaxParallel.set({ endpoint: e.id, source: 'configured' }, e.max_parallel);
+  }
+}
+
+/** Gauges of the endpoints as last probed (from a probe round or the status file at start-up). */
+export function publishProbeRecords(m: Metrics, records: readonly ProbeRecord[]): void {
+  for (const r of records) {
+    const endpoint = r.id;
+    m.endpointUp.set({ endpoint }, b(r.state === 'up'));
+    m.endpointReady.set({ endpoint }, b(r.ready));
+    m.endpointHealthy.set({ endpoint }, b(r.healthy));
+    for (const s of STATES) m.endpointState.set({ endpoint, state: s }, b(r.state === s));
+    if (r.latency_ms !== null) m.endpointProbeDuration.set({ endpoint }, r.latency_ms / 1000);
+    m.endpointModels.set({ endpoint }, r.models.length);
+    if (r.loaded_models) m.endpointModelsLoaded.set({ endpoint }, r.loaded_models.length);
+    if (r.last_success_at) m.endpointLastSuccess.set({ endpoint }, Date.parse(r.last_success_at) / 1000);
+  }
+  m.endpointsHealthy.set(records.filter((r) => r.healthy && r.enabled).length);
+}
+
+/** Counters of one probe round (each probe counted once). */
+export function publishProbeRound(m: Metrics, results: readonly ProbeResult[], records: readonly ProbeRecord[]): void {
+  for (const r of results) {
+    if (r.state === 'disabled') continue;
+    m.endpointProbes.inc({ endpoint: r.endpointId, result: r.ready ? 'success' : (r.errorClass ?? 'invalid_response') });
+    if (r.tokens > 0) m.probeTokens.inc({ endpoint: r.endpointId }, r.tokens);
+  }
+  publishProbeRecords(m, records);
+}
+
+export function publishScan(m: Metrics, status: FleetStatus | null, endpoints: readonly EndpointConfig[]): void {
+  const byEndpoint = status?.capability_scan?.summary?.by_endpoint ?? {};
+  for (const e of endpoints) {
+    const scan = byEndpoint[e.id];
+    const recommended = typeof scan?.recommended_parallel === 'number' && scan.recommended_parallel > 0 ? scan.recommended_parallel : null;
+    if (recommended !== null) m.endpointMaxParallel.set({ endpoint: e.id, source: 'recommended' }, recommended);
+    m.endpointMaxParallel.set({ endpoint: e.id, source: 'effective' }, Math.min(e.max_parallel, recommended ?? e.max_parallel));
+    if (typeof scan?.max_context_tokens === 'number') m.endpointContextTokens.set({ endpoint: e.id }, scan.max_context_tokens);
+  }
+}
+
+function publishLanes(m: Metrics, result: CycleResult, now: Date): void {
+  for (const g of [m.laneInfo, m.laneRunning, m.lanePaused, m.lanePauseAge, m.lanePauseStale, m.lanePauseHeld, m.laneWork, m.laneHeartbeatAge, m.laneStarved, m.laneBackoff]) g.reset();
+  const decisions = new Map(result.plan.decisions.map((d) => [d.id, d]));
+  const startedIds = new Set(result.report.started.filter((s) => !s.dry_run).map((s) => s.id));
+  for (const lane of result.lanes) {
+    const l = { lane: lane.id };
+    m.laneInfo.set({ lane: lane.id, owner: lane.owner, local_only: String(lane.localOnly) }, 1);
+    m.laneRunning.set(l, b(lane.running));
+    m.lanePaused.set(l, b(lane.paused));
+    if (lane.pause) m.lanePauseAge.set(l, lane.pause.ageSec);
+    m.lanePauseStale.set(l, b(lane.pause?.stale ?? false));
+    m.lanePauseHeld.set(l, b(lane.pause?.held ?? false));
+    for (const [state, n] of Object.entries(lane.work)) m.laneWork.set({ lane: lane.id, state }, n);
+    if (lane.heartbeatAgeSec !== null) m.laneHeartbeatAge.set(l, lane.heartbeatAgeSec);
+    m.laneStarved.set(l, b((decisions.get(lane.id)?.starved ?? false) && !lane.running && !startedIds.has(lane.id)));
+    m.laneBackoff.set(l, backoffRemainingSec(result.state.lanes[lane.id], now));
+  }
+}
+
+function publishGuard(m: Metrics, result: CycleResult): void {
+  const local = new Set(result.plan.localLaneIds);
+  const lanes = result.lanes.filter((l) => local.has(l.id));
+  const running = lanes.filter((l) => l.running).length;
+  const paused = lanes.filter((l) => !l.running && l.paused).length;
+  m.localLanes.set({ state: 'running' }, running);
+  m.localLanes.set({ state: 'paused' }, paused);
+  m.localLanes.set({ state: 'stopped' }, lanes.length - running - paused);
+  m.localLanes.set({ state: 'total' }, lanes.length);
+  m.localPendingWork.set(lanes.reduce((sum, l) => sum + l.work.pending + l.work.queued, 0));
+  const startedIds = new Set(result.report.started.filter((s) => !s.dry_run).map((s) => s.id));
+  m.lanesStarved.set(result.plan.decisions.filter((d) => d.starved && !startedIds.has(d.id) && !lanes.find((l) => l.id === d.id)?.running).length);
+  m.fleetIdle.set(b(result.conclusion.idleWhileDemand));
+  m.idleConsecutive.set(result.state.consecutive_idle_cycles);
+  if (result.conclusion.idle) m.idleCycles.inc();
+  m.floorUnmetCycles.set(result.state.endpoint_floor_unmet_cycles);
+  for (const a of ANOMALIES) m.anomalyActive.set({ anomaly: a }, b(result.conclusion.anomalies.includes(a)));
+  m.circuitOpen.set(b(result.conclusion.anomalies.includes('recovery_circuit_open')));
+
+  // Lanes per endpoint after the cycle: running lanes where they were placed.
+  const runningIds = new Set(lanes.filter((l) => l.running).map((l) => l.id));
+  const load = new Map<string, number>();
+  for (const d of result.plan.decisions) if (d.endpointKey && runningIds.has(d.id)) load.set(d.endpointKey, (load.get(d.endpointKey) ?? 0) + 1);
+  for (const e of result.endpoints) {
+    const n = load.get(e.id) ?? 0;
+    m.endpointLanesRunning.set({ endpoint: e.id }, n);
+    m.endpointUtilization.set({ endpoint: e.id }, e.effectiveMaxParallel > 0 ? n / e.effectiveMaxParallel : 0);
+    m.endpointHealthy.set({ endpoint: e.id }, b(e.healthy));
+  }
+  m.endpointsHealthy.set(result.endpoints.filter((e) => e.enabled && e.healthy).length);
+}
+
+function publishActions(m: Metrics, result: CycleResult, trigger: Trigger): void {
+  const r = result.report;
+  for (const s of r.started) {
+    m.recoveryActions.inc({ action: 'start', result: s.dry_run ? 'dry_run' : 'success' });
+    if (!s.dry_run) m.laneStarts.inc({ lane: s.id, trigger, result: 'success' });
+  }
+  for (const f of r.failed) {
+    if (f.source === 'start') {
+      m.recoveryActions.inc({ action: 'start', result: 'failure' });
+      m.laneStarts.inc({ lane: f.id, trigger, result: 'failure' });
+    } else if (f.source === 'unpause') m.recoveryActions.inc({ action: 'unpause', result: 'failure' });
+  }
+  for (const u of r.unpaused) {
+    m.recoveryActions.inc({ action: 'unpause', result: u.dry_run ? 'dry_run' : 'success' });
+    if (!u.dry_run) m.laneUnpauses.inc({ lane: u.id, reason: u.reason });
+  }
+  for (const [action, outcome] of [['ensure', r.ensure], ['escalate', r.escalate]] as const) {
+    if (outcome.dry_run) m.recoveryActions.inc({ action, result: 'dry_run' });
+    else if (outcome.ran) m.recoveryActions.inc({ action, result: outcome.ok ? 'success' : 'failure' });
+  }
+  for (const s of r.skipped) m.recoverySkips.inc({ reason: s.reason });
+}
+
+export function publishCycle(m: Metrics, result: CycleResult, now: Date): void {
+  const trigger = result.report.trigger;
+  publishLanes(m, result, now);
+  publishGuard(m, result);
+  publishActions(m, result, trigger);
+  if (result.probe) publishProbeRound(m, result.probe.results, result.probe.records);
+  m.cycles.inc({ trigger, result: result.report.ok ? 'ok' : 'error' });
+  m.cycleDuration.observe(result.report.duration_ms / 1000);
+  m.lastCycle.set(Date.parse(result.report.timestamp) / 1000);
+}
+
+/** A user-visible operator unpause outside a cycle (`lanes unpause`, status page) still counts. */
+export function publishOperatorUnpause(m: Metrics, lane: string): void {
+  m.laneUnpauses.inc({ lane, reason: 'operator' });
+}

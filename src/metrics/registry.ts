@@ -1,0 +1,131 @@
+// The one place laneguard's metrics are defined, on a registry of their own (never the global one).
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry, type OpenMetricsContentType } from 'prom-client';
+
+export type Metrics = ReturnType<typeof createMetrics>;
+
+/** Watchdog values as last read from its state file (read on a timer, never at scrape time). */
+export interface WatchdogSnapshot {
+  processes: Array<{ process: string; up: boolean; gaveUp: boolean; restartsSuccess: number; restartsFailure: number }>;
+  /** mtime of the state file in ms, or null when there is none. */
+  stateMtimeMs: number | null;
+}
+
+/** In-memory sources read by collect() at scrape time: memory only, no I/O. */
+export interface ScrapeSources {
+  watchdog: WatchdogSnapshot | null;
+  now: () => number;
+}
+
+export function createMetrics(options: { version: string; defaultMetrics?: boolean }) {
+  // The same metric objects registered twice: text format by default, OpenMetrics when asked for.
+  const registry = new Registry();
+  const openMetrics = new Registry<OpenMetricsContentType>();
+  openMetrics.setContentType(Registry.OPENMETRICS_CONTENT_TYPE);
+  const registers = [registry, openMetrics] as Registry[];
+  const sources: ScrapeSources = { watchdog: null, now: () => Date.now() };
+  const gauge = <L extends string>(name: string, help: string, labelNames: readonly L[] = []) =>
+    new Gauge<L>({ name: `laneguard_${name}`, help, labelNames, registers });
+  const counter = <L extends string>(name: string, help: string, labelNames: readonly L[] = []) =>
+    new Counter<L>({ name: `laneguard_${name}`, help, labelNames, registers });
+
+  const metrics = {
+    registry,
+    openMetrics,
+    sources,
+    // Endpoints
+    endpointInfo: gauge('endpoint_info', 'Static facts about a configured model endpoint (always 1).', ['endpoint', 'base_url', 'kind', 'role', 'local']),
+    endpointUp: gauge('endpoint_up', 'Whether the last probe answered 2xx with the expected JSON (1) or not (0).', ['endpoint']),
+    endpointReady: gauge('endpoint_ready', 'Whether the endpoint was up with at least one model available at the last probe.', ['endpoint']),
+    endpointHealthy: gauge('endpoint_healthy', 'Health used for decisions: ready, with hysteresis over consecutive probes.', ['endpoint']),
+    endpointState: gauge('endpoint_state', 'Endpoint state as a state set: exactly one of up, starting, down, disabled is 1.', ['endpoint', 'state']),
+    endpointProbeDuration: gauge('endpoint_probe_duration_seconds', 'Duration of the last probe of the endpoint.', ['endpoint']),
+    endpointProbes: counter('endpoint_probes_total', 'Probes by result: success, timeout, refused, http_error, invalid_response, no_models.', ['endpoint', 'result']),
+    endpointModels: gauge('endpoint_models', 'Models the endpoint lists.', ['endpoint']),
+    endpointModelsLoaded: gauge('endpoint_models_loaded', 'Models the endpoint has loaded in memory (when the backend tells).', ['endpoint']),
+    endpointMaxParallel: gauge('endpoint_max_parallel', 'Parallel lanes per endpoint: configured, recommended by the capability scan, effective (the minimum).', ['endpoint', 'source']),
+    endpointContextTokens: gauge('endpoint_context_tokens', 'Largest context length the capability scan discovered.', ['endpoint']),
+    endpointLastSuccess: gauge('endpoint_last_success_timestamp_seconds', 'Unix time of the last successful (ready) probe.', ['endpoint']),
+    endpointLanesRunning: gauge('endpoint_lanes_running', 'Running local lanes counted against the endpoint.', ['endpoint']),
+    endpointUtilization: gauge('endpoint_utilization_ratio', 'Running lanes divided by effective max_parallel (1 = saturated).', ['endpoint']),
+    endpointsHealthy: gauge('endpoints_healthy', 'Healthy enabled endpoints.'),
+    // `laneguard_endpoints_total` in the first contract: a gauge must not end in _total (promtool lint).
+    endpointsEnabled: gauge('endpoints_enabled', 'Enabled endpoints.'),
+    probeTokens: counter('probe_tokens_total', 'Tokens spent by opt-in canary and keep-warm completions.', ['endpoint']),
+    // Lanes
+    laneInfo: gauge('lane_info', 'Static facts about a lane (always 1).', ['lane', 'owner', 'local_only']),
+    laneRunning: gauge('lane_running', 'Whether the lane runs: its pid is alive and its command line matches the lane.', ['lane']),
+    lanePaused: gauge('lane_paused', 'Whether the lane has a paused.flag.', ['lane']),
+    lanePauseAge: gauge('lane_pause_age_seconds', 'Age of the pause flag; present only while the lane is paused.', ['lane']),
+    lanePauseStale: gauge('lane_pause_stale', 'Whether the pause is manual, not held and older than stale_manual_pause_sec.', ['lane']),
+    lanePauseHeld: gauge('lane_pause_held', 'Whether the pause is an operator hold (never cleared automatically).', ['lane']),
+    laneWork: gauge('lane_work_items', 'Work items of the lane by state.', ['lane', 'state']),
+    laneHeartbeatAge: gauge('lane_heartbeat_age_seconds', 'Age of the lane heartbeat; absent when the lane has none.', ['lane']),
+    laneStarved: gauge('lane_starved', 'Whether the lane is stopped with work while one of its endpoints is healthy and it is not held.', ['lane']),
+    laneBackoff: gauge('lane_backoff_seconds', 'Seconds left in the lane crash-loop backoff (0 when none).', ['lane']),
+    laneStarts: counter('lane_starts_total', 'Lane starts by trigger and result.', ['lane', 'trigger', 'result']),
+    laneUnpauses: counter('lane_unpauses_total', 'Pauses cleared by reason.', ['lane', 'reason']),
+    // Guard
+    localLanes: gauge('local_lanes', 'Local lanes by state: running, paused, stopped, total.', ['state']),
+    localPendingWork: gauge('local_pending_work', 'Pending plus queued work items over local lanes.'),
+    lanesStarved: gauge('lanes_starved', 'Starved local lanes.'),
+    fleetIdle: gauge('fleet_idle', 'Idle while demand exists: no local lane running, endpoint floor met, some local lane has work.'),
+    idleConsecutive: gauge('idle_consecutive_cycles', 'Consecutive idle cycles (held, not reset, during an endpoint outage).'),
+    idleCycles: counter('idle_cycles_total', 'Idle guard cycles.'),
+    floorUnmetCycles: gauge('endpoint_floor_unmet_cycles', 'Consecutive cycles with fewer healthy endpoints than minimum_healthy_endpoints.'),
+    cycles: counter('cycles_total', 'Guard cycles by trigger and result.', ['trigger', 'result']),
+    cycleDuration: new Histogram({ name: 'laneguard_cycle_duration_seconds', help: 'Guard cycle duration.', buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120], registers }),
+    lastCycle: gauge('last_cycle_timestamp_seconds', 'Unix time the last guard cycle finished.'),
+    recoveryActions: counter('recovery_actions_total', 'Recovery actions by action (unpause, start, ensure, escalate) and result (success, failure, dry_run).', ['action', 'result']),
+    recoverySkips: counter('recovery_skips_total', 'Lanes skipped by the guard, by reason.', ['reason']),
+    anomalyActive: gauge('anomaly_active', 'Whether an anomaly is active (1) or not (0).', ['anomaly']),
+    circuitOpen: gauge('recovery_circuit_open', 'Whether the recovery circuit breaker is open.'),
+    // Receiver
+    webhookRequests: counter('webhook_requests_total', 'Alertmanager webhook requests by HTTP status answered.', ['code']),
+    webhookAlerts: counter('webhook_alerts_total', 'Alerts received by outcome: acted, deduplicated, ignored, resolved.', ['outcome']),
+    // Watchdog / heartbeat
+    watchdogUp: gauge('watchdog_process_up', 'Whether a supervised process is alive and healthy.', ['process']),
+    watchdogRestarts: new Counter({
+      name: 'laneguard_watchdog_restarts_total',
+      help: 'Restarts of a supervised process by result (counted by the watchdog, exported as last read).',
+      labelNames: ['process', 'result'] as const,
+      registers,
+      collect() {
+        this.reset();
+        for (const p of sources.watchdog?.processes ?? []) {
+          this.inc({ process: p.process, result: 'success' }, p.restartsSuccess);
+          this.inc({ process: p.process, result: 'failure' }, p.restartsFailure);
+        }
+      },
+    }),
+    watchdogGaveUp: gauge('watchdog_gave_up', 'Whether the watchdog gave up restarting the process (start limit exceeded).', ['process']),
+    watchdogStateAge: new Gauge({
+      name: 'laneguard_watchdog_state_age_seconds',
+      help: 'Age of the watchdog state file: grows when the watchdog is dead.',
+      registers,
+      collect() {
+        this.reset();
+        const mtime = sources.watchdog?.stateMtimeMs;
+        if (mtime != null) this.set(Math.max(0, (sources.now() - mtime) / 1000));
+      },
+    }),
+    heartbeatSuccess: gauge('heartbeat_success', 'Whether the last heartbeat of a heartbeat endpoint succeeded.', ['endpoint']),
+    heartbeatLastSuccess: gauge('heartbeat_last_success_timestamp_seconds', 'Unix time of the last successful heartbeat.', ['endpoint']),
+    // Self
+    buildInfo: gauge('build_info', 'laneguard build information (always 1).', ['version']),
+    configReloadOk: gauge('config_last_reload_successful', 'Whether the last configuration (re)load succeeded.'),
+    historyWriteErrors: counter('history_write_errors_total', 'History lines that could not be written.'),
+  };
+  metrics.buildInfo.set({ version: options.version }, 1);
+  metrics.configReloadOk.set(1);
+  if (options.defaultMetrics !== false) {
+    collectDefaultMetrics({ register: registry, prefix: 'laneguard_' });
+    // Same collectors in the OpenMetrics registry (the objects above are shared, these are not).
+    collectDefaultMetrics({ register: openMetrics as unknown as Registry, prefix: 'laneguard_' });
+    // Gauges named *_total break exposition linting; the per-type gauges without the suffix stay.
+    for (const name of ['nodejs_active_handles_total', 'nodejs_active_requests_total', 'nodejs_active_resources_total']) {
+      registry.removeSingleMetric(`laneguard_${name}`);
+      openMetrics.removeSingleMetric(`laneguard_${name}`);
+    }
+  }
+  return metrics;
+}

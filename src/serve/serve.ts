@@ -1,0 +1,88 @@
+// `laneguard serve`: the schedule, the HTTP server and signal handling in one process.
+import type { Server } from 'node:http';
+import { ConfigError } from '../config/errors.js';
+import { GUARD_CONFIG_FILE } from '../config/load.js';
+import { createApp, type RouteModule } from '../http/app.js';
+import { hasCredentials, isLoopbackListen, parseListen } from '../http/auth.js';
+import type { Clock } from '../util/clock.js';
+import { VERSION } from '../version.js';
+import { checkPidFile, removePid, writePid } from './pidfile.js';
+import { IntervalScheduler, type Job } from './scheduler.js';
+import { GuardService } from './service.js';
+
+export interface ServeOptions {
+  root: string;
+  clock: Clock;
+  log: (line: string) => void;
+  /** Override server.listen (tests use 127.0.0.1:0). */
+  listen?: string;
+  routes?: RouteModule[];
+  /** More scheduled jobs (capability scan, caches, watchdog supervision). */
+  jobs?: (service: GuardService) => Job[];
+  writePidFile?: boolean;
+  env?: NodeJS.ProcessEnv;
+}
+
+export interface RunningServer {
+  service: GuardService;
+  server: Server;
+  url: string;
+  scheduler: IntervalScheduler;
+  stop(reason: string): Promise<void>;
+}
+
+export const SERVE_WORDS = ['serve'] as const;
+
+export async function startServer(options: ServeOptions): Promise<RunningServer> {
+  const service = new GuardService({ root: options.root, clock: options.clock, version: VERSION, log: options.log, env: options.env });
+  const { guard, paths } = service.config;
+  const listen = options.listen ?? guard.server.listen;
+  const { host, port } = parseListen(listen);
+  if (!isLoopbackListen(listen) && !hasCredentials(service.credentials)) {
+    throw new ConfigError('CONFIG_INVALID_VALUE', GUARD_CONFIG_FILE, 'server.listen', `refusing to listen on ${listen} without a token: set server.token_file (or LANEGUARD_WEBHOOK_TOKEN), or listen on 127.0.0.1`);
+  }
+  if (options.writePidFile !== false) {
+    const existing = checkPidFile(paths.pid, SERVE_WORDS);
+    if (existing.running && existing.pid !== process.pid) throw new ConfigError('CONFIG_INVALID_VALUE', GUARD_CONFIG_FILE, 'pid_file', `laneguard serve already runs for this root (pid ${existing.pid}); stop it with \`laneguard stop\``);
+    writePid(paths.pid);
+  }
+
+  const app = createApp(service, options.routes ?? []);
+  const server = await new Promise<Server>((resolve, reject) => {
+    const s = app.listen(port, host, () => resolve(s));
+    s.once('error', reject);
+  });
+  const address = server.address();
+  const boundPort = typeof address === 'object' && address ? address.port : port;
+  const url = `http://${host.includes(':') ? `[${host}]` : host}:${boundPort}`;
+
+  const scheduler = new IntervalScheduler(options.clock, (job, err) => options.log(`${job} failed: ${err.message}`));
+  scheduler.add({ name: 'probe', intervalSec: () => service.config.guard.fleet_probe_interval_sec, run: () => service.probe() });
+  scheduler.add({
+    name: 'cycle',
+    intervalSec: () => service.config.guard.interval_sec,
+    run: async () => {
+      if (service.config.guard.enabled) await service.cycle({ trigger: 'schedule' });
+    },
+  });
+  for (const job of options.jobs?.(service) ?? []) scheduler.add(job);
+  service.history.append('guard_started', { pid: process.pid, version: VERSION, mode: guard.mode, listen: `${host}:${boundPort}`, dry_run: guard.dry_run });
+  scheduler.start();
+
+  let stopping: Promise<void> | null = null;
+  const stop = (reason: string): Promise<void> => {
+    stopping ??= (async () => {
+      await scheduler.stop();
+      // Finish the running cycle (and any follow-up already queued), then close.
+      await service.runner.idle();
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeIdleConnections();
+      });
+      service.history.append('guard_stopped', { pid: process.pid, reason });
+      if (options.writePidFile !== false) removePid(paths.pid);
+    })();
+    return stopping;
+  };
+  return { service, server, url, scheduler, stop };
+}

@@ -1,0 +1,165 @@
+// The daemon's core: current config, the cycle runner, in-memory results and metrics.
+import { loadConfig, type LoadedConfig } from '../config/load.js';
+import { buildEndpointViews } from '../fleet/view.js';
+import { fetchHttpClient, type HttpClient } from '../fleet/http.js';
+import { probeFleet, type FleetProbe } from '../fleet/probe-fleet.js';
+import { readFleetStatus, type FleetStatus } from '../fleet/status-file.js';
+import type { Runner } from '../guard/act.js';
+import type { CycleRequest, CycleResult, GuardDeps } from '../guard/cycle.js';
+import { CycleRunner } from '../guard/runner.js';
+import { HistoryStore } from '../history/store.js';
+import { createLaneAdapter } from '../lanes/factory.js';
+import { publishCycle, publishEndpointInfo, publishProbeRecords, publishProbeRound, publishScan } from '../metrics/publish.js';
+import { createMetrics, type Metrics } from '../metrics/registry.js';
+import { runArgv } from '../actions/run.js';
+import type { Clock } from '../util/clock.js';
+import { loadCredentials, type Credentials } from '../http/auth.js';
+
+export interface ServiceOptions {
+  root: string;
+  clock: Clock;
+  version: string;
+  env?: NodeJS.ProcessEnv;
+  http?: HttpClient;
+  runner?: Runner;
+  /** Register prom-client's process metrics (off in tests that build many registries). */
+  defaultMetrics?: boolean;
+  log?: (line: string) => void;
+}
+
+export class GuardService {
+  config: LoadedConfig;
+  credentials: Credentials;
+  readonly metrics: Metrics;
+  readonly runner: CycleRunner;
+  readonly startedAt: Date;
+  lastResult: CycleResult | null = null;
+  lastProbe: FleetProbe | null = null;
+  fleetStatus: FleetStatus | null = null;
+  lastCycleError: string | null = null;
+  private deps: GuardDeps;
+  private probing: Promise<FleetProbe> | null = null;
+  private readonly log: (line: string) => void;
+
+  constructor(private readonly options: ServiceOptions) {
+    this.log = options.log ?? (() => undefined);
+    this.metrics = createMetrics({ version: options.version, defaultMetrics: options.defaultMetrics });
+    this.metrics.sources.now = () => options.clock.now().getTime();
+    this.config = loadConfig({ root: options.root, env: options.env });
+    this.credentials = loadCredentials(this.config, options.env ?? process.env);
+    this.deps = this.buildDeps(this.config);
+    this.deps.history.repair();
+    this.startedAt = options.clock.now();
+    this.runner = new CycleRunner({
+      deps: () => this.deps,
+      lockWaitMs: 10 * 60_000,
+      onResult: (result) => this.onCycle(result),
+      onError: (error, request) => {
+        this.lastCycleError = error.message;
+        this.metrics.cycles.inc({ trigger: request.trigger, result: 'error' });
+        this.log(`cycle failed (${request.trigger}): ${error.message}`);
+      },
+    });
+    this.fleetStatus = readFleetStatus(this.config.paths.fleetStatus);
+    this.publishStatic();
+  }
+
+  get history(): HistoryStore {
+    return this.deps.history;
+  }
+
+  get ready(): boolean {
+    return this.lastResult !== null;
+  }
+
+  get clock(): Clock {
+    return this.options.clock;
+  }
+
+  private buildDeps(config: LoadedConfig): GuardDeps {
+    return {
+      config,
+      adapter: createLaneAdapter(config),
+      history: new HistoryStore(
+        config.paths.history,
+        { maxBytes: config.guard.history.max_bytes, keepFiles: config.guard.history.keep_files },
+        this.options.clock,
+        () => this.metrics.historyWriteErrors.inc(),
+      ),
+      clock: this.options.clock,
+      http: this.options.http ?? fetchHttpClient,
+      runner: this.options.runner ?? runArgv,
+      probe: () => this.probe(),
+    };
+  }
+
+  private publishStatic(): void {
+    publishEndpointInfo(this.metrics, this.config.endpoints);
+    publishScan(this.metrics, this.fleetStatus, this.config.endpoints);
+    if (this.fleetStatus?.probe) publishProbeRecords(this.metrics, this.fleetStatus.probe.endpoints);
+  }
+
+  private onCycle(result: CycleResult): void {
+    this.lastResult = result;
+    this.lastCycleError = null;
+    if (result.fleetStatus) this.fleetStatus = result.fleetStatus;
+    if (result.probe) this.lastProbe = result.probe;
+    publishCycle(this.metrics, result, this.options.clock.now());
+  }
+
+  /** Trigger a cycle; concurrent triggers coalesce into one follow-up cycle. */
+  cycle(request: CycleRequest): Promise<CycleResult> {
+    return this.runner.trigger(request);
+  }
+
+  /** One probe round; a round already in flight is shared, never doubled (hysteresis counts rounds). */
+  probe(): Promise<FleetProbe> {
+    this.probing ??= this.probeNow().finally(() => {
+      this.probing = null;
+    });
+    return this.probing;
+  }
+
+  private async probeNow(): Promise<FleetProbe> {
+    const { guard, paths, endpoints } = this.config;
+    const probe = await probeFleet({
+      endpoints,
+      statusFile: paths.fleetStatus,
+      hysteresis: { healthyAfter: guard.healthy_after, unhealthyAfter: guard.unhealthy_after },
+      concurrency: guard.probe_concurrency,
+      http: this.deps.http,
+      clock: this.options.clock,
+    });
+    for (const t of probe.transitions) this.deps.history.append('endpoint_state_changed', { ...t });
+    this.lastProbe = probe;
+    this.fleetStatus = probe.status;
+    publishProbeRound(this.metrics, probe.results, probe.records);
+    return probe;
+  }
+
+  /** Re-read config; an invalid new config keeps the old one running. */
+  reload(source: string): { ok: boolean; error?: string } {
+    try {
+      const next = loadConfig({ root: this.options.root, env: this.options.env });
+      const credentials = loadCredentials(next, this.options.env ?? process.env);
+      this.config = next;
+      this.credentials = credentials;
+      this.deps = this.buildDeps(next);
+      this.metrics.configReloadOk.set(1);
+      this.publishStatic();
+      this.deps.history.append('config_reloaded', { source });
+      this.log(`config reloaded (${source})`);
+      return { ok: true };
+    } catch (err) {
+      const error = (err as Error).message;
+      this.metrics.configReloadOk.set(0);
+      this.deps.history.append('config_reload_failed', { source, error });
+      this.log(`config reload failed (${source}), keeping the running config:\n${error}`);
+      return { ok: false, error };
+    }
+  }
+
+  endpointViews() {
+    return buildEndpointViews(this.config.endpoints, this.fleetStatus);
+  }
+}
