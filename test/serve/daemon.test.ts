@@ -1,0 +1,71 @@
+import { spawn } from 'node:child_process';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { buildSandboxRoot } from '../../src/sandbox/root.js';
+import { pidAlive } from '../../src/util/proc.js';
+import { laneguard, waitFor } from '../helpers/cli.js';
+import { tempDir } from '../helpers/tmp.js';
+
+const PID = 'artifacts/autonomy/local_models/idle_guard.pid';
+
+function fleetRoot(): string {
+  return buildSandboxRoot(tempDir(), { endpoints: [], lanes: [], guard: { server: { listen: '127.0.0.1:0' } } });
+}
+
+describe('laneguard start / stop / status', () => {
+  it('round trip: start, status, start again (no second daemon), stop, status', async () => {
+    const root = fleetRoot();
+    const start = await laneguard(['--root', root, 'start']);
+    expect(start.code).toBe(0);
+    expect(start.stdout).toMatch(/^started \(pid (\d+)\)/);
+    const pid = Number(/pid (\d+)/.exec(start.stdout)![1]);
+    expect(Number(readFileSync(path.join(root, PID), 'utf8'))).toBe(pid);
+    const status = await laneguard(['--root', root, 'status', '--json']);
+    expect(status.code).toBe(0);
+    expect(JSON.parse(status.stdout)).toMatchObject({ running: true, pid, foreign_pid: false, uptime_sec: expect.any(Number) });
+    const again = await laneguard(['--root', root, 'start']);
+    expect(again.stderr).toBe('');
+    expect(again.stdout).toBe(`already running (pid ${pid})\n`);
+    const stop = await laneguard(['--root', root, 'stop']);
+    expect(stop.code).toBe(0);
+    expect(stop.stdout).toBe(`stopped (pid ${pid})\n`);
+    expect(pidAlive(pid)).toBe(false);
+    const after = await laneguard(['--root', root, 'status']);
+    expect(after.code).toBe(1);
+    expect(after.stdout).toMatch(/laneguard serve is not running/);
+    expect(readFileSync(path.join(root, 'artifacts/autonomy/local_models/idle_guard.log'), 'utf8')).toMatch(/laneguard serve on http:\/\/127\.0\.0\.1:\d+/);
+  });
+
+  it('a stale pid file naming an unrelated live process: never signalled, start replaces it', async () => {
+    const root = fleetRoot();
+    const unrelated = spawn(process.execPath, ['-e', 'setInterval(()=>{},1000)'], { stdio: 'ignore' });
+    try {
+      await waitFor(() => unrelated.pid && pidAlive(unrelated.pid), 'the unrelated process');
+      mkdirSync(path.dirname(path.join(root, PID)), { recursive: true });
+      writeFileSync(path.join(root, PID), `${unrelated.pid}\n`);
+      const status = await laneguard(['--root', root, 'status']);
+      expect(status.stdout).toMatch(/not running \(the pid file names an unrelated process\)/);
+      const stop = await laneguard(['--root', root, 'stop', '--grace', '1']);
+      expect(stop.code).toBe(1);
+      expect(stop.stdout).toMatch(/is not laneguard serve; not signalling it/);
+      expect(pidAlive(unrelated.pid!)).toBe(true);
+      const start = await laneguard(['--root', root, 'start']);
+      expect(start.code).toBe(0);
+      const pid = Number(/pid (\d+)/.exec(start.stdout)![1]);
+      expect(pid).not.toBe(unrelated.pid);
+      expect((await laneguard(['--root', root, 'stop'])).code).toBe(0);
+      expect(pidAlive(unrelated.pid!)).toBe(true);
+    } finally {
+      unrelated.kill('SIGKILL');
+    }
+  });
+
+  it('reports a serve that dies during start-up with its log', async () => {
+    const root = buildSandboxRoot(tempDir(), { endpoints: [], lanes: [], guard: { server: { listen: '0.0.0.0:0' } } });
+    const start = await laneguard(['--root', root, 'start'], { env: { LANEGUARD_WEBHOOK_TOKEN: '' } });
+    expect(start.code).toBe(1);
+    expect(start.stdout).toMatch(/serve exited during start-up/);
+    expect(start.stdout).toMatch(/refusing to listen on 0\.0\.0\.0:0 without a token/);
+  });
+});

@@ -1,0 +1,53 @@
+import { describe, expect, it } from 'vitest';
+import { IntervalScheduler } from '../../src/serve/scheduler.js';
+import { FakeClock } from '../../src/util/clock.js';
+
+const flush = (): Promise<void> => new Promise((r) => setTimeout(r, 0));
+
+describe('IntervalScheduler', () => {
+  it('runs each job when its interval elapsed on the clock, never overlapping itself', async () => {
+    const clock = new FakeClock();
+    const scheduler = new IntervalScheduler(clock);
+    const runs: string[] = [];
+    let release: () => void = () => undefined;
+    let interval = 10;
+    scheduler.add({ name: 'fast', intervalSec: () => interval, run: async () => void runs.push(`fast@${clock.now().getTime() / 1000}`) });
+    scheduler.add({ name: 'slow', intervalSec: () => 5, run: () => new Promise<void>((r) => { runs.push(`slow@${clock.now().getTime() / 1000 - 1767225600}`); release = r; }) });
+    scheduler.tick();
+    await flush();
+    expect(runs).toEqual(['fast@1767225600', 'slow@0']);
+    clock.advance(9_000);
+    scheduler.tick();
+    await flush();
+    expect(runs).toHaveLength(2);
+    clock.advance(1_000);
+    scheduler.tick();
+    await flush();
+    // fast is due again; slow is due but still running, so it is not started twice.
+    expect(runs).toEqual(['fast@1767225600', 'slow@0', 'fast@1767225610']);
+    release();
+    await new Promise((r) => setTimeout(r, 0));
+    scheduler.tick();
+    expect(runs.at(-1)).toBe('slow@10');
+    interval = 2;
+    clock.advance(2_000);
+    scheduler.tick();
+    await flush();
+    expect(runs.at(-1)).toBe('fast@1767225612');
+  });
+
+  it('a failing job is reported and runs again at its next interval', async () => {
+    const clock = new FakeClock();
+    const errors: string[] = [];
+    const scheduler = new IntervalScheduler(clock, (job, err) => errors.push(`${job}: ${err.message}`));
+    let calls = 0;
+    scheduler.add({ name: 'flaky', intervalSec: () => 1, run: async () => { calls++; throw new Error('boom'); } });
+    scheduler.tick();
+    await new Promise((r) => setTimeout(r, 0));
+    clock.advance(1000);
+    scheduler.tick();
+    await new Promise((r) => setTimeout(r, 0));
+    expect(calls).toBe(2);
+    expect(errors).toEqual(['flaky: boom', 'flaky: boom']);
+  });
+});
