@@ -166,10 +166,17 @@ describe('auto detection', () => {
     expect(await probe('auto', hanging.baseUrl, { timeout_sec: 0.3 })).toMatchObject({ kind: 'auto', state: 'down', errorClass: 'timeout' });
   });
 
-  it('a server that speaks no known model API is an invalid response', async () => {
-    const server = await startServer({ kind: 'openai', behavior: 'not_found' });
-    const result = await probe('auto', server.baseUrl);
-    expect(result).toMatchObject({ kind: 'auto', state: 'down', errorClass: 'invalid_response' });
-    expect(result.reason).toContain('no known model API answered');
+  it('a server that speaks no known model API is down, and the reason lists what each route answered', async () => {
+    const missing = await startServer({ kind: 'openai', behavior: 'not_found' });
+    const result = await probe('auto', missing.baseUrl);
+    expect(result).toMatchObject({ kind: 'auto', state: 'down', errorClass: 'http_error' });
+    expect(result.reason).toContain('no known model API answered (/v1/models HTTP 404; /props HTTP 404');
+    const garbled = await startServer({ kind: 'openai', behavior: 'invalid_json' });
+    expect(await probe('auto', garbled.baseUrl)).toMatchObject({ kind: 'auto', state: 'down', errorClass: 'invalid_response' });
+  });
+
+  it('a 503 that is not llama.cpp loading its model is not taken for llama.cpp', async () => {
+    const server = await startServer({ kind: 'lmstudio', behavior: 'loading' });
+    expect(await probe('auto', server.baseUrl)).toMatchObject({ kind: 'auto', state: 'down', errorClass: 'http_error' });
   });
 });

@@ -13,9 +13,13 @@ export type ConcreteKind = Exclude<EndpointKind, 'auto'>;
 
 export interface Detection {
   kind: ConcreteKind | null;
-  /** Why nothing was detected (the `/v1/models` failure when the server did not answer at all). */
+  /** When nothing was detected: the `/v1/models` failure, if that call failed. */
   failure: Extract<HttpResult, { ok: false }> | null;
+  /** When nothing was detected: the server did not answer at all (timeout or refused). */
+  silent: boolean;
   reason: string;
+  /** Latency of the `/v1/models` call. */
+  latencyMs: number;
 }
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null;
@@ -29,21 +33,23 @@ export async function detectKind(endpoint: EndpointConfig, ctx: ProbeContext): P
     call(endpoint, ctx, `${root}/api/v0/models`),
   ]);
   const all = [models, props, tags, native];
-  if (all.some(isLoadingAnswer)) return { kind: 'llamacpp', failure: null, reason: 'answers 503 "Loading model"' };
+  const found = (kind: ConcreteKind, reason: string): Detection => ({ kind, failure: null, silent: false, reason, latencyMs: models.latencyMs });
+  if (all.some(isLoadingAnswer)) return found('llamacpp', 'answers 503 "Loading model"');
   // llama.cpp also answers /api/tags (for Ollama clients), so /props is asked first.
   if (props.ok && (isObject((props.json as Record<string, unknown>)?.default_generation_settings) || typeof (props.json as Record<string, unknown>)?.total_slots === 'number')) {
-    return { kind: 'llamacpp', failure: null, reason: 'answers /props' };
+    return found('llamacpp', 'answers /props');
   }
-  if (tags.ok && objectList(tags.json, 'models') !== null) return { kind: 'ollama', failure: null, reason: 'answers /api/tags' };
-  if (native.ok && objectList(native.json, 'data') !== null) return { kind: 'lmstudio', failure: null, reason: 'answers /api/v0/models' };
+  if (tags.ok && objectList(tags.json, 'models') !== null) return found('ollama', 'answers /api/tags');
+  if (native.ok && objectList(native.json, 'data') !== null) return found('lmstudio', 'answers /api/v0/models');
   const data = models.ok ? objectList(models.json, 'data') : null;
   if (data !== null) {
     const vllm = data.some((m) => m.owned_by === 'vllm' || 'max_model_len' in m);
-    return { kind: vllm ? 'vllm' : 'openai', failure: null, reason: vllm ? 'lists models owned by vllm' : 'answers /v1/models' };
+    return vllm ? found('vllm', 'lists models owned by vllm') : found('openai', 'answers /v1/models');
   }
-  if (!models.ok && (models.errorClass === 'timeout' || models.errorClass === 'refused')) return { kind: null, failure: models, reason: models.reason };
+  const failure = models.ok ? null : models;
+  if (failure && (failure.errorClass === 'timeout' || failure.errorClass === 'refused')) return { kind: null, failure, silent: true, reason: failure.reason, latencyMs: failure.latencyMs };
   const answers = all.map((r, i) => `${['/v1/models', '/props', '/api/tags', '/api/v0/models'][i]} ${r.ok ? 'unexpected JSON' : r.reason}`);
-  return { kind: null, failure: null, reason: `no known model API answered (${answers.join('; ')})` };
+  return { kind: null, failure, silent: false, reason: `no known model API answered (${answers.join('; ')})`, latencyMs: models.latencyMs };
 }
 
 function knownKind(kind: EndpointKind | undefined): kind is ConcreteKind {
@@ -59,8 +65,10 @@ export async function probeAuto(endpoint: EndpointConfig, ctx: ProbeContext, pro
   const detection = await detectKind(endpoint, ctx);
   if (detection.kind !== null) return probers[detection.kind](endpoint, ctx);
   const result = baseResult(endpoint, 'auto', ctx);
-  if (detection.failure) return downResult(result, 'GET /v1/models', detection.failure, endpoint);
-  return invalidResult(result, `kind auto: ${detection.reason}`, 0);
+  if (detection.silent && detection.failure) return downResult(result, 'GET /v1/models', detection.failure, endpoint);
+  // Answers, but none of a known backend: an HTTP error when /v1/models failed so, else a wrong shape.
+  const errorClass = detection.failure?.errorClass === 'http_error' ? 'http_error' : 'invalid_response';
+  return { ...invalidResult(result, `kind auto: ${detection.reason}`, detection.latencyMs), errorClass };
 }
 
 export async function readAutoCapabilities(endpoint: EndpointConfig, ctx: ProbeContext, readers: Record<ConcreteKind, CapabilityReader>): Promise<Capabilities & { kind: EndpointKind }> {
@@ -70,6 +78,7 @@ export async function readAutoCapabilities(endpoint: EndpointConfig, ctx: ProbeC
   }
   const detection = await detectKind(endpoint, ctx);
   if (detection.kind !== null) return { ...(await readers[detection.kind](endpoint, ctx)), kind: detection.kind };
-  if (detection.failure) return { ...capabilityFailure('GET /v1/models', detection.failure, endpoint), kind: 'auto' };
-  return { ...capabilityInvalid(`kind auto: ${detection.reason}`), kind: 'auto' };
+  if (detection.silent && detection.failure) return { ...capabilityFailure('GET /v1/models', detection.failure, endpoint), kind: 'auto' };
+  const errorClass = detection.failure?.errorClass === 'http_error' ? 'http_error' : 'invalid_response';
+  return { ...capabilityInvalid(`kind auto: ${detection.reason}`), errorClass, kind: 'auto' };
 }

@@ -6,9 +6,9 @@ import { baseResult, call, downResult, openAiBase, openAiModelIds, positiveInt, 
 // llama.cpp's llama-server: `GET /health` (200 ok; 503 "Loading model" while the model loads),
 // `GET /props` (model path, `total_slots`, `default_generation_settings.n_ctx`). One model per server.
 
-/** A 503 whose body says the model is loading: the server is starting, not down. */
+/** A 503 saying "Loading model" (older builds: `{"status": "loading model"}`): starting, not down. */
 export function isLoadingAnswer(res: HttpResult): boolean {
-  return !res.ok && res.status === 503 && /loading/i.test(res.text ?? '');
+  return !res.ok && res.status === 503 && /loading model/i.test(res.text ?? '');
 }
 
 interface Props {
