@@ -59,7 +59,7 @@ export function registerHeartbeat(program: Command, io: CliIo): void {
     .action(async (opts: { json?: boolean }, cmd: Command) => {
       const config = loadFor(globals(cmd));
       if (heartbeatEndpoints(config.endpoints).length === 0) {
-        io.out(noTargets(config));
+        io.out(opts.json ? JSON.stringify({ version: 1, updated_at: null, endpoints: {}, changes: [], note: noTargets(config) }, null, 2) : noTargets(config));
         return;
       }
       const round = await heartbeatRound(options(config));

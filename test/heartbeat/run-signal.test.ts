@@ -18,11 +18,20 @@ describe.each(['SIGTERM', 'SIGINT'] as const)('laneguard heartbeat run and %s', 
 
     const child = spawn(process.execPath, [MAIN, '--root', root, 'heartbeat', 'run', '--interval', '0.05'], { stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
+    let stderr = '';
+    let exitCode: number | null | undefined;
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve((exitCode = code))));
 
     // Several rounds have run once the server has been asked three times.
-    await vi.waitFor(() => expect(server.requestsTo('/v1/models').length).toBeGreaterThanOrEqual(3), { timeout: 20_000, interval: 20 });
+    await vi.waitFor(
+      () => {
+        if (exitCode !== undefined) throw new Error(`heartbeat run exited early (${exitCode}): ${stderr}`);
+        expect(server.requestsTo('/v1/models').length).toBeGreaterThanOrEqual(3);
+      },
+      { timeout: 20_000, interval: 20 },
+    );
     child.kill(signal);
     expect(await exited).toBe(0);
 
