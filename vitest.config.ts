@@ -19,6 +19,14 @@ export default defineConfig({
       {
         extends: true,
         test: {
+          name: 'bench',
+          include: [],
+          benchmark: { include: ['bench/**/*.bench.ts'] },
+        },
+      },
+      {
+        extends: true,
+        test: {
           name: 'e2e',
           include: ['test/e2e/**/*.test.ts'],
           testTimeout: 240_000,

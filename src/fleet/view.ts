@@ -17,9 +17,29 @@ export function normalizeUrl(url: string): string | null {
 
 /** Map each lane URL to the configured endpoint it names (null when none does). */
 export function endpointForUrl(url: string, endpoints: readonly { id: string; baseUrl: string }[]): string | null {
-  const wanted = normalizeUrl(url);
-  if (wanted === null) return null;
-  return endpoints.find((e) => normalizeUrl(e.baseUrl) === wanted)?.id ?? null;
+  return endpointIndex(endpoints)(url);
+}
+
+/**
+ * A lookup from lane URL to endpoint id, built once per decision: URLs are normalised once each,
+ * so matching stays linear in the number of lanes (see bench/decide.bench.ts).
+ */
+export function endpointIndex(endpoints: readonly { id: string; baseUrl: string }[]): (url: string) => string | null {
+  const byUrl = new Map<string, string>();
+  for (const e of endpoints) {
+    const key = normalizeUrl(e.baseUrl);
+    if (key !== null && !byUrl.has(key)) byUrl.set(key, e.id);
+  }
+  const seen = new Map<string, string | null>();
+  return (url) => {
+    let id = seen.get(url);
+    if (id === undefined) {
+      const key = normalizeUrl(url);
+      id = key === null ? null : (byUrl.get(key) ?? null);
+      seen.set(url, id);
+    }
+    return id;
+  };
 }
 
 /** Build the decision view of the endpoints from config and the latest probe and scan. */

@@ -7,7 +7,7 @@ import type {
   SkipReason,
   Trigger,
 } from '../domain/types.js';
-import { endpointForUrl } from '../fleet/view.js';
+import { endpointIndex } from '../fleet/view.js';
 import { circuitOpen, inBackoff } from './backoff.js';
 import { CapacityLedger } from './capacity.js';
 import { workScore } from './score.js';
@@ -126,6 +126,7 @@ export function decide(input: DecideInput): Plan {
   const acts = triggerActs(cfg.mode, input.trigger);
   const local = input.lanes.filter((l) => isLocalLane(l, cfg)).sort((a, b) => a.id.localeCompare(b.id));
   const ledger = new CapacityLedger(endpoints);
+  const endpointOf = endpointIndex(endpoints);
 
   const forcedLane = input.forceUnpause ? local.find((l) => l.id === input.forceUnpause) : undefined;
   let forceUnpauseBlocked: string | null = null;
@@ -140,9 +141,7 @@ export function decide(input: DecideInput): Plan {
   const decisions: LaneDecision[] = [];
   const candidates: Array<{ decision: LaneDecision; healthyIds: string[]; lane: LaneSnapshot }> = [];
   for (const lane of local) {
-    const endpointIds = lane.endpointUrls
-      .map((u) => endpointForUrl(u, endpoints))
-      .filter((id): id is string => id !== null);
+    const endpointIds = lane.endpointUrls.map(endpointOf).filter((id): id is string => id !== null);
     const laneHealthy = endpointIds.filter((id) => healthyIds.has(id));
     const score = workScore(lane, cfg);
     const hasWork = score > 0;

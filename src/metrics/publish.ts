@@ -88,7 +88,8 @@ function publishGuard(m: Metrics, result: CycleResult): void {
   m.localLanes.set({ state: 'total' }, lanes.length);
   m.localPendingWork.set(lanes.reduce((sum, l) => sum + l.work.pending + l.work.queued, 0));
   const startedIds = new Set(result.report.started.filter((s) => !s.dry_run).map((s) => s.id));
-  m.lanesStarved.set(result.plan.decisions.filter((d) => d.starved && !startedIds.has(d.id) && !lanes.find((l) => l.id === d.id)?.running).length);
+  const runningNow = new Set(lanes.filter((l) => l.running).map((l) => l.id));
+  m.lanesStarved.set(result.plan.decisions.filter((d) => d.starved && !startedIds.has(d.id) && !runningNow.has(d.id)).length);
   m.fleetIdle.set(b(result.conclusion.idleWhileDemand));
   m.idleConsecutive.set(result.state.consecutive_idle_cycles);
   if (result.conclusion.idle) m.idleCycles.inc();
@@ -97,7 +98,7 @@ function publishGuard(m: Metrics, result: CycleResult): void {
   m.circuitOpen.set(b(result.conclusion.anomalies.includes('recovery_circuit_open')));
 
   // Lanes per endpoint after the cycle: running lanes where they were placed.
-  const runningIds = new Set(lanes.filter((l) => l.running).map((l) => l.id));
+  const runningIds = runningNow;
   const load = new Map<string, number>();
   for (const d of result.plan.decisions) if (d.endpointKey && runningIds.has(d.id)) load.set(d.endpointKey, (load.get(d.endpointKey) ?? 0) + 1);
   for (const e of result.endpoints) {
