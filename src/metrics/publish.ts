@@ -6,6 +6,7 @@ import type { ProbeResult } from '../fleet/prober.js';
 import type { FleetStatus, ProbeRecord } from '../fleet/status-file.js';
 import { backoffRemainingSec } from '../guard/backoff.js';
 import type { CycleResult } from '../guard/cycle.js';
+import type { HeartbeatState } from '../heartbeat/state.js';
 import type { Metrics } from './registry.js';
 
 const STATES: EndpointState[] = ['up', 'starting', 'down', 'disabled'];
@@ -42,7 +43,7 @@ export function publishProbeRound(m: Metrics, results: readonly ProbeResult[], r
   for (const r of results) {
     if (r.state === 'disabled') continue;
     m.endpointProbes.inc({ endpoint: r.endpointId, result: r.ready ? 'success' : (r.errorClass ?? 'invalid_response') });
-    if (r.tokens > 0) m.probeTokens.inc({ endpoint: r.endpointId }, r.tokens);
+    if (r.tokens > 0) m.sources.canaryTokens.set(r.endpointId, (m.sources.canaryTokens.get(r.endpointId) ?? 0) + r.tokens);
   }
   publishProbeRecords(m, records);
 }
@@ -142,6 +143,17 @@ export function publishCycle(m: Metrics, result: CycleResult, now: Date): void {
   m.cycles.inc({ trigger, result: result.report.ok ? 'ok' : 'error' });
   m.cycleDuration.observe(result.report.duration_ms / 1000);
   m.lastCycle.set(Date.parse(result.report.timestamp) / 1000);
+}
+
+/** Heartbeat gauges and keep-warm tokens from the heartbeat state (read on a timer, not at scrape). */
+export function publishHeartbeat(m: Metrics, state: HeartbeatState): void {
+  m.heartbeatSuccess.reset();
+  m.heartbeatLastSuccess.reset();
+  for (const [endpoint, entry] of Object.entries(state.endpoints)) {
+    m.heartbeatSuccess.set({ endpoint }, b(entry.ok));
+    if (entry.last_success_at) m.heartbeatLastSuccess.set({ endpoint }, Date.parse(entry.last_success_at) / 1000);
+    if (typeof entry.tokens_total === 'number') m.sources.keepWarmTokens.set(endpoint, entry.tokens_total);
+  }
 }
 
 /** A user-visible operator unpause outside a cycle (`lanes unpause`, status page) still counts. */

@@ -13,6 +13,10 @@ export interface WatchdogSnapshot {
 /** In-memory sources read by collect() at scrape time: memory only, no I/O. */
 export interface ScrapeSources {
   watchdog: WatchdogSnapshot | null;
+  /** Canary tokens counted by this process, per endpoint. */
+  canaryTokens: Map<string, number>;
+  /** Keep-warm tokens as last read from the heartbeat state, per endpoint. */
+  keepWarmTokens: Map<string, number>;
   now: () => number;
 }
 
@@ -22,7 +26,7 @@ export function createMetrics(options: { version: string; defaultMetrics?: boole
   const openMetrics = new Registry<OpenMetricsContentType>();
   openMetrics.setContentType(Registry.OPENMETRICS_CONTENT_TYPE);
   const registers = [registry, openMetrics] as Registry[];
-  const sources: ScrapeSources = { watchdog: null, now: () => Date.now() };
+  const sources: ScrapeSources = { watchdog: null, canaryTokens: new Map(), keepWarmTokens: new Map(), now: () => Date.now() };
   const gauge = <L extends string>(name: string, help: string, labelNames: readonly L[] = []) =>
     new Gauge<L>({ name: `laneguard_${name}`, help, labelNames, registers });
   const counter = <L extends string>(name: string, help: string, labelNames: readonly L[] = []) =>
@@ -50,7 +54,17 @@ export function createMetrics(options: { version: string; defaultMetrics?: boole
     endpointsHealthy: gauge('endpoints_healthy', 'Healthy enabled endpoints.'),
     // `laneguard_endpoints_total` in the first contract: a gauge must not end in _total (promtool lint).
     endpointsEnabled: gauge('endpoints_enabled', 'Enabled endpoints.'),
-    probeTokens: counter('probe_tokens_total', 'Tokens spent by opt-in canary and keep-warm completions.', ['endpoint']),
+    probeTokens: new Counter({
+      name: 'laneguard_probe_tokens_total',
+      help: 'Tokens spent by opt-in canary and keep-warm completions (probes themselves cost none).',
+      labelNames: ['endpoint'] as const,
+      registers,
+      collect() {
+        this.reset();
+        const ids = new Set([...sources.canaryTokens.keys(), ...sources.keepWarmTokens.keys()]);
+        for (const endpoint of ids) this.inc({ endpoint }, (sources.canaryTokens.get(endpoint) ?? 0) + (sources.keepWarmTokens.get(endpoint) ?? 0));
+      },
+    }),
     // Lanes
     laneInfo: gauge('lane_info', 'Static facts about a lane (always 1).', ['lane', 'owner', 'local_only']),
     laneRunning: gauge('lane_running', 'Whether the lane runs: its pid is alive and its command line matches the lane.', ['lane']),

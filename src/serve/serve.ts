@@ -65,6 +65,9 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
       if (service.config.guard.enabled) await service.cycle({ trigger: 'schedule' });
     },
   });
+  // The scan job runs often but scans only endpoints whose results are stale or whose retry is due.
+  scheduler.add({ name: 'scan', intervalSec: () => Math.min(15, service.config.guard.fleet_capability_scan_interval_sec), run: () => service.scan() });
+  scheduler.add({ name: 'side-states', intervalSec: () => 5, run: async () => service.refreshSideStates() });
   for (const job of options.jobs?.(service) ?? []) scheduler.add(job);
   service.history.append('guard_started', { pid: process.pid, version: VERSION, mode: guard.mode, listen: `${host}:${boundPort}`, dry_run: guard.dry_run });
   scheduler.start();

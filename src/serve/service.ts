@@ -4,16 +4,32 @@ import { buildEndpointViews } from '../fleet/view.js';
 import { fetchHttpClient, type HttpClient } from '../fleet/http.js';
 import { probeFleet, type FleetProbe } from '../fleet/probe-fleet.js';
 import { readFleetStatus, type FleetStatus } from '../fleet/status-file.js';
-import type { Runner } from '../guard/act.js';
+import { runFleetCommand, type Runner } from '../guard/act.js';
+import { circuitOpen } from '../guard/backoff.js';
+import { acquireLock } from '../guard/lock.js';
 import type { CycleRequest, CycleResult, GuardDeps } from '../guard/cycle.js';
 import { CycleRunner } from '../guard/runner.js';
 import { HistoryStore } from '../history/store.js';
 import { createLaneAdapter } from '../lanes/factory.js';
-import { publishCycle, publishEndpointInfo, publishProbeRecords, publishProbeRound, publishScan } from '../metrics/publish.js';
+import { publishCycle, publishEndpointInfo, publishHeartbeat, publishProbeRecords, publishProbeRound, publishScan } from '../metrics/publish.js';
+import { scanFleet, type FleetScan } from '../fleet/scan.js';
+import { scanDue } from '../fleet/scan-schedule.js';
+import { readHeartbeatState } from '../heartbeat/state.js';
 import { createMetrics, type Metrics } from '../metrics/registry.js';
 import { runArgv } from '../actions/run.js';
 import type { Clock } from '../util/clock.js';
 import { loadCredentials, type Credentials } from '../http/auth.js';
+import { readJson } from '../store/atomic.js';
+import type { Trigger } from '../domain/types.js';
+
+/** What one ensure run outside a cycle did (the webhook's `ensure` action). */
+export interface EnsureResult {
+  ran: boolean;
+  ok: boolean | null;
+  exit_code: number | null;
+  /** Why it did not run: endpoint_floor_not_met, circuit_open, dry_run, lock_busy. */
+  skipped: string | null;
+}
 
 export interface ServiceOptions {
   root: string;
@@ -39,6 +55,9 @@ export class GuardService {
   lastCycleError: string | null = null;
   private deps: GuardDeps;
   private probing: Promise<FleetProbe> | null = null;
+  /** Probe and scan both rewrite fleet_status.json: one at a time, so neither loses the other's part. */
+  private statusQueue: Promise<unknown> = Promise.resolve();
+  private ensuring: Promise<EnsureResult> | null = null;
   private readonly log: (line: string) => void;
 
   constructor(private readonly options: ServiceOptions) {
@@ -114,7 +133,7 @@ export class GuardService {
 
   /** One probe round; a round already in flight is shared, never doubled (hysteresis counts rounds). */
   probe(): Promise<FleetProbe> {
-    this.probing ??= this.probeNow().finally(() => {
+    this.probing ??= this.exclusive(() => this.probeNow()).finally(() => {
       this.probing = null;
     });
     return this.probing;
@@ -135,6 +154,28 @@ export class GuardService {
     this.fleetStatus = probe.status;
     publishProbeRound(this.metrics, probe.results, probe.records);
     return probe;
+  }
+
+  private exclusive<T>(fn: () => Promise<T>): Promise<T> {
+    const next = this.statusQueue.then(fn, fn);
+    this.statusQueue = next.catch(() => undefined);
+    return next;
+  }
+
+  /** Capability scan of the endpoints that are due (fresh results and failed-scan backoff respected). */
+  async scan(force = false): Promise<FleetScan | null> {
+    const { guard, paths, endpoints } = this.config;
+    const interval = guard.fleet_capability_scan_interval_sec;
+    if (!force && !scanDue(readFleetStatus(paths.fleetStatus), this.options.clock.now(), interval, endpoints.filter((e) => e.enabled).map((e) => e.id))) return null;
+    const scan = await this.exclusive(() => scanFleet({ endpoints, statusFile: paths.fleetStatus, http: this.deps.http, clock: this.options.clock, intervalSec: interval, force, history: this.deps.history }));
+    this.fleetStatus = scan.status;
+    publishScan(this.metrics, scan.status, endpoints);
+    return scan;
+  }
+
+  /** Read what other laneguard processes write (heartbeat, watchdog) into memory for the next scrapes. */
+  refreshSideStates(): void {
+    publishHeartbeat(this.metrics, readHeartbeatState(this.config.paths.heartbeatState));
   }
 
   /** Re-read config; an invalid new config keeps the old one running. */
@@ -161,5 +202,56 @@ export class GuardService {
 
   endpointViews() {
     return buildEndpointViews(this.config.endpoints, this.fleetStatus);
+  }
+
+  /**
+   * Run the fleet's ensure command once, outside a cycle (the webhook's `ensure` action). Calls made
+   * while one runs share it. Same gates as the cycle's ensure: never below the endpoint floor, never
+   * while the recovery circuit is open, never in dry-run; it holds the root's cycle lock while it
+   * runs, so it never overlaps a cycle.
+   */
+  ensure(trigger: Trigger): Promise<EnsureResult> {
+    this.ensuring ??= this.ensureNow(trigger).finally(() => {
+      this.ensuring = null;
+    });
+    return this.ensuring;
+  }
+
+  /** Resolves when no ensure run is in flight. */
+  async ensureIdle(): Promise<void> {
+    await this.ensuring?.catch(() => undefined);
+  }
+
+  private ensureGate(): string | null {
+    const { guard, paths } = this.config;
+    const healthy = this.endpointViews().filter((e) => e.enabled && e.healthy).length;
+    if (healthy < guard.minimum_healthy_endpoints) return 'endpoint_floor_not_met';
+    const stored = readJson(paths.state);
+    const circuit = stored.status === 'ok' ? (stored.value as { circuit?: { openUntil?: unknown } } | null)?.circuit : undefined;
+    if (circuit && typeof circuit.openUntil === 'string' && circuitOpen({ failureTimes: [], openUntil: circuit.openUntil }, this.options.clock.now())) return 'circuit_open';
+    if (guard.dry_run) return 'dry_run';
+    return null;
+  }
+
+  private async ensureNow(trigger: Trigger): Promise<EnsureResult> {
+    const skip = (reason: string): EnsureResult => {
+      this.deps.history.append('ensure_skipped', { trigger, reason });
+      if (reason === 'dry_run') this.metrics.recoveryActions.inc({ action: 'ensure', result: 'dry_run' });
+      return { ran: false, ok: null, exit_code: null, skipped: reason };
+    };
+    const gate = this.ensureGate();
+    if (gate) return skip(gate);
+    const lock = await acquireLock(this.config.paths.lock, 10 * 60_000);
+    if (!lock) return skip('lock_busy');
+    try {
+      const again = this.ensureGate();
+      if (again) return skip(again);
+      const { result } = await runFleetCommand(this.deps, this.config.guard.lanes.ensure_command);
+      this.deps.history.append('ensure_ran', { trigger, reason: trigger, ok: result.ok, exit_code: result.exitCode, duration_ms: result.durationMs, error: result.error, output: result.output });
+      this.metrics.recoveryActions.inc({ action: 'ensure', result: result.ok ? 'success' : 'failure' });
+      return { ran: true, ok: result.ok, exit_code: result.exitCode, skipped: null };
+    } finally {
+      lock.release();
+    }
   }
 }

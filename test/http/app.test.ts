@@ -168,3 +168,27 @@ describe('HTTP app', () => {
     expect(res.body).toEqual({ error: 'not_found', message: 'no route GET /nope' });
   });
 });
+
+describe('metrics from scans and other laneguard processes', () => {
+  it('exports scanned capacity and the heartbeat daemon\'s results', async () => {
+    const llama = await new ModelServer({ kind: 'llamacpp', slots: 1, contextLength: 4096 }).start();
+    try {
+      const { service, root } = sandboxService({ endpoints: [{ id: 'llama', base_url: llama.baseUrl, kind: 'llamacpp', max_parallel: 3 }], lanes: [] });
+      const scan = await service.scan(true);
+      expect(scan?.records.map((r) => r.id)).toEqual(['llama']);
+      expect(await service.scan()).toBeNull();
+      writeFileSync(path.join(root, 'artifacts/autonomy/local_models/heartbeat_state.json'), JSON.stringify({ version: 1, updated_at: '2026-06-01T00:00:00.000Z', endpoints: { llama: { endpoint: 'llama', ok: false, last_success_at: '2026-06-01T00:00:00.000Z', tokens_total: 7 } } }));
+      service.refreshSideStates();
+      const text = (await request(createApp(service)).get('/metrics')).text;
+      expect(sample(text, 'laneguard_endpoint_max_parallel', { endpoint: 'llama', source: 'configured' })).toBe(3);
+      expect(sample(text, 'laneguard_endpoint_max_parallel', { endpoint: 'llama', source: 'recommended' })).toBe(1);
+      expect(sample(text, 'laneguard_endpoint_max_parallel', { endpoint: 'llama', source: 'effective' })).toBe(1);
+      expect(sample(text, 'laneguard_endpoint_context_tokens', { endpoint: 'llama' })).toBe(4096);
+      expect(sample(text, 'laneguard_heartbeat_success', { endpoint: 'llama' })).toBe(0);
+      expect(sample(text, 'laneguard_heartbeat_last_success_timestamp_seconds', { endpoint: 'llama' })).toBe(Date.parse('2026-06-01T00:00:00.000Z') / 1000);
+      expect(sample(text, 'laneguard_probe_tokens_total', { endpoint: 'llama' })).toBe(7);
+    } finally {
+      await llama.stop();
+    }
+  });
+});
