@@ -168,7 +168,7 @@ describe('watchdog check on real processes', () => {
     const events = watchdogEvents(root);
     expect(events.map((e) => e.type)).toEqual(['process_restart_failed', 'process_restart_failed', 'process_restart_failed', 'process_restart_failed', 'process_gave_up']);
     expect(events.filter((e) => e.type === 'process_restart_failed').map((e) => e.backoff_sec)).toEqual([0.2, 0.4, 0.8, 1.6]);
-    expect(events[0]!.error).toMatch(/exited with code 1/);
+    for (const e of events.slice(0, 4)) expect(e.error).toMatch(/after startup_grace_sec 0\.5s/);
     const state = readState(root).processes.crasher!;
     expect(state).toMatchObject({ status: 'given_up', restarts_success: 0, restarts_failure: 4 });
 
@@ -179,7 +179,7 @@ describe('watchdog check on real processes', () => {
     expect(watchdogEvents(root)).toHaveLength(5);
   });
 
-  it('a check during backoff starts nothing and writes no history line', async () => {
+  it('a failed restart says why (the exit code); a check during backoff starts nothing and writes no history line', async () => {
     const root = tempDir();
     const config = writeWatchdogConfig(root, {
       processes: [
@@ -188,12 +188,15 @@ describe('watchdog check on real processes', () => {
           pid_file: 'run/crasher.pid',
           match_regex: 'die-at-once\\.js',
           restart_command: ['node', path.join(FIXTURES, 'die-at-once.js')],
-          startup_grace_sec: 0.5,
+          // Long enough for the command to have exited, so its exit code is in the reason.
+          startup_grace_sec: 3,
           backoff: { initial_sec: 120, jitter_ratio: 0 },
         },
       ],
     });
-    expect((await check(config)).processes[0]).toMatchObject({ action: 'restart_failed', status: 'backoff' });
+    const failed = await check(config);
+    expect(failed.processes[0]).toMatchObject({ action: 'restart_failed', status: 'backoff' });
+    expect(failed.processes[0]!.reason).toMatch(/^restart failed: pid file missing after startup_grace_sec 3s; the command exited with code 1; next restart attempt at /);
     const again = await check(config);
     expect(again.processes[0]).toMatchObject({ action: 'none', status: 'backoff', restarts: 1 });
     expect(again.processes[0]!.reason).toContain('next restart attempt at');
