@@ -83,6 +83,9 @@ export async function startWatchdogDaemon(
     if (now) return { status: 'started', pid: now.pid };
     const exit = spawned.exit();
     if (exit) {
+      // It may have stepped aside for a `watchdog run` that another supervisor started meanwhile.
+      const other = runningWatchdog(config);
+      if (other) return { status: 'already_running', pid: other.pid };
       const how = exit.signal ? `was killed by ${exit.signal}` : `exited with code ${exit.code}`;
       return { status: 'failed', pid: spawned.pid, reason: `watchdog run ${how}; ${config.logFile} ends with: ${logTail(config.logFile)}` };
     }
