@@ -1,0 +1,106 @@
+// The idempotency ledger: which (fingerprint, startsAt) keys were acted on, and when. The pure
+// rules (key, window, pruning) first, then the file that makes it survive restarts.
+import { atomicWriteJson, quarantine, readJson } from '../store/atomic.js';
+
+export interface LedgerEntry {
+  fingerprint: string;
+  starts_at: string;
+  alertname: string | null;
+  acted_at: string;
+}
+
+export type LedgerEntries = Readonly<Record<string, LedgerEntry>>;
+
+export interface LedgerFile {
+  version: 1;
+  entries: Record<string, LedgerEntry>;
+}
+
+/** Enough for every alert of a large fleet within any sane window; the oldest go first beyond it. */
+export const MAX_LEDGER_ENTRIES = 10_000;
+
+export function ledgerKey(fingerprint: string, startsAt: string): string {
+  return `${fingerprint}@${startsAt}`;
+}
+
+/** A key acted on less than `windowSec` ago is a duplicate (HA Alertmanagers, retries, restarts). */
+export function withinWindow(entry: LedgerEntry | undefined, now: Date, windowSec: number): boolean {
+  if (!entry) return false;
+  const actedAt = Date.parse(entry.acted_at);
+  return Number.isFinite(actedAt) && now.getTime() - actedAt < windowSec * 1000;
+}
+
+/** Drop entries that can no longer deduplicate anything, and the oldest beyond the cap. */
+export function pruneLedger(entries: LedgerEntries, now: Date, windowSec: number, max = MAX_LEDGER_ENTRIES): Record<string, LedgerEntry> {
+  const live = Object.entries(entries).filter(([, e]) => withinWindow(e, now, windowSec));
+  live.sort((a, b) => Date.parse(b[1].acted_at) - Date.parse(a[1].acted_at));
+  return Object.fromEntries(live.slice(0, max));
+}
+
+function isEntry(value: unknown): value is LedgerEntry {
+  if (!value || typeof value !== 'object') return false;
+  const e = value as Record<string, unknown>;
+  return typeof e.fingerprint === 'string' && typeof e.starts_at === 'string' && typeof e.acted_at === 'string' && (e.alertname === null || typeof e.alertname === 'string');
+}
+
+export type LedgerRead =
+  | { status: 'ok' | 'missing'; entries: Record<string, LedgerEntry> }
+  | { status: 'corrupt'; entries: Record<string, LedgerEntry>; error: string };
+
+/** Read the ledger file without changing it (malformed entries are left out). */
+export function readLedgerFile(file: string): LedgerRead {
+  const read = readJson(file);
+  if (read.status === 'missing') return { status: 'missing', entries: {} };
+  if (read.status === 'corrupt') return { status: 'corrupt', entries: {}, error: read.error };
+  const value = read.value as Partial<LedgerFile> | null;
+  if (!value || typeof value !== 'object' || value.version !== 1 || !value.entries || typeof value.entries !== 'object') {
+    return { status: 'corrupt', entries: {}, error: 'not a laneguard webhook ledger ({"version": 1, "entries": {...}})' };
+  }
+  const entries: Record<string, LedgerEntry> = {};
+  for (const [key, entry] of Object.entries(value.entries)) if (isEntry(entry)) entries[key] = entry;
+  return { status: 'ok', entries };
+}
+
+export interface LedgerRepair {
+  file: string;
+  error: string;
+  movedTo: string | null;
+}
+
+/**
+ * The daemon's ledger: read once from its file, kept in memory, written atomically on every change.
+ * A corrupt file is moved aside (kept for inspection) and the ledger starts empty.
+ */
+export class LedgerStore {
+  private entries: Record<string, LedgerEntry>;
+
+  private constructor(
+    readonly file: string,
+    entries: Record<string, LedgerEntry>,
+  ) {
+    this.entries = entries;
+  }
+
+  static open(file: string, now: Date): { store: LedgerStore; repair: LedgerRepair | null } {
+    const read = readLedgerFile(file);
+    if (read.status !== 'corrupt') return { store: new LedgerStore(file, read.entries), repair: null };
+    let movedTo: string | null = null;
+    try {
+      movedTo = quarantine(file, now);
+    } catch {
+      // Could not move it aside; the next write replaces it.
+    }
+    return { store: new LedgerStore(file, {}), repair: { file, error: read.error, movedTo } };
+  }
+
+  snapshot(): LedgerEntries {
+    return this.entries;
+  }
+
+  /** Record acted keys (pruning what expired) and persist. Memory is updated even when the write fails. */
+  record(added: Readonly<Record<string, LedgerEntry>>, now: Date, windowSec: number): void {
+    this.entries = pruneLedger({ ...this.entries, ...added }, now, windowSec);
+    const content: LedgerFile = { version: 1, entries: this.entries };
+    atomicWriteJson(this.file, content);
+  }
+}

@@ -1,0 +1,98 @@
+// The Alertmanager webhook payload (version 4): content type, JSON, schema. Pure: bytes in, a
+// validated payload or a rejection out.
+import { z } from 'zod';
+import { rejection, type WebhookRejection } from './errors.js';
+
+const labelSet = z.record(z.string(), z.string());
+
+// Alertmanager fingerprints are 16 hex digits; other senders get some room, but never anything that
+// could be mistaken for a path or an option.
+const FINGERPRINT = /^[A-Za-z0-9._:-]{1,128}$/;
+
+export const alertSchema = z.looseObject({
+  status: z.enum(['firing', 'resolved']),
+  labels: labelSet,
+  annotations: labelSet.optional(),
+  startsAt: z
+    .string()
+    .max(64)
+    .refine((s) => Number.isFinite(Date.parse(s)), 'must be an RFC 3339 time'),
+  endsAt: z.string().max(64).optional(),
+  generatorURL: z.string().optional(),
+  fingerprint: z.string().regex(FINGERPRINT, 'must be 1-128 letters, digits or . _ : -'),
+});
+
+export const payloadSchema = z.looseObject({
+  version: z.literal('4'),
+  groupKey: z.string(),
+  truncatedAlerts: z.number().int().min(0).optional(),
+  status: z.enum(['firing', 'resolved']),
+  receiver: z.string(),
+  groupLabels: labelSet.optional(),
+  commonLabels: labelSet.optional(),
+  commonAnnotations: labelSet.optional(),
+  externalURL: z.string().optional(),
+  alerts: z.array(alertSchema).min(1),
+});
+
+export type WebhookAlert = z.infer<typeof alertSchema>;
+export type WebhookPayload = z.infer<typeof payloadSchema>;
+
+export type ParseResult = { ok: true; payload: WebhookPayload } | { ok: false; rejection: WebhookRejection };
+
+/** `application/json`, with no charset or utf-8. Anything else is not what Alertmanager sends. */
+export function checkContentType(header: string | undefined): WebhookRejection | null {
+  if (!header) return rejection('WRONG_CONTENT_TYPE', 'no Content-Type header');
+  const [type = '', ...params] = header.split(';').map((p) => p.trim().toLowerCase());
+  if (type !== 'application/json') return rejection('WRONG_CONTENT_TYPE', `got ${JSON.stringify(type.slice(0, 100))}`);
+  for (const param of params) {
+    const [name, value = ''] = param.split('=').map((p) => p.trim());
+    if (name === 'charset' && !['utf-8', 'utf8', '"utf-8"'].includes(value)) {
+      return rejection('WRONG_CONTENT_TYPE', `charset ${JSON.stringify(value.slice(0, 40))} is not utf-8`);
+    }
+  }
+  return null;
+}
+
+function formatIssuePath(path: readonly PropertyKey[]): string {
+  let out = '';
+  for (const part of path) out += typeof part === 'number' ? `[${part}]` : `${out ? '.' : ''}${String(part)}`;
+  return out || '(payload)';
+}
+
+/** Parse and validate a payload. The message names the first problems found, never the body. */
+export function parsePayload(body: Buffer | string): ParseResult {
+  let text: string;
+  try {
+    text = typeof body === 'string' ? body : new TextDecoder('utf-8', { fatal: true }).decode(body);
+  } catch {
+    return { ok: false, rejection: rejection('INVALID_JSON', 'body is not valid UTF-8') };
+  }
+  if (text.trim() === '') return { ok: false, rejection: rejection('INVALID_JSON', 'empty body') };
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text.replace(/^\uFEFF/, ''));
+  } catch (err) {
+    return { ok: false, rejection: rejection('INVALID_JSON', (err as Error).message) };
+  }
+  if (!raw || typeof raw !== 'object' || Array.isArray(raw)) {
+    return { ok: false, rejection: rejection('INVALID_PAYLOAD', 'the payload must be a JSON object') };
+  }
+  const record = raw as Record<string, unknown>;
+  if (record.version !== '4') {
+    const got = record.version === undefined ? 'no "version" field' : `got version ${JSON.stringify(record.version).slice(0, 40)}`;
+    return { ok: false, rejection: rejection('UNSUPPORTED_VERSION', got) };
+  }
+  if (!Array.isArray(record.alerts) || record.alerts.length === 0) {
+    const got = record.alerts === undefined ? 'no "alerts" field' : Array.isArray(record.alerts) ? 'the list is empty' : '"alerts" is not a list';
+    return { ok: false, rejection: rejection('MISSING_ALERTS', got) };
+  }
+  const result = payloadSchema.safeParse(raw);
+  if (!result.success) {
+    const issues = result.error.issues;
+    const shown = issues.slice(0, 3).map((i) => `${formatIssuePath(i.path)}: ${i.message}`);
+    if (issues.length > 3) shown.push(`and ${issues.length - 3} more`);
+    return { ok: false, rejection: rejection('INVALID_PAYLOAD', shown.join('; ')) };
+  }
+  return { ok: true, payload: result.data };
+}
