@@ -222,6 +222,13 @@ export class GuardService {
     await this.ensuring?.catch(() => undefined);
   }
 
+  /** Probe now when the last probe is missing or older than the probe interval (as a cycle does). */
+  private async freshEndpoints(): Promise<void> {
+    const probedAt = this.fleetStatus?.probe?.timestamp ? Date.parse(this.fleetStatus.probe.timestamp) : NaN;
+    const age = this.options.clock.now().getTime() - probedAt;
+    if (!Number.isFinite(age) || age >= this.config.guard.fleet_probe_interval_sec * 1000) await this.probe();
+  }
+
   private ensureGate(): string | null {
     const { guard, paths } = this.config;
     const healthy = this.endpointViews().filter((e) => e.enabled && e.healthy).length;
@@ -239,6 +246,7 @@ export class GuardService {
       if (reason === 'dry_run') this.metrics.recoveryActions.inc({ action: 'ensure', result: 'dry_run' });
       return { ran: false, ok: null, exit_code: null, skipped: reason };
     };
+    await this.freshEndpoints();
     const gate = this.ensureGate();
     if (gate) return skip(gate);
     const lock = await acquireLock(this.config.paths.lock, 10 * 60_000);
