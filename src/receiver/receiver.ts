@@ -1,0 +1,113 @@
+// The receiver's effects around the pure decisions: the lane list, the ledger file, history,
+// metrics, and the coalesced cycle started after the answer.
+import { createLaneAdapter } from '../lanes/factory.js';
+import type { GuardService } from '../serve/service.js';
+import { cycleRequestFor, decideAlerts, needsKnownLanes, type AlertDecision, type ReceiverDecision, type ReceiverWork } from './decide.js';
+import type { WebhookRejection } from './errors.js';
+import { LedgerStore } from './ledger.js';
+import type { WebhookPayload } from './payload.js';
+
+/** Longest alert-supplied text written to history (label values can be anything). */
+const MAX_FIELD = 200;
+
+function clip(value: string | null): string | null {
+  return value !== null && value.length > MAX_FIELD ? `${value.slice(0, MAX_FIELD)}…` : value;
+}
+
+/** The ids of the lanes the fleet has now (read errors included: the lane exists). */
+export async function knownLaneIds(service: GuardService): Promise<Set<string>> {
+  try {
+    const read = await createLaneAdapter(service.config).read(service.clock.now());
+    return new Set([...read.lanes.map((l) => l.id), ...read.errors.map((e) => e.id)]);
+  } catch {
+    // Lanes unreadable: no lane is known, so no recover_lane alert can act.
+    return new Set();
+  }
+}
+
+export class WebhookReceiver {
+  private store: LedgerStore | null = null;
+
+  constructor(
+    private readonly service: GuardService,
+    /** How the lanes are listed (tests slow it down to widen the race window). */
+    private readonly listLanes: (service: GuardService) => Promise<Set<string>> = knownLaneIds,
+  ) {}
+
+  /** The ledger of the current config (reopened when a reload moves it). */
+  private ledger(now: Date): LedgerStore {
+    const file = this.service.config.paths.ledger;
+    if (this.store?.file === file) return this.store;
+    const { store, repair } = LedgerStore.open(file, now);
+    if (repair) this.service.history.append('state_repaired', { file: repair.file, error: repair.error, moved_to: repair.movedTo });
+    this.store = store;
+    return store;
+  }
+
+  /** A 4xx: history and metrics, nothing else. */
+  rejected(r: WebhookRejection): void {
+    this.service.metrics.webhookRequests.inc({ code: String(r.status) });
+    this.service.history.append('webhook_rejected', { reason: r.reason, code: r.code, status: r.status, message: r.message });
+  }
+
+  /**
+   * Decide a valid payload and record it: ledger keys first (so a duplicate arriving while the
+   * recovery runs is deduplicated), then history and metrics. Everything after the lane read is
+   * synchronous, so concurrent requests can never both act on one key.
+   */
+  async accept(payload: WebhookPayload): Promise<ReceiverDecision> {
+    const { guard } = this.service.config;
+    const routes = guard.webhook.routes;
+    const knownLanes = needsKnownLanes(payload.alerts, routes) ? await this.listLanes(this.service) : new Set<string>();
+    const now = this.service.clock.now();
+    const ledger = this.ledger(now);
+    const decision = decideAlerts(payload.alerts, {
+      mode: guard.mode,
+      routes,
+      instance: guard.webhook.instance,
+      dedupeWindowSec: guard.webhook.dedupe_window_sec,
+      knownLanes,
+      ledger: ledger.snapshot(),
+      now,
+    });
+    if (Object.keys(decision.record).length > 0) {
+      try {
+        ledger.record(decision.record, now, guard.webhook.dedupe_window_sec);
+      } catch (err) {
+        // Kept in memory: duplicates are still absorbed until a restart.
+        this.service.history.append('webhook_ledger_write_failed', { file: ledger.file, error: (err as Error).message });
+      }
+    }
+    for (const alert of decision.alerts) this.recordAlert(alert);
+    this.service.metrics.webhookRequests.inc({ code: '200' });
+    return decision;
+  }
+
+  private recordAlert(d: AlertDecision): void {
+    this.service.history.append('alert_received', {
+      alertname: clip(d.alertname),
+      fingerprint: d.fingerprint,
+      status: d.status,
+      starts_at: d.starts_at,
+      action: d.action,
+      lane: d.lane,
+      outcome: d.outcome,
+      reason: d.reason,
+    });
+    this.service.metrics.webhookAlerts.inc({ outcome: d.outcome });
+  }
+
+  /** Start the work after the answer: one coalesced cycle (it re-reads live state), and ensure. */
+  dispatch(work: ReceiverWork): void {
+    const request = cycleRequestFor(work);
+    if (request) {
+      // Failures are logged and counted by the cycle runner; the alert was already answered.
+      this.service.cycle(request).catch(() => undefined);
+    }
+    if (work.ensure) {
+      this.service.ensure('alert').catch((err: unknown) => {
+        this.service.history.append('ensure_skipped', { trigger: 'alert', reason: 'error', error: (err as Error).message });
+      });
+    }
+  }
+}

@@ -1,0 +1,58 @@
+// POST /alertmanager/webhook: auth → content type → body (limit) → payload → decide and record →
+// answer 200 with counts → start the work. Every 4xx is recorded with its reason.
+import express, { Router, type Request, type Response } from 'express';
+import { checkAuthorization } from '../http/auth.js';
+import type { GuardService } from '../serve/service.js';
+import { rejection, rejectionBody, type WebhookRejection } from './errors.js';
+import { checkContentType, parsePayload } from './payload.js';
+import { WebhookReceiver } from './receiver.js';
+
+export const WEBHOOK_PATH = '/alertmanager/webhook';
+
+function authRejection(req: Request, service: GuardService): WebhookRejection | null {
+  const result = checkAuthorization(req.get('authorization'), service.credentials);
+  if (result === 'ok') return null;
+  if (result === 'unconfigured') return rejection('AUTH_UNCONFIGURED');
+  return rejection(result === 'missing' ? 'AUTH_MISSING' : 'AUTH_INVALID');
+}
+
+/** Read the raw body under the configured limit; body-parser errors become catalogue rejections. */
+function readBody(req: Request, res: Response, limit: number): Promise<{ body: Buffer } | { rejection: WebhookRejection }> {
+  return new Promise((resolve) => {
+    express.raw({ type: () => true, limit })(req, res, (err?: unknown) => {
+      if (!err) return resolve({ body: Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0) });
+      const e = err as { type?: string; message?: string };
+      if (e.type === 'entity.too.large') return resolve({ rejection: rejection('BODY_TOO_LARGE', `limit ${limit} bytes`) });
+      resolve({ rejection: rejection('BODY_UNREADABLE', e.type === 'encoding.unsupported' ? 'unsupported Content-Encoding' : (e.type ?? 'read error')) });
+    });
+  });
+}
+
+export function receiverRoutes(service: GuardService): Router {
+  const router = Router();
+  const receiver = new WebhookReceiver(service);
+
+  const reject = (res: Response, r: WebhookRejection): void => {
+    receiver.rejected(r);
+    if (r.status === 401) res.set('www-authenticate', service.credentials.basic ? 'Basic realm="laneguard"' : 'Bearer realm="laneguard"');
+    if (r.status === 405) res.set('allow', 'POST');
+    if (!res.headersSent) res.status(r.status).json(rejectionBody(r));
+  };
+
+  router.post(WEBHOOK_PATH, async (req, res) => {
+    const auth = authRejection(req, service);
+    if (auth) return reject(res, auth);
+    const contentType = checkContentType(req.get('content-type'));
+    if (contentType) return reject(res, contentType);
+    const read = await readBody(req, res, service.config.guard.server.body_limit_bytes);
+    if ('rejection' in read) return reject(res, read.rejection);
+    const parsed = parsePayload(read.body);
+    if (!parsed.ok) return reject(res, parsed.rejection);
+    const decision = await receiver.accept(parsed.payload);
+    res.status(200).json(decision.counts);
+    receiver.dispatch(decision.work);
+  });
+
+  router.all(WEBHOOK_PATH, (_req, res) => reject(res, rejection('METHOD_NOT_ALLOWED')));
+  return router;
+}
