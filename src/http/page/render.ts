@@ -1,0 +1,70 @@
+// `GET /`: the status page as one server-rendered document. Pure: data in, HTML out.
+import type { HistoryEvent } from '../../history/store.js';
+import { trendPoints } from '../../history/trend.js';
+import { escapeHtml as esc } from '../html.js';
+import type { StatusView } from '../status-view.js';
+import { clockTime } from './format.js';
+import { endpointsSection, lanesSection } from './sections-fleet.js';
+import { anomaliesSection, eventsSection, summarySection, trendSection, type PageCycle } from './sections-guard.js';
+import type { PageEndpoint, PageLane } from './states.js';
+import { PAGE_STYLE } from './style.js';
+
+/** The part of `/api/v1/status` the page shows (a `StatusView` fits it). */
+export type PageStatus = Pick<StatusView, 'version' | 'mode' | 'ready' | 'started_at' | 'lane_errors' | 'last_cycle_error'> & {
+  anomalies: readonly string[];
+  endpoints: PageEndpoint[];
+  lanes: PageLane[];
+  last_cycle: PageCycle | null;
+};
+
+export interface StatusPageInput {
+  status: PageStatus;
+  /** Recent history events, oldest first. */
+  events: readonly HistoryEvent[];
+  historyError: string | null;
+  now: Date;
+  /** Seconds between the page's own reloads. */
+  refreshSec: number;
+  /** `idle_alert_threshold_cycles`. */
+  idleThreshold: number;
+  /** Cycles drawn in the trend (the newest). */
+  trendCycles?: number;
+  /** Non-cycle events listed (the newest). */
+  eventLimit?: number;
+}
+
+export function renderStatusPage(input: StatusPageInput): string {
+  const { status, now } = input;
+  const points = trendPoints(input.events).slice(-(input.trendCycles ?? 120));
+  const cycle = status.last_cycle;
+  const title = cycle ? `${cycle.local_running_after} of ${cycle.local_lane_total} local lanes running` : 'waiting for the first cycle';
+  return [
+    '<!doctype html>',
+    '<html lang="en">',
+    '<head>',
+    '<meta charset="utf-8">',
+    '<meta name="viewport" content="width=device-width, initial-scale=1">',
+    `<meta http-equiv="refresh" content="${esc(input.refreshSec)}">`,
+    `<title>laneguard · ${esc(title)}</title>`,
+    `<style>${PAGE_STYLE}</style>`,
+    '</head>',
+    '<body>',
+    '<header>',
+    '<h1>laneguard</h1>',
+    `<span class="sub">version ${esc(status.version)} · mode <strong>${esc(status.mode)}</strong> · serving since <time datetime="${esc(status.started_at)}">${esc(clockTime(status.started_at, now))}</time></span>`,
+    '<nav aria-label="machine-readable views"><a href="/metrics">/metrics</a><a href="/api/v1/status">/api/v1/status</a><a href="/api/v1/history">/api/v1/history</a></nav>',
+    '</header>',
+    '<main>',
+    summarySection(cycle, status.last_cycle_error, input.idleThreshold, now),
+    anomaliesSection(status.anomalies, status.ready),
+    endpointsSection(status.endpoints, now),
+    lanesSection(status.lanes, status.lane_errors, status.ready),
+    trendSection(points, input.idleThreshold),
+    eventsSection(input.events, now, input.eventLimit ?? 25, input.historyError),
+    '</main>',
+    `<footer>Rendered <time datetime="${esc(now.toISOString())}">${esc(clockTime(now.toISOString(), now))}</time>; this page reloads itself every ${esc(input.refreshSec)} s.</footer>`,
+    '</body>',
+    '</html>',
+    '',
+  ].join('\n');
+}
