@@ -10,13 +10,14 @@ import { registerOnce } from './once.js';
 import { registerServe } from './serve.js';
 import { registerDemo } from './demo.js';
 import { registerProbe } from './probe.js';
+import { registerReplay } from './replay.js';
 import { registerScan } from './scan.js';
 import { registerWatchdog } from './watchdog.js';
 
 export type Registrar = (program: Command, io: CliIo) => unknown;
 
 /** Later commands (serve, probe, watchdog, …) add themselves here. */
-export const REGISTRARS: Registrar[] = [registerServe, registerOnce, registerLanes, registerHistory, registerConfig, registerWatchdog, registerProbe, registerScan, registerHeartbeat, registerDemo];
+export const REGISTRARS: Registrar[] = [registerServe, registerOnce, registerLanes, registerHistory, registerConfig, registerWatchdog, registerProbe, registerScan, registerHeartbeat, registerDemo, registerReplay];
 
 export function buildProgram(io: CliIo): Command {
   const program = new Command();
