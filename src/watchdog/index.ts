@@ -5,3 +5,4 @@ export { ensureWatchdogRunning, watchdogStaleAfterSec, type EnsureWatchdogOption
 export { watchdogMetricValues, type WatchdogMetricValues } from './metrics.js';
 export { readWatchdogState } from './state.js';
 export type { ProcessStatus, WatchdogState } from './types.js';
+export { readWatchdogSnapshot, watchdogSnapshot, watchdogStateFile, watchdogSupervisionJob, type SupervisionJob, type SupervisionJobOptions } from './serve-hooks.js';

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { eventsFor, type CheckedProcess } from '../../src/watchdog/events.js';
 import { watchdogMetricValues } from '../../src/watchdog/metrics.js';
+import { watchdogSnapshot } from '../../src/watchdog/serve-hooks.js';
 import { emptyMemory, type ProcessMemory, type ProcessStatus, type WatchdogState } from '../../src/watchdog/types.js';
 
 const mem = (status: ProcessStatus, over: Partial<ProcessMemory> = {}): ProcessMemory => ({ ...emptyMemory(), status, ...over });
@@ -71,14 +72,31 @@ describe('watchdogMetricValues', () => {
       { process: 'serve', value: 0 },
       { process: 'supervisor', value: 1 },
     ]);
-    // Counters keep their history even for a process that is now disabled.
-    expect(v.restartsTotal).toContainEqual({ process: 'old', result: 'success', value: 3 });
-    expect(v.restartsTotal).toContainEqual({ process: 'serve', result: 'failure', value: 1 });
-    expect(v.restartsTotal).toContainEqual({ process: 'supervisor', result: 'failure', value: 6 });
-    expect(v.restartsTotal).toHaveLength(8);
+    expect(v.restartsTotal).toEqual([
+      { process: 'heartbeat', result: 'success', value: 0 },
+      { process: 'heartbeat', result: 'failure', value: 1 },
+      { process: 'serve', result: 'success', value: 2 },
+      { process: 'serve', result: 'failure', value: 1 },
+      { process: 'supervisor', result: 'success', value: 0 },
+      { process: 'supervisor', result: 'failure', value: 6 },
+    ]);
+    // A disabled process is not supervised: it has no series at all.
+    expect(JSON.stringify(v)).not.toContain('"old"');
   });
 
   it('no state file: no process series and no invented age', () => {
     expect(watchdogMetricValues(null, null, new Date())).toEqual({ processUp: [], restartsTotal: [], gaveUp: [], stateAgeSeconds: null });
+  });
+
+  it('gives serve\'s metrics registry its WatchdogSnapshot: the same values, one row per supervised process', () => {
+    expect(watchdogSnapshot(state, 1234)).toEqual({
+      stateMtimeMs: 1234,
+      processes: [
+        { process: 'heartbeat', up: false, gaveUp: false, restartsSuccess: 0, restartsFailure: 1 },
+        { process: 'serve', up: true, gaveUp: false, restartsSuccess: 2, restartsFailure: 1 },
+        { process: 'supervisor', up: false, gaveUp: true, restartsSuccess: 0, restartsFailure: 6 },
+      ],
+    });
+    expect(watchdogSnapshot(null, null)).toEqual({ processes: [], stateMtimeMs: null });
   });
 });

@@ -6,6 +6,7 @@ import { HistoryStore } from '../../src/history/store.js';
 import { systemClock } from '../../src/util/clock.js';
 import { pidAlive, processArgv } from '../../src/util/proc.js';
 import type { WatchdogConfig } from '../../src/watchdog/config.js';
+import { readWatchdogSnapshot, watchdogStateFile, watchdogSupervisionJob } from '../../src/watchdog/serve-hooks.js';
 import { ensureWatchdogRunning, type EnsureWatchdogOptions } from '../../src/watchdog/supervise.js';
 import { MAIN, waitFor } from '../helpers/cli.js';
 import { tempDir } from '../helpers/tmp.js';
@@ -109,5 +110,37 @@ describe('ensureWatchdogRunning (what serve calls periodically)', () => {
     const root = tempDir();
     const result = await ensureWatchdogRunning({ root, clock: systemClock });
     expect(result).toMatchObject({ status: 'not_configured', restarted: false, pid: null });
+  });
+
+  it('as a serve job: starts the watchdog, then only watches; the snapshot for metrics reads its state', async () => {
+    const { root, config, guardHistory, options } = setup([foreverEntry('p1')]);
+    const lines: string[] = [];
+    const job = watchdogSupervisionJob({ root, clock: systemClock, history: () => guardHistory, log: (l) => lines.push(l), command: options.command });
+    expect(job.intervalSec()).toBe(30);
+    const first = await job.run();
+    expect(first).toMatchObject({ status: 'restarted', restarted: true });
+    expect((await job.run())).toMatchObject({ status: 'running', restarted: false, pid: first.pid });
+    expect(await job.run()).toMatchObject({ status: 'running' });
+    expect(lines).toEqual([`watchdog supervision: restarted (pid ${first.pid}): pid file missing`, `watchdog supervision: running (pid ${first.pid})`]);
+
+    expect(watchdogStateFile(root)).toBe(config.stateFile);
+    await waitFor(() => readWatchdogSnapshot(config.stateFile).processes[0]?.up === true, 'p1 up in the snapshot', 30_000);
+    // Stop the watchdog so the state file holds still while it is compared.
+    process.kill(first.pid!, 'SIGKILL');
+    await waitFor(() => !pidAlive(first.pid!), 'the watchdog to stop');
+    const snapshot = readWatchdogSnapshot(config.stateFile);
+    expect(snapshot.processes).toEqual([{ process: 'p1', up: true, gaveUp: false, restartsSuccess: 1, restartsFailure: 0 }]);
+    expect(snapshot.stateMtimeMs).toBe(statSync(config.stateFile).mtimeMs);
+  });
+
+  it('as a serve job on a root without a watchdog config: not_configured, logged once, nothing started', async () => {
+    const root = tempDir();
+    const lines: string[] = [];
+    const job = watchdogSupervisionJob({ root, clock: systemClock, history: () => null, log: (l) => lines.push(l) });
+    expect(await job.run()).toMatchObject({ status: 'not_configured', restarted: false });
+    expect(await job.run()).toMatchObject({ status: 'not_configured' });
+    expect(lines).toHaveLength(1);
+    expect(watchdogStateFile(root)).toBe(path.join(root, OUT, 'process_watchdog_state.json'));
+    expect(readWatchdogSnapshot(watchdogStateFile(root))).toEqual({ processes: [], stateMtimeMs: null });
   });
 });
