@@ -26,6 +26,8 @@ table{border-collapse:collapse;width:100%}
 th,td{text-align:left;padding:.4rem .6rem;border-bottom:1px solid var(--line);vertical-align:top}
 thead th{font-size:.8em;color:var(--muted);text-transform:uppercase;letter-spacing:.03em;white-space:nowrap}
 tbody th{font-weight:600;white-space:nowrap}
+td.lane-state{min-width:12rem}
+td.pause{min-width:14rem}
 td.num{text-align:right;font-variant-numeric:tabular-nums}
 .badge{display:inline-block;padding:.05rem .5rem;border-radius:999px;font-size:.82em;font-weight:600;white-space:nowrap;margin:.05rem 0}
 a.badge{text-decoration:underline dotted;text-underline-offset:2px}
