@@ -1,5 +1,9 @@
+import { existsSync } from 'node:fs';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { ANOMALIES } from '../../src/domain/types.js';
 import { renderStatusPage } from '../../src/http/page/render.js';
+import { anomalyInfo, endpointBadge, laneBadges } from '../../src/http/page/states.js';
 import { ago, cycleEvent, cycleReport, endpointRow, laneRow, pageInput, status } from './status-page-fixtures.js';
 
 /** The markup of the one table row carrying `data-<kind>="<id>"` (id as it appears, escaped). */
@@ -165,6 +169,14 @@ describe('status page: anomalies and events', () => {
     expect(item('something_new')).toContain('something new');
     expect(item('something_new')).not.toContain('runbook');
     expect(renderStatusPage(pageInput())).toContain('No active anomalies.');
+  });
+
+  it('links only to runbooks that exist, one for every guard anomaly', () => {
+    const alerts = ANOMALIES.map((a) => anomalyInfo(a).alert);
+    expect(alerts.every((a) => a !== null)).toBe(true);
+    const fromStates = [...laneBadges(laneRow('x', { paused: true, pause_stale: true, starved: true })), endpointBadge(endpointRow('d', { state: 'down' }))].map((b) => b.runbook).filter(Boolean);
+    expect(fromStates).toEqual(['LaneguardStalePause', 'LaneguardLanesStarved', 'LaneguardEndpointDown']);
+    for (const alert of [...alerts, ...fromStates]) expect(existsSync(path.resolve('docs/runbooks', `${alert}.md`)), String(alert)).toBe(true);
   });
 
   it('lists the newest events first, without cycle summaries, up to the limit', () => {
