@@ -8,17 +8,9 @@ import type { WebhookAlert } from './payload.js';
 
 export type AlertOutcome = 'acted' | 'deduplicated' | 'ignored' | 'resolved';
 
-export type AlertReason =
-  | 'other_instance'
-  | 'resolved'
-  | 'unknown_action'
-  | 'no_action'
-  | 'action_none'
-  | 'missing_lane'
-  | 'invalid_lane'
-  | 'unknown_lane'
-  | 'mode_autonomous'
-  | 'duplicate';
+/** Why an alert did not act, in gate order. */
+export const ALERT_REASONS = ['other_instance', 'resolved', 'unknown_action', 'no_action', 'action_none', 'missing_lane', 'invalid_lane', 'unknown_lane', 'mode_autonomous', 'duplicate'] as const;
+export type AlertReason = (typeof ALERT_REASONS)[number];
 
 export interface AlertDecision {
   alertname: string | null;
