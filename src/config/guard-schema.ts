@@ -102,6 +102,8 @@ export const guardSchema = z.strictObject({
   cleared_pauses_dir: z.string().min(1).default(`${OUT}/cleared_pauses`),
   heartbeat_state_file: z.string().min(1).default(`${OUT}/heartbeat_state.json`),
   watchdog_config_file: z.string().min(1).default('config/local_model_process_watchdog.json'),
+  /** `serve` restarts a dead watchdog (mutual supervision); turn off when systemd supervises it. */
+  supervise_watchdog: z.boolean().default(true),
   lanes: lanesSectionSchema.prefault({}),
   backoff: backoffSchema.prefault({}),
   circuit_breaker: circuitBreakerSchema.prefault({}),

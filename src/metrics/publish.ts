@@ -7,7 +7,7 @@ import type { FleetStatus, ProbeRecord } from '../fleet/status-file.js';
 import { backoffRemainingSec } from '../guard/backoff.js';
 import type { CycleResult } from '../guard/cycle.js';
 import type { HeartbeatState } from '../heartbeat/state.js';
-import type { Metrics } from './registry.js';
+import type { Metrics, WatchdogSnapshot } from './registry.js';
 
 const STATES: EndpointState[] = ['up', 'starting', 'down', 'disabled'];
 const b = (v: boolean): number => (v ? 1 : 0);
@@ -153,6 +153,17 @@ export function publishHeartbeat(m: Metrics, state: HeartbeatState): void {
     m.heartbeatSuccess.set({ endpoint }, b(entry.ok));
     if (entry.last_success_at) m.heartbeatLastSuccess.set({ endpoint }, Date.parse(entry.last_success_at) / 1000);
     if (typeof entry.tokens_total === 'number') m.sources.keepWarmTokens.set(endpoint, entry.tokens_total);
+  }
+}
+
+/** Watchdog gauges; its restart counters and state age are computed from the snapshot at scrape time. */
+export function publishWatchdog(m: Metrics, snapshot: WatchdogSnapshot): void {
+  m.sources.watchdog = snapshot;
+  m.watchdogUp.reset();
+  m.watchdogGaveUp.reset();
+  for (const p of snapshot.processes) {
+    m.watchdogUp.set({ process: p.process }, b(p.up));
+    m.watchdogGaveUp.set({ process: p.process }, b(p.gaveUp));
   }
 }
 

@@ -9,6 +9,7 @@ import { VERSION } from '../version.js';
 import { checkPidFile, removePid, writePid } from './pidfile.js';
 import { IntervalScheduler, type Job } from './scheduler.js';
 import { GuardService } from './service.js';
+import { watchdogSupervisionJob } from '../watchdog/index.js';
 
 export interface ServeOptions {
   root: string;
@@ -68,6 +69,9 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   // The scan job runs often but scans only endpoints whose results are stale or whose retry is due.
   scheduler.add({ name: 'scan', intervalSec: () => Math.min(15, service.config.guard.fleet_capability_scan_interval_sec), run: () => service.scan() });
   scheduler.add({ name: 'side-states', intervalSec: () => 5, run: async () => service.refreshSideStates() });
+  // serve checks its watchdog at the cycle cadence; the watchdog checks serve through its own config.
+  const supervision = watchdogSupervisionJob({ root: service.config.root, clock: options.clock, history: () => service.history, log: options.log, intervalSec: () => service.config.guard.interval_sec });
+  scheduler.add({ ...supervision, run: async () => (service.config.guard.supervise_watchdog ? supervision.run() : undefined) });
   for (const job of options.jobs?.(service) ?? []) scheduler.add(job);
   service.history.append('guard_started', { pid: process.pid, version: VERSION, mode: guard.mode, listen: `${host}:${boundPort}`, dry_run: guard.dry_run });
   scheduler.start();

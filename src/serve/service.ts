@@ -11,10 +11,11 @@ import type { CycleRequest, CycleResult, GuardDeps } from '../guard/cycle.js';
 import { CycleRunner } from '../guard/runner.js';
 import { HistoryStore } from '../history/store.js';
 import { createLaneAdapter } from '../lanes/factory.js';
-import { publishCycle, publishEndpointInfo, publishHeartbeat, publishProbeRecords, publishProbeRound, publishScan } from '../metrics/publish.js';
+import { publishCycle, publishEndpointInfo, publishHeartbeat, publishWatchdog, publishProbeRecords, publishProbeRound, publishScan } from '../metrics/publish.js';
 import { scanFleet, type FleetScan } from '../fleet/scan.js';
 import { scanDue } from '../fleet/scan-schedule.js';
 import { readHeartbeatState } from '../heartbeat/state.js';
+import { readWatchdogSnapshot, watchdogStateFile } from '../watchdog/index.js';
 import { createMetrics, type Metrics } from '../metrics/registry.js';
 import { runArgv } from '../actions/run.js';
 import type { Clock } from '../util/clock.js';
@@ -176,6 +177,7 @@ export class GuardService {
   /** Read what other laneguard processes write (heartbeat, watchdog) into memory for the next scrapes. */
   refreshSideStates(): void {
     publishHeartbeat(this.metrics, readHeartbeatState(this.config.paths.heartbeatState));
+    publishWatchdog(this.metrics, readWatchdogSnapshot(watchdogStateFile(this.config.root)));
   }
 
   /** Re-read config; an invalid new config keeps the old one running. */

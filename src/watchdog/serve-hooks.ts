@@ -49,7 +49,8 @@ export interface SupervisionJobOptions {
   /** Serve's current history (it changes on reload). */
   history: () => Pick<HistoryStore, 'append'> | null;
   log?: (line: string) => void;
-  intervalSec?: number;
+  /** How often to check (default 30 s); read at every tick. */
+  intervalSec?: number | (() => number);
   /** Tests: the `watchdog run` argv to start. */
   command?: readonly string[];
 }
@@ -70,11 +71,12 @@ export function watchdogSupervisionJob(options: SupervisionJobOptions): Supervis
   let lastStatus: EnsureStatus | null = null;
   return {
     name: 'watchdog-supervision',
-    intervalSec: () => options.intervalSec ?? 30,
+    intervalSec: () => (typeof options.intervalSec === 'function' ? options.intervalSec() : (options.intervalSec ?? 30)),
     run: async () => {
       const result = await ensureWatchdogRunning({ root: options.root, clock: options.clock, history: options.history(), memory, command: options.command });
       memory = result.memory;
-      if (result.status !== lastStatus || result.restarted || result.status === 'restart_failed') {
+      const quiet = result.status === 'not_configured' && lastStatus === null;
+      if (!quiet && (result.status !== lastStatus || result.restarted || result.status === 'restart_failed')) {
         options.log?.(`watchdog supervision: ${result.status}${result.pid ? ` (pid ${result.pid})` : ''}${result.reason ? `: ${result.reason}` : ''}`);
       }
       lastStatus = result.status;
