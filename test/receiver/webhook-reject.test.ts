@@ -58,6 +58,13 @@ describe('webhook: authentication', () => {
     expect(f.events('webhook_rejected')).toHaveLength(4);
   });
 
+  it('401 for a huge body without a token: turned away before the body is read', async () => {
+    const f = receiverFixture(fleet());
+    const huge = JSON.stringify(payload([alert({ labels: { padding: 'x'.repeat(5 * 1024 * 1024) } })]));
+    const res = await request(f.app).post(PATH).set('content-type', 'application/json').send(huge);
+    await expectRejected(f, res, 'AUTH_MISSING');
+  });
+
   it('403 when no credentials are configured at all, whatever is sent', async () => {
     const f = receiverFixture(fleet(), { token: false });
     const res = await request(f.app).post(PATH).set('authorization', BEARER).set('content-type', 'application/json').send(valid());
