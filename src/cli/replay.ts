@@ -26,7 +26,7 @@ function readPayloadFile(file: string, limit: number): Buffer {
 
 function cycleText(cycle: ReplayResult['cycle'], ensure: boolean): string[] {
   const lines: string[] = [];
-  if (cycle) lines.push(`would trigger: one guard cycle (trigger alert${cycle.onlyLane ? `, limited to lane ${cycle.onlyLane}` : ', all lanes'}), coalesced with any cycle in progress`);
+  if (cycle) lines.push(`would trigger: one guard cycle (trigger alert${cycle.onlyLanes ? `, limited to lane${cycle.onlyLanes.length > 1 ? 's' : ''} ${cycle.onlyLanes.join(', ')}` : ', all lanes'}), coalesced with any cycle in progress`);
   if (ensure) lines.push("would run: the fleet's ensure command (lanes.ensure_command)");
   if (!cycle && !ensure) lines.push('would trigger: nothing (no alert acts)');
   return lines;

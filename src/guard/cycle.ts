@@ -32,7 +32,8 @@ export interface CycleRequest {
   trigger: Trigger;
   dryRun?: boolean;
   forceUnpause?: string | null;
-  onlyLane?: string | null;
+  /** Limit actions to these lanes (alerts' `recover_lane`); null = all lanes. */
+  onlyLanes?: readonly string[] | null;
   /** Probe now even if the last probe is fresh. */
   forceProbe?: boolean;
 }
@@ -99,7 +100,7 @@ export async function runCycle(deps: GuardDeps, request: CycleRequest): Promise<
   for (const exit of observed.exits) deps.history.append('lane_exited', { cycle_id: cycleId, lane: exit.lane, ran_sec: exit.ranSec, short_lived: exit.shortLived });
   const stateBefore: GuardState = { ...loaded.state, lanes: observed.lanes };
 
-  const plan = decide({ lanes: read.lanes, endpoints, state: stateBefore, config: guard, now, trigger: request.trigger, forceUnpause: request.forceUnpause ?? null, onlyLane: request.onlyLane ?? null });
+  const plan = decide({ lanes: read.lanes, endpoints, state: stateBefore, config: guard, now, trigger: request.trigger, forceUnpause: request.forceUnpause ?? null, onlyLanes: request.onlyLanes ?? null });
   if (plan.forceUnpauseBlocked) notes.push(`--force-unpause ${request.forceUnpause}: not done, ${plan.forceUnpauseBlocked}`);
 
   const work = new Map(read.lanes.map((l) => [l.id, l.work]));
@@ -128,7 +129,7 @@ export async function runCycle(deps: GuardDeps, request: CycleRequest): Promise<
     }
   }
 
-  const report = buildReport({ cycleId, at: finish.toISOString(), trigger: request.trigger, mode: guard.mode, dryRun, plan, outcome, readErrors, conclusion, ensure, escalate, durationMs: Math.round(performance.now() - started), onlyLane: request.onlyLane ?? null, notes });
+  const report = buildReport({ cycleId, at: finish.toISOString(), trigger: request.trigger, mode: guard.mode, dryRun, plan, outcome, readErrors, conclusion, ensure, escalate, durationMs: Math.round(performance.now() - started), onlyLanes: request.onlyLanes ?? null, notes });
   persist(deps, conclusion, report, cycleId);
   const lanes = outcome.after && outcome.after.errors.length === 0 ? outcome.after.lanes : read.lanes;
   return { report, state: conclusion.state, plan, conclusion, lanes, laneErrors: read.errors, endpoints, fleetStatus: status, probe };

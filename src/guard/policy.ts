@@ -34,8 +34,8 @@ export interface DecideInput {
   trigger: Trigger;
   /** Operator request to clear this lane's pause whatever it is (`once --force-unpause`). */
   forceUnpause?: string | null;
-  /** Limit actions to this lane (an alert's `recover_lane`). */
-  onlyLane?: string | null;
+  /** Limit actions to these lanes (alerts' `recover_lane`); null = all lanes. */
+  onlyLanes?: readonly string[] | null;
 }
 
 export type UnpauseReason = 'stale_manual_pause' | 'force_unpause';
@@ -111,7 +111,7 @@ function gateReason(
   }
   if (cfg.require_pending_work && score === 0) return 'no_runnable_work';
   if (inBackoff(input.state.lanes[lane.id], input.now)) return 'backoff';
-  if (input.onlyLane && input.onlyLane !== lane.id) return 'not_targeted';
+  if (input.onlyLanes && !input.onlyLanes.includes(lane.id)) return 'not_targeted';
   if (ctx.circuitOpen) return 'circuit_open';
   if (!ctx.acts) return 'observe_only';
   return null;

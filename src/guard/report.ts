@@ -36,7 +36,7 @@ export interface CycleReport {
   idle_while_demand: boolean;
   duration_ms: number;
   escalate: CommandOutcome;
-  only_lane: string | null;
+  only_lanes: string[] | null;
   notes: string[];
 }
 
@@ -53,7 +53,7 @@ export function buildReport(args: {
   ensure: CommandOutcome;
   escalate: CommandOutcome;
   durationMs: number;
-  onlyLane: string | null;
+  onlyLanes: readonly string[] | null;
   notes: string[];
 }): CycleReport {
   const { plan, outcome, conclusion } = args;
@@ -97,7 +97,7 @@ export function buildReport(args: {
     idle_while_demand: conclusion.idleWhileDemand,
     duration_ms: args.durationMs,
     escalate: args.escalate,
-    only_lane: args.onlyLane,
+    only_lanes: args.onlyLanes ? [...args.onlyLanes] : null,
     notes: args.notes,
   };
 }

@@ -10,7 +10,7 @@ export function mergeRequests(a: CycleRequest, b: CycleRequest): CycleRequest {
     trigger: TRIGGER_RANK[b.trigger] > TRIGGER_RANK[a.trigger] ? b.trigger : a.trigger,
     dryRun: a.dryRun === true && b.dryRun === true,
     forceUnpause: a.forceUnpause ?? b.forceUnpause ?? null,
-    onlyLane: a.onlyLane && a.onlyLane === b.onlyLane ? a.onlyLane : null,
+    onlyLanes: a.onlyLanes && b.onlyLanes ? [...new Set([...a.onlyLanes, ...b.onlyLanes])].sort() : null,
     forceProbe: a.forceProbe === true || b.forceProbe === true,
   };
 }

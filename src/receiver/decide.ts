@@ -113,12 +113,11 @@ export function decideAlerts(alerts: readonly WebhookAlert[], ctx: ReceiverConte
 }
 
 /**
- * The one cycle a payload triggers: limited to a lane when a single lane is all it asks for, else a
- * full cycle (as the cycle runner widens coalesced requests). Null when no cycle is needed.
+ * The one cycle a payload triggers: limited to the lanes its `recover_lane` alerts name, or a full
+ * cycle when any alert asks to `recover`. Null when no cycle is needed.
  */
-export function cycleRequestFor(work: ReceiverWork): { trigger: 'alert'; onlyLane: string | null } | null {
-  if (work.recover) return { trigger: 'alert', onlyLane: null };
-  if (work.lanes.length === 1) return { trigger: 'alert', onlyLane: work.lanes[0]! };
-  if (work.lanes.length > 1) return { trigger: 'alert', onlyLane: null };
+export function cycleRequestFor(work: ReceiverWork): { trigger: 'alert'; onlyLanes: string[] | null } | null {
+  if (work.recover) return { trigger: 'alert', onlyLanes: null };
+  if (work.lanes.length > 0) return { trigger: 'alert', onlyLanes: [...work.lanes] };
   return null;
 }

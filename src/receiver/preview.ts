@@ -15,7 +15,7 @@ import type { WebhookPayload } from './payload.js';
 
 export interface ReplayResult {
   decision: ReceiverDecision;
-  cycle: { trigger: 'alert'; onlyLane: string | null } | null;
+  cycle: { trigger: 'alert'; onlyLanes: string[] | null } | null;
   /** Problems reading state, said out loud (a corrupt ledger the receiver would move aside). */
   notes: string[];
 }
@@ -61,14 +61,14 @@ function storedState(file: string, now: Date): GuardState {
  * Plan the cycle an alert would trigger: lanes read now, endpoint health from the last probe (no
  * probe is made), the stored guard state. The live cycle re-reads everything and may differ.
  */
-export async function previewCycle(config: LoadedConfig, request: { onlyLane: string | null }, now: Date): Promise<CyclePreview> {
+export async function previewCycle(config: LoadedConfig, request: { onlyLanes: readonly string[] | null }, now: Date): Promise<CyclePreview> {
   const { guard, paths } = config;
   const status = readFleetStatus(paths.fleetStatus);
   const endpoints = buildEndpointViews(config.endpoints, status);
   const read = await createLaneAdapter(config).read(now);
   const stored = storedState(paths.state, now);
   const observed = observeLanes(stored.lanes, read.lanes, now, guard.backoff);
-  const plan = decide({ lanes: read.lanes, endpoints, state: { ...stored, lanes: observed.lanes }, config: guard, now, trigger: 'alert', onlyLane: request.onlyLane });
+  const plan = decide({ lanes: read.lanes, endpoints, state: { ...stored, lanes: observed.lanes }, config: guard, now, trigger: 'alert', onlyLanes: request.onlyLanes });
   return { plan, probedAt: status?.probe?.timestamp ?? null, ensure: previewEnsure(config, plan.floorMet, stored, now) };
 }
 

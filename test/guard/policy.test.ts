@@ -10,7 +10,7 @@ type Row = {
   config?: Record<string, unknown>;
   st?: Parameters<typeof state>[0];
   trigger?: Trigger;
-  onlyLane?: string;
+  onlyLanes?: string[];
   expectReason: SkipReason | 'start' | 'running' | 'not_local';
   lane?: string;
 };
@@ -43,8 +43,8 @@ const rows: Row[] = [
   { name: 'alert mode: an alert acts', lanes: [lane('l1')], config: { mode: 'alert' }, trigger: 'alert', expectReason: 'start' },
   { name: 'autonomous mode: an alert is recorded, not acted on', lanes: [lane('l1')], config: { mode: 'autonomous' }, trigger: 'alert', expectReason: 'observe_only' },
   { name: 'autonomous mode: the schedule acts', lanes: [lane('l1')], config: { mode: 'autonomous' }, trigger: 'schedule', expectReason: 'start' },
-  { name: 'recover_lane: other lanes are not targeted', lanes: [lane('l1'), lane('l2')], onlyLane: 'l2', expectReason: 'not_targeted', lane: 'l1' },
-  { name: 'recover_lane: the targeted lane starts', lanes: [lane('l1'), lane('l2')], onlyLane: 'l2', expectReason: 'start', lane: 'l2' },
+  { name: 'recover_lane: other lanes are not targeted', lanes: [lane('l1'), lane('l2')], onlyLanes: ['l2', 'l3'], expectReason: 'not_targeted', lane: 'l1' },
+  { name: 'recover_lane: the targeted lane starts', lanes: [lane('l1'), lane('l2')], onlyLanes: ['l2', 'l3'], expectReason: 'start', lane: 'l2' },
   { name: 'a disabled lane is not a local lane', lanes: [lane('l1', { enabled: false })], expectReason: 'not_local' },
   { name: 'a lane without local URLs is not a local lane', lanes: [lane('l1', { local: false, endpointUrls: [] })], expectReason: 'not_local' },
   { name: 'require_local_only: a local lane that may fall back to hosted models is excluded', lanes: [lane('l1', { localOnly: false })], expectReason: 'not_local' },
@@ -63,7 +63,7 @@ describe('decide(): one reason per lane', () => {
       config: guardConfig(row.config),
       now: NOW,
       trigger: row.trigger ?? 'manual',
-      onlyLane: row.onlyLane ?? null,
+      onlyLanes: row.onlyLanes ?? null,
     });
     const id = row.lane ?? row.lanes[row.lanes.length - 1]!.id;
     const decision = plan.decisions.find((d) => d.id === id);

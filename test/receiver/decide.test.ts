@@ -82,9 +82,9 @@ describe('decideAlerts: one decision per alert', () => {
 
 describe('cycleRequestFor: one cycle per payload', () => {
   it.each([
-    [{ recover: true, lanes: ['lane-a'], ensure: false }, { trigger: 'alert', onlyLane: null }],
-    [{ recover: false, lanes: ['lane-a'], ensure: false }, { trigger: 'alert', onlyLane: 'lane-a' }],
-    [{ recover: false, lanes: ['lane-a', 'lane-b'], ensure: true }, { trigger: 'alert', onlyLane: null }],
+    [{ recover: true, lanes: ['lane-a'], ensure: false }, { trigger: 'alert', onlyLanes: null }],
+    [{ recover: false, lanes: ['lane-a'], ensure: false }, { trigger: 'alert', onlyLanes: ['lane-a'] }],
+    [{ recover: false, lanes: ['lane-a', 'lane-b'], ensure: true }, { trigger: 'alert', onlyLanes: ['lane-a', 'lane-b'] }],
     [{ recover: false, lanes: [], ensure: true }, null],
   ])('%j → %j', (work, want) => {
     expect(cycleRequestFor(work)).toEqual(want);

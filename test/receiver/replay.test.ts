@@ -90,7 +90,7 @@ describe('laneguard replay', () => {
     const out = JSON.parse(run.stdout);
     expect(out.alerts.map((a: { fingerprint: string; outcome: string }) => [a.fingerprint, a.outcome])).toEqual([['recent', 'deduplicated'], ['expired', 'acted']]);
     expect(out.answer).toEqual({ status: 200, body: { accepted: 1, deduplicated: 1, ignored: 0, resolved: 0 } });
-    expect(out.cycle).toEqual({ trigger: 'alert', onlyLane: null });
+    expect(out.cycle).toEqual({ trigger: 'alert', onlyLanes: null });
     expect(out.work).toEqual({ recover: true, lanes: [], ensure: false });
   });
 
