@@ -1,12 +1,8 @@
 import { initialGuardState, type GuardState } from '../domain/types.js';
-import { atomicWriteJson, quarantine, readJson } from '../store/atomic.js';
+import { atomicWriteJson } from '../store/atomic.js';
+import { loadStateFile, type LoadedStateFile } from '../store/state-file.js';
 
-export interface LoadedState {
-  state: GuardState;
-  /** Where a torn or invalid state file was moved, when it had to be. */
-  repairedFrom: string | null;
-  error: string | null;
-}
+export type LoadedState = LoadedStateFile<GuardState>;
 
 function isObject(v: unknown): v is Record<string, unknown> {
   return !!v && typeof v === 'object' && !Array.isArray(v);
@@ -37,17 +33,7 @@ function normalize(raw: Record<string, unknown>): GuardState {
 
 /** Read the guard state; a torn file is moved aside (never deleted) and the guard starts fresh. */
 export function loadGuardState(file: string, now: Date): LoadedState {
-  const read = readJson(file);
-  if (read.status === 'missing') return { state: initialGuardState(), repairedFrom: null, error: null };
-  if (read.status === 'ok' && isObject(read.value)) return { state: normalize(read.value), repairedFrom: null, error: null };
-  const error = read.status === 'corrupt' ? read.error : 'state is not a JSON object';
-  let moved: string | null = null;
-  try {
-    moved = quarantine(file, now);
-  } catch {
-    // Could not move it; the next atomic write replaces it anyway.
-  }
-  return { state: initialGuardState(), repairedFrom: moved, error };
+  return loadStateFile(file, now, initialGuardState, (value) => (isObject(value) ? normalize(value) : 'state is not a JSON object'));
 }
 
 export function saveGuardState(file: string, state: GuardState): void {

@@ -1,6 +1,7 @@
 // The idempotency ledger: which (fingerprint, startsAt) keys were acted on, and when. The pure
 // rules (key, window, pruning) first, then the file that makes it survive restarts.
-import { atomicWriteJson, quarantine, readJson } from '../store/atomic.js';
+import { atomicWriteJson, readJson } from '../store/atomic.js';
+import { loadStateFile } from '../store/state-file.js';
 
 export interface LedgerEntry {
   fingerprint: string;
@@ -47,18 +48,24 @@ export type LedgerRead =
   | { status: 'ok' | 'missing'; entries: Record<string, LedgerEntry> }
   | { status: 'corrupt'; entries: Record<string, LedgerEntry>; error: string };
 
-/** Read the ledger file without changing it (malformed entries are left out). */
+/** The entries of a parsed ledger file (malformed entries left out), or why it is not a ledger. */
+function parseLedger(json: unknown): Record<string, LedgerEntry> | string {
+  const value = json as Partial<LedgerFile> | null;
+  if (!value || typeof value !== 'object' || value.version !== 1 || !value.entries || typeof value.entries !== 'object') {
+    return 'not a laneguard webhook ledger ({"version": 1, "entries": {...}})';
+  }
+  const entries: Record<string, LedgerEntry> = {};
+  for (const [key, entry] of Object.entries(value.entries)) if (isEntry(entry)) entries[key] = entry;
+  return entries;
+}
+
+/** Read the ledger file without changing it. */
 export function readLedgerFile(file: string): LedgerRead {
   const read = readJson(file);
   if (read.status === 'missing') return { status: 'missing', entries: {} };
   if (read.status === 'corrupt') return { status: 'corrupt', entries: {}, error: read.error };
-  const value = read.value as Partial<LedgerFile> | null;
-  if (!value || typeof value !== 'object' || value.version !== 1 || !value.entries || typeof value.entries !== 'object') {
-    return { status: 'corrupt', entries: {}, error: 'not a laneguard webhook ledger ({"version": 1, "entries": {...}})' };
-  }
-  const entries: Record<string, LedgerEntry> = {};
-  for (const [key, entry] of Object.entries(value.entries)) if (isEntry(entry)) entries[key] = entry;
-  return { status: 'ok', entries };
+  const parsed = parseLedger(read.value);
+  return typeof parsed === 'string' ? { status: 'corrupt', entries: {}, error: parsed } : { status: 'ok', entries: parsed };
 }
 
 export interface LedgerRepair {
@@ -82,15 +89,9 @@ export class LedgerStore {
   }
 
   static open(file: string, now: Date): { store: LedgerStore; repair: LedgerRepair | null } {
-    const read = readLedgerFile(file);
-    if (read.status !== 'corrupt') return { store: new LedgerStore(file, read.entries), repair: null };
-    let movedTo: string | null = null;
-    try {
-      movedTo = quarantine(file, now);
-    } catch {
-      // Could not move it aside; the next write replaces it.
-    }
-    return { store: new LedgerStore(file, {}), repair: { file, error: read.error, movedTo } };
+    const loaded = loadStateFile<Record<string, LedgerEntry>>(file, now, () => ({}), parseLedger);
+    const repair = loaded.error !== null ? { file, error: loaded.error, movedTo: loaded.repairedFrom } : null;
+    return { store: new LedgerStore(file, loaded.state), repair };
   }
 
   snapshot(): LedgerEntries {

@@ -1,5 +1,6 @@
 import { statSync } from 'node:fs';
-import { atomicWriteJson, quarantine, readJson } from '../store/atomic.js';
+import { atomicWriteJson, readJson } from '../store/atomic.js';
+import { loadStateFile } from '../store/state-file.js';
 import { emptyMemory, initialWatchdogState, type ProcessMemory, type ProcessStatus, type WatchdogState } from './types.js';
 
 const STATUSES: readonly ProcessStatus[] = ['healthy', 'down', 'hung', 'backoff', 'given_up', 'disabled'];
@@ -56,18 +57,7 @@ export interface LoadedWatchdogState {
 
 /** Read the state for the watchdog itself; a torn file is moved aside (kept) and it starts fresh. */
 export function loadWatchdogState(file: string, now: Date): LoadedWatchdogState {
-  const read = readJson(file);
-  if (read.status === 'missing') return { state: initialWatchdogState(), repairedFrom: null, error: null };
-  const state = read.status === 'ok' ? normalizeWatchdogState(read.value) : null;
-  if (state) return { state, repairedFrom: null, error: null };
-  const error = read.status === 'corrupt' ? read.error : 'state is not a JSON object';
-  let moved: string | null = null;
-  try {
-    moved = quarantine(file, now);
-  } catch {
-    // Could not move it; the next atomic write replaces it anyway.
-  }
-  return { state: initialWatchdogState(), repairedFrom: moved, error };
+  return loadStateFile(file, now, initialWatchdogState, (value) => normalizeWatchdogState(value) ?? 'state is not a JSON object');
 }
 
 export function saveWatchdogState(file: string, state: WatchdogState): void {

@@ -16,6 +16,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { durationSeconds, parseAlertExpectations, parseAlertRules } from './rules-file.js';
+import { CONTRACT_ALERTS } from '../helpers/contract.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const RULES_FILE = join(ROOT, 'alerts', 'laneguard.rules.yml');
@@ -25,24 +26,6 @@ const RUNBOOKS_DIR = join(ROOT, 'docs', 'runbooks');
 const PROMTOOL = process.env.PROMTOOL ?? 'promtool';
 const AMTOOL = process.env.AMTOOL ?? 'amtool';
 
-// The alert names of the product contract (SPEC §10).
-const CONTRACT_ALERTS = [
-  'LaneguardFleetIdleWhileDemand',
-  'LaneguardPersistentIdle',
-  'LaneguardLanesStarved',
-  'LaneguardStalePause',
-  'LaneguardEndpointDown',
-  'LaneguardEndpointFloorNotMet',
-  'LaneguardRecoveryFailing',
-  'LaneguardLaneCrashLoop',
-  'LaneguardCircuitOpen',
-  'LaneguardWatchdogGaveUp',
-  'LaneguardCycleStalled',
-  'LaneguardDown',
-  'LaneguardMetricsAbsent',
-  'LaneguardBacklogExhausted',
-  'LaneguardHeartbeatFailing',
-];
 
 // The alerts that ask laneguard's receiver to act, and the action.
 const RECOVERY_ACTIONS: Record<string, string> = {

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { documentedMetrics, isDocumentedMetric, metricNames } from './documented-metrics.js';
 import { parseYaml } from './mini-yaml.js';
+import { CONTRACT_ALERTS as ALERT_NAMES } from '../helpers/contract.js';
 import {
   DASHBOARD_DIR,
   REPO_ROOT,
@@ -21,24 +22,6 @@ const DASHBOARDS = [
   { file: LANE, uid: 'laneguard-lane' },
 ];
 
-// Alert names pinned by SPEC §10; runbooks are served at /runbooks/<AlertName>.
-const ALERT_NAMES = [
-  'LaneguardFleetIdleWhileDemand',
-  'LaneguardPersistentIdle',
-  'LaneguardLanesStarved',
-  'LaneguardStalePause',
-  'LaneguardEndpointDown',
-  'LaneguardEndpointFloorNotMet',
-  'LaneguardRecoveryFailing',
-  'LaneguardLaneCrashLoop',
-  'LaneguardCircuitOpen',
-  'LaneguardWatchdogGaveUp',
-  'LaneguardCycleStalled',
-  'LaneguardDown',
-  'LaneguardMetricsAbsent',
-  'LaneguardBacklogExhausted',
-  'LaneguardHeartbeatFailing',
-];
 
 // Grafana's own variables that may appear in queries and links.
 const BUILTIN_VARIABLES = new Set([

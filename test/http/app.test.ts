@@ -1,25 +1,20 @@
 import { rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import request from 'supertest';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createApp } from '../../src/http/app.js';
-import { deadUrl, ModelServer } from '../../src/sandbox/model-server.js';
 import { sample, sandboxService, TOKEN } from '../helpers/service.js';
+import { ModelServer } from '../../src/sandbox/model-server.js';
+import { useModelServer } from '../helpers/model-server.js';
 
-let server: ModelServer;
-let dead: string;
-beforeAll(async () => {
-  server = await new ModelServer().start();
-  dead = await deadUrl();
-});
-afterAll(async () => server.stop());
+const models = useModelServer();
 
 const fleet = () => ({
-  endpoints: [{ id: 'lm', base_url: server.baseUrl, max_parallel: 2 }, { id: 'dead', base_url: dead }],
+  endpoints: [{ id: 'lm', base_url: models.server.baseUrl, max_parallel: 2 }, { id: 'dead', base_url: models.dead }],
   lanes: [
-    { id: 'starved', urls: [server.baseUrl], pending: 2, continuous: true },
-    { id: 'held', urls: [server.baseUrl], pending: 1, pause: { text: 'manual hold', ageSec: 100 } },
-    { id: 'nowork', urls: [server.baseUrl] },
+    { id: 'starved', urls: [models.server.baseUrl], pending: 2, continuous: true },
+    { id: 'held', urls: [models.server.baseUrl], pending: 1, pause: { text: 'manual hold', ageSec: 100 } },
+    { id: 'nowork', urls: [models.server.baseUrl] },
   ],
 });
 
@@ -97,7 +92,7 @@ describe('HTTP app', () => {
     const res = await request(createApp(service)).get('/api/v1/status').expect(200);
     expect(res.body).toMatchObject({ version: expect.any(String), mode: 'hybrid', ready: true, anomalies: [], state: { consecutive_idle_cycles: 0 }, last_cycle: { trigger: 'manual', started_count: 1 } });
     expect(res.body.endpoints).toEqual([
-      expect.objectContaining({ id: 'lm', base_url: server.baseUrl, kind: expect.any(String), state: 'up', healthy: true, latency_ms: expect.any(Number) }),
+      expect.objectContaining({ id: 'lm', base_url: models.server.baseUrl, kind: expect.any(String), state: 'up', healthy: true, latency_ms: expect.any(Number) }),
       expect.objectContaining({ id: 'dead', state: 'down', healthy: false }),
     ]);
     const held = res.body.lanes.find((l: { id: string }) => l.id === 'held');

@@ -2,27 +2,21 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import request from 'supertest';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createApp } from '../../src/http/app.js';
 import { refreshSeconds } from '../../src/http/routes/status-page.js';
-import { deadUrl, ModelServer } from '../../src/sandbox/model-server.js';
 import { sandboxService } from '../helpers/service.js';
+import { useModelServer } from '../helpers/model-server.js';
 
-let server: ModelServer;
-let dead: string;
-beforeAll(async () => {
-  server = await new ModelServer().start();
-  dead = await deadUrl();
-});
-afterAll(async () => server.stop());
+const models = useModelServer();
 
 const SCRIPT = '<script>window.__pwned=1</script>';
 
 const fleet = () => ({
-  endpoints: [{ id: 'lm', base_url: server.baseUrl }, { id: 'dead', base_url: dead }],
+  endpoints: [{ id: 'lm', base_url: models.server.baseUrl }, { id: 'dead', base_url: models.dead }],
   lanes: [
-    { id: 'held', urls: [server.baseUrl], pending: 2, pause: { text: `manual hold: ${SCRIPT} & "q"`, ageSec: 7200 } },
-    { id: 'waits', urls: [dead], pending: 1 },
+    { id: 'held', urls: [models.server.baseUrl], pending: 2, pause: { text: `manual hold: ${SCRIPT} & "q"`, ageSec: 7200 } },
+    { id: 'waits', urls: [models.dead], pending: 1 },
   ],
   // Decide and record, act on nothing: no lane process is started by these tests.
   guard: { dry_run: true, interval_sec: 12, idle_alert_threshold_cycles: 4 },

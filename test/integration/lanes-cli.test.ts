@@ -1,23 +1,19 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ModelServer } from '../../src/sandbox/model-server.js';
+import { describe, expect, it } from 'vitest';
 import { buildSandboxRoot, laneDir } from '../../src/sandbox/root.js';
 import { laneguard, readEvents } from '../helpers/cli.js';
 import { tempDir } from '../helpers/tmp.js';
+import { useModelServer } from '../helpers/model-server.js';
 
-let server: ModelServer;
-beforeAll(async () => {
-  server = await new ModelServer().start();
-});
-afterAll(async () => server.stop());
+const models = useModelServer();
 
 describe('laneguard lanes', () => {
   it('lists lanes with pause, work and errors; --json for machines', async () => {
     const root = buildSandboxRoot(tempDir(), {
-      endpoints: [{ id: 'lm', base_url: server.baseUrl }],
+      endpoints: [{ id: 'lm', base_url: models.server.baseUrl }],
       lanes: [
-        { id: 'a', urls: [server.baseUrl], pending: 2, states: { done: 1 }, pause: { text: 'manual <script>x</script>', ageSec: 700 } },
+        { id: 'a', urls: [models.server.baseUrl], pending: 2, states: { done: 1 }, pause: { text: 'manual <script>x</script>', ageSec: 700 } },
         { id: 'hosted', pending: 1, localOnly: false },
         { id: 'broken', raw: { id: 'no good' } },
       ],
@@ -34,7 +30,7 @@ describe('laneguard lanes', () => {
   });
 
   it('pause --hold writes a JSON flag the guard never clears; unpause archives it and records it', async () => {
-    const root = buildSandboxRoot(tempDir(), { endpoints: [{ id: 'lm', base_url: server.baseUrl }], lanes: [{ id: 'a', urls: [server.baseUrl], pending: 1 }] });
+    const root = buildSandboxRoot(tempDir(), { endpoints: [{ id: 'lm', base_url: models.server.baseUrl }], lanes: [{ id: 'a', urls: [models.server.baseUrl], pending: 1 }] });
     const pause = await laneguard(['--root', root, 'lanes', 'pause', 'a', '--hold', '--reason', 'model swap']);
     expect(pause.code).toBe(0);
     const flag = JSON.parse(readFileSync(path.join(laneDir(root, 'a'), 'paused.flag'), 'utf8'));
@@ -51,7 +47,7 @@ describe('laneguard lanes', () => {
   });
 
   it('refuses to pause a lane the fleet does not have, and bad --until', async () => {
-    const root = buildSandboxRoot(tempDir(), { endpoints: [{ id: 'lm', base_url: server.baseUrl }], lanes: [{ id: 'a', urls: [server.baseUrl] }] });
+    const root = buildSandboxRoot(tempDir(), { endpoints: [{ id: 'lm', base_url: models.server.baseUrl }], lanes: [{ id: 'a', urls: [models.server.baseUrl] }] });
     const unknown = await laneguard(['--root', root, 'lanes', 'pause', 'zz']);
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toMatch(/no lane "zz" in config\/lanes\.json/);
@@ -63,7 +59,7 @@ describe('laneguard lanes', () => {
 
   it('config check prints the effective config, warnings and not-performed keys; a typo exits 2', async () => {
     const root = buildSandboxRoot(tempDir(), {
-      endpoints: [{ id: 'lm', base_url: server.baseUrl, headers: { Authorization: 'Bearer ${LG_SECRET_TOKEN}' } }],
+      endpoints: [{ id: 'lm', base_url: models.server.baseUrl, headers: { Authorization: 'Bearer ${LG_SECRET_TOKEN}' } }],
       lanes: [{ id: 'a', urls: ['http://10.9.9.9:1234/v1'] }],
       guard: { revive_enabled: true },
     });
@@ -80,7 +76,7 @@ describe('laneguard lanes', () => {
   });
 
   it('history filters by type and lane', async () => {
-    const root = buildSandboxRoot(tempDir(), { endpoints: [{ id: 'lm', base_url: server.baseUrl }], lanes: [{ id: 'a', urls: [server.baseUrl], pending: 1, continuous: true }] });
+    const root = buildSandboxRoot(tempDir(), { endpoints: [{ id: 'lm', base_url: models.server.baseUrl }], lanes: [{ id: 'a', urls: [models.server.baseUrl], pending: 1, continuous: true }] });
     await laneguard(['--root', root, 'once']);
     const started = await laneguard(['--root', root, 'history', '--type', 'lane_started', '--json']);
     const lines = started.stdout.trim().split('\n').map((l) => JSON.parse(l));

@@ -1,25 +1,21 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ModelServer } from '../../src/sandbox/model-server.js';
+import { describe, expect, it } from 'vitest';
 import { buildSandboxRoot } from '../../src/sandbox/root.js';
 import { laneguard, readEvents, readReport } from '../helpers/cli.js';
 import { tempDir } from '../helpers/tmp.js';
+import { useModelServer } from '../helpers/model-server.js';
 
-let server: ModelServer;
-beforeAll(async () => {
-  server = await new ModelServer().start();
-});
-afterAll(async () => server.stop());
+const models = useModelServer();
 
 describe('escalation while the idle condition persists', () => {
   it('runs escalate_command once the idle streak reaches the threshold, then not again inside its interval', async () => {
     const root = tempDir();
     const marker = path.join(root, 'escalations.log');
     buildSandboxRoot(root, {
-      endpoints: [{ id: 'lm', base_url: server.baseUrl }],
+      endpoints: [{ id: 'lm', base_url: models.server.baseUrl }],
       // A lane held by an operator: the fleet stays idle while work waits.
-      lanes: [{ id: 'held', urls: [server.baseUrl], pending: 2, pause: { text: 'manual hold', ageSec: 10 } }],
+      lanes: [{ id: 'held', urls: [models.server.baseUrl], pending: 2, pause: { text: 'manual hold', ageSec: 10 } }],
       guard: {
         idle_alert_threshold_cycles: 2,
         escalate_command: [process.execPath, '-e', 'require("fs").appendFileSync(process.argv[1], process.argv[2] + "\\n")', marker, '{root}'],

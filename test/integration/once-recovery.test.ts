@@ -1,22 +1,16 @@
 // `laneguard once` on real fleet roots: real loopback model servers, real lane worker processes.
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { deadUrl, ModelServer } from '../../src/sandbox/model-server.js';
+import { describe, expect, it } from 'vitest';
 import { buildSandboxRoot, laneDir } from '../../src/sandbox/root.js';
 import { atomicWriteJson } from '../../src/store/atomic.js';
 import { laneguard, readEvents, readReport, waitFor } from '../helpers/cli.js';
 import { laneWorkers, tempDir } from '../helpers/tmp.js';
+import { useModelServer } from '../helpers/model-server.js';
 
-let server: ModelServer;
-let dead: string;
-beforeAll(async () => {
-  server = await new ModelServer().start();
-  dead = await deadUrl();
-});
-afterAll(async () => server.stop());
+const models = useModelServer();
 
-const endpoints = () => [{ id: 'lm', base_url: server.baseUrl, max_parallel: 4 }, { id: 'dead', base_url: dead }];
+const endpoints = () => [{ id: 'lm', base_url: models.server.baseUrl, max_parallel: 4 }, { id: 'dead', base_url: models.dead }];
 const flag = (root: string, id: string): string => path.join(laneDir(root, id), 'paused.flag');
 
 describe('laneguard once: recovery', () => {
@@ -24,10 +18,10 @@ describe('laneguard once: recovery', () => {
     const root = buildSandboxRoot(tempDir(), {
       endpoints: endpoints(),
       lanes: [
-        { id: 'stale', urls: [server.baseUrl], pending: 2, pause: { text: 'manual pause for debugging', ageSec: 3600 } },
-        { id: 'fresh', urls: [server.baseUrl], pending: 2, pause: { text: 'manual', ageSec: 60 } },
-        { id: 'held', urls: [server.baseUrl], pending: 2, pause: { text: JSON.stringify({ reason: 'manual', hold: true }), ageSec: 86400 } },
-        { id: 'held-word', urls: [server.baseUrl], pending: 2, pause: { text: 'manual HOLD until the model is swapped', ageSec: 86400 } },
+        { id: 'stale', urls: [models.server.baseUrl], pending: 2, pause: { text: 'manual pause for debugging', ageSec: 3600 } },
+        { id: 'fresh', urls: [models.server.baseUrl], pending: 2, pause: { text: 'manual', ageSec: 60 } },
+        { id: 'held', urls: [models.server.baseUrl], pending: 2, pause: { text: JSON.stringify({ reason: 'manual', hold: true }), ageSec: 86400 } },
+        { id: 'held-word', urls: [models.server.baseUrl], pending: 2, pause: { text: 'manual HOLD until the model is swapped', ageSec: 86400 } },
       ],
     });
     const run = await laneguard(['--root', root, 'once']);
@@ -52,22 +46,22 @@ describe('laneguard once: recovery', () => {
   });
 
   it('uses every URL of a lane: first URL dead, the lane starts and works against the second', async () => {
-    const before = server.completions;
+    const before = models.server.completions;
     const root = buildSandboxRoot(tempDir(), {
       endpoints: endpoints(),
-      lanes: [{ id: 'multi', urls: [dead, server.baseUrl], pending: 2, continuous: true, sandbox: { task_ms: 100 } }],
+      lanes: [{ id: 'multi', urls: [models.dead, models.server.baseUrl], pending: 2, continuous: true, sandbox: { task_ms: 100 } }],
     });
     const run = await laneguard(['--root', root, 'once', '--json']);
     expect(run.code).toBe(0);
     const report = JSON.parse(run.stdout) as ReturnType<typeof readReport>;
     expect(report.started).toEqual([expect.objectContaining({ id: 'multi', endpoint_key: 'lm' })]);
-    await waitFor(() => server.completions > before, 'the lane to send work to its second endpoint');
+    await waitFor(() => models.server.completions > before, 'the lane to send work to its second endpoint');
   });
 
   it('never starts more lanes on an endpoint than its effective max_parallel', async () => {
     const root = buildSandboxRoot(tempDir(), {
-      endpoints: [{ id: 'lm', base_url: server.baseUrl, max_parallel: 3 }],
-      lanes: ['c1', 'c2', 'c3'].map((id, i) => ({ id, urls: [server.baseUrl], pending: 3 - i, continuous: true })),
+      endpoints: [{ id: 'lm', base_url: models.server.baseUrl, max_parallel: 3 }],
+      lanes: ['c1', 'c2', 'c3'].map((id, i) => ({ id, urls: [models.server.baseUrl], pending: 3 - i, continuous: true })),
     });
     // A capability scan found one slot: effective capacity = min(3, 1).
     atomicWriteJson(path.join(root, 'artifacts/autonomy/local_models/fleet_status.json'), {
@@ -88,7 +82,7 @@ describe('laneguard once: recovery', () => {
   it('a lane that crashes right after starting is backed off, not restarted every cycle', async () => {
     const root = buildSandboxRoot(tempDir(), {
       endpoints: endpoints(),
-      lanes: [{ id: 'crashy', urls: [server.baseUrl], pending: 1, sandbox: { worker: 'crash' } }],
+      lanes: [{ id: 'crashy', urls: [models.server.baseUrl], pending: 1, sandbox: { worker: 'crash' } }],
     });
     const first = await laneguard(['--root', root, 'once']);
     expect(first.code).toBe(1);
@@ -105,7 +99,7 @@ describe('laneguard once: recovery', () => {
   it('dry-run decides and records everything and acts on nothing', async () => {
     const root = buildSandboxRoot(tempDir(), {
       endpoints: endpoints(),
-      lanes: [{ id: 'stale', urls: [server.baseUrl], pending: 1, pause: { text: 'manual', ageSec: 7200 } }],
+      lanes: [{ id: 'stale', urls: [models.server.baseUrl], pending: 1, pause: { text: 'manual', ageSec: 7200 } }],
     });
     const run = await laneguard(['--root', root, 'once', '--dry-run']);
     expect(run.code).toBe(0);
@@ -125,7 +119,7 @@ describe('laneguard once: recovery', () => {
   it('--force-unpause clears a held pause on operator request', async () => {
     const root = buildSandboxRoot(tempDir(), {
       endpoints: endpoints(),
-      lanes: [{ id: 'held', urls: [server.baseUrl], pending: 1, pause: { text: '{"reason":"manual","hold":true}', ageSec: 10 } }],
+      lanes: [{ id: 'held', urls: [models.server.baseUrl], pending: 1, pause: { text: '{"reason":"manual","hold":true}', ageSec: 10 } }],
     });
     const run = await laneguard(['--root', root, 'once', '--force-unpause', 'held']);
     expect(run.code).toBe(0);

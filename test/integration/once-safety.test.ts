@@ -2,31 +2,25 @@
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { deadUrl, ModelServer } from '../../src/sandbox/model-server.js';
+import { describe, expect, it } from 'vitest';
 import { buildSandboxRoot, laneDir } from '../../src/sandbox/root.js';
 import { atomicWriteJson } from '../../src/store/atomic.js';
 import { pidAlive } from '../../src/util/proc.js';
 import { laneguard, readEvents, readReport, waitFor } from '../helpers/cli.js';
 import { laneWorkers, processesMentioning, tempDir } from '../helpers/tmp.js';
+import { useModelServer } from '../helpers/model-server.js';
 
-let server: ModelServer;
-let dead: string;
-beforeAll(async () => {
-  server = await new ModelServer().start();
-  dead = await deadUrl();
-});
-afterAll(async () => server.stop());
+const models = useModelServer();
 
 const OUT = 'artifacts/autonomy/local_models';
 
 describe('laneguard once: safety', () => {
   it('below the endpoint floor nothing is unpaused, started or ensured, and the idle counter is held', async () => {
     const root = buildSandboxRoot(tempDir(), {
-      endpoints: [{ id: 'lm', base_url: server.baseUrl }, { id: 'dead', base_url: dead }],
+      endpoints: [{ id: 'lm', base_url: models.server.baseUrl }, { id: 'dead', base_url: models.dead }],
       lanes: [
-        { id: 'stale', urls: [server.baseUrl], pending: 3, pause: { text: 'manual', ageSec: 99999 } },
-        { id: 'stopped', urls: [server.baseUrl], pending: 3 },
+        { id: 'stale', urls: [models.server.baseUrl], pending: 3, pause: { text: 'manual', ageSec: 99999 } },
+        { id: 'stopped', urls: [models.server.baseUrl], pending: 3 },
       ],
       guard: { minimum_healthy_endpoints: 2 },
     });
@@ -46,7 +40,7 @@ describe('laneguard once: safety', () => {
   });
 
   it('leaves a lane pid reused by an unrelated process alone, and starts the lane', async () => {
-    const root = buildSandboxRoot(tempDir(), { endpoints: [{ id: 'lm', base_url: server.baseUrl }], lanes: [{ id: 'lane-r', urls: [server.baseUrl], pending: 2, continuous: true }] });
+    const root = buildSandboxRoot(tempDir(), { endpoints: [{ id: 'lm', base_url: models.server.baseUrl }], lanes: [{ id: 'lane-r', urls: [models.server.baseUrl], pending: 2, continuous: true }] });
     const unrelated = spawn(process.execPath, ['-e', 'setInterval(()=>{},1000)'], { stdio: 'ignore' });
     try {
       await waitFor(() => unrelated.pid !== undefined && pidAlive(unrelated.pid), 'the unrelated process');
@@ -64,7 +58,7 @@ describe('laneguard once: safety', () => {
   });
 
   it('repairs a torn state file and a torn history line, keeping what was there', async () => {
-    const root = buildSandboxRoot(tempDir(), { endpoints: [{ id: 'lm', base_url: server.baseUrl }], lanes: [{ id: 'l1', urls: [server.baseUrl] }] });
+    const root = buildSandboxRoot(tempDir(), { endpoints: [{ id: 'lm', base_url: models.server.baseUrl }], lanes: [{ id: 'l1', urls: [models.server.baseUrl] }] });
     mkdirSync(path.join(root, OUT), { recursive: true });
     writeFileSync(path.join(root, OUT, 'idle_guard_state.json'), '{"consecutive_idle_cycles": 4, "endpoint_fl');
     writeFileSync(path.join(root, OUT, 'idle_guard_history.ndjson'), '{"ts":"2026-01-01T00:00:00.000Z","type":"cycle"}\n{"ts":"2026-01-01T00:00:30.000Z","typ');
@@ -83,12 +77,12 @@ describe('laneguard once: safety', () => {
 
   it('a malformed lane is an error row; the good lanes are still recovered; exit 1', async () => {
     const root = buildSandboxRoot(tempDir(), {
-      endpoints: [{ id: 'lm', base_url: server.baseUrl }],
+      endpoints: [{ id: 'lm', base_url: models.server.baseUrl }],
       lanes: [
-        { id: 'good', urls: [server.baseUrl], pending: 1, continuous: true },
+        { id: 'good', urls: [models.server.baseUrl], pending: 1, continuous: true },
         { id: 'bad', raw: { id: 'bad', enabled: 'sometimes', env: 'not-an-object' } },
-        { id: 'evil', raw: { id: '../../escape', env: { ORXAQ_LOCAL_OPENAI_BASE_URL: server.baseUrl }, tasks_file: 'x' } },
-        { id: 'shell', raw: { id: 'x;touch${IFS}pwned', env: { ORXAQ_LOCAL_OPENAI_BASE_URL: server.baseUrl } } },
+        { id: 'evil', raw: { id: '../../escape', env: { ORXAQ_LOCAL_OPENAI_BASE_URL: models.server.baseUrl }, tasks_file: 'x' } },
+        { id: 'shell', raw: { id: 'x;touch${IFS}pwned', env: { ORXAQ_LOCAL_OPENAI_BASE_URL: models.server.baseUrl } } },
       ],
     });
     const run = await laneguard(['--root', root, 'once']);
@@ -104,7 +98,7 @@ describe('laneguard once: safety', () => {
   });
 
   it('refuses lane ids with ../ or shell characters on the command line', async () => {
-    const root = buildSandboxRoot(tempDir(), { endpoints: [{ id: 'lm', base_url: server.baseUrl }], lanes: [{ id: 'l1', urls: [server.baseUrl] }] });
+    const root = buildSandboxRoot(tempDir(), { endpoints: [{ id: 'lm', base_url: models.server.baseUrl }], lanes: [{ id: 'l1', urls: [models.server.baseUrl] }] });
     for (const args of [['once', '--force-unpause', '../l1'], ['lanes', 'pause', 'a;rm -rf x'], ['lanes', 'unpause', '../../etc'], ['history', '--lane', '$(id)']]) {
       const run = await laneguard(['--root', root, ...args]);
       expect(run.code, args.join(' ')).toBe(2);
@@ -115,8 +109,8 @@ describe('laneguard once: safety', () => {
 
   it('a start command that hangs is killed at its timeout, with its whole tree, and recorded as a failure', async () => {
     const root = buildSandboxRoot(tempDir(), {
-      endpoints: [{ id: 'lm', base_url: server.baseUrl }],
-      lanes: [{ id: 'hangs', urls: [server.baseUrl], pending: 1, sandbox: { start: 'hang' } }],
+      endpoints: [{ id: 'lm', base_url: models.server.baseUrl }],
+      lanes: [{ id: 'hangs', urls: [models.server.baseUrl], pending: 1, sandbox: { start: 'hang' } }],
       guard: { lanes: { command_timeout_sec: 1.5 } },
     });
     const run = await laneguard(['--root', root, 'once']);
@@ -131,8 +125,8 @@ describe('laneguard once: safety', () => {
 
   it('two `once` at the same moment never start the same lane twice', async () => {
     const root = buildSandboxRoot(tempDir(), {
-      endpoints: [{ id: 'lm', base_url: server.baseUrl, max_parallel: 4 }],
-      lanes: [{ id: 'race', urls: [server.baseUrl], pending: 5, continuous: true }, { id: 'race-2', urls: [server.baseUrl], pending: 1, continuous: true }],
+      endpoints: [{ id: 'lm', base_url: models.server.baseUrl, max_parallel: 4 }],
+      lanes: [{ id: 'race', urls: [models.server.baseUrl], pending: 5, continuous: true }, { id: 'race-2', urls: [models.server.baseUrl], pending: 1, continuous: true }],
     });
     const [a, b] = await Promise.all([laneguard(['--root', root, 'once']), laneguard(['--root', root, 'once'])]);
     expect([a.code, b.code]).toEqual([0, 0]);
@@ -144,7 +138,7 @@ describe('laneguard once: safety', () => {
   });
 
   it('resolves everything against --root (or LANEGUARD_ROOT), never the working directory', async () => {
-    const root = buildSandboxRoot(tempDir(), { endpoints: [{ id: 'lm', base_url: server.baseUrl }], lanes: [{ id: 'l1', urls: [server.baseUrl] }] });
+    const root = buildSandboxRoot(tempDir(), { endpoints: [{ id: 'lm', base_url: models.server.baseUrl }], lanes: [{ id: 'l1', urls: [models.server.baseUrl] }] });
     const elsewhere = tempDir();
     const viaFlag = await laneguard(['--root', root, 'once'], { cwd: elsewhere });
     expect(viaFlag.code).toBe(0);

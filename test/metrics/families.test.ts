@@ -1,11 +1,11 @@
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import request from 'supertest';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createApp } from '../../src/http/app.js';
 import { createMetrics } from '../../src/metrics/registry.js';
-import { ModelServer } from '../../src/sandbox/model-server.js';
 import { sandboxService } from '../helpers/service.js';
+import { useModelServer } from '../helpers/model-server.js';
 
 /** Every family the metrics documentation promises (the first column of its tables). */
 function documentedFamilies(): string[] {
@@ -16,11 +16,7 @@ function documentedFamilies(): string[] {
   return [...names].sort();
 }
 
-let server: ModelServer;
-beforeAll(async () => {
-  server = await new ModelServer().start();
-});
-afterAll(async () => server.stop());
+const models = useModelServer();
 
 describe('metric families', () => {
   it('the documentation lists the families of the contract', () => {
@@ -45,7 +41,7 @@ describe('metric families', () => {
   });
 
   it('a real scrape after a cycle passes promtool check metrics', async () => {
-    const { service } = sandboxService({ endpoints: [{ id: 'lm', base_url: server.baseUrl }], lanes: [{ id: 'l1', urls: [server.baseUrl], pending: 1, continuous: true }] });
+    const { service } = sandboxService({ endpoints: [{ id: 'lm', base_url: models.server.baseUrl }], lanes: [{ id: 'l1', urls: [models.server.baseUrl], pending: 1, continuous: true }] });
     await service.cycle({ trigger: 'manual' });
     const scrape = (await request(createApp(service)).get('/metrics').expect(200)).text;
     const check = spawnSync('promtool', ['check', 'metrics'], { input: scrape, encoding: 'utf8' });

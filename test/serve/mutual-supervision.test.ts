@@ -1,7 +1,6 @@
 // serve and the watchdog supervise each other: a real serve brings a SIGKILLed watchdog back.
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ModelServer } from '../../src/sandbox/model-server.js';
+import { describe, expect, it } from 'vitest';
 import { buildSandboxRoot } from '../../src/sandbox/root.js';
 import { pidAlive, processArgv } from '../../src/util/proc.js';
 import { readEvents, waitFor } from '../helpers/cli.js';
@@ -9,18 +8,15 @@ import { startServe } from '../helpers/serve-process.js';
 import { sample } from '../helpers/service.js';
 import { tempDir } from '../helpers/tmp.js';
 import { foreverEntry, readPid, writeWatchdogConfig } from '../watchdog/helpers.js';
+import { useModelServer } from '../helpers/model-server.js';
 
-let server: ModelServer;
-beforeAll(async () => {
-  server = await new ModelServer().start();
-});
-afterAll(async () => server.stop());
+const models = useModelServer();
 
 const isWatchdogRun = (pid: number | null): boolean => pid !== null && pidAlive(pid) && (processArgv(pid) ?? []).join(' ').includes('watchdog run');
 
 describe('mutual supervision', () => {
   it('serve starts the watchdog, brings it back after SIGKILL, and exports its state', async () => {
-    const root = buildSandboxRoot(tempDir(), { endpoints: [{ id: 'lm', base_url: server.baseUrl }], lanes: [], guard: { interval_sec: 1 } });
+    const root = buildSandboxRoot(tempDir(), { endpoints: [{ id: 'lm', base_url: models.server.baseUrl }], lanes: [], guard: { interval_sec: 1 } });
     const config = writeWatchdogConfig(root, { interval_sec: 0.5, processes: [foreverEntry('p1')] });
     const serve = await startServe(root);
     try {

@@ -1,19 +1,15 @@
 // A real `laneguard serve` process on a sandbox fleet.
 import { existsSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ModelServer } from '../../src/sandbox/model-server.js';
+import { describe, expect, it } from 'vitest';
 import { buildSandboxRoot } from '../../src/sandbox/root.js';
 import { laneguard, readEvents, waitFor } from '../helpers/cli.js';
 import { startServe } from '../helpers/serve-process.js';
 import { sample } from '../helpers/service.js';
 import { tempDir } from '../helpers/tmp.js';
+import { useModelServer } from '../helpers/model-server.js';
 
-let server: ModelServer;
-beforeAll(async () => {
-  server = await new ModelServer().start();
-});
-afterAll(async () => server.stop());
+const models = useModelServer();
 
 async function metrics(url: string): Promise<string> {
   return (await fetch(`${url}/metrics`)).text();
@@ -22,8 +18,8 @@ async function metrics(url: string): Promise<string> {
 describe('laneguard serve (real process)', () => {
   it('starts a starved lane on its schedule, reloads on SIGHUP and POST, keeps the old config when the new one is bad, and stops cleanly on SIGTERM', async () => {
     const root = buildSandboxRoot(tempDir(), {
-      endpoints: [{ id: 'lm', base_url: server.baseUrl }],
-      lanes: [{ id: 'starved', urls: [server.baseUrl], pending: 3, continuous: true }],
+      endpoints: [{ id: 'lm', base_url: models.server.baseUrl }],
+      lanes: [{ id: 'starved', urls: [models.server.baseUrl], pending: 3, continuous: true }],
       guard: { interval_sec: 2 },
     });
     const serve = await startServe(root);

@@ -1,0 +1,18 @@
+/** The alert names of the product contract: rules, runbooks, dashboards and the status page use them. */
+export const CONTRACT_ALERTS = [
+  'LaneguardFleetIdleWhileDemand',
+  'LaneguardPersistentIdle',
+  'LaneguardLanesStarved',
+  'LaneguardStalePause',
+  'LaneguardEndpointDown',
+  'LaneguardEndpointFloorNotMet',
+  'LaneguardRecoveryFailing',
+  'LaneguardLaneCrashLoop',
+  'LaneguardCircuitOpen',
+  'LaneguardWatchdogGaveUp',
+  'LaneguardCycleStalled',
+  'LaneguardDown',
+  'LaneguardMetricsAbsent',
+  'LaneguardBacklogExhausted',
+  'LaneguardHeartbeatFailing',
+] as const;
