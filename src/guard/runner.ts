@@ -4,8 +4,19 @@ import { acquireLock } from './lock.js';
 
 const TRIGGER_RANK: Record<Trigger, number> = { schedule: 0, alert: 1, manual: 2 };
 
-/** Fold requests that arrived during a cycle into one follow-up: the strongest trigger, the widest scope. */
+/**
+ * Fold requests that arrived during a cycle into one follow-up: the strongest trigger, the widest scope.
+ * When only one of them acts, it alone decides what the cycle may do: a dry run asks for nothing to be
+ * done, so its trigger, scope and force-unpause must not widen an acting request (a dry-run `manual`
+ * folded into an observe-only schedule would otherwise act in `alert` mode).
+ */
 export function mergeRequests(a: CycleRequest, b: CycleRequest): CycleRequest {
+  const aDry = a.dryRun === true;
+  const bDry = b.dryRun === true;
+  if (aDry !== bDry) {
+    const acting = aDry ? b : a;
+    return { ...acting, dryRun: false, forceUnpause: acting.forceUnpause ?? null, onlyLanes: acting.onlyLanes ?? null, forceProbe: a.forceProbe === true || b.forceProbe === true };
+  }
   return {
     trigger: TRIGGER_RANK[b.trigger] > TRIGGER_RANK[a.trigger] ? b.trigger : a.trigger,
     dryRun: a.dryRun === true && b.dryRun === true,

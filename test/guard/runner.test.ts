@@ -13,4 +13,16 @@ describe('coalescing cycle requests', () => {
     expect(mergeRequests({ trigger: 'manual', dryRun: true }, { trigger: 'schedule' }).dryRun).toBe(false);
     expect(mergeRequests({ trigger: 'schedule' }, { trigger: 'manual', forceUnpause: 'x' }).forceUnpause).toBe('x');
   });
+
+  it('a dry run folded into an acting request never widens what acts: the acting request decides trigger, scope and force-unpause', () => {
+    // alert mode: the schedule only observes; a dry-run manual request must not turn it into an acting manual cycle.
+    expect(mergeRequests({ trigger: 'schedule' }, { trigger: 'manual', dryRun: true })).toMatchObject({ trigger: 'schedule', dryRun: false });
+    expect(mergeRequests({ trigger: 'manual', dryRun: true }, { trigger: 'schedule' })).toMatchObject({ trigger: 'schedule', dryRun: false });
+    // recover_lane limited to b, plus a dry run of everything: the acting cycle stays limited to b.
+    expect(mergeRequests({ trigger: 'alert', onlyLanes: ['b'] }, { trigger: 'manual', dryRun: true })).toMatchObject({ trigger: 'alert', onlyLanes: ['b'], dryRun: false });
+    // A force-unpause asked for in a dry run is not carried into an acting cycle.
+    expect(mergeRequests({ trigger: 'manual', dryRun: true, forceUnpause: 'x' }, { trigger: 'schedule' }).forceUnpause).toBeNull();
+    // Two dry runs still merge as before.
+    expect(mergeRequests({ trigger: 'schedule', dryRun: true }, { trigger: 'manual', dryRun: true, forceUnpause: 'x' })).toMatchObject({ trigger: 'manual', dryRun: true, forceUnpause: 'x' });
+  });
 });
