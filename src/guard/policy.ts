@@ -128,6 +128,13 @@ export function decide(input: DecideInput): Plan {
   const ledger = new CapacityLedger(endpoints);
   const endpointOf = endpointIndex(endpoints);
 
+  // Lanes the guard does not manage (not local-only, disabled, outside the allow/deny lists) still
+  // hold endpoint slots while they run: a start must not push an endpoint past max_parallel.
+  for (const lane of input.lanes) {
+    if (!lane.running || isLocalLane(lane, cfg)) continue;
+    ledger.placeRunning(lane.endpointUrls.map(endpointOf).filter((id): id is string => id !== null), healthyIds);
+  }
+
   const forcedLane = input.forceUnpause ? local.find((l) => l.id === input.forceUnpause) : undefined;
   let forceUnpauseBlocked: string | null = null;
   if (input.forceUnpause) {

@@ -130,6 +130,22 @@ describe('decide(): ordering, caps, capacity and unpausing', () => {
     expect(plan.decisions.find((d) => d.id === 'l1')!.reason).toBe('capacity_full');
   });
 
+  it('counts every running lane on an endpoint against its capacity, not only the lanes the guard manages', () => {
+    // Running lanes outside the guard's own set (may fall back to hosted, disabled in config, denylisted)
+    // still hold the endpoint's slots.
+    const lanes = [
+      lane('fallback', { running: true, localOnly: false }),
+      lane('disabled', { running: true, enabled: false }),
+      lane('denied', { running: true }),
+      lane('l1', { pending: 3 }),
+    ];
+    const plan = decide({ lanes, endpoints: [endpoint('a', { effectiveMaxParallel: 3, configuredMaxParallel: 3 })], state: state(), config: guardConfig({ lane_id_denylist: ['denied'] }), now: NOW, trigger: 'manual' });
+    expect(plan.localLaneIds).toEqual(['l1']);
+    expect(plan.starts).toEqual([]);
+    expect(plan.decisions.find((d) => d.id === 'l1')!.reason).toBe('capacity_full');
+    expect(plan.endpointLoad.a).toBe(3);
+  });
+
   it('clears a stale pause only for a lane that is about to start', () => {
     const lanes = [lane('s1', { ...pause(), pending: 5 }), lane('s2', { ...pause(), pending: 1 })];
     const plan = decide({ lanes, endpoints: [endpoint('a', { effectiveMaxParallel: 1 })], state: state(), config: cfg, now: NOW, trigger: 'manual' });
