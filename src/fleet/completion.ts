@@ -13,13 +13,17 @@ export interface CompletionOutcome {
   reason: string;
 }
 
+/** A count the server reported: only a finite, non-negative number counts (it feeds a counter). */
+function count(value: unknown): number | null {
+  return typeof value === 'number' && Number.isFinite(value) && value >= 0 ? Math.round(value) : null;
+}
+
 function usageTokens(json: unknown): number {
   const usage = (json as { usage?: Record<string, unknown> } | null)?.usage;
-  if (!usage) return 0;
-  if (typeof usage.total_tokens === 'number') return usage.total_tokens;
-  const prompt = typeof usage.prompt_tokens === 'number' ? usage.prompt_tokens : 0;
-  const completion = typeof usage.completion_tokens === 'number' ? usage.completion_tokens : 0;
-  return prompt + completion;
+  if (!usage || typeof usage !== 'object') return 0;
+  const total = count(usage.total_tokens);
+  if (total !== null) return total;
+  return (count(usage.prompt_tokens) ?? 0) + (count(usage.completion_tokens) ?? 0);
 }
 
 export async function tinyCompletion(endpoint: EndpointConfig, model: string, ctx: ProbeContext): Promise<CompletionOutcome> {

@@ -11,6 +11,8 @@ import type { Metrics, WatchdogSnapshot } from './registry.js';
 
 const STATES: EndpointState[] = ['up', 'starting', 'down', 'disabled'];
 const b = (v: boolean): number => (v ? 1 : 0);
+/** Token counts feed counters, which throw at scrape time on a negative or non-finite increment. */
+const isCount = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v) && v >= 0;
 
 export function publishEndpointInfo(m: Metrics, endpoints: readonly EndpointConfig[]): void {
   m.endpointInfo.reset();
@@ -43,7 +45,7 @@ export function publishProbeRound(m: Metrics, results: readonly ProbeResult[], r
   for (const r of results) {
     if (r.state === 'disabled') continue;
     m.endpointProbes.inc({ endpoint: r.endpointId, result: r.ready ? 'success' : (r.errorClass ?? 'invalid_response') });
-    if (r.tokens > 0) m.sources.canaryTokens.set(r.endpointId, (m.sources.canaryTokens.get(r.endpointId) ?? 0) + r.tokens);
+    if (isCount(r.tokens) && r.tokens > 0) m.sources.canaryTokens.set(r.endpointId, (m.sources.canaryTokens.get(r.endpointId) ?? 0) + r.tokens);
   }
   publishProbeRecords(m, records);
 }
@@ -152,7 +154,7 @@ export function publishHeartbeat(m: Metrics, state: HeartbeatState): void {
   for (const [endpoint, entry] of Object.entries(state.endpoints)) {
     m.heartbeatSuccess.set({ endpoint }, b(entry.ok));
     if (entry.last_success_at) m.heartbeatLastSuccess.set({ endpoint }, Date.parse(entry.last_success_at) / 1000);
-    if (typeof entry.tokens_total === 'number') m.sources.keepWarmTokens.set(endpoint, entry.tokens_total);
+    if (isCount(entry.tokens_total)) m.sources.keepWarmTokens.set(endpoint, entry.tokens_total);
   }
 }
 

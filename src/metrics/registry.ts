@@ -62,7 +62,11 @@ export function createMetrics(options: { version: string; defaultMetrics?: boole
       collect() {
         this.reset();
         const ids = new Set([...sources.canaryTokens.keys(), ...sources.keepWarmTokens.keys()]);
-        for (const endpoint of ids) this.inc({ endpoint }, (sources.canaryTokens.get(endpoint) ?? 0) + (sources.keepWarmTokens.get(endpoint) ?? 0));
+        for (const endpoint of ids) {
+          const total = (sources.canaryTokens.get(endpoint) ?? 0) + (sources.keepWarmTokens.get(endpoint) ?? 0);
+          // A counter throws on a non-finite or negative increment, and a throw here fails the whole scrape.
+          if (Number.isFinite(total) && total >= 0) this.inc({ endpoint }, total);
+        }
       },
     }),
     // Lanes
