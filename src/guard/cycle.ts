@@ -59,7 +59,10 @@ export async function endpointView(deps: GuardDeps, force = false): Promise<{ st
   const { guard, paths, endpoints } = deps.config;
   const status = readFleetStatus(paths.fleetStatus);
   const probedAt = status?.probe?.timestamp ? Date.parse(status.probe.timestamp) : NaN;
-  const fresh = !force && Number.isFinite(probedAt) && deps.clock.now().getTime() - probedAt < guard.fleet_probe_interval_sec * 1000;
+  const ageMs = deps.clock.now().getTime() - probedAt;
+  // A probe stamped in the future (the clock went back, or another host wrote it) is not fresh: it
+  // would otherwise stand in for real probes until the clock caught up.
+  const fresh = !force && Number.isFinite(ageMs) && ageMs >= 0 && ageMs < guard.fleet_probe_interval_sec * 1000;
   const known = new Set((status?.probe?.endpoints ?? []).map((e) => e.id));
   if (fresh && endpoints.every((e) => known.has(e.id))) return { status, probe: null };
   if (deps.probe) {
