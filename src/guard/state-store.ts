@@ -1,4 +1,4 @@
-import { initialGuardState, type GuardState } from '../domain/types.js';
+import { initialGuardState, type CircuitState, type GuardState, type LaneBackoff } from '../domain/types.js';
 import { atomicWriteJson } from '../store/atomic.js';
 import { loadStateFile, type LoadedStateFile } from '../store/state-file.js';
 
@@ -8,13 +8,41 @@ function isObject(v: unknown): v is Record<string, unknown> {
   return !!v && typeof v === 'object' && !Array.isArray(v);
 }
 
+const timeOrNull = (v: unknown): string | null => (typeof v === 'string' && !Number.isNaN(Date.parse(v)) ? v : null);
+
+/** One lane's backoff memory; anything that is not an object is dropped (the lane starts fresh). */
+function normalizeLane(raw: unknown): LaneBackoff | null {
+  if (!isObject(raw)) return null;
+  const failures = typeof raw.failures === 'number' && Number.isInteger(raw.failures) && raw.failures >= 0 ? raw.failures : 0;
+  return { failures, backoffUntil: timeOrNull(raw.backoffUntil), lastStartAt: timeOrNull(raw.lastStartAt), awaitingExit: raw.awaitingExit === true };
+}
+
+function normalizeLanes(raw: unknown): GuardState['lanes'] {
+  const lanes: GuardState['lanes'] = {};
+  if (!isObject(raw)) return lanes;
+  for (const [id, entry] of Object.entries(raw)) {
+    const lane = normalizeLane(entry);
+    if (lane) lanes[id] = lane;
+  }
+  return lanes;
+}
+
+/** An unreadable openUntil would keep the circuit from ever opening again (`openUntil ?? …`): drop it. */
+function normalizeCircuit(raw: unknown): CircuitState {
+  if (!isObject(raw) || !Array.isArray(raw.failureTimes)) return { failureTimes: [], openUntil: null };
+  return {
+    failureTimes: raw.failureTimes.map(timeOrNull).filter((t): t is string => t !== null),
+    openUntil: timeOrNull(raw.openUntil),
+  };
+}
+
 /** Merge a stored state over the defaults, keeping only well-typed fields (older files lack some). */
 function normalize(raw: Record<string, unknown>): GuardState {
   const base = initialGuardState();
   const num = (k: keyof GuardState): number => (typeof raw[k] === 'number' && Number.isFinite(raw[k]) ? (raw[k] as number) : (base[k] as number));
   const str = (k: keyof GuardState): string | null => (typeof raw[k] === 'string' ? (raw[k] as string) : null);
-  const lanes = isObject(raw.lanes) ? (raw.lanes as GuardState['lanes']) : {};
-  const circuit = isObject(raw.circuit) && Array.isArray(raw.circuit.failureTimes) ? (raw.circuit as unknown as GuardState['circuit']) : base.circuit;
+  const lanes = normalizeLanes(raw.lanes);
+  const circuit = normalizeCircuit(raw.circuit);
   return {
     ...base,
     consecutive_idle_cycles: num('consecutive_idle_cycles'),
@@ -23,8 +51,9 @@ function normalize(raw: Record<string, unknown>): GuardState {
     cycles_total: num('cycles_total'),
     last_cycle_at: str('last_cycle_at'),
     last_cycle_id: str('last_cycle_id'),
-    last_ensure_at: str('last_ensure_at'),
-    last_escalate_at: str('last_escalate_at'),
+    // An unreadable time here would stop the interval ensure and the escalation for good (now − NaN).
+    last_ensure_at: timeOrNull(raw.last_ensure_at),
+    last_escalate_at: timeOrNull(raw.last_escalate_at),
     active_anomalies: Array.isArray(raw.active_anomalies) ? raw.active_anomalies.filter((a): a is string => typeof a === 'string') : [],
     lanes,
     circuit,

@@ -1,0 +1,52 @@
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { circuitOpen, crashLooping, inBackoff, updateCircuit } from '../../src/guard/backoff.js';
+import { loadGuardState } from '../../src/guard/state-store.js';
+import { tempDir } from '../helpers/tmp.js';
+
+const NOW = new Date('2026-06-01T12:00:00.000Z');
+const CIRCUIT = { failures: 5, window_sec: 600, open_sec: 900 };
+
+describe('guard state file', () => {
+  it('a malformed per-lane entry is dropped, not carried into every cycle', () => {
+    const file = path.join(tempDir(), 'state.json');
+    writeFileSync(file, JSON.stringify({
+      consecutive_idle_cycles: 2,
+      lanes: {
+        gone: null,
+        junk: 'x',
+        odd: { failures: 'many', backoffUntil: 12, lastStartAt: 'not a time', awaitingExit: 'yes' },
+        good: { failures: 3, backoffUntil: '2026-06-01T12:05:00.000Z', lastStartAt: '2026-06-01T11:59:00.000Z', awaitingExit: false },
+      },
+    }));
+    const { state, error } = loadGuardState(file, NOW);
+    expect(error).toBeNull();
+    expect(state.consecutive_idle_cycles).toBe(2);
+    // A null entry used to make crashLooping() throw in every cycle, before the state could be rewritten.
+    expect(() => crashLooping(state)).not.toThrow();
+    expect(crashLooping(state)).toEqual(['good']);
+    expect(state.lanes.gone).toBeUndefined();
+    expect(state.lanes.junk).toBeUndefined();
+    expect(state.lanes.odd).toEqual({ failures: 0, backoffUntil: null, lastStartAt: null, awaitingExit: false });
+    expect(inBackoff(state.lanes.good, NOW)).toBe(true);
+  });
+
+  it('an unreadable circuit openUntil does not disable the circuit breaker for good', () => {
+    const file = path.join(tempDir(), 'state.json');
+    writeFileSync(file, JSON.stringify({ circuit: { failureTimes: ['2026-06-01T11:59:00.000Z', 7, null], openUntil: 'soon' } }));
+    const { state } = loadGuardState(file, NOW);
+    expect(state.circuit).toEqual({ failureTimes: ['2026-06-01T11:59:00.000Z'], openUntil: null });
+    // Six failures now exceed the limit of five: the circuit must open.
+    const next = updateCircuit(state.circuit, 5, NOW, CIRCUIT);
+    expect(circuitOpen(next, NOW)).toBe(true);
+  });
+
+  it('an unreadable last ensure or escalation time does not stop them for good', () => {
+    const file = path.join(tempDir(), 'state.json');
+    writeFileSync(file, JSON.stringify({ last_ensure_at: 'yesterday', last_escalate_at: '' }));
+    const { state } = loadGuardState(file, NOW);
+    expect(state.last_ensure_at).toBeNull();
+    expect(state.last_escalate_at).toBeNull();
+  });
+});
