@@ -64,6 +64,7 @@ export class CommandAdapter implements LaneAdapter {
     if (!Array.isArray(list)) return fail('lanes.status_command must print {"lanes": [...]}');
     const lanes: LaneSnapshot[] = [];
     const errors: LaneReadError[] = [];
+    const seen = new Set<string>();
     list.forEach((raw, index) => {
       const parsed = commandLaneSchema.safeParse(raw);
       if (!parsed.success) {
@@ -77,6 +78,12 @@ export class CommandAdapter implements LaneAdapter {
         return;
       }
       const lane = parsed.data;
+      // The same lane twice would be decided (and started) twice.
+      if (seen.has(lane.id)) {
+        errors.push({ id: lane.id, source: 'status_command', error: `lanes[${index}]: duplicate lane id` });
+        return;
+      }
+      seen.add(lane.id);
       const pause = lane.paused
         ? evaluatePause(
             { text: lane.pause?.message ?? '', json: false, hold: lane.pause?.hold ?? false },

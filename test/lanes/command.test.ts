@@ -37,4 +37,17 @@ describe('command lane source', () => {
     expect(hung.lanes).toEqual([]);
     expect(hung.errors[0]!.error).toMatch(/timed out after 500 ms/);
   });
+
+  it('a lane id listed twice is an error row, never two lanes (which could be started twice)', async () => {
+    const root = tempDir();
+    const lanes = [
+      { id: 'a', endpoints: ['http://127.0.0.1:1/v1'], work: { pending: 1 } },
+      { id: 'b', endpoints: ['http://127.0.0.1:1/v1'] },
+      { id: 'a', endpoints: ['http://127.0.0.1:1/v1'], work: { pending: 5 } },
+    ];
+    const read = await adapter(root, `console.log(JSON.stringify({ lanes: ${JSON.stringify(lanes)} }))`).read(new Date());
+    expect(read.lanes.map((l) => l.id)).toEqual(['a', 'b']);
+    expect(read.lanes[0]!.work.pending).toBe(1);
+    expect(read.errors).toEqual([{ id: 'a', source: 'status_command', error: 'lanes[2]: duplicate lane id' }]);
+  });
 });
