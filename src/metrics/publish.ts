@@ -14,10 +14,42 @@ const b = (v: boolean): number => (v ? 1 : 0);
 /** Token counts feed counters, which throw at scrape time on a negative or non-finite increment. */
 const isCount = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v) && v >= 0;
 
+const PROBE_RESULTS = ['success', 'timeout', 'refused', 'http_error', 'invalid_response', 'no_models'] as const;
+const PARALLEL_SOURCES = ['configured', 'recommended', 'effective'] as const;
+
+/** Endpoint ids that have series, per registry: what `keepEndpoints` may have to remove. */
+const endpointSeries = new WeakMap<Metrics, Set<string>>();
+
+function seen(m: Metrics, endpoint: string): void {
+  let ids = endpointSeries.get(m);
+  if (!ids) endpointSeries.set(m, (ids = new Set()));
+  ids.add(endpoint);
+}
+
+/**
+ * Remove every series of endpoints that are not configured any more (a reload dropped them, or a
+ * result of the old config arrived after the reload): a stale `endpoint_up 0` would keep alerting.
+ */
+export function keepEndpoints(m: Metrics, endpoints: readonly EndpointConfig[]): void {
+  const keep = new Set(endpoints.map((e) => e.id));
+  const ids = endpointSeries.get(m);
+  for (const endpoint of ids ?? []) {
+    if (keep.has(endpoint)) continue;
+    for (const g of [m.endpointUp, m.endpointReady, m.endpointHealthy, m.endpointProbeDuration, m.endpointModels, m.endpointModelsLoaded, m.endpointContextTokens, m.endpointLastSuccess, m.endpointLanesRunning, m.endpointUtilization]) g.remove({ endpoint });
+    for (const state of STATES) m.endpointState.remove({ endpoint, state });
+    for (const source of PARALLEL_SOURCES) m.endpointMaxParallel.remove({ endpoint, source });
+    for (const result of PROBE_RESULTS) m.endpointProbes.remove({ endpoint, result });
+    m.sources.canaryTokens.delete(endpoint);
+    ids!.delete(endpoint);
+  }
+}
+
 export function publishEndpointInfo(m: Metrics, endpoints: readonly EndpointConfig[]): void {
+  keepEndpoints(m, endpoints);
   m.endpointInfo.reset();
   m.endpointsEnabled.set(endpoints.filter((e) => e.enabled).length);
   for (const e of endpoints) {
+    seen(m, e.id);
     const local = e.local ?? isLocalUrl(e.base_url);
     m.endpointInfo.set({ endpoint: e.id, base_url: e.base_url, kind: e.kind, role: e.role, local: String(local) }, 1);
     m.endpointMaxParallel.set({ endpoint: e.id, source: 'configured' }, e.max_parallel);
@@ -28,13 +60,17 @@ export function publishEndpointInfo(m: Metrics, endpoints: readonly EndpointConf
 export function publishProbeRecords(m: Metrics, records: readonly ProbeRecord[]): void {
   for (const r of records) {
     const endpoint = r.id;
+    seen(m, endpoint);
     m.endpointUp.set({ endpoint }, b(r.state === 'up'));
     m.endpointReady.set({ endpoint }, b(r.ready));
     m.endpointHealthy.set({ endpoint }, b(r.healthy));
     for (const s of STATES) m.endpointState.set({ endpoint, state: s }, b(r.state === s));
+    // Unknown now (not probed, or the backend did not say): no series rather than the last value.
     if (r.latency_ms !== null) m.endpointProbeDuration.set({ endpoint }, r.latency_ms / 1000);
+    else m.endpointProbeDuration.remove({ endpoint });
     m.endpointModels.set({ endpoint }, r.models.length);
     if (r.loaded_models) m.endpointModelsLoaded.set({ endpoint }, r.loaded_models.length);
+    else m.endpointModelsLoaded.remove({ endpoint });
     if (r.last_success_at) m.endpointLastSuccess.set({ endpoint }, Date.parse(r.last_success_at) / 1000);
   }
   m.endpointsHealthy.set(records.filter((r) => r.healthy && r.enabled).length);
@@ -44,6 +80,7 @@ export function publishProbeRecords(m: Metrics, records: readonly ProbeRecord[])
 export function publishProbeRound(m: Metrics, results: readonly ProbeResult[], records: readonly ProbeRecord[]): void {
   for (const r of results) {
     if (r.state === 'disabled') continue;
+    seen(m, r.endpointId);
     m.endpointProbes.inc({ endpoint: r.endpointId, result: r.ready ? 'success' : (r.errorClass ?? 'invalid_response') });
     if (isCount(r.tokens) && r.tokens > 0) m.sources.canaryTokens.set(r.endpointId, (m.sources.canaryTokens.get(r.endpointId) ?? 0) + r.tokens);
   }
@@ -53,6 +90,7 @@ export function publishProbeRound(m: Metrics, results: readonly ProbeResult[], r
 export function publishScan(m: Metrics, status: FleetStatus | null, endpoints: readonly EndpointConfig[]): void {
   const byEndpoint = status?.capability_scan?.summary?.by_endpoint ?? {};
   for (const e of endpoints) {
+    seen(m, e.id);
     const scan = byEndpoint[e.id];
     const recommended = typeof scan?.recommended_parallel === 'number' && scan.recommended_parallel > 0 ? scan.recommended_parallel : null;
     if (recommended !== null) m.endpointMaxParallel.set({ endpoint: e.id, source: 'recommended' }, recommended);
@@ -105,6 +143,7 @@ function publishGuard(m: Metrics, result: CycleResult): void {
   const load = new Map<string, number>();
   for (const d of result.plan.decisions) if (d.endpointKey && runningIds.has(d.id)) load.set(d.endpointKey, (load.get(d.endpointKey) ?? 0) + 1);
   for (const e of result.endpoints) {
+    seen(m, e.id);
     const n = load.get(e.id) ?? 0;
     m.endpointLanesRunning.set({ endpoint: e.id }, n);
     m.endpointUtilization.set({ endpoint: e.id }, e.effectiveMaxParallel > 0 ? n / e.effectiveMaxParallel : 0);
@@ -151,6 +190,8 @@ export function publishCycle(m: Metrics, result: CycleResult, now: Date): void {
 export function publishHeartbeat(m: Metrics, state: HeartbeatState): void {
   m.heartbeatSuccess.reset();
   m.heartbeatLastSuccess.reset();
+  // The state holds every heartbeat endpoint's running total: one that left it has no series.
+  m.sources.keepWarmTokens.clear();
   for (const [endpoint, entry] of Object.entries(state.endpoints)) {
     m.heartbeatSuccess.set({ endpoint }, b(entry.ok));
     if (entry.last_success_at) m.heartbeatLastSuccess.set({ endpoint }, Date.parse(entry.last_success_at) / 1000);

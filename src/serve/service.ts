@@ -11,7 +11,7 @@ import type { CycleRequest, CycleResult, GuardDeps } from '../guard/cycle.js';
 import { CycleRunner } from '../guard/runner.js';
 import { HistoryStore } from '../history/store.js';
 import { createLaneAdapter } from '../lanes/factory.js';
-import { publishCycle, publishEndpointInfo, publishHeartbeat, publishWatchdog, publishProbeRecords, publishProbeRound, publishScan } from '../metrics/publish.js';
+import { keepEndpoints, publishCycle, publishEndpointInfo, publishHeartbeat, publishWatchdog, publishProbeRecords, publishProbeRound, publishScan } from '../metrics/publish.js';
 import { scanFleet, type FleetScan } from '../fleet/scan.js';
 import { scanDue } from '../fleet/scan-schedule.js';
 import { readHeartbeatState } from '../heartbeat/state.js';
@@ -116,7 +116,9 @@ export class GuardService {
   private publishStatic(): void {
     publishEndpointInfo(this.metrics, this.config.endpoints);
     publishScan(this.metrics, this.fleetStatus, this.config.endpoints);
-    if (this.fleetStatus?.probe) publishProbeRecords(this.metrics, this.fleetStatus.probe.endpoints);
+    // The file may remember endpoints the config no longer has: those get no series.
+    const configured = new Set(this.config.endpoints.map((e) => e.id));
+    if (this.fleetStatus?.probe) publishProbeRecords(this.metrics, this.fleetStatus.probe.endpoints.filter((r) => configured.has(r.id)));
   }
 
   private onCycle(result: CycleResult): void {
@@ -125,6 +127,8 @@ export class GuardService {
     if (result.fleetStatus) this.fleetStatus = result.fleetStatus;
     if (result.probe) this.lastProbe = result.probe;
     publishCycle(this.metrics, result, this.options.clock.now());
+    // A cycle that started before a reload reports the endpoints of the old config.
+    keepEndpoints(this.metrics, this.config.endpoints);
   }
 
   /** Trigger a cycle; concurrent triggers coalesce into one follow-up cycle. */
@@ -154,6 +158,7 @@ export class GuardService {
     this.lastProbe = probe;
     this.fleetStatus = probe.status;
     publishProbeRound(this.metrics, probe.results, probe.records);
+    keepEndpoints(this.metrics, this.config.endpoints);
     return probe;
   }
 

@@ -1,0 +1,89 @@
+// Per-endpoint series follow the configured endpoints: one removed from the config (by a reload, or
+// before a restart) leaves no series behind to keep an alert firing.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import request from 'supertest';
+import { describe, expect, it } from 'vitest';
+import { createApp } from '../../src/http/app.js';
+import { ModelServer } from '../../src/sandbox/model-server.js';
+import { GuardService } from '../../src/serve/service.js';
+import { systemClock } from '../../src/util/clock.js';
+import { useModelServer } from '../helpers/model-server.js';
+import { sandboxService } from '../helpers/service.js';
+
+const models = useModelServer();
+
+function seriesOf(exposition: string, endpoint: string): string[] {
+  return exposition.split('\n').filter((line) => !line.startsWith('#') && line.includes(`endpoint="${endpoint}"`));
+}
+
+describe('per-endpoint series', () => {
+  it('an endpoint removed by a reload leaves no series behind', async () => {
+    const { service, root } = sandboxService({
+      endpoints: [
+        { id: 'lm', base_url: models.server.baseUrl },
+        { id: 'gone', base_url: models.dead },
+      ],
+      lanes: [],
+    });
+    await service.probe();
+    await service.scan(true);
+    await service.cycle({ trigger: 'manual' });
+    const app = createApp(service);
+    const before = (await request(app).get('/metrics')).text;
+    expect(seriesOf(before, 'gone')).toContain('laneguard_endpoint_up{endpoint="gone"} 0');
+
+    writeFileSync(path.join(root, 'config/local_model_fleet.json'), JSON.stringify({ endpoints: [{ id: 'lm', base_url: models.server.baseUrl }] }));
+    expect(service.reload('test').ok).toBe(true);
+    const after = (await request(app).get('/metrics')).text;
+    expect(seriesOf(after, 'gone')).toEqual([]);
+    expect(seriesOf(after, 'lm')).toContain('laneguard_endpoint_up{endpoint="lm"} 1');
+  });
+
+  it('a restart does not export endpoints that fleet_status.json remembers but the config no longer has', async () => {
+    const { service, root } = sandboxService({
+      endpoints: [
+        { id: 'lm', base_url: models.server.baseUrl },
+        { id: 'gone', base_url: models.dead },
+      ],
+      lanes: [],
+    });
+    await service.probe();
+    writeFileSync(path.join(root, 'config/local_model_fleet.json'), JSON.stringify({ endpoints: [{ id: 'lm', base_url: models.server.baseUrl }] }));
+    const restarted = new GuardService({ root, clock: systemClock, version: '0.0.0-test', defaultMetrics: false, env: {} });
+    const text = (await request(createApp(restarted)).get('/metrics')).text;
+    expect(seriesOf(text, 'gone')).toEqual([]);
+    expect(seriesOf(text, 'lm')).toContain('laneguard_endpoint_up{endpoint="lm"} 1');
+  });
+
+  it('keep-warm tokens of an endpoint that left the heartbeat state are no longer exported', async () => {
+    const { service, root } = sandboxService({ endpoints: [], lanes: [] });
+    const dir = path.join(root, 'artifacts/autonomy/local_models');
+    mkdirSync(dir, { recursive: true });
+    const write = (endpoints: object): void => writeFileSync(path.join(dir, 'heartbeat_state.json'), JSON.stringify({ version: 1, updated_at: '2026-06-01T00:00:00.000Z', endpoints }));
+    write({ remote: { endpoint: 'remote', ok: true, last_success_at: '2026-06-01T00:00:00.000Z', tokens_total: 5 } });
+    service.refreshSideStates();
+    const app = createApp(service);
+    expect(seriesOf((await request(app).get('/metrics')).text, 'remote')).toContain('laneguard_probe_tokens_total{endpoint="remote"} 5');
+    write({});
+    service.refreshSideStates();
+    expect(seriesOf((await request(app).get('/metrics')).text, 'remote')).toEqual([]);
+  });
+
+  it('an endpoint that went down no longer reports the models it had loaded', async () => {
+    const ollama = await new ModelServer({ kind: 'ollama', models: ['a', 'b'], loaded: ['a', 'b'] }).start();
+    try {
+      const { service } = sandboxService({ endpoints: [{ id: 'ol', base_url: ollama.baseUrl, kind: 'ollama' }], lanes: [] });
+      await service.probe();
+      const app = createApp(service);
+      expect(seriesOf((await request(app).get('/metrics')).text, 'ol')).toContain('laneguard_endpoint_models_loaded{endpoint="ol"} 2');
+      ollama.behavior = 'fail';
+      await service.probe();
+      const down = seriesOf((await request(app).get('/metrics')).text, 'ol');
+      expect(down).toContain('laneguard_endpoint_up{endpoint="ol"} 0');
+      expect(down.filter((l) => l.startsWith('laneguard_endpoint_models_loaded'))).toEqual([]);
+    } finally {
+      await ollama.stop();
+    }
+  });
+});
