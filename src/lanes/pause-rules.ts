@@ -24,7 +24,8 @@ export function parsePauseFlag(text: string): PauseFlagContent {
           reason: str(json.reason),
           by: str(json.by),
           at: str(json.at),
-          until: str(json.until),
+          // A non-string `until` (an epoch number, an object) is kept as unreadable: it must hold, not vanish.
+          until: json.until === undefined || json.until === null ? undefined : typeof json.until === 'string' ? json.until : JSON.stringify(json.until),
           hold: json.hold === true || json.hold === 'true',
         };
       }
@@ -33,6 +34,18 @@ export function parsePauseFlag(text: string): PauseFlagContent {
     }
   }
   return { text, json: false };
+}
+
+// ISO 8601 date or date-time (space or T, optional seconds, fraction and offset). Anything else is
+// refused: the engine's lenient Date.parse reads "June 5" or "next week 3" as dates in 2001.
+const ISO_TIME = /^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?(?:Z|[+-]\d{2}:?\d{2})?$/i;
+
+/** Epoch ms of a pause's `until` when it is an ISO 8601 time; null when it cannot be read. */
+export function parseUntil(value: string): number | null {
+  const text = value.trim();
+  if (!ISO_TIME.test(text)) return null;
+  const ms = Date.parse(text);
+  return Number.isNaN(ms) ? null : ms;
 }
 
 /** The words the manual / hold rules read: the free text, or a JSON flag's reason and author. */
@@ -58,8 +71,8 @@ export function evaluatePause(flag: PauseFlagContent, ageSec: number, now: Date,
   const manual = words.trim() === '' || /manual/i.test(words);
   let held = flag.hold === true || /\bhold\b/i.test(words);
   if (flag.until !== undefined) {
-    const until = Date.parse(flag.until);
-    if (Number.isNaN(until) || until > now.getTime()) held = true;
+    const until = parseUntil(flag.until);
+    if (until === null || until > now.getTime()) held = true;
   }
   const age = Math.max(0, ageSec);
   return {

@@ -19,6 +19,16 @@ describe('pause flags: manual, held, stale', () => {
     ['{"reason":"manual","until":"2099-01-01T00:00:00Z"}', true, true, false],
     ['{"reason":"manual","until":"2020-01-01T00:00:00Z"}', true, false, true],
     ['{"reason":"manual","until":"next tuesday"}', true, true, false], // unreadable until: keep the pause
+    // The engine's lenient Date.parse reads these as dates in 2001: they must be unreadable (held), not past.
+    ['{"reason":"manual","until":"June 5"}', true, true, false],
+    ['{"reason":"manual","until":"next week 3"}', true, true, false],
+    ['{"reason":"manual","until":"1.5"}', true, true, false],
+    // A number (epoch seconds?) is not a time we can read either: keep the pause.
+    ['{"reason":"manual","until":4102444800}', true, true, false],
+    ['{"reason":"manual","until":null}', true, false, true], // no until at all
+    ['{"reason":"manual","until":"2026-06-01 11:00:00Z"}', true, false, true],
+    ['{"reason":"manual","until":"2026-06-01T14:00:00+02:00"}', true, false, true],
+    ['{"reason":"manual","until":"2026-06-01T14:00:01+02:00"}', true, true, false],
     ['{"by":"deploy-bot","reason":"rolling restart"}', false, false, false],
     ['{}', true, false, true],
     ['{not json but manual', true, false, true],
