@@ -5,6 +5,7 @@ import type { LoadedConfig } from '../config/load.js';
 import { isLocalLane } from '../guard/policy.js';
 import { createLaneAdapter } from '../lanes/factory.js';
 import { archivePause, readPause, writePause } from '../lanes/pause-files.js';
+import { parseUntil } from '../lanes/pause-rules.js';
 import { historyFor, loadFor } from './context.js';
 import { EXIT_FAILED, EXIT_OK, UsageError } from './errors.js';
 import { age, clean, table } from './format.js';
@@ -62,15 +63,18 @@ export function registerLanes(program: Command, io: CliIo): void {
     .addHelpText('after', '\nA pause without --hold or --until is a manual pause: once older than\nstale_manual_pause_sec (600 s) the guard clears it when the lane has work.')
     .action(async (lane: string, opts: { hold?: boolean; until?: string; reason: string }, cmd: Command) => {
       laneArg(lane);
-      if (opts.until !== undefined && Number.isNaN(Date.parse(opts.until))) throw new UsageError(`--until: not an ISO 8601 time: ${opts.until}`);
+      const untilMs = opts.until !== undefined ? parseUntil(opts.until) : undefined;
+      if (untilMs === null) throw new UsageError(`--until: not an ISO 8601 time: ${opts.until}`);
+      // Stored as a UTC instant: a time without an offset means this shell's zone, not the guard's.
+      const until = untilMs !== undefined ? new Date(untilMs).toISOString() : undefined;
       const config = loadFor(globals(cmd));
       await knownLane(config, lane);
       const now = new Date();
       const reason = /manual/i.test(opts.reason) ? opts.reason : `manual: ${opts.reason}`;
       const dir = createLaneAdapter(config).laneDir(lane);
-      const file = writePause(dir, { reason, by: process.env.USER ?? 'operator', hold: opts.hold === true, until: opts.until, now });
-      historyFor(config).append('lane_paused', { lane, reason, hold: opts.hold === true, until: opts.until ?? null, by: process.env.USER ?? 'operator' });
-      io.out(`paused ${lane}${opts.hold ? ' (held)' : opts.until ? ` (held until ${opts.until})` : ''}: ${path.relative(config.root, file)}`);
+      const file = writePause(dir, { reason, by: process.env.USER ?? 'operator', hold: opts.hold === true, until, now });
+      historyFor(config).append('lane_paused', { lane, reason, hold: opts.hold === true, until: until ?? null, by: process.env.USER ?? 'operator' });
+      io.out(`paused ${lane}${opts.hold ? ' (held)' : until ? ` (held until ${until})` : ''}: ${path.relative(config.root, file)}`);
     });
 
   lanes

@@ -57,6 +57,19 @@ describe('laneguard lanes', () => {
     expect(until.stderr).toMatch(/--until: not an ISO 8601 time/);
   });
 
+  it('pause --until is stored as a UTC instant, so a guard in another time zone holds it just as long; non-ISO is refused', async () => {
+    const root = buildSandboxRoot(tempDir(), { endpoints: [{ id: 'lm', base_url: models.server.baseUrl }], lanes: [{ id: 'a', urls: [models.server.baseUrl] }] });
+    // An operator in New York means 10:00 New York time (14:00 UTC); a daemon running in UTC must read the same instant.
+    const pause = await laneguard(['--root', root, 'lanes', 'pause', 'a', '--until', '2099-06-01T10:00'], { env: { TZ: 'America/New_York' } });
+    expect(pause.code).toBe(0);
+    const flag = JSON.parse(readFileSync(path.join(laneDir(root, 'a'), 'paused.flag'), 'utf8'));
+    expect(flag.until).toBe('2099-06-01T14:00:00.000Z');
+    // Date.parse would accept this as 5 June 2001, a pause that had long expired.
+    const lenient = await laneguard(['--root', root, 'lanes', 'pause', 'a', '--until', 'June 5']);
+    expect(lenient.code).toBe(2);
+    expect(lenient.stderr).toMatch(/--until: not an ISO 8601 time/);
+  });
+
   it('config check prints the effective config, warnings and not-performed keys; a typo exits 2', async () => {
     const root = buildSandboxRoot(tempDir(), {
       endpoints: [{ id: 'lm', base_url: models.server.baseUrl, headers: { Authorization: 'Bearer ${LG_SECRET_TOKEN}' } }],
