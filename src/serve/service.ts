@@ -44,6 +44,13 @@ export interface ServiceOptions {
   log?: (line: string) => void;
 }
 
+/** Whether `a` was written before `b` (the file's top-level `timestamp` is set by every writer). */
+function olderThan(a: FleetStatus, b: FleetStatus | null): boolean {
+  const at = Date.parse(a.timestamp);
+  const bt = b ? Date.parse(b.timestamp) : NaN;
+  return Number.isFinite(at) && Number.isFinite(bt) && at < bt;
+}
+
 export class GuardService {
   config: LoadedConfig;
   credentials: Credentials;
@@ -124,7 +131,8 @@ export class GuardService {
   private onCycle(result: CycleResult): void {
     this.lastResult = result;
     this.lastCycleError = null;
-    if (result.fleetStatus) this.fleetStatus = result.fleetStatus;
+    // The cycle read the file when it began; a probe or scan may have written a newer one since.
+    if (result.fleetStatus && !olderThan(result.fleetStatus, this.fleetStatus)) this.fleetStatus = result.fleetStatus;
     if (result.probe) this.lastProbe = result.probe;
     publishCycle(this.metrics, result, this.options.clock.now());
     // A cycle that started before a reload reports the endpoints of the old config.
