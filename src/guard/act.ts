@@ -97,6 +97,12 @@ export async function act(
   const launched: Array<{ id: string; result: RunResult }> = [];
   for (const start of plan.starts) {
     if (unpauseFailed.has(start.id)) continue;
+    // Starts run one after another, each up to command_timeout_sec: an operator may have paused the
+    // lane since it was read. Their pause wins (its own stale pause, if any, was archived above).
+    if (readPause(deps.adapter.laneDir(start.id), deps.clock.now(), guard.stale_manual_pause_sec) !== null) {
+      outcome.failed.push({ id: start.id, source: 'start', error: 'lane was paused before it was started; not started' });
+      continue;
+    }
     const endpoint = ctx.endpoints.find((e) => e.id === start.endpointKey);
     const argv = expandArgv(guard.lanes.start_command, { root, lane: start.id, endpoint: endpoint?.baseUrl ?? '' });
     const result = await deps.runner(argv, { timeoutMs: guard.lanes.command_timeout_sec * 1000, cwd: root, keepBytes: TAIL });
