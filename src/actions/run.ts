@@ -44,6 +44,9 @@ class Tail {
   }
 }
 
+/** setTimeout fires after 1 ms for any longer delay (with only a warning): cap there instead. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
 /** Signal a process group and every pid in `tree` (descendants may have left the group). */
 function killTree(pid: number, tree: readonly number[], signal: NodeJS.Signals): void {
   trySignal(-pid, signal);
@@ -112,13 +115,13 @@ export function runArgv(argv: readonly string[], options: RunOptions): Promise<R
       if (pid === undefined || killTimer) return;
       doomed = descendants(pid);
       killTree(pid, doomed, 'SIGTERM');
-      killTimer = setTimeout(() => killTree(pid, [...doomed, ...descendants(pid)], 'SIGKILL'), options.killGraceMs ?? 2000);
+      killTimer = setTimeout(() => killTree(pid, [...doomed, ...descendants(pid)], 'SIGKILL'), Math.min(options.killGraceMs ?? 2000, MAX_TIMER_MS));
     };
     const onAbort = (): void => terminate();
     const timer = setTimeout(() => {
       timedOut = true;
       terminate();
-    }, options.timeoutMs);
+    }, Math.min(options.timeoutMs, MAX_TIMER_MS));
     options.signal?.addEventListener('abort', onAbort, { once: true });
 
     child.on('error', (err) => finish(null, null, err.message));

@@ -48,6 +48,13 @@ describe('runArgv', () => {
     process.kill(Number(result.output.trim()), 'SIGKILL');
   });
 
+  it('a timeout beyond what a timer can hold (about 24.8 days) is not cut to a millisecond', async () => {
+    // command_timeout_sec accepts any positive number; setTimeout turns delays above 2^31-1 ms into 1 ms.
+    const result = await runArgv([node, '-e', 'setTimeout(() => {}, 300)'], { timeoutMs: 3_000_000 * 1000 });
+    expect(result.timedOut).toBe(false);
+    expect(result.ok).toBe(true);
+  });
+
   it('fills placeholders as whole arguments only', () => {
     expect(expandArgv(['x', '--root', '{root}', '--lane={lane}', '{endpoint}', '{other}'], { root: '/r oot', lane: 'a;b', endpoint: 'http://e' })).toEqual(['x', '--root', '/r oot', '--lane=a;b', 'http://e', '{other}']);
   });
