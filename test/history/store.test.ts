@@ -81,4 +81,10 @@ describe('history store', () => {
     expect(parseSince('2026-05-01T00:00:00Z', now)!.toISOString()).toBe('2026-05-01T00:00:00.000Z');
     expect(parseSince('yesterday-ish', now)).toBeNull();
   });
+
+  it('a --since too far back for a Date is refused, not an Invalid Date that later throws', () => {
+    const now = new Date('2026-06-01T12:00:00Z');
+    // 1e14 days back is beyond the ±8.64e15 ms a Date can hold; history trend called toISOString() on it and crashed.
+    expect(parseSince('99999999999999d', now)).toBeNull();
+  });
 });
