@@ -25,7 +25,7 @@ function tail(file: string, bytes = 2000): string {
 
 export async function startDaemon(config: LoadedConfig, mainScript: string, waitMs = 15_000): Promise<StartResult> {
   const { paths } = config;
-  const existing = checkPidFile(paths.pid, SERVE_WORDS);
+  const existing = checkPidFile(paths.pid, SERVE_WORDS, config.root);
   if (existing.running) return { started: false, pid: existing.pid, message: `already running (pid ${existing.pid})` };
   mkdirSync(path.dirname(paths.log), { recursive: true });
   const log = openSync(paths.log, 'a');
@@ -38,7 +38,7 @@ export async function startDaemon(config: LoadedConfig, mainScript: string, wait
     if (child.pid === undefined || !pidAlive(child.pid)) {
       return { started: false, pid: null, message: `serve exited during start-up; last log lines:\n${tail(paths.log)}` };
     }
-    const check = checkPidFile(paths.pid, SERVE_WORDS);
+    const check = checkPidFile(paths.pid, SERVE_WORDS, config.root);
     if (check.running && check.pid === child.pid) return { started: true, pid: child.pid, message: `started (pid ${child.pid}), log ${paths.log}` };
   }
   return { started: false, pid: child.pid ?? null, message: `serve did not write its pid file within ${waitMs / 1000}s; see ${paths.log}` };
@@ -51,7 +51,7 @@ export interface StopResult {
 }
 
 export async function stopDaemon(config: LoadedConfig, graceMs: number): Promise<StopResult> {
-  const check = checkPidFile(config.paths.pid, SERVE_WORDS);
+  const check = checkPidFile(config.paths.pid, SERVE_WORDS, config.root);
   if (check.foreign) return { stopped: false, killed: false, message: `pid file names pid ${check.pid}, which is not laneguard serve; not signalling it (remove ${config.paths.pid} if stale)` };
   if (!check.running || check.pid === null) return { stopped: true, killed: false, message: 'not running' };
   const pid = check.pid;
@@ -92,7 +92,7 @@ function uptimeSec(pid: number): number | null {
 }
 
 export function daemonStatus(config: LoadedConfig): DaemonStatus {
-  const check: PidCheck = checkPidFile(config.paths.pid, SERVE_WORDS);
+  const check: PidCheck = checkPidFile(config.paths.pid, SERVE_WORDS, config.root);
   const state = readJson(config.paths.state);
   const s = state.status === 'ok' ? (state.value as { last_cycle_at?: string; consecutive_idle_cycles?: number; active_anomalies?: string[] }) : {};
   return {

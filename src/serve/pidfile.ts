@@ -1,6 +1,6 @@
 import { readFileSync, rmSync } from 'node:fs';
 import { atomicWriteFile } from '../store/atomic.js';
-import { pidAlive, processArgv } from '../util/proc.js';
+import { laneguardRootOf, pidAlive, processArgv, sameDirectory } from '../util/proc.js';
 
 export interface PidCheck {
   pid: number | null;
@@ -28,10 +28,16 @@ export function isLaneguardCommand(argv: readonly string[] | null, words: readon
   return isLaneguard && i === words.length;
 }
 
-export function checkPidFile(file: string, words: readonly string[]): PidCheck {
+/**
+ * What the pid file names: our daemon only when the pid is alive, its command line is laneguard's
+ * `words` command, and it works on `root` (a reused pid may belong to the same daemon of another root).
+ */
+export function checkPidFile(file: string, words: readonly string[], root: string): PidCheck {
   const pid = readPid(file);
   if (pid === null || !pidAlive(pid)) return { pid, running: false, foreign: false };
-  const ours = isLaneguardCommand(processArgv(pid), words);
+  const argv = processArgv(pid);
+  const processRoot = argv && isLaneguardCommand(argv, words) ? laneguardRootOf(pid, argv) : null;
+  const ours = processRoot !== null && sameDirectory(processRoot, root);
   return { pid, running: ours, foreign: !ours };
 }
 

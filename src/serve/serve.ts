@@ -43,7 +43,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     throw new ConfigError('CONFIG_INVALID_VALUE', GUARD_CONFIG_FILE, 'server.listen', `refusing to listen on ${listen} without a token: set server.token_file (or LANEGUARD_WEBHOOK_TOKEN), or listen on 127.0.0.1`);
   }
   if (options.writePidFile !== false) {
-    const existing = checkPidFile(paths.pid, SERVE_WORDS);
+    const existing = checkPidFile(paths.pid, SERVE_WORDS, service.config.root);
     if (existing.running && existing.pid !== process.pid) throw new ConfigError('CONFIG_INVALID_VALUE', GUARD_CONFIG_FILE, 'pid_file', `laneguard serve already runs for this root (pid ${existing.pid}); stop it with \`laneguard stop\``);
     writePid(paths.pid);
   }

@@ -1,4 +1,5 @@
-import { readFileSync, readdirSync } from 'node:fs';
+import { readFileSync, readdirSync, readlinkSync, realpathSync } from 'node:fs';
+import path from 'node:path';
 
 /** True when a process with this pid exists and is not a zombie. */
 export function pidAlive(pid: number): boolean {
@@ -84,4 +85,54 @@ export function trySignal(pid: number, signal: NodeJS.Signals): boolean {
 export function processStartTicks(pid: number): number | null {
   const stat = readProcStat(pid);
   return stat && Number.isFinite(stat.startTicks) ? stat.startTicks : null;
+}
+
+/** The working directory of a live process, or null when it cannot be read. */
+export function processCwd(pid: number): string | null {
+  try {
+    return readlinkSync(`/proc/${pid}/cwd`);
+  } catch {
+    return null;
+  }
+}
+
+/** One variable of a live process's environment (as it started), or null. */
+export function processEnvVar(pid: number, name: string): string | null {
+  try {
+    const entry = readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0').find((e) => e.startsWith(`${name}=`));
+    return entry === undefined ? null : entry.slice(name.length + 1);
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * The fleet root a laneguard process works on, resolved as the CLI resolves it: `--root`, else
+ * LANEGUARD_ROOT, else its working directory. Null when that cannot be read.
+ */
+export function laneguardRootOf(pid: number, argv: readonly string[]): string | null {
+  let root: string | null = null;
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (a === '--root' && i + 1 < argv.length) root = argv[i + 1]!;
+    else if (a.startsWith('--root=')) root = a.slice('--root='.length);
+    if (root !== null) break;
+  }
+  root ??= processEnvVar(pid, 'LANEGUARD_ROOT') || null;
+  const cwd = processCwd(pid);
+  if (root === null) return cwd;
+  if (path.isAbsolute(root)) return root;
+  return cwd === null ? null : path.resolve(cwd, root);
+}
+
+/** Whether two paths name the same directory (symlinks resolved where possible). */
+export function sameDirectory(a: string, b: string): boolean {
+  const real = (p: string): string => {
+    try {
+      return realpathSync(p);
+    } catch {
+      return path.resolve(p);
+    }
+  };
+  return real(a) === real(b);
 }

@@ -1,7 +1,7 @@
 import { readFileSync, unlinkSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { atomicWriteFile } from '../store/atomic.js';
-import { processStartTicks } from '../util/proc.js';
+import { laneguardRootOf, processArgv, processStartTicks, sameDirectory } from '../util/proc.js';
 import type { Clock } from '../util/clock.js';
 import type { WatchdogConfig } from './config.js';
 import { readPidFile, verifiedIdentity } from './observe.js';
@@ -16,18 +16,24 @@ export function defaultWatchdogCommand(root: string): string[] {
   return [process.execPath, fileURLToPath(new URL('../main.js', import.meta.url)), '--root', root, 'watchdog', 'run'];
 }
 
-/** The running `watchdog run` named by the pid file, verified by its command line; else null. */
-export function runningWatchdog(config: Pick<WatchdogConfig, 'pidFile'>): Target | null {
+/**
+ * The running `watchdog run` named by the pid file, verified by its command line and its fleet root
+ * (a reused pid may belong to the watchdog of another root); else null.
+ */
+export function runningWatchdog(config: Pick<WatchdogConfig, 'pidFile' | 'root'>): Target | null {
   const read = readPidFile(config.pidFile);
   if (read.kind !== 'ok') return null;
   const startTicks = processStartTicks(read.pid);
-  return verifiedIdentity(read.pid, WATCHDOG_RUN_MATCH) ? { pid: read.pid, startTicks } : null;
+  if (!verifiedIdentity(read.pid, WATCHDOG_RUN_MATCH)) return null;
+  const argv = processArgv(read.pid);
+  const root = argv ? laneguardRootOf(read.pid, argv) : null;
+  return root !== null && sameDirectory(root, config.root) ? { pid: read.pid, startTicks } : null;
 }
 
 export type Claim = { ok: true; release: () => void; stillOurs: () => boolean } | { ok: false; pid: number };
 
 /** For `watchdog run`: write our pid unless another verified `watchdog run` holds the file. */
-export function claimWatchdogPidFile(config: Pick<WatchdogConfig, 'pidFile'>): Claim {
+export function claimWatchdogPidFile(config: Pick<WatchdogConfig, 'pidFile' | 'root'>): Claim {
   const other = runningWatchdog(config);
   if (other && other.pid !== process.pid) return { ok: false, pid: other.pid };
   atomicWriteFile(config.pidFile, `${process.pid}\n`);

@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { buildSandboxRoot } from '../../src/sandbox/root.js';
 import { pidAlive } from '../../src/util/proc.js';
 import { laneguard, waitFor } from '../helpers/cli.js';
+import { startServe } from '../helpers/serve-process.js';
 import { tempDir } from '../helpers/tmp.js';
 
 const PID = 'artifacts/autonomy/local_models/idle_guard.pid';
@@ -58,6 +59,32 @@ describe('laneguard start / stop / status', () => {
       expect(pidAlive(unrelated.pid!)).toBe(true);
     } finally {
       unrelated.kill('SIGKILL');
+    }
+  });
+
+  it('a stale pid file naming the serve of another root: never signalled, not reported as ours, start replaces it', async () => {
+    const other = fleetRoot();
+    const otherServe = await startServe(other);
+    const root = fleetRoot();
+    try {
+      const otherPid = otherServe.child.pid!;
+      mkdirSync(path.dirname(path.join(root, PID)), { recursive: true });
+      writeFileSync(path.join(root, PID), `${otherPid}\n`);
+      const status = await laneguard(['--root', root, 'status', '--json']);
+      expect(JSON.parse(status.stdout)).toMatchObject({ running: false, foreign_pid: true });
+      const stop = await laneguard(['--root', root, 'stop', '--grace', '1']);
+      expect(stop.code).toBe(1);
+      expect(stop.stdout).toMatch(/is not laneguard serve; not signalling it/);
+      expect(pidAlive(otherPid)).toBe(true);
+      const start = await laneguard(['--root', root, 'start']);
+      expect(start.code).toBe(0);
+      const pid = Number(/pid (\d+)/.exec(start.stdout)![1]);
+      expect(pid).not.toBe(otherPid);
+      expect((await laneguard(['--root', root, 'stop'])).code).toBe(0);
+      expect(pidAlive(otherPid)).toBe(true);
+    } finally {
+      otherServe.child.kill('SIGTERM');
+      await otherServe.exit;
     }
   });
 

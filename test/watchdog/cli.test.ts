@@ -128,6 +128,29 @@ describe('laneguard watchdog start / stop / run', () => {
     expect(existsSync(signalLog)).toBe(false);
   });
 
+  it('stop and status never take the watchdog of another root, named by a stale pid file, for this root\'s', async () => {
+    const other = tempDir();
+    const otherConfig = writeWatchdogConfig(other, { interval_sec: 0.5, processes: [] });
+    const otherWatchdog = spawn(process.execPath, [MAIN, '--root', other, 'watchdog', 'run'], { detached: true, stdio: 'ignore' });
+    const otherPid = otherWatchdog.pid!;
+    await waitFor(() => readPid(otherConfig.pidFile) === otherPid, 'the other root\'s watchdog to claim its pid file');
+    const root = tempDir();
+    const config = writeWatchdogConfig(root, { processes: [] });
+    writeFileSync(config.pidFile, `${otherPid}\n`);
+    const status = JSON.parse((await laneguard(['--root', root, 'watchdog', 'status', '--json'])).stdout);
+    expect(status.watchdog).toMatchObject({ running: false });
+    const stop = await laneguard(['--root', root, 'watchdog', 'stop', '--grace', '1']);
+    expect(stop.stdout).toContain('not running');
+    expect(pidAlive(otherPid)).toBe(true);
+    const start = await laneguard(['--root', root, 'watchdog', 'start']);
+    expect(start.code).toBe(0);
+    const pid = readPid(config.pidFile)!;
+    expect(pid).not.toBe(otherPid);
+    expect((await laneguard(['--root', root, 'watchdog', 'stop'])).code).toBe(0);
+    expect(pidAlive(otherPid)).toBe(true);
+    expect((await laneguard(['--root', other, 'watchdog', 'stop'])).stdout).toContain(`watchdog stopped (pid ${otherPid})`);
+  });
+
   it('a restarted child survives the watchdog\'s own exit, even when the watchdog\'s whole process group is killed', async () => {
     const root = tempDir();
     const config = writeWatchdogConfig(root, { interval_sec: 0.5, processes: [foreverEntry('p1')] });
