@@ -78,14 +78,20 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
 
   let stopping: Promise<void> | null = null;
   const stop = (reason: string): Promise<void> => {
+    // The running cycle (and any follow-up already queued) and an alert's ensure run to their end.
+    const settle = async (): Promise<void> => {
+      await service.runner.idle();
+      await service.ensureIdle();
+    };
     stopping ??= (async () => {
       await scheduler.stop();
-      // Finish the running cycle (and any follow-up already queued), then close.
-      await service.runner.idle();
+      await settle();
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeIdleConnections();
       });
+      // A request answered while the server closed may have started more.
+      await settle();
       service.history.append('guard_stopped', { pid: process.pid, reason });
       if (options.writePidFile !== false) removePid(paths.pid);
     })();
