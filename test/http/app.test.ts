@@ -114,6 +114,16 @@ describe('HTTP app', () => {
     await request(app).get('/api/v1/history?limit=0').expect(400);
   });
 
+  it('answers repeated history query parameters with 400, not a server error', async () => {
+    const { service } = sandboxService(fleet());
+    const app = createApp(service);
+    for (const query of ['type=cycle&type=lane_started', 'since=1h&since=2h', 'limit=1&limit=2', 'lane=a&lane=b']) {
+      const res = await request(app).get(`/api/v1/history?${query}`);
+      expect(res.status, query).toBe(400);
+      expect(res.body.error, query).toBe('bad_request');
+    }
+  });
+
   it('triggers a cycle only with the token', async () => {
     const { service } = sandboxService(fleet());
     const app = createApp(service);

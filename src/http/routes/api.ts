@@ -13,7 +13,11 @@ export function apiRoutes(service: GuardService): Router {
   });
 
   router.get('/api/v1/history', (req, res) => {
-    const q = req.query as Record<string, string | undefined>;
+    const query = req.query as Record<string, unknown>;
+    // A repeated parameter arrives as a list: say so instead of failing on it.
+    const repeated = ['since', 'type', 'lane', 'limit'].find((k) => query[k] !== undefined && typeof query[k] !== 'string');
+    if (repeated) return void res.status(400).json({ error: 'bad_request', message: `${repeated}: give it once (several types: type=a,b)` });
+    const q = query as Record<string, string | undefined>;
     const now = service.clock.now();
     const since = q.since ? parseSince(q.since, now) : undefined;
     if (since === null) return void res.status(400).json({ error: 'bad_request', message: 'since: use a duration (30m, 1h, 2d) or an ISO time' });
