@@ -64,6 +64,13 @@ export function observeLanes(
   const exits: LaneExit[] = [];
   for (const lane of snapshots) {
     const entry = next[lane.id];
+    if (entry && entry.failures > 0 && lane.running && (!entry.awaitingExit || !entry.lastStartAt)) {
+      // Running although its last start failed (a slow start, or someone else started it): watch it
+      // from now, so a run of reset_after_sec forgives it like any other; otherwise its failure count,
+      // and lane_crash_loop, would stay for good.
+      next[lane.id] = { ...entry, lastStartAt: now.toISOString(), awaitingExit: true };
+      continue;
+    }
     if (!entry?.awaitingExit || !entry.lastStartAt) continue;
     const ranSec = sec(now.getTime() - Date.parse(entry.lastStartAt));
     if (lane.running) {

@@ -139,6 +139,16 @@ describe('crash-loop backoff', () => {
     expect(observed.lanes.l1).toMatchObject({ failures: 0, backoffUntil: null });
   });
 
+  it('a lane that failed to start but runs now (slow start, or started by someone else) is forgiven after reset_after_sec', () => {
+    // Three failed starts: crash-looping, and no longer awaiting an exit (its starts never verified).
+    const failed = { failures: 3, backoffUntil: at(-1), lastStartAt: null, awaitingExit: false };
+    let lanes = observeLanes({ l1: failed }, [lane('l1', { running: true })], NOW, b).lanes;
+    expect(lanes.l1!.failures).toBe(3);
+    const later = new Date(NOW.getTime() + (b.reset_after_sec + 1) * 1000);
+    lanes = observeLanes(lanes, [lane('l1', { running: true })], later, b).lanes;
+    expect(lanes.l1).toMatchObject({ failures: 0, backoffUntil: null });
+  });
+
   it('a lane still running young keeps its failure count', () => {
     const started = { failures: 2, backoffUntil: null, lastStartAt: at(-30), awaitingExit: true };
     expect(observeLanes({ l1: started }, [lane('l1', { running: true })], NOW, b).lanes.l1!.failures).toBe(2);
