@@ -51,7 +51,10 @@ export class IntervalScheduler {
     const now = this.clock.now().getTime();
     for (const state of this.jobs) {
       if (state.running) continue;
-      const due = state.lastStart === null ? state.job.immediate !== false : now - state.lastStart >= state.job.intervalSec() * 1000;
+      // A wall clock stepped backwards (NTP, a resumed VM) makes the elapsed time negative: run now
+      // and measure from here, instead of stalling every job until the clock catches up.
+      const elapsed = state.lastStart === null ? null : now - state.lastStart;
+      const due = elapsed === null ? state.job.immediate !== false : elapsed < 0 || elapsed >= state.job.intervalSec() * 1000;
       if (state.lastStart === null && state.job.immediate === false) state.lastStart = now;
       if (!due) continue;
       state.running = true;

@@ -50,4 +50,27 @@ describe('IntervalScheduler', () => {
     expect(calls).toBe(2);
     expect(errors).toEqual(['flaky: boom', 'flaky: boom']);
   });
+
+  it('a clock stepped backwards does not stall the jobs until it catches up', async () => {
+    const clock = new FakeClock('2026-01-01T12:00:00.000Z');
+    const scheduler = new IntervalScheduler(clock);
+    let calls = 0;
+    scheduler.add({ name: 'cycle', intervalSec: () => 30, run: async () => void calls++ });
+    scheduler.tick();
+    await flush();
+    expect(calls).toBe(1);
+    // NTP (or an operator) sets the wall clock back an hour.
+    clock.set('2026-01-01T11:00:00.000Z');
+    scheduler.tick();
+    await flush();
+    expect(calls).toBe(2);
+    clock.advance(29_000);
+    scheduler.tick();
+    await flush();
+    expect(calls).toBe(2);
+    clock.advance(1_000);
+    scheduler.tick();
+    await flush();
+    expect(calls).toBe(3);
+  });
 });
