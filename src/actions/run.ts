@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { descendants, trySignal } from '../util/proc.js';
+import { descendants, processStartTicks, trySignal } from '../util/proc.js';
 
 export interface RunOptions {
   timeoutMs: number;
@@ -47,11 +47,29 @@ class Tail {
 /** setTimeout fires after 1 ms for any longer delay (with only a warning): cap there instead. */
 const MAX_TIMER_MS = 2 ** 31 - 1;
 
-/** Signal a process group and every pid in `tree` (descendants may have left the group). */
-function killTree(pid: number, tree: readonly number[], signal: NodeJS.Signals): void {
+/** A process as first seen: pid plus start time, so a pid reused later is never signalled. */
+interface Known {
+  pid: number;
+  start: number | null;
+}
+
+function identify(pids: readonly number[]): Known[] {
+  return pids.map((pid) => ({ pid, start: processStartTicks(pid) }));
+}
+
+/** Signal a process group and every process in `tree` that is still the one we saw. */
+function killTree(pid: number, tree: readonly Known[], signal: NodeJS.Signals): void {
   trySignal(-pid, signal);
   trySignal(pid, signal);
-  for (const child of tree) trySignal(child, signal);
+  for (const child of tree) {
+    if (child.start !== null && processStartTicks(child.pid) === child.start) trySignal(child.pid, signal);
+  }
+}
+
+/** The environment for fleet commands: laneguard's own secrets are not passed on. */
+export function commandEnv(env: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
+  const { LANEGUARD_WEBHOOK_TOKEN: _token, ...rest } = env;
+  return rest;
 }
 
 /**
@@ -73,10 +91,10 @@ export function runArgv(argv: readonly string[], options: RunOptions): Promise<R
     let settled = false;
     let killTimer: NodeJS.Timeout | undefined;
     // Descendants seen when the kill began: once the parent is gone they can no longer be found.
-    let doomed: number[] = [];
+    let doomed: Known[] = [];
     const child = spawn(program, args, {
       cwd: options.cwd,
-      env: options.env ?? process.env,
+      env: options.env ?? commandEnv(),
       shell: false,
       detached: true,
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -113,9 +131,9 @@ export function runArgv(argv: readonly string[], options: RunOptions): Promise<R
     const terminate = (): void => {
       const pid = child.pid;
       if (pid === undefined || killTimer) return;
-      doomed = descendants(pid);
+      doomed = identify(descendants(pid));
       killTree(pid, doomed, 'SIGTERM');
-      killTimer = setTimeout(() => killTree(pid, [...doomed, ...descendants(pid)], 'SIGKILL'), Math.min(options.killGraceMs ?? 2000, MAX_TIMER_MS));
+      killTimer = setTimeout(() => killTree(pid, [...doomed, ...identify(descendants(pid))], 'SIGKILL'), Math.min(options.killGraceMs ?? 2000, MAX_TIMER_MS));
     };
     const onAbort = (): void => terminate();
     const timer = setTimeout(() => {

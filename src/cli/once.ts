@@ -51,7 +51,6 @@ and every decision to idle_guard_history.ndjson.`,
       if (!Number.isFinite(lockWait) || lockWait < 0) throw new UsageError('--lock-wait must be a number of seconds');
       const config = loadFor(globals(cmd));
       const deps = guardDeps(config);
-      deps.history.repair();
       const runner = new CycleRunner({ deps: () => deps, lockWaitMs: lockWait * 1000 });
       const result = await runner.trigger({ trigger: 'manual', dryRun: opts.dryRun === true, forceUnpause: opts.forceUnpause ?? null });
       if (opts.json) io.out(JSON.stringify(result.report, null, 2));

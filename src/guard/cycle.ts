@@ -7,7 +7,7 @@ import type { HttpClient } from '../fleet/http.js';
 import { readFleetStatus, type FleetStatus } from '../fleet/status-file.js';
 import { buildEndpointViews } from '../fleet/view.js';
 import type { HistoryStore } from '../history/store.js';
-import type { LaneAdapter } from '../lanes/adapter.js';
+import type { LaneAdapter, LaneRead } from '../lanes/adapter.js';
 import { atomicWriteJson } from '../store/atomic.js';
 import type { Clock } from '../util/clock.js';
 import { act, runFleetCommand, type CommandOutcome, type Runner } from './act.js';
@@ -50,6 +50,13 @@ export interface CycleResult {
   probe: FleetProbe | null;
 }
 
+/** Backoff memory of lanes no longer in the fleet is dropped (unless the lane list could not be read). */
+export function forgetRemovedLanes(lanes: GuardState['lanes'], read: LaneRead): GuardState['lanes'] {
+  if (read.errors.some((e) => e.id === '*')) return lanes;
+  const present = new Set([...read.lanes.map((l) => l.id), ...read.errors.map((e) => e.id)]);
+  return Object.fromEntries(Object.entries(lanes).filter(([id]) => present.has(id)));
+}
+
 export function newCycleId(now: Date): string {
   return `${now.toISOString().replace(/[-:.]/g, '').slice(0, 15)}-${randomBytes(3).toString('hex')}`;
 }
@@ -89,6 +96,8 @@ export async function runCycle(deps: GuardDeps, request: CycleRequest): Promise<
   const dryRun = request.dryRun === true || guard.dry_run;
   const notes: string[] = [];
 
+  // Under the root lock: no other laneguard is mid-write, so a torn last line really is torn.
+  deps.history.repair();
   const loaded = loadGuardState(paths.state, now);
   if (loaded.repairedFrom !== null || loaded.error !== null) {
     deps.history.append('state_repaired', { cycle_id: cycleId, file: paths.state, error: loaded.error, moved_to: loaded.repairedFrom });
@@ -99,7 +108,7 @@ export async function runCycle(deps: GuardDeps, request: CycleRequest): Promise<
   const read = await deps.adapter.read(now);
   const readErrors = read.errors.map((e) => ({ id: e.id, source: e.source, error: e.error }));
 
-  const observed = observeLanes(loaded.state.lanes, read.lanes, now, guard.backoff);
+  const observed = observeLanes(forgetRemovedLanes(loaded.state.lanes, read), read.lanes, now, guard.backoff);
   for (const exit of observed.exits) deps.history.append('lane_exited', { cycle_id: cycleId, lane: exit.lane, ran_sec: exit.ranSec, short_lived: exit.shortLived });
   const stateBefore: GuardState = { ...loaded.state, lanes: observed.lanes };
 
@@ -125,7 +134,8 @@ export async function runCycle(deps: GuardDeps, request: CycleRequest): Promise<
   let conclusion = conclude(plan, tally, stateBefore, finish, guard, { cycleId, dryRun });
 
   let escalate: CommandOutcome = { ran: false, ok: null, exit_code: null };
-  if (plan.acts && guard.escalate_command && escalationDue(conclusion.anomalies, stateBefore.last_escalate_at, finish, guard.escalate_min_interval_sec)) {
+  // Escalation is an action: never while the recovery circuit is open.
+  if (plan.acts && !plan.circuitOpen && guard.escalate_command && escalationDue(conclusion.anomalies, stateBefore.last_escalate_at, finish, guard.escalate_min_interval_sec)) {
     escalate = await runOptionalCommand(deps, guard.escalate_command, dryRun, 'escalated', cycleId, 'persistent_idle_condition');
     if (escalate.ran && !dryRun) {
       conclusion = conclude(plan, { ...tally, escalated: true, otherFailures: tally.otherFailures + (escalate.ok === false ? 1 : 0) }, stateBefore, finish, guard, { cycleId, dryRun });

@@ -17,7 +17,12 @@ export function followHistory(file: string, onEvent: (event: HistoryEvent) => vo
       partial = '';
     }
     if (size === offset) return;
-    const fd = openSync(file, 'r');
+    let fd: number;
+    try {
+      fd = openSync(file, 'r');
+    } catch {
+      return; // rotated away between the stat and the open: the next poll reads the new file
+    }
     try {
       const buf = Buffer.alloc(size - offset);
       readSync(fd, buf, 0, buf.length, offset);

@@ -4,6 +4,7 @@ import { isValidLaneId, LANE_ID } from '../config/lanes-schema.js';
 import type { LaneReadError, LaneSnapshot } from '../domain/types.js';
 import { expandArgv, runArgv } from '../actions/run.js';
 import type { LaneAdapter, LaneRead } from './adapter.js';
+import { readPause } from './pause-files.js';
 import { evaluatePause } from './pause-rules.js';
 
 const count = z.number().int().min(0).default(0);
@@ -84,14 +85,17 @@ export class CommandAdapter implements LaneAdapter {
         return;
       }
       seen.add(lane.id);
-      const pause = lane.paused
+      // laneguard's own pause control (`lanes pause`, the flag in the runtime dir) works for every
+      // source: a flag file there wins over what the status command says.
+      const flag = readPause(this.laneDir(lane.id), now, this.options.staleManualPauseSec);
+      const pause = flag ?? (lane.paused
         ? evaluatePause(
             { text: lane.pause?.message ?? '', json: false, hold: lane.pause?.hold ?? false },
             lane.pause?.age_sec ?? 0,
             now,
             this.options.staleManualPauseSec,
           )
-        : null;
+        : null);
       lanes.push({
         id: lane.id,
         enabled: lane.enabled,
@@ -101,7 +105,7 @@ export class CommandAdapter implements LaneAdapter {
         endpointUrls: [...new Set(lane.endpoints)],
         running: lane.running,
         pid: lane.pid,
-        paused: lane.paused,
+        paused: pause !== null,
         pause,
         work: {
           pending: lane.work.pending,

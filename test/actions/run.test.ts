@@ -59,3 +59,17 @@ describe('runArgv', () => {
     expect(expandArgv(['x', '--root', '{root}', '--lane={lane}', '{endpoint}', '{other}'], { root: '/r oot', lane: 'a;b', endpoint: 'http://e' })).toEqual(['x', '--root', '/r oot', '--lane=a;b', 'http://e', '{other}']);
   });
 });
+
+describe('the environment of fleet commands', () => {
+  it('does not pass laneguard\'s webhook token on', async () => {
+    const before = process.env.LANEGUARD_WEBHOOK_TOKEN;
+    process.env.LANEGUARD_WEBHOOK_TOKEN = 'secret-token';
+    try {
+      const result = await runArgv([process.execPath, '-e', 'console.log(JSON.stringify([process.env.LANEGUARD_WEBHOOK_TOKEN ?? null, process.env.PATH ? "path" : null]))'], { timeoutMs: 10_000 });
+      expect(JSON.parse(result.output)).toEqual([null, 'path']);
+    } finally {
+      if (before === undefined) delete process.env.LANEGUARD_WEBHOOK_TOKEN;
+      else process.env.LANEGUARD_WEBHOOK_TOKEN = before;
+    }
+  });
+});

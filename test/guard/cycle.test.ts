@@ -3,7 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { guardDeps } from '../../src/cli/context.js';
 import { loadConfig } from '../../src/config/load.js';
 import { buildEndpointViews } from '../../src/fleet/view.js';
-import { endpointView } from '../../src/guard/cycle.js';
+import { endpointView, forgetRemovedLanes } from '../../src/guard/cycle.js';
+import { lane } from '../helpers/builders.js';
 import { buildSandboxRoot } from '../../src/sandbox/root.js';
 import { atomicWriteJson } from '../../src/store/atomic.js';
 import { FakeClock } from '../../src/util/clock.js';
@@ -29,5 +30,18 @@ describe('the cycle\'s endpoint view', () => {
     expect(view.probe).not.toBeNull();
     const [lm] = buildEndpointViews(config.endpoints, view.status);
     expect(lm).toMatchObject({ id: 'lm', state: 'down' });
+  });
+});
+
+describe('backoff memory of removed lanes', () => {
+  const entry = { failures: 3, backoffUntil: null, lastStartAt: null, awaitingExit: false };
+  it('is forgotten when the lane is no longer in the fleet', () => {
+    const lanes = { kept: entry, errored: entry, gone: entry };
+    const read = { lanes: [lane('kept')], errors: [{ id: 'errored', source: 'lane_read', error: 'x' }] };
+    expect(Object.keys(forgetRemovedLanes(lanes, read))).toEqual(['kept', 'errored']);
+  });
+  it('is kept when the lane list itself could not be read', () => {
+    const lanes = { gone: entry };
+    expect(forgetRemovedLanes(lanes, { lanes: [], errors: [{ id: '*', source: 'lanes_file', error: 'x' }] })).toEqual(lanes);
   });
 });

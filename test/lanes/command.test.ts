@@ -1,4 +1,4 @@
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { CommandAdapter } from '../../src/lanes/command.js';
@@ -26,6 +26,15 @@ describe('command lane source', () => {
     expect(read.lanes[0]).toMatchObject({ local: true, localOnly: true, endpointUrls: ['http://127.0.0.1:1/v1', 'http://127.0.0.1:2/v1'], pause: { manual: true, held: false, stale: true, ageSec: 900 }, work: { pending: 2, in_progress: 0, blocked: 0, done: 0, queued: 1 }, heartbeatAgeSec: 12 });
     expect(read.lanes[1]).toMatchObject({ running: true, pid: 1234, local: false, pause: { held: true, stale: false } });
     expect(read.errors.map((e) => e.id)).toEqual(['../evil', 'c', 'lanes[4]']);
+  });
+
+  it('laneguard\'s own pause flag in the runtime dir counts for this source too', async () => {
+    const root = tempDir();
+    mkdirSync(path.join(root, 'lanes', 'a'), { recursive: true });
+    writeFileSync(path.join(root, 'lanes', 'a', 'paused.flag'), JSON.stringify({ reason: 'manual', hold: true }));
+    const a = adapter(root, `console.log(JSON.stringify({ lanes: [{ id: 'a', paused: false }, { id: 'b', paused: true, pause: { message: 'manual', age_sec: 5 } }] }));`);
+    const read = await a.read(new Date());
+    expect(read.lanes.map((l) => [l.id, l.paused, l.pause?.held])).toEqual([['a', true, true], ['b', true, false]]);
   });
 
   it('a failing, hanging or garbled status command is one error row, never a crash', async () => {
