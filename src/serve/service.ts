@@ -184,6 +184,7 @@ export class GuardService {
     const scan = await this.exclusive(() => scanFleet({ endpoints, statusFile: paths.fleetStatus, http: this.deps.http, clock: this.options.clock, intervalSec: interval, force, history: this.deps.history }));
     this.fleetStatus = scan.status;
     publishScan(this.metrics, scan.status, endpoints);
+    keepEndpoints(this.metrics, this.config.endpoints);
     return scan;
   }
 

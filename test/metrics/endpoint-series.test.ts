@@ -86,4 +86,25 @@ describe('per-endpoint series', () => {
       await ollama.stop();
     }
   });
+
+  it('a capability scan that was under way during the reload does not bring the removed endpoint back', async () => {
+    const slow = await new ModelServer({ kind: 'llamacpp', behavior: 'slow', delayMs: 800 }).start();
+    try {
+      const { service, root } = sandboxService({
+        endpoints: [
+          { id: 'lm', base_url: models.server.baseUrl },
+          { id: 'gone', base_url: slow.baseUrl, kind: 'llamacpp' },
+        ],
+        lanes: [],
+      });
+      const scan = service.scan(true);
+      await new Promise((r) => setTimeout(r, 200));
+      writeFileSync(path.join(root, 'config/local_model_fleet.json'), JSON.stringify({ endpoints: [{ id: 'lm', base_url: models.server.baseUrl }] }));
+      expect(service.reload('test').ok).toBe(true);
+      await scan;
+      expect(seriesOf((await request(createApp(service)).get('/metrics')).text, 'gone')).toEqual([]);
+    } finally {
+      await slow.stop();
+    }
+  });
 });
