@@ -109,15 +109,24 @@ start the lanes and leave the held one alone. Ctrl-C stops everything.`)
         }
       });
 
+      // The handlers stay for the whole stop: a second Ctrl-C would otherwise kill this process
+      // before it stops the lane workers, which run detached and would be left running.
+      let stopping = false;
+      const onSignal = (): void => {
+        if (stopping) io.out('still stopping: the lanes and model servers go right after the running cycle');
+      };
+      process.on('SIGINT', onSignal);
+      process.on('SIGTERM', onSignal);
       await new Promise<void>((resolve) => {
         const timer = duration !== null ? setTimeout(resolve, duration * 1000) : null;
-        const onSignal = (): void => {
+        const first = (): void => {
           if (timer) clearTimeout(timer);
           resolve();
         };
-        process.once('SIGINT', onSignal);
-        process.once('SIGTERM', onSignal);
+        process.once('SIGINT', first);
+        process.once('SIGTERM', first);
       });
+      stopping = true;
       io.out('\nstopping: the guard (after its running cycle), then the lanes and the model servers …');
       await running.stop('demo finished');
       stopFollowing();
@@ -126,6 +135,8 @@ start the lanes and leave the held one alone. Ctrl-C stops everything.`)
       for (let i = 0; i < 30 && readdirSync('/proc').some((p) => /^\d+$/.test(p) && Number(p) !== process.pid && pidAlive(Number(p)) && processArgv(Number(p))?.some((a) => a.includes(root))); i++) {
         await new Promise((r) => setTimeout(r, 100));
       }
+      process.removeListener('SIGINT', onSignal);
+      process.removeListener('SIGTERM', onSignal);
       if (opts.keep) io.out(`stopped ${killed} lane process(es); the fleet root is kept at ${root}`);
       else {
         rmSync(root, { recursive: true, force: true });

@@ -1,0 +1,30 @@
+// `laneguard demo` as a real process: "Ctrl-C stops the guard, the lanes and the model servers".
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { MAIN, waitFor } from '../helpers/cli.js';
+import { killProcessesMentioning, processesMentioning } from '../helpers/tmp.js';
+
+describe('laneguard demo', () => {
+  it('a second Ctrl-C while it stops still leaves no lane worker behind', async () => {
+    const child = spawn(process.execPath, [MAIN, 'demo', '--port', '0'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout.on('data', (c: Buffer) => (out += c.toString()));
+    child.stderr.on('data', (c: Buffer) => (out += c.toString()));
+    const exit = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    const root = await waitFor(() => /building the sandbox fleet in (\S+) /.exec(out)?.[1], 'the demo root');
+    try {
+      await waitFor(() => processesMentioning(root).some((pid) => pid !== child.pid), 'a lane worker started by the guard', 40_000);
+      child.kill('SIGINT');
+      await new Promise((r) => setTimeout(r, 50));
+      child.kill('SIGINT');
+      await exit;
+      await new Promise((r) => setTimeout(r, 500));
+      expect(processesMentioning(root)).toEqual([]);
+      expect(existsSync(root)).toBe(false);
+    } finally {
+      killProcessesMentioning(root);
+      child.kill('SIGKILL');
+    }
+  }, 90_000);
+});
