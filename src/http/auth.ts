@@ -58,10 +58,13 @@ export function checkAuthorization(header: string | undefined, c: Credentials): 
   return 'invalid';
 }
 
-/** A listen address is loopback when it names 127.0.0.0/8, ::1 or localhost. */
+/**
+ * A listen address is loopback when it names 127.0.0.0/8, ::1 or localhost. Only address literals
+ * count: a host name such as `127.example.com` resolves to whatever DNS says.
+ */
 export function isLoopbackListen(listen: string): boolean {
   const host = parseListen(listen).host;
-  return host === 'localhost' || host === '::1' || /^127\./.test(host);
+  return host === 'localhost' || host === '::1' || /^127(\.\d{1,3}){3}$/.test(host);
 }
 
 export function parseListen(listen: string): { host: string; port: number } {
