@@ -45,14 +45,15 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   if (options.writePidFile !== false) {
     const existing = checkPidFile(paths.pid, SERVE_WORDS, service.config.root);
     if (existing.running && existing.pid !== process.pid) throw new ConfigError('CONFIG_INVALID_VALUE', GUARD_CONFIG_FILE, 'pid_file', `laneguard serve already runs for this root (pid ${existing.pid}); stop it with \`laneguard stop\``);
-    writePid(paths.pid);
   }
 
   const app = createApp(service, options.routes ?? []);
   const server = await new Promise<Server>((resolve, reject) => {
-    const s = app.listen(port, host, () => resolve(s));
-    s.once('error', reject);
+    // Express 5 calls this callback on a listen error too (EADDRINUSE), with the error.
+    const s = app.listen(port, host, (err?: Error) => (err ? reject(err) : resolve(s)));
   });
+  // Claimed only once the port is ours: a serve that cannot bind must not overwrite the pid file.
+  if (options.writePidFile !== false) writePid(paths.pid);
   const address = server.address();
   const boundPort = typeof address === 'object' && address ? address.port : port;
   const url = `http://${host.includes(':') ? `[${host}]` : host}:${boundPort}`;

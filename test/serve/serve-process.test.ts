@@ -1,5 +1,7 @@
 // A real `laneguard serve` process on a sandbox fleet.
 import { existsSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { buildSandboxRoot } from '../../src/sandbox/root.js';
@@ -60,6 +62,21 @@ describe('laneguard serve (real process)', () => {
     const run = await laneguard(['--root', root, 'serve', '--listen', '0.0.0.0:0'], { env: { LANEGUARD_WEBHOOK_TOKEN: '' } });
     expect(run.code).toBe(2);
     expect(run.stderr).toContain('server.listen: refusing to listen on 0.0.0.0:0 without a token');
+  });
+
+  it('a serve that cannot bind its port fails instead of running without an HTTP server, and leaves the pid file alone', async () => {
+    const root = buildSandboxRoot(tempDir(), { endpoints: [], lanes: [] });
+    const blocker = createServer();
+    await new Promise<void>((r) => blocker.listen(0, '127.0.0.1', r));
+    try {
+      const port = (blocker.address() as AddressInfo).port;
+      const run = await laneguard(['--root', root, 'serve', '--listen', `127.0.0.1:${port}`]);
+      expect(run.code).not.toBe(0);
+      expect(run.stderr).toMatch(/EADDRINUSE/);
+      expect(existsSync(path.join(root, 'artifacts/autonomy/local_models/idle_guard.pid'))).toBe(false);
+    } finally {
+      await new Promise((r) => blocker.close(r));
+    }
   });
 
   it('refuses a second serve on the same root', async () => {
