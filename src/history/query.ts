@@ -24,36 +24,44 @@ function matches(event: HistoryEvent, filter: HistoryFilter): boolean {
   return true;
 }
 
-/** Events across the current and rotated files, oldest first; `limit` keeps the newest. */
+function parseEvent(line: string): HistoryEvent | null {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(line);
+  } catch {
+    return null;
+  }
+  const event = parsed as HistoryEvent;
+  return event && typeof event === 'object' && typeof event.type === 'string' && typeof event.ts === 'string' ? event : null;
+}
+
+/**
+ * Events across the current and rotated files, oldest first; `limit` keeps the newest. Files are read
+ * newest first, one at a time, and reading stops once `limit` events matched, so a query for the
+ * latest events holds at most one file and `limit` events in memory.
+ */
 export function queryHistory(file: string, keepFiles: number, filter: HistoryFilter = {}): HistoryQueryResult {
-  const events: HistoryEvent[] = [];
+  const newestFirst: HistoryEvent[] = [];
+  const limit = filter.limit ?? Infinity;
   let skippedLines = 0;
-  for (const f of historyFiles(file, keepFiles)) {
+  for (const f of historyFiles(file, keepFiles).reverse()) {
     let text: string;
     try {
       text = readFileSync(f, 'utf8');
     } catch {
       continue;
     }
-    for (const line of text.split('\n')) {
+    const lines = text.split('\n');
+    for (let i = lines.length - 1; i >= 0 && newestFirst.length < limit; i--) {
+      const line = lines[i]!;
       if (line.trim() === '') continue;
-      let parsed: unknown;
-      try {
-        parsed = JSON.parse(line);
-      } catch {
-        skippedLines++;
-        continue;
-      }
-      const event = parsed as HistoryEvent;
-      if (!event || typeof event !== 'object' || typeof event.type !== 'string' || typeof event.ts !== 'string') {
-        skippedLines++;
-        continue;
-      }
-      if (matches(event, filter)) events.push(event);
+      const event = parseEvent(line);
+      if (event === null) skippedLines++;
+      else if (matches(event, filter)) newestFirst.push(event);
     }
+    if (newestFirst.length >= limit) break;
   }
-  const limited = filter.limit !== undefined && events.length > filter.limit ? events.slice(-filter.limit) : events;
-  return { events: limited, skippedLines };
+  return { events: newestFirst.reverse(), skippedLines };
 }
 
 /** `1h`, `30m`, `2d`, `45s` or an ISO timestamp → the instant it names. */

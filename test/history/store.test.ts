@@ -31,6 +31,9 @@ describe('history store', () => {
     expect(events.at(-1)!.i).toBe(499);
     const ids = events.map((e) => e.i as number);
     expect(ids).toEqual(Array.from({ length: ids.length }, (_, k) => ids[0]! + k));
+    // The newest events, oldest first, even when the limit reaches into a rotated file.
+    const current = queryHistory(file, 0).events.length;
+    expect(queryHistory(file, 3, { limit: current + 2 }).events.map((e) => e.i)).toEqual(ids.slice(-(current + 2)));
   });
 
   it('repairs a torn last line, keeps the fragment, and records the repair', () => {
