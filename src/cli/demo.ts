@@ -12,7 +12,6 @@ import { readdirSync } from 'node:fs';
 import { systemClock } from '../util/clock.js';
 import { UsageError } from './errors.js';
 import type { CliIo } from './io.js';
-import { serveExtras } from './serve-extras.js';
 
 /** Kill every process whose command line names the demo root (lane workers it started). */
 function killFleetProcesses(root: string): number {
@@ -29,8 +28,7 @@ function killFleetProcesses(root: string): number {
 }
 
 async function listenWithFallback(root: string, port: number, log: (l: string) => void, io: CliIo) {
-  const extras = serveExtras(root);
-  const start = (listen: string): Promise<RunningServer> => startServer({ root, clock: systemClock, log, listen, routes: extras.routes, jobs: extras.jobs });
+  const start = (listen: string): Promise<RunningServer> => startServer({ root, clock: systemClock, log, listen });
   try {
     return await start(`127.0.0.1:${port}`);
   } catch (err) {

@@ -7,7 +7,6 @@ import { loadFor, resolveRoot } from './context.js';
 import { EXIT_FAILED, EXIT_OK, UsageError } from './errors.js';
 import { age } from './format.js';
 import { globals, type CliIo } from './io.js';
-import { serveExtras } from './serve-extras.js';
 
 const MAIN = fileURLToPath(new URL('../main.js', import.meta.url));
 
@@ -24,8 +23,7 @@ export function registerServe(program: Command, io: CliIo): void {
     .action(async (opts: { listen?: string }, cmd: Command) => {
       const root = resolveRoot(globals(cmd));
       const log = (line: string): void => io.out(stamp(line));
-      const extras = serveExtras(root);
-      const running = await startServer({ root, clock: systemClock, log, listen: opts.listen, routes: extras.routes, jobs: extras.jobs });
+      const running = await startServer({ root, clock: systemClock, log, listen: opts.listen });
       const { config } = running.service;
       log(`laneguard serve on ${running.url} (root ${config.root}, mode ${config.guard.mode}${config.guard.dry_run ? ', DRY RUN' : ''})`);
       log(`metrics ${running.url}/metrics  status ${running.url}/  api ${running.url}/api/v1/status`);

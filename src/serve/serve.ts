@@ -2,12 +2,13 @@
 import type { Server } from 'node:http';
 import { ConfigError } from '../config/errors.js';
 import { GUARD_CONFIG_FILE } from '../config/load.js';
-import { createApp, type RouteModule } from '../http/app.js';
+import { createApp } from '../http/app.js';
+import { receiverRoutes } from '../receiver/route.js';
 import { hasCredentials, isLoopbackListen, parseListen } from '../http/auth.js';
 import type { Clock } from '../util/clock.js';
 import { VERSION } from '../version.js';
 import { checkPidFile, removePid, writePid } from './pidfile.js';
-import { IntervalScheduler, type Job } from './scheduler.js';
+import { IntervalScheduler } from './scheduler.js';
 import { GuardService } from './service.js';
 import { watchdogSupervisionJob } from '../watchdog/index.js';
 
@@ -17,9 +18,6 @@ export interface ServeOptions {
   log: (line: string) => void;
   /** Override server.listen (tests use 127.0.0.1:0). */
   listen?: string;
-  routes?: RouteModule[];
-  /** More scheduled jobs (capability scan, caches, watchdog supervision). */
-  jobs?: (service: GuardService) => Job[];
   writePidFile?: boolean;
   env?: NodeJS.ProcessEnv;
 }
@@ -47,7 +45,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     if (existing.running && existing.pid !== process.pid) throw new ConfigError('CONFIG_INVALID_VALUE', GUARD_CONFIG_FILE, 'pid_file', `laneguard serve already runs for this root (pid ${existing.pid}); stop it with \`laneguard stop\``);
   }
 
-  const app = createApp(service, options.routes ?? []);
+  const app = createApp(service, [receiverRoutes]);
   const server = await new Promise<Server>((resolve, reject) => {
     // Express 5 calls this callback on a listen error too (EADDRINUSE), with the error.
     const s = app.listen(port, host, (err?: Error) => (err ? reject(err) : resolve(s)));
@@ -73,7 +71,6 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   // serve checks its watchdog at the cycle cadence; the watchdog checks serve through its own config.
   const supervision = watchdogSupervisionJob({ root: service.config.root, clock: options.clock, history: () => service.history, log: options.log, intervalSec: () => service.config.guard.interval_sec });
   scheduler.add({ ...supervision, run: async () => (service.config.guard.supervise_watchdog ? supervision.run() : undefined) });
-  for (const job of options.jobs?.(service) ?? []) scheduler.add(job);
   service.history.append('guard_started', { pid: process.pid, version: VERSION, mode: guard.mode, listen: `${host}:${boundPort}`, dry_run: guard.dry_run });
   scheduler.start();
 

@@ -3,7 +3,6 @@
 import { existsSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { receiverRoutes } from '../../src/receiver/route.js';
 import { buildSandboxRoot } from '../../src/sandbox/root.js';
 import { startServer } from '../../src/serve/serve.js';
 import { systemClock } from '../../src/util/clock.js';
@@ -27,7 +26,7 @@ describe('serve stop', () => {
       },
     });
     writeFileSync(path.join(root, 'config/webhook.token'), `${TOKEN}\n`);
-    const running = await startServer({ root, clock: systemClock, log: () => undefined, listen: '127.0.0.1:0', routes: [receiverRoutes], env: {} });
+    const running = await startServer({ root, clock: systemClock, log: () => undefined, listen: '127.0.0.1:0', env: {} });
     const pidFile = running.service.config.paths.pid;
     expect(existsSync(pidFile)).toBe(true);
 

@@ -6,20 +6,11 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { pidAlive } from '../../src/util/proc.js';
 import { laneguard, MAIN, waitFor } from '../helpers/cli.js';
 import { tempDir } from '../helpers/tmp.js';
-import { assertBuiltWatchdog, FIXTURES, foreverEntry, OUT, readPid, readState, sessionOf, startFixture, watchdogEvents, writeWatchdogConfig } from './helpers.js';
+import { assertBuiltWatchdog, crasherEntry, foreverEntry, OUT, readPid, readState, sessionOf, startFixture, watchdogEvents, writeWatchdogConfig } from './helpers.js';
 
 beforeAll(() => assertBuiltWatchdog());
 
-const crasher = {
-  id: 'crasher',
-  pid_file: 'run/crasher.pid',
-  match_regex: 'die-at-once\\.js',
-  restart_command: ['node', path.join(FIXTURES, 'die-at-once.js'), '--pid-file', '{root}/run/crasher.pid'],
-  startup_grace_sec: 0.5,
-  restart_cooldown_sec: 0,
-  backoff: { initial_sec: 0.1, max_sec: 0.2, jitter_ratio: 0 },
-  start_limit: { burst: 1, interval_sec: 600 },
-};
+const crasher = crasherEntry({ backoff: { initial_sec: 0.1, max_sec: 0.2, jitter_ratio: 0 }, start_limit: { burst: 1, interval_sec: 600 } });
 
 describe('laneguard watchdog once / status / reset', () => {
   it('once: exit 0 when every enabled process ends healthy (restarted ones included); the child outlives the command', async () => {

@@ -27,6 +27,19 @@ export function foreverEntry(id: string, over: Record<string, unknown> = {}): Re
   };
 }
 
+/** A supervised `die-at-once.js` entry: every restart exits at once (crash-loop tests). */
+export function crasherEntry(over: Record<string, unknown> = {}): Record<string, unknown> {
+  return {
+    id: 'crasher',
+    pid_file: 'run/crasher.pid',
+    match_regex: 'die-at-once\\.js',
+    restart_command: ['node', path.join(FIXTURES, 'die-at-once.js'), '--pid-file', '{root}/run/crasher.pid'],
+    startup_grace_sec: 0.5,
+    restart_cooldown_sec: 0,
+    ...over,
+  };
+}
+
 export function writeWatchdogConfig(root: string, config: Record<string, unknown>): WatchdogConfig {
   mkdirSync(path.join(root, 'config'), { recursive: true });
   mkdirSync(path.join(root, 'run'), { recursive: true });

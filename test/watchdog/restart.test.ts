@@ -10,7 +10,7 @@ import { runWatchdogCheck, type CheckResult } from '../../src/watchdog/check.js'
 import type { WatchdogConfig } from '../../src/watchdog/config.js';
 import { waitFor } from '../helpers/cli.js';
 import { tempDir } from '../helpers/tmp.js';
-import { FIXTURES, foreverEntry, historyOf, readPid, readState, startFixture, watchdogEvents, writeWatchdogConfig } from './helpers.js';
+import { crasherEntry, FIXTURES, foreverEntry, historyOf, readPid, readState, startFixture, watchdogEvents, writeWatchdogConfig } from './helpers.js';
 
 type Done = Extract<CheckResult, { busy: false }>;
 
@@ -144,17 +144,11 @@ describe('watchdog check on real processes', () => {
     const root = tempDir();
     const config = writeWatchdogConfig(root, {
       processes: [
-        {
-          id: 'crasher',
-          pid_file: 'run/crasher.pid',
-          match_regex: 'die-at-once\\.js',
-          restart_command: ['node', path.join(FIXTURES, 'die-at-once.js'), '--pid-file', '{root}/run/crasher.pid'],
-          startup_grace_sec: 0.5,
-          restart_cooldown_sec: 0,
+        crasherEntry({
           health: { file: 'run/crasher.health', max_age_sec: 5 },
           backoff: { initial_sec: 0.2, max_sec: 10, jitter_ratio: 0 },
           start_limit: { burst: 4, interval_sec: 600 },
-        },
+        }),
       ],
     });
     const results: Done[] = [];
