@@ -21,6 +21,7 @@ export const endpointSchema = z.strictObject({
 // Sections of the original fleet file other than `endpoints` (routing, benchmark, target_models, …)
 // belong to other tools: accepted and ignored.
 export const fleetSchema = z.looseObject({
+  version: z.literal(1, { error: 'must be 1 (the only format version)' }).optional(),
   endpoints: z.array(endpointSchema).default([]),
 });
 

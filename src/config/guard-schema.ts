@@ -66,6 +66,8 @@ export const webhookSchema = z.strictObject({
 });
 
 export const guardSchema = z.strictObject({
+  /** Every config file of the replaced system may carry a format version; only 1 exists. */
+  version: z.literal(1, { error: 'must be 1 (the only format version)' }).optional(),
   // Keys of the system laneguard replaces, same meaning and defaults.
   enabled: z.boolean().default(true),
   interval_sec: positive.default(30),

@@ -12,6 +12,9 @@ export const laneSpecSchema = z.looseObject({
   tasks_file: z.string().min(1).optional(),
   task_queue_file: z.string().min(1).optional(),
   task_queue_state_file: z.string().min(1).optional(),
+  /** Overrides of the lane's runtime files, relative to the root (as the replaced system reads them). */
+  state_file: z.string().min(1).optional(),
+  heartbeat_file: z.string().min(1).optional(),
   continuous: z.boolean().optional(),
   env: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()]).transform(String)).default({}),
 });

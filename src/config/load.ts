@@ -57,6 +57,21 @@ function deepFreeze<T>(value: T): T {
   return value;
 }
 
+/** The runtime-dir variable of the replaced system, honoured as it honours it (relative to the root). */
+export const LANES_RUNTIME_DIR_ENV = 'ORXAQ_AUTONOMY_LANES_RUNTIME_DIR';
+
+/**
+ * The lanes' runtime directory: `lanes.runtime_dir` when the guard config sets it, else
+ * ORXAQ_AUTONOMY_LANES_RUNTIME_DIR when set (as the replaced system reads it), else the default.
+ */
+export function lanesRuntimeDirSetting(raw: unknown, guard: GuardConfig, env: NodeJS.ProcessEnv): { value: string; key: string } {
+  const lanes = (raw as { lanes?: { runtime_dir?: unknown } } | null)?.lanes;
+  if (typeof lanes?.runtime_dir === 'string') return { value: guard.lanes.runtime_dir, key: 'lanes.runtime_dir' };
+  const fromEnv = env[LANES_RUNTIME_DIR_ENV]?.trim();
+  if (fromEnv) return { value: fromEnv, key: `$${LANES_RUNTIME_DIR_ENV}` };
+  return { value: guard.lanes.runtime_dir, key: 'lanes.runtime_dir' };
+}
+
 function parseGuard(raw: unknown, file: string): { guard: GuardConfig; notPerformed: string[] } {
   if (raw === null) return { guard: guardSchema.parse({}), notPerformed: [] };
   if (typeof raw !== 'object' || Array.isArray(raw)) {
@@ -128,13 +143,13 @@ function parseFleet(raw: unknown, file: string, env: NodeJS.ProcessEnv): Endpoin
   });
 }
 
-function resolvePaths(root: string, guard: GuardConfig, file: string): ResolvedPaths {
+function resolvePaths(root: string, guard: GuardConfig, file: string, runtimeDir: { value: string; key: string }): ResolvedPaths {
   const at = (value: string, key: string): string => resolveUnderRoot(root, value, file, key);
   return {
     guardConfig: path.join(root, GUARD_CONFIG_FILE),
     fleetConfig: path.join(root, FLEET_CONFIG_FILE),
     lanesFile: at(guard.lanes.lanes_file, 'lanes.lanes_file'),
-    runtimeDir: at(guard.lanes.runtime_dir, 'lanes.runtime_dir'),
+    runtimeDir: at(runtimeDir.value, runtimeDir.key),
     report: at(guard.report_file, 'report_file'),
     state: at(guard.state_file, 'state_file'),
     history: at(guard.history_file, 'history_file'),
@@ -192,9 +207,10 @@ export function loadConfig(options: LoadOptions): LoadedConfig {
   const root = path.resolve(options.root);
   const env = options.env ?? process.env;
   const guardFile = GUARD_CONFIG_FILE;
-  const { guard, notPerformed } = parseGuard(readJsonFile(path.join(root, guardFile), guardFile), guardFile);
+  const rawGuard = readJsonFile(path.join(root, guardFile), guardFile);
+  const { guard, notPerformed } = parseGuard(rawGuard, guardFile);
   const endpoints = parseFleet(readJsonFile(path.join(root, FLEET_CONFIG_FILE), FLEET_CONFIG_FILE), FLEET_CONFIG_FILE, env);
-  const paths = resolvePaths(root, guard, guardFile);
+  const paths = resolvePaths(root, guard, guardFile, lanesRuntimeDirSetting(rawGuard, guard, env));
   checkLanesSection(guard, guardFile);
   return deepFreeze({
     root,

@@ -1,10 +1,10 @@
 import { readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { childPath, resolveUnderRoot } from '../config/paths.js';
-import { isValidLaneId, laneSpecSchema, type LaneSpec } from '../config/lanes-schema.js';
+import { laneSpecSchema, type LaneSpec } from '../config/lanes-schema.js';
 import { type LaneReadError, type LaneSnapshot } from '../domain/types.js';
 import { laneEndpointUrls, truthy, type LaneAdapter, type LaneRead } from './adapter.js';
 import { readPause } from './pause-files.js';
+import { laneFiles, laneRuntimeDir } from './paths.js';
 import { laneRunning, readPidFile } from './running.js';
 import { countWork } from './work.js';
 
@@ -40,8 +40,7 @@ export class OrxaqAdapter implements LaneAdapter {
   constructor(private readonly options: OrxaqOptions) {}
 
   laneDir(laneId: string): string {
-    if (!isValidLaneId(laneId)) throw new Error(`invalid lane id ${JSON.stringify(laneId)}`);
-    return childPath(this.options.runtimeDir, laneId);
+    return laneRuntimeDir(this.options.runtimeDir, laneId);
   }
 
   /** The raw lane list; a missing or unparsable file is a whole-source error. */
@@ -99,24 +98,11 @@ export class OrxaqAdapter implements LaneAdapter {
   }
 
   private snapshot(spec: LaneSpec, now: Date): LaneSnapshot {
-    const { root } = this.options;
-    const dir = this.laneDir(spec.id);
-    const inRoot = (p: string, key: string): string => resolveUnderRoot(root, p, 'config/lanes.json', `${spec.id}.${key}`);
+    const files = laneFiles(spec, this.options.root, this.options.runtimeDir);
     const urls = laneEndpointUrls(spec.env);
-    const pid = readPidFile(path.join(dir, 'lane.pid'));
-    const pause = readPause(dir, now, this.options.staleManualPauseSec);
-    const work = countWork(
-      {
-        tasksFile: spec.tasks_file ? inRoot(spec.tasks_file, 'tasks_file') : null,
-        stateFile: path.join(dir, 'state.json'),
-        queueFile: spec.task_queue_file ? inRoot(spec.task_queue_file, 'task_queue_file') : path.join(dir, 'task_queue.ndjson'),
-        claimedFile: spec.task_queue_state_file
-          ? inRoot(spec.task_queue_state_file, 'task_queue_state_file')
-          : path.join(dir, 'task_queue_state.json'),
-      },
-      spec.id,
-      spec.owner,
-    );
+    const pid = readPidFile(files.pidFile);
+    const pause = readPause(files.dir, now, this.options.staleManualPauseSec);
+    const work = countWork(files, spec.id, spec.owner);
     return {
       id: spec.id,
       enabled: spec.enabled,
@@ -129,7 +115,7 @@ export class OrxaqAdapter implements LaneAdapter {
       paused: pause !== null,
       pause,
       work,
-      heartbeatAgeSec: heartbeatAgeSec(path.join(dir, 'heartbeat.json'), now),
+      heartbeatAgeSec: heartbeatAgeSec(files.heartbeatFile, now),
     };
   }
 }

@@ -65,6 +65,7 @@ export const processSchema = z.strictObject({
 });
 
 export const watchdogSchema = z.strictObject({
+  version: z.literal(1, { error: 'must be 1 (the only format version)' }).optional(),
   interval_sec: positive.default(30),
   state_file: z.string().min(1).default(`${OUT}/process_watchdog_state.json`),
   history_file: z.string().min(1).default(`${OUT}/process_watchdog_history.ndjson`),
