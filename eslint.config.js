@@ -24,7 +24,7 @@ export default tseslint.config(
     rules: {
       'no-restricted-imports': [
         'error',
-        { patterns: ['node:*', 'fs', 'child_process', 'express', 'prom-client', 'node-cron'] },
+        { patterns: ['node:*', 'fs', 'child_process', 'express', 'prom-client'] },
       ],
     },
   },

@@ -93,7 +93,8 @@ export function registerHeartbeat(program: Command, io: CliIo): void {
         for (const c of round.changes) io.out(`${round.state.updated_at} ${c.endpoint}: ${c.from_ok === null ? 'first' : c.from_ok ? 'ok' : 'failing'} -> ${c.to_ok ? 'ok' : 'failing'} (${c.to_state}) ${clean(c.reason, 120)}`);
       };
       try {
-        const rounds = await runHeartbeat({ ...options(config), intervalSec, signal: controller.signal, onRound });
+        const onError = (err: Error): void => io.err(`heartbeat round failed: ${err.message}`);
+        const rounds = await runHeartbeat({ ...options(config), intervalSec, signal: controller.signal, onRound, onError });
         if (!opts.json) io.out(`heartbeat stopped after ${rounds} round(s)`);
       } finally {
         process.removeListener('SIGTERM', stop);

@@ -1,5 +1,5 @@
-import { setTimeout as delay } from 'node:timers/promises';
 import type { EndpointConfig } from '../config/fleet-schema.js';
+import { IntervalScheduler } from '../util/scheduler.js';
 import { tinyCompletion, type CompletionOutcome } from '../fleet/completion.js';
 import type { HttpClient } from '../fleet/http.js';
 import { probeEndpoint } from '../fleet/probe-endpoint.js';
@@ -64,30 +64,25 @@ export interface RunHeartbeatOptions extends HeartbeatOptions {
   /** Abort to stop: the round in flight finishes (bounded by the timeouts), then the loop returns. */
   signal: AbortSignal;
   onRound?: (round: HeartbeatRound) => void;
-  /** Waits between rounds; resolves early when `signal` aborts. */
-  sleep?: (ms: number, signal: AbortSignal) => Promise<void>;
-}
-
-async function abortableSleep(ms: number, signal: AbortSignal): Promise<void> {
-  try {
-    await delay(ms, undefined, { signal });
-  } catch {
-    // Aborted: the loop checks the signal.
-  }
+  /** Real milliseconds between looks at the clock (the scheduler's tick; tests make it short). */
+  tickMs?: number;
+  onError?: (error: Error) => void;
 }
 
 /** Heartbeat every `intervalSec` (start to start) until `signal` aborts. Returns the rounds run. */
 export async function runHeartbeat(options: RunHeartbeatOptions): Promise<number> {
-  const sleep = options.sleep ?? abortableSleep;
   let rounds = 0;
-  while (!options.signal.aborted) {
-    const started = options.clock.now().getTime();
-    const round = await heartbeatRound(options);
-    rounds++;
-    options.onRound?.(round);
-    if (options.signal.aborted) break;
-    const elapsed = options.clock.now().getTime() - started;
-    await sleep(Math.max(0, options.intervalSec * 1000 - elapsed), options.signal);
-  }
+  const scheduler = new IntervalScheduler(options.clock, (_job, err) => options.onError?.(err), { tickMs: options.tickMs });
+  scheduler.add({
+    name: 'heartbeat',
+    intervalSec: () => options.intervalSec,
+    run: async () => {
+      if (options.signal.aborted) return;
+      const round = await heartbeatRound(options);
+      rounds++;
+      options.onRound?.(round);
+    },
+  });
+  await scheduler.runUntil(options.signal);
   return rounds;
 }

@@ -8,7 +8,7 @@ import { hasCredentials, isLoopbackListen, parseListen } from '../http/auth.js';
 import type { Clock } from '../util/clock.js';
 import { VERSION } from '../version.js';
 import { checkPidFile, removePid, writePid } from './pidfile.js';
-import { IntervalScheduler } from './scheduler.js';
+import { IntervalScheduler } from '../util/scheduler.js';
 import { GuardService } from './service.js';
 import { watchdogSupervisionJob } from '../watchdog/index.js';
 

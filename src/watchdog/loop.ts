@@ -1,5 +1,6 @@
 import { HistoryStore } from '../history/store.js';
 import type { Clock } from '../util/clock.js';
+import { IntervalScheduler } from '../util/scheduler.js';
 import { runWatchdogCheck } from './check.js';
 import type { WatchdogConfig } from './config.js';
 import { claimWatchdogPidFile } from './daemon.js';
@@ -16,14 +17,8 @@ export interface LoopOptions {
   log: (line: string) => void;
   signal: AbortSignal;
   random?: () => number;
-}
-
-/** Sleep in short slices so a stop request is seen promptly (and no long timer outlives the loop). */
-async function sleepUnlessAborted(ms: number, clock: Clock, signal: AbortSignal): Promise<void> {
-  const deadline = clock.now().getTime() + ms;
-  while (!signal.aborted && clock.now().getTime() < deadline) {
-    await clock.sleep(Math.min(250, deadline - clock.now().getTime()));
-  }
+  /** Real milliseconds between looks at the clock (the scheduler's tick; tests make it short). */
+  tickMs?: number;
 }
 
 function describeEvent(e: WatchdogEvent): string {
@@ -52,8 +47,17 @@ export async function runWatchdogLoop(options: LoopOptions): Promise<number> {
   history.append('watchdog_started', { pid: process.pid, interval_sec: config.intervalSec, processes: config.processes.map((p) => p.id) });
   log(`${clock.now().toISOString()} watchdog started (pid ${process.pid}), ${config.processes.length} process(es), every ${config.intervalSec}s`);
   let lastReloadError: string | null = null;
-  try {
-    while (!signal.aborted) {
+  let exitCode = 0;
+  // The loop ends on a stop request, or when the pid file names another process (this watchdog lost it).
+  const done = new AbortController();
+  const stop = (): void => done.abort();
+  signal.addEventListener('abort', stop, { once: true });
+  const scheduler = new IntervalScheduler(clock, (_job, err) => log(`${clock.now().toISOString()} check failed: ${err.message}`), { tickMs: options.tickMs });
+  scheduler.add({
+    name: 'check',
+    intervalSec: () => config.intervalSec,
+    run: async () => {
+      if (done.signal.aborted) return;
       try {
         config = options.loadConfig();
         history = watchdogHistory(config, clock);
@@ -68,15 +72,20 @@ export async function runWatchdogLoop(options: LoopOptions): Promise<number> {
       }
       if (!claim.stillOurs()) {
         log(`${clock.now().toISOString()} ${config.pidFile} now names another process; this watchdog stops`);
-        return 1;
+        exitCode = 1;
+        stop();
+        return;
       }
       const result = await runWatchdogCheck({ config, clock, history, random: options.random, lockWaitMs: config.intervalSec * 1000 });
       if (result.busy) log(`${clock.now().toISOString()} another check holds ${result.lockFile}; skipped`);
       else for (const e of result.events) log(`${result.at} ${describeEvent(e)}`);
-      await sleepUnlessAborted(config.intervalSec * 1000, clock, signal);
-    }
-    return 0;
+    },
+  });
+  try {
+    await scheduler.runUntil(done.signal);
+    return exitCode;
   } finally {
+    signal.removeEventListener('abort', stop);
     history.append('watchdog_stopped', { pid: process.pid });
     log(`${clock.now().toISOString()} watchdog stopped (pid ${process.pid})`);
     claim.release();

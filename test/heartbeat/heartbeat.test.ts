@@ -105,19 +105,22 @@ describe('runHeartbeat', () => {
     const server = await startServer({ kind: 'openai' });
     const { options, clock } = setup([endpoint({ id: 'o', base_url: server.baseUrl, kind: 'openai', heartbeat: true })]);
     const controller = new AbortController();
-    const waits: number[] = [];
+    const startedAt: number[] = [];
     const rounds = await runHeartbeat({
       ...options,
       intervalSec: 10,
+      tickMs: 5,
       signal: controller.signal,
-      sleep: async (ms) => {
-        waits.push(ms);
-        clock.advance(ms);
-        if (waits.length === 3) controller.abort();
+      onRound: () => {
+        startedAt.push(clock.now().getTime());
+        // Half an interval: the next tick must not start a round yet; the one after the full interval does.
+        clock.advance(5_000);
+        setTimeout(() => clock.advance(5_000), 30);
+        if (startedAt.length === 3) controller.abort();
       },
     });
     expect(rounds).toBe(3);
-    expect(waits).toEqual([10_000, 10_000, 10_000]);
+    expect(startedAt.map((t) => t - startedAt[0]!)).toEqual([0, 10_000, 20_000]);
     expect(server.requests).toHaveLength(3);
   });
 

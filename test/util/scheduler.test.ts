@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { IntervalScheduler } from '../../src/serve/scheduler.js';
+import { IntervalScheduler } from '../../src/util/scheduler.js';
 import { FakeClock } from '../../src/util/clock.js';
 
 const flush = (): Promise<void> => new Promise((r) => setTimeout(r, 0));
@@ -72,5 +72,41 @@ describe('IntervalScheduler', () => {
     scheduler.tick();
     await flush();
     expect(calls).toBe(3);
+  });
+});
+
+describe('IntervalScheduler.runUntil', () => {
+  it('ticks on its own timer until the signal aborts, then waits for the job in flight', async () => {
+    const clock = new FakeClock();
+    const scheduler = new IntervalScheduler(clock, undefined, { tickMs: 5 });
+    const controller = new AbortController();
+    let finished = 0;
+    let started = 0;
+    scheduler.add({
+      name: 'job',
+      intervalSec: () => 1,
+      run: async () => {
+        started++;
+        clock.advance(1000);
+        if (started === 3) controller.abort();
+        await new Promise((r) => setTimeout(r, 50));
+        finished++;
+      },
+    });
+    await scheduler.runUntil(controller.signal);
+    // The third run was in flight when the signal aborted: runUntil returned only after it ended.
+    expect(started).toBe(3);
+    expect(finished).toBe(3);
+    expect(scheduler.started).toBe(false);
+  });
+
+  it('an already aborted signal runs nothing', async () => {
+    const scheduler = new IntervalScheduler(new FakeClock(), undefined, { tickMs: 5 });
+    let runs = 0;
+    scheduler.add({ name: 'job', intervalSec: () => 1, run: async () => void runs++ });
+    const controller = new AbortController();
+    controller.abort();
+    await scheduler.runUntil(controller.signal);
+    expect(runs).toBe(0);
   });
 });
