@@ -65,7 +65,8 @@ export function buildReport(args: {
     .filter((d) => d.reason !== null)
     .map((d) => ({ id: d.id, reason: d.reason! }));
   const candidates = plan.decisions.filter((d) => d.verdict === 'start' || d.reason === 'capacity_full' || d.reason === 'start_limit_reached');
-  const failed = [...args.readErrors, ...outcome.failed];
+  // A fleet command that ran and failed is a failed action (§11: `once` exits 1), like a failed start.
+  const failed = [...args.readErrors, ...outcome.failed, ...commandFailure('ensure', args.ensure), ...commandFailure('escalate', args.escalate)];
   return {
     cycle_id: args.cycleId,
     timestamp: args.at,
@@ -100,6 +101,11 @@ export function buildReport(args: {
     only_lanes: args.onlyLanes ? [...args.onlyLanes] : null,
     notes: args.notes,
   };
+}
+
+function commandFailure(source: 'ensure' | 'escalate', outcome: CommandOutcome): FailedEntry[] {
+  if (!outcome.ran || outcome.ok !== false) return [];
+  return [{ id: '*', source, error: outcome.error ?? `${source}_command exited ${outcome.exit_code ?? 'without an exit code'}` }];
 }
 
 /** Skip reasons with counts, for the history `cycle` event. */
