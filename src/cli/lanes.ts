@@ -65,6 +65,8 @@ export function registerLanes(program: Command, io: CliIo): void {
       laneArg(lane);
       const untilMs = opts.until !== undefined ? parseUntil(opts.until) : undefined;
       if (untilMs === null) throw new UsageError(`--until: not an ISO 8601 time: ${opts.until}`);
+      // A hold that has already ended would be written as a plain manual pause: say so instead.
+      if (untilMs !== undefined && untilMs <= Date.now()) throw new UsageError(`--until: ${opts.until} is in the past; give a future time, or --hold for a hold without an end`);
       // Stored as a UTC instant: a time without an offset means this shell's zone, not the guard's.
       const until = untilMs !== undefined ? new Date(untilMs).toISOString() : undefined;
       const config = loadFor(globals(cmd));

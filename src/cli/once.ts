@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import { isValidLaneId } from '../config/lanes-schema.js';
 import type { CycleReport } from '../guard/report.js';
 import { CycleRunner } from '../guard/runner.js';
+import { laneguardWriteDirs, removeStrayTemps } from '../store/stray-temp.js';
 import { guardDeps, loadFor } from './context.js';
 import { EXIT_FAILED, EXIT_OK, UsageError } from './errors.js';
 import { clean, type Print } from './format.js';
@@ -51,6 +52,7 @@ and every decision to idle_guard_history.ndjson.`,
       if (!Number.isFinite(lockWait) || lockWait < 0) throw new UsageError('--lock-wait must be a number of seconds');
       const config = loadFor(globals(cmd));
       const deps = guardDeps(config);
+      removeStrayTemps(laneguardWriteDirs(config), Date.now());
       const runner = new CycleRunner({ deps: () => deps, lockWaitMs: lockWait * 1000 });
       const result = await runner.trigger({ trigger: 'manual', dryRun: opts.dryRun === true, forceUnpause: opts.forceUnpause ?? null });
       if (opts.json) io.out(JSON.stringify(result.report, null, 2));

@@ -21,6 +21,7 @@ import { runArgv } from '../actions/run.js';
 import type { Clock } from '../util/clock.js';
 import { loadCredentials, type Credentials } from '../http/auth.js';
 import { readJson } from '../store/atomic.js';
+import { laneguardWriteDirs, removeStrayTemps } from '../store/stray-temp.js';
 import type { Trigger } from '../domain/types.js';
 
 /** What one ensure run outside a cycle did (the webhook's `ensure` action). */
@@ -76,6 +77,7 @@ export class GuardService {
     this.credentials = loadCredentials(this.config, options.env ?? process.env);
     this.deps = this.buildDeps(this.config);
     this.deps.history.repair();
+    for (const file of removeStrayTemps(laneguardWriteDirs(this.config), Date.now() /* file times are wall-clock */)) this.log(`removed stray temp file ${file} (a write that was killed)`);
     this.startedAt = options.clock.now();
     this.runner = new CycleRunner({
       deps: () => this.deps,

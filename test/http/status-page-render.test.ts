@@ -193,3 +193,13 @@ describe('status page: anomalies and events', () => {
     expect(row(html, 'event', 'lane_started')).toContain(`<td><time datetime="${ago(30)}">11:59:30Z</time></td><td><code>lane_started</code></td><td>a</td><td class="details">score=200 endpoint_key=lm</td>`);
   });
 });
+
+describe('status page: control characters', () => {
+  it('shows a NUL (and other C0 controls) escaped, never as a raw byte', () => {
+    const html = renderStatusPage(pageInput({ status: status({ lanes: [laneRow('nul', { owner: 'o\u0000wner', paused: true, pause_age_sec: 60, pause_message: 'stop\u0000here\u001b[31m' })] }) }));
+    // eslint-disable-next-line no-control-regex
+    expect(html).not.toMatch(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/);
+    expect(row(html, 'lane', 'nul')).toContain('stop\\u0000here\\u001b[31m');
+    expect(row(html, 'lane', 'nul')).toContain('o\\u0000wner');
+  });
+});

@@ -26,10 +26,19 @@ export function clockTime(iso: string, now: Date): string {
   return sameDay ? `${full.slice(11, 19)}Z` : `${full.slice(0, 10)} ${full.slice(11, 19)}Z`;
 }
 
+/** C0 controls but tab, newline and carriage return, and DEL. */
+// eslint-disable-next-line no-control-regex
+const CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/g;
+
+/** Control characters as visible `\uXXXX` text: a browser drops a NUL or shows U+FFFD, hiding it. */
+export function escapeControls(text: string): string {
+  return text.replace(CONTROL, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
 /** At most `max` characters, one line. */
 export function shorten(text: string, max: number): string {
-  // eslint-disable-next-line no-control-regex
-  const flat = text.replace(/[\u0000-\u001f\u007f]+/g, ' ').trim();
+  // Line breaks and tabs become spaces; other controls (NUL, ESC…) are shown escaped, not hidden.
+  const flat = escapeControls(text.replace(/[\t\n\r]+/g, ' ')).trim();
   return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
 }
 
