@@ -43,7 +43,7 @@ describe('idle trend SVG', () => {
   });
 
   it('renders the geometry as accessible SVG with labels', () => {
-    const svg = renderTrendSvg(points([180, 0], [120, 3], [0, 6, { endpoint_floor_unmet_cycles: 1 }]), 6);
+    const svg = String(renderTrendSvg(points([180, 0], [120, 3], [0, 6, { endpoint_floor_unmet_cycles: 1 }]), 6));
     expect(svg).toContain('<polyline class="trend-line" points="40,150 260,80 700,10"/>');
     expect(svg).toContain('<line class="trend-threshold" x1="40" y1="10" x2="700" y2="10"/>');
     expect(svg).toContain('>alert at 6</text>');
@@ -54,7 +54,7 @@ describe('idle trend SVG', () => {
   });
 
   it('says there is nothing to draw without cycles', () => {
-    expect(renderTrendSvg([], 6)).toBe('<p class="empty">No cycles recorded yet: the trend appears after the first cycle.</p>');
+    expect(String(renderTrendSvg([], 6))).toBe('<p class="empty">No cycles recorded yet: the trend appears after the first cycle.</p>');
   });
 
   it('the page draws the newest cycles of its history, other events ignored', () => {

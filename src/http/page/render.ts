@@ -1,7 +1,7 @@
 // `GET /`: the status page as one server-rendered document. Pure: data in, HTML out.
 import type { HistoryEvent } from '../../history/store.js';
 import { trendPoints } from '../../history/trend.js';
-import { escapeHtml as esc } from '../html.js';
+import { html, joinHtml, type SafeHtml } from '../html.js';
 import type { StatusView } from '../status-view.js';
 import { clockTime } from './format.js';
 import { endpointsSection, lanesSection } from './sections-fleet.js';
@@ -33,38 +33,47 @@ export interface StatusPageInput {
   eventLimit?: number;
 }
 
-export function renderStatusPage(input: StatusPageInput): string {
+/** The whole document as markup (the route sends it; tests read it as text with `String()`). */
+export function statusPageHtml(input: StatusPageInput): SafeHtml {
   const { status, now } = input;
   const points = trendPoints(input.events).slice(-(input.trendCycles ?? 120));
   const cycle = status.last_cycle;
   const title = cycle ? `${cycle.local_running_after} of ${cycle.local_lane_total} local lanes running` : 'waiting for the first cycle';
-  return [
-    '<!doctype html>',
-    '<html lang="en">',
-    '<head>',
-    '<meta charset="utf-8">',
-    '<meta name="viewport" content="width=device-width, initial-scale=1">',
-    `<meta http-equiv="refresh" content="${esc(input.refreshSec)}">`,
-    `<title>laneguard · ${esc(title)}</title>`,
-    `<style>${PAGE_STYLE}</style>`,
-    '</head>',
-    '<body>',
-    '<header>',
-    '<h1>laneguard</h1>',
-    `<span class="sub">version ${esc(status.version)} · mode <strong>${esc(status.mode)}</strong> · serving since <time datetime="${esc(status.started_at)}">${esc(clockTime(status.started_at, now))}</time></span>`,
-    '<nav aria-label="machine-readable views"><a href="/metrics">/metrics</a><a href="/api/v1/status">/api/v1/status</a><a href="/api/v1/history">/api/v1/history</a></nav>',
-    '</header>',
-    '<main>',
-    summarySection(cycle, status.last_cycle_error, input.idleThreshold, now),
-    anomaliesSection(status.anomalies, status.ready),
-    endpointsSection(status.endpoints, now),
-    lanesSection(status.lanes, status.lane_errors, status.ready),
-    trendSection(points, input.idleThreshold),
-    eventsSection(input.events, now, input.eventLimit ?? 25, input.historyError),
-    '</main>',
-    `<footer>Rendered <time datetime="${esc(now.toISOString())}">${esc(clockTime(now.toISOString(), now))}</time>; this page reloads itself every ${esc(input.refreshSec)} s.</footer>`,
-    '</body>',
-    '</html>',
-    '',
-  ].join('\n');
+  return joinHtml(
+    [
+      html`<!doctype html>`,
+      html`<html lang="en">`,
+      html`<head>`,
+      html`<meta charset="utf-8">`,
+      html`<meta name="viewport" content="width=device-width, initial-scale=1">`,
+      html`<meta http-equiv="refresh" content="${input.refreshSec}">`,
+      html`<title>laneguard · ${title}</title>`,
+      html`<style>${PAGE_STYLE}</style>`,
+      html`</head>`,
+      html`<body>`,
+      html`<header>`,
+      html`<h1>laneguard</h1>`,
+      html`<span class="sub">version ${status.version} · mode <strong>${status.mode}</strong> · serving since <time datetime="${status.started_at}">${clockTime(status.started_at, now)}</time></span>`,
+      html`<nav aria-label="machine-readable views"><a href="/metrics">/metrics</a><a href="/api/v1/status">/api/v1/status</a><a href="/api/v1/history">/api/v1/history</a></nav>`,
+      html`</header>`,
+      html`<main>`,
+      summarySection(cycle, status.last_cycle_error, input.idleThreshold, now),
+      anomaliesSection(status.anomalies, status.ready),
+      endpointsSection(status.endpoints, now),
+      lanesSection(status.lanes, status.lane_errors, status.ready),
+      trendSection(points, input.idleThreshold),
+      eventsSection(input.events, now, input.eventLimit ?? 25, input.historyError),
+      html`</main>`,
+      html`<footer>Rendered <time datetime="${now.toISOString()}">${clockTime(now.toISOString(), now)}</time>; this page reloads itself every ${input.refreshSec} s.</footer>`,
+      html`</body>`,
+      html`</html>`,
+      html``,
+    ],
+    '\n',
+  );
+}
+
+/** The document as the text sent to the browser. */
+export function renderStatusPage(input: StatusPageInput): string {
+  return statusPageHtml(input).toString();
 }

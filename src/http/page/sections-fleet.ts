@@ -1,88 +1,104 @@
-// Endpoint and lane tables of the status page. Every value goes through escapeHtml.
-import { escapeHtml as esc } from '../html.js';
+// Endpoint and lane tables of the status page. Markup is built with `html`, which escapes every value.
+import { html, joinHtml, type SafeHtml } from '../html.js';
 import { formatAge, secondsSince, shorten } from './format.js';
 import { badge } from './markup.js';
 import { endpointBadge, laneBadges, skipText, type PageEndpoint, type PageLane } from './states.js';
 
-function num(n: number): string {
-  return `<td class="num">${esc(n)}</td>`;
+function num(n: number): SafeHtml {
+  return html`<td class="num">${n}</td>`;
 }
 
-export function endpointsSection(endpoints: readonly PageEndpoint[], now: Date): string {
+const HEALTHY = badge({ label: 'healthy', tone: 'ok', hint: 'counts for decisions (hysteresis applied)' });
+const UNHEALTHY = badge({ label: 'unhealthy', tone: 'bad', hint: 'not counted as healthy for decisions' });
+
+export function endpointsSection(endpoints: readonly PageEndpoint[], now: Date): SafeHtml {
   const rows = endpoints.map((e) => {
-    const state = endpointBadge(e);
     const probed = secondsSince(e.probed_at, now);
     const { configured, effective } = e.max_parallel;
-    return [
-      `<tr data-endpoint="${esc(e.id)}">`,
-      `<th scope="row">${esc(e.id)}<div class="sub">${esc(e.base_url)}</div></th>`,
-      `<td>${esc(e.kind)}</td>`,
-      `<td class="endpoint-state">${badge(state)}</td>`,
-      `<td class="endpoint-healthy">${e.healthy ? badge({ label: 'healthy', tone: 'ok', hint: 'counts for decisions (hysteresis applied)' }) : badge({ label: 'unhealthy', tone: 'bad', hint: 'not counted as healthy for decisions' })}</td>`,
-      `<td class="num">${e.latency_ms === null ? '-' : `${esc(Math.round(e.latency_ms))} ms`}</td>`,
+    return joinHtml([
+      html`<tr data-endpoint="${e.id}">`,
+      html`<th scope="row">${e.id}<div class="sub">${e.base_url}</div></th>`,
+      html`<td>${e.kind}</td>`,
+      html`<td class="endpoint-state">${badge(endpointBadge(e))}</td>`,
+      html`<td class="endpoint-healthy">${e.healthy ? HEALTHY : UNHEALTHY}</td>`,
+      html`<td class="num">${e.latency_ms === null ? '-' : `${Math.round(e.latency_ms)} ms`}</td>`,
       num(e.models.length),
-      `<td class="num">${esc(effective)}${effective !== configured ? ` <span class="sub">of ${esc(configured)}</span>` : ''}</td>`,
-      `<td>${probed === null ? 'never' : `${esc(formatAge(probed))} ago`}</td>`,
-      `<td class="error">${e.error ? esc(shorten(e.error, 160)) : ''}</td>`,
-      '</tr>',
-    ].join('');
+      html`<td class="num">${effective}${effective !== configured && html` <span class="sub">of ${configured}</span>`}</td>`,
+      html`<td>${probed === null ? 'never' : `${formatAge(probed)} ago`}</td>`,
+      html`<td class="error">${e.error ? shorten(e.error, 160) : ''}</td>`,
+      html`</tr>`,
+    ]);
   });
-  return [
-    '<section id="endpoints" aria-labelledby="endpoints-h">',
-    `<h2 id="endpoints-h">Endpoints <span class="count">${esc(endpoints.filter((e) => e.healthy).length)} of ${esc(endpoints.length)} healthy</span></h2>`,
-    endpoints.length === 0
-      ? '<p class="empty">No endpoints configured.</p>'
-      : [
-          '<div class="scroll"><table>',
-          '<thead><tr><th scope="col">endpoint</th><th scope="col">kind</th><th scope="col">state</th><th scope="col">health</th><th scope="col">latency</th><th scope="col">models</th><th scope="col">lanes max</th><th scope="col">probed</th><th scope="col">error</th></tr></thead>',
-          `<tbody>${rows.join('\n')}</tbody>`,
-          '</table></div>',
-        ].join('\n'),
-    '</section>',
-  ].join('\n');
+  return joinHtml(
+    [
+      html`<section id="endpoints" aria-labelledby="endpoints-h">`,
+      html`<h2 id="endpoints-h">Endpoints <span class="count">${endpoints.filter((e) => e.healthy).length} of ${endpoints.length} healthy</span></h2>`,
+      endpoints.length === 0
+        ? html`<p class="empty">No endpoints configured.</p>`
+        : joinHtml(
+            [
+              html`<div class="scroll"><table class="endpoints">`,
+              html`<thead><tr><th scope="col">endpoint</th><th scope="col">kind</th><th scope="col">state</th><th scope="col">health</th><th scope="col">latency</th><th scope="col">models</th><th scope="col">lanes max</th><th scope="col">probed</th><th scope="col">error</th></tr></thead>`,
+              html`<tbody>${joinHtml(rows, '\n')}</tbody>`,
+              html`</table></div>`,
+            ],
+            '\n',
+          ),
+      html`</section>`,
+    ],
+    '\n',
+  );
 }
 
-function pauseCell(lane: PageLane): string {
-  if (!lane.paused) return '<td class="pause">-</td>';
+function pauseCell(lane: PageLane): SafeHtml {
+  if (!lane.paused) return html`<td class="pause">-</td>`;
   const message = lane.pause_message ?? '';
-  return `<td class="pause"><span class="age">${esc(formatAge(lane.pause_age_sec))}</span>${message ? ` <q class="pause-message">${esc(shorten(message, 200))}</q>` : ' <span class="sub">(no message)</span>'}</td>`;
+  return html`<td class="pause"><span class="age">${formatAge(lane.pause_age_sec)}</span>${message ? html` <q class="pause-message">${shorten(message, 200)}</q>` : html` <span class="sub">(no message)</span>`}</td>`;
 }
 
-export function lanesSection(lanes: readonly PageLane[], laneErrors: ReadonlyArray<{ id: string; source: string; error: string }>, ready: boolean): string {
+export function lanesSection(lanes: readonly PageLane[], laneErrors: ReadonlyArray<{ id: string; source: string; error: string }>, ready: boolean): SafeHtml {
   const rows = lanes.map((l) => {
-    const reason = l.reason ? `<span class="reason">${esc(skipText(l.reason))}</span> <code>${esc(l.reason)}</code>` : '';
-    return [
-      `<tr data-lane="${esc(l.id)}">`,
-      `<th scope="row">${esc(l.id)}<div class="sub">${esc(l.owner)}</div></th>`,
-      `<td class="lane-state">${laneBadges(l).map(badge).join(' ')}</td>`,
+    const reason = l.reason && html`<span class="reason">${skipText(l.reason)}</span> <code>${l.reason}</code>`;
+    return joinHtml([
+      html`<tr data-lane="${l.id}">`,
+      html`<th scope="row">${l.id}<div class="sub">${l.owner}</div></th>`,
+      html`<td class="lane-state">${joinHtml(laneBadges(l).map(badge), ' ')}</td>`,
       pauseCell(l),
       num(l.work.pending),
       num(l.work.in_progress),
       num(l.work.blocked),
       num(l.work.queued),
       num(l.work.done),
-      `<td class="lane-reason">${reason}</td>`,
-      '</tr>',
-    ].join('');
+      html`<td class="lane-reason">${reason}</td>`,
+      html`</tr>`,
+    ]);
   });
-  const errors = laneErrors.length === 0 ? '' : `<ul class="lane-errors">${laneErrors.map((e) => `<li><strong>${esc(e.id)}</strong> could not be read (${esc(e.source)}): ${esc(shorten(e.error, 240))}</li>`).join('')}</ul>`;
+  const errors =
+    laneErrors.length > 0 &&
+    html`<ul class="lane-errors">${laneErrors.map((e) => html`<li><strong>${e.id}</strong> could not be read (${e.source}): ${shorten(e.error, 240)}</li>`)}</ul>`;
   const running = lanes.filter((l) => l.running).length;
-  let body: string;
-  if (!ready) body = '<p class="empty">Lanes appear after the first cycle.</p>';
-  else if (lanes.length === 0) body = '<p class="empty">No lanes configured.</p>';
+  let body: SafeHtml;
+  if (!ready) body = html`<p class="empty">Lanes appear after the first cycle.</p>`;
+  else if (lanes.length === 0) body = html`<p class="empty">No lanes configured.</p>`;
   else {
-    body = [
-      '<div class="scroll"><table>',
-      '<thead><tr><th scope="col">lane</th><th scope="col">state</th><th scope="col">pause (age, message)</th><th scope="col">pending</th><th scope="col">in progress</th><th scope="col">blocked</th><th scope="col">queued</th><th scope="col">done</th><th scope="col">last cycle: why not started</th></tr></thead>',
-      `<tbody>${rows.join('\n')}</tbody>`,
-      '</table></div>',
-    ].join('\n');
+    body = joinHtml(
+      [
+        html`<div class="scroll"><table class="lanes">`,
+        html`<thead><tr><th scope="col">lane</th><th scope="col">state</th><th scope="col">pause (age, message)</th><th scope="col">pending</th><th scope="col">in progress</th><th scope="col">blocked</th><th scope="col">queued</th><th scope="col">done</th><th scope="col">last cycle: why not started</th></tr></thead>`,
+        html`<tbody>${joinHtml(rows, '\n')}</tbody>`,
+        html`</table></div>`,
+      ],
+      '\n',
+    );
   }
-  return [
-    '<section id="lanes" aria-labelledby="lanes-h">',
-    `<h2 id="lanes-h">Lanes${ready ? ` <span class="count">${esc(running)} of ${esc(lanes.length)} running</span>` : ''}</h2>`,
-    body,
-    errors,
-    '</section>',
-  ].join('\n');
+  return joinHtml(
+    [
+      html`<section id="lanes" aria-labelledby="lanes-h">`,
+      html`<h2 id="lanes-h">Lanes${ready && html` <span class="count">${running} of ${lanes.length} running</span>`}</h2>`,
+      body,
+      errors,
+      html`</section>`,
+    ],
+    '\n',
+  );
 }

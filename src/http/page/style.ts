@@ -1,5 +1,8 @@
 // The status page's only styling: one small inline sheet, light and dark, no external assets.
-export const PAGE_STYLE = `
+import { constantHtml } from '../html.js';
+
+// A literal (no interpolation), so `constantHtml` accepts it as markup: CSS must not be escaped.
+export const PAGE_STYLE = constantHtml(`
 :root{color-scheme:light dark;--bg:#f7f8fa;--fg:#1d2330;--muted:#5c6578;--card:#fff;--line:#dde1e8;
 --ok:#17663a;--ok-bg:#e3f4e9;--warn:#7a4b00;--warn-bg:#fdf0d5;--bad:#a3161c;--bad-bg:#fde4e4;
 --info:#1f4f99;--info-bg:#e2ecfb;--mute-bg:#eceef2;--accent:#2b5fd9}
@@ -55,4 +58,4 @@ svg.trend{width:100%;max-width:720px;height:auto;display:block}
 .trend-outage{fill:var(--warn-bg);opacity:.9}
 .trend-label{fill:var(--muted);font-size:11px}
 footer{color:var(--muted);font-size:.82em;padding-bottom:1.5rem}
-`;
+`);

@@ -1,7 +1,7 @@
 // The idle-cycle trend of the status page as inline SVG: the counter over time, the alert threshold,
 // outage (floor unmet) spans. Geometry is computed apart from markup so tests can check the numbers.
 import { summarizeTrend, type TrendPoint } from '../../history/trend.js';
-import { escapeHtml } from '../html.js';
+import { html, joinHtml, type SafeHtml } from '../html.js';
 
 export const TREND_SIZE = { width: 720, height: 180, left: 40, right: 20, top: 10, bottom: 30 } as const;
 
@@ -50,8 +50,8 @@ function hhmm(iso: string): string {
 }
 
 /** The SVG, or a sentence when there is nothing to draw. */
-export function renderTrendSvg(points: readonly TrendPoint[], threshold: number): string {
-  if (points.length === 0) return '<p class="empty">No cycles recorded yet: the trend appears after the first cycle.</p>';
+export function renderTrendSvg(points: readonly TrendPoint[], threshold: number): SafeHtml {
+  if (points.length === 0) return html`<p class="empty">No cycles recorded yet: the trend appears after the first cycle.</p>`;
   const { width, height, left, right, top, bottom } = TREND_SIZE;
   const g = trendGeometry(points, threshold);
   const summary = summarizeTrend(points);
@@ -61,21 +61,21 @@ export function renderTrendSvg(points: readonly TrendPoint[], threshold: number)
   const baseY = height - bottom;
   const desc = `${points.length} cycles from ${points[0]!.ts} to ${last.ts}: now ${last.idle} consecutive idle cycles, peak ${summary.peak}, alert threshold ${threshold}, ${summary.outageCycles} outage cycles.`;
   const parts = [
-    `<svg class="trend" viewBox="0 0 ${width} ${height}" role="img" aria-labelledby="trend-title trend-desc" xmlns="http://www.w3.org/2000/svg">`,
-    '<title id="trend-title">Consecutive idle cycles over recent cycles</title>',
-    `<desc id="trend-desc">${escapeHtml(desc)}</desc>`,
-    ...g.outages.map((o) => `<rect class="trend-outage" x="${o.x}" y="${top}" width="${o.width}" height="${baseY - top}"><title>${escapeHtml(`floor not met (outage), ${o.cycles} cycle(s) from ${o.from} to ${o.to}`)}</title></rect>`),
-    `<line class="trend-axis" x1="${left}" y1="${baseY}" x2="${plotRight}" y2="${baseY}"/>`,
-    `<line class="trend-axis" x1="${left}" y1="${top}" x2="${left}" y2="${baseY}"/>`,
-    `<line class="trend-threshold" x1="${left}" y1="${g.thresholdY}" x2="${plotRight}" y2="${g.thresholdY}"/>`,
-    `<text class="trend-label" x="${plotRight}" y="${Math.max(top + 10, g.thresholdY - 4)}" text-anchor="end">alert at ${threshold}</text>`,
-    `<text class="trend-label" x="${left - 6}" y="${top + 8}" text-anchor="end">${g.scale}</text>`,
-    `<text class="trend-label" x="${left - 6}" y="${baseY}" text-anchor="end">0</text>`,
-    `<polyline class="trend-line" points="${g.line.map((p) => `${p.x},${p.y}`).join(' ')}"/>`,
-    `<circle class="trend-now" cx="${lastXY.x}" cy="${lastXY.y}" r="3.5"><title>${escapeHtml(`now: ${last.idle} at ${last.ts}`)}</title></circle>`,
-    `<text class="trend-label" x="${left}" y="${height - 10}">${escapeHtml(hhmm(points[0]!.ts))}</text>`,
-    `<text class="trend-label" x="${plotRight}" y="${height - 10}" text-anchor="end">${escapeHtml(hhmm(last.ts))}</text>`,
-    '</svg>',
+    html`<svg class="trend" viewBox="0 0 ${width} ${height}" role="img" aria-labelledby="trend-title trend-desc" xmlns="http://www.w3.org/2000/svg">`,
+    html`<title id="trend-title">Consecutive idle cycles over recent cycles</title>`,
+    html`<desc id="trend-desc">${desc}</desc>`,
+    ...g.outages.map((o) => html`<rect class="trend-outage" x="${o.x}" y="${top}" width="${o.width}" height="${baseY - top}"><title>${`floor not met (outage), ${o.cycles} cycle(s) from ${o.from} to ${o.to}`}</title></rect>`),
+    html`<line class="trend-axis" x1="${left}" y1="${baseY}" x2="${plotRight}" y2="${baseY}"/>`,
+    html`<line class="trend-axis" x1="${left}" y1="${top}" x2="${left}" y2="${baseY}"/>`,
+    html`<line class="trend-threshold" x1="${left}" y1="${g.thresholdY}" x2="${plotRight}" y2="${g.thresholdY}"/>`,
+    html`<text class="trend-label" x="${plotRight}" y="${Math.max(top + 10, g.thresholdY - 4)}" text-anchor="end">alert at ${threshold}</text>`,
+    html`<text class="trend-label" x="${left - 6}" y="${top + 8}" text-anchor="end">${g.scale}</text>`,
+    html`<text class="trend-label" x="${left - 6}" y="${baseY}" text-anchor="end">0</text>`,
+    html`<polyline class="trend-line" points="${g.line.map((p) => `${p.x},${p.y}`).join(' ')}"/>`,
+    html`<circle class="trend-now" cx="${lastXY.x}" cy="${lastXY.y}" r="3.5"><title>${`now: ${last.idle} at ${last.ts}`}</title></circle>`,
+    html`<text class="trend-label" x="${left}" y="${height - 10}">${hhmm(points[0]!.ts)}</text>`,
+    html`<text class="trend-label" x="${plotRight}" y="${height - 10}" text-anchor="end">${hhmm(last.ts)}</text>`,
+    html`</svg>`,
   ];
-  return parts.join('\n');
+  return joinHtml(parts, '\n');
 }

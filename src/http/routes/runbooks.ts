@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Router } from 'express';
 import { packageRoot } from '../../sandbox/paths.js';
-import { escapeHtml } from '../html.js';
+import { html } from '../html.js';
 
 /** Runbooks linked from alert annotations and dashboards: docs/runbooks/<AlertName>.md, shown as text. */
 export function runbookRoutes(): Router {
@@ -15,7 +15,8 @@ export function runbookRoutes(): Router {
     if (!existsSync(file)) return void res.status(404).type('text/plain').send('no such runbook\n');
     const text = readFileSync(file, 'utf8');
     if (req.accepts(['text/html', 'text/markdown']) === 'text/markdown') return void res.type('text/markdown').send(text);
-    res.type('html').send(`<!doctype html><meta charset="utf-8"><title>${escapeHtml(name)} — laneguard runbook</title><body style="font-family:sans-serif;max-width:52rem;margin:2rem auto"><p><a href="/">laneguard status</a></p><pre style="white-space:pre-wrap;font-family:inherit">${escapeHtml(text)}</pre></body>`);
+    const page = html`<!doctype html><meta charset="utf-8"><title>${name} — laneguard runbook</title><body style="font-family:sans-serif;max-width:52rem;margin:2rem auto"><p><a href="/">laneguard status</a></p><pre style="white-space:pre-wrap;font-family:inherit">${text}</pre></body>`;
+    res.type('html').send(page.toString());
   });
   return router;
 }
