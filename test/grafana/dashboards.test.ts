@@ -2,7 +2,8 @@ import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { documentedMetrics, isDocumentedMetric, metricNames } from './documented-metrics.js';
-import { parseYaml } from './mini-yaml.js';
+import { parseAlertRules } from '../alerts/rules-file.js';
+import { parseYamlFile as parseYaml } from '../helpers/yaml.js';
 import { CONTRACT_ALERTS as ALERT_NAMES } from '../helpers/contract.js';
 import {
   DASHBOARD_DIR,
@@ -277,8 +278,8 @@ describe.each(DASHBOARDS)('$uid', ({ file, uid }) => {
   });
 
   it('links only runbooks of alerts defined in alerts/laneguard.rules.yml', () => {
-    const rules = readFileSync(path.join(REPO_ROOT, 'alerts', 'laneguard.rules.yml'), 'utf8');
-    const alerts = new Set([...rules.matchAll(/^\s*- alert: (\w+)\s*$/gm)].map((m) => m[1]));
+    const rules = parseAlertRules(readFileSync(path.join(REPO_ROOT, 'alerts', 'laneguard.rules.yml'), 'utf8'));
+    const alerts = new Set(rules.map((rule) => rule.name));
     expect(alerts.size).toBeGreaterThan(0);
     for (const { panel, url } of panelLinks(dashboard)) {
       const name = url.split('/').pop() ?? '';
