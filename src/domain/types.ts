@@ -2,7 +2,7 @@
 
 export type EndpointKind = 'openai' | 'lmstudio' | 'ollama' | 'llamacpp' | 'vllm' | 'auto';
 export type EndpointState = 'up' | 'starting' | 'down' | 'disabled';
-export type ProbeErrorClass = 'timeout' | 'refused' | 'http_error' | 'invalid_response' | 'no_models';
+export type ProbeErrorClass = 'timeout' | 'refused' | 'http_error' | 'invalid_response' | 'no_models' | 'auth_required';
 export type Trigger = 'schedule' | 'alert' | 'manual';
 export type Mode = 'autonomous' | 'alert' | 'hybrid';
 

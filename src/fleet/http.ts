@@ -75,14 +75,42 @@ export const fetchHttpClient: HttpClient = {
       return { ok: false, status: res.status, ...classify(err), latencyMs: latency() };
     }
     if (text === null) return { ok: false, status: res.status, errorClass: 'invalid_response', reason: 'answer too large', latencyMs: latency() };
+    if (res.status === 401 || res.status === 403) {
+      return { ok: false, status: res.status, errorClass: 'auth_required', reason: `HTTP ${res.status}: the server wants credentials (set \`headers\` on the endpoint)`, latencyMs: latency(), text };
+    }
     if (res.status < 200 || res.status >= 300) {
       return { ok: false, status: res.status, errorClass: 'http_error', reason: `HTTP ${res.status}`, latencyMs: latency(), text };
     }
+    let json: unknown;
     try {
-      return { ok: true, status: res.status, json: JSON.parse(text) as unknown, text, latencyMs: latency() };
+      json = JSON.parse(text) as unknown;
     } catch {
       if (init.expect === 'any') return { ok: true, status: res.status, json: null, text, latencyMs: latency() };
       return { ok: false, status: res.status, errorClass: 'invalid_response', reason: 'answer is not JSON', latencyMs: latency(), text };
     }
+    const error = errorBody(json);
+    if (error !== null) return { ok: false, status: res.status, errorClass: 'http_error', reason: `HTTP ${res.status} with an error: ${error}`, latencyMs: latency(), text };
+    return { ok: true, status: res.status, json, text, latencyMs: latency() };
   },
 };
+
+/**
+ * The message of a 2xx answer that is an error all the same: LM Studio answers every route it does
+ * not have with HTTP 200 and `{"error":"Unexpected endpoint or method. (GET /api/v0/models)"}`
+ * (lmstudio-ai/lmstudio-bug-tracker#618). Null for a real answer: an object with data beside the
+ * error (`data`, `models`) is read as data.
+ */
+export function errorBody(json: unknown): string | null {
+  if (typeof json !== 'object' || json === null || Array.isArray(json)) return null;
+  const body = json as Record<string, unknown>;
+  if (!('error' in body) || body.error === null || body.error === undefined || 'data' in body || 'models' in body) return null;
+  const error = body.error as unknown;
+  if (typeof error === 'string') return error.slice(0, 200);
+  const message = (error as { message?: unknown })?.message;
+  return typeof message === 'string' ? message.slice(0, 200) : JSON.stringify(error).slice(0, 200);
+}
+
+/** A failed call that says the route does not exist here: a 404, or a 2xx whose body is an error. */
+export function isMissingRoute(res: HttpResult): boolean {
+  return !res.ok && res.status !== null && (res.status === 404 || (res.status >= 200 && res.status < 300));
+}

@@ -74,9 +74,21 @@ export function failureReason(what: string, res: Failed, endpoint: EndpointConfi
   return `${what}: ${why}`;
 }
 
-/** The endpoint is down: the call named by `what` failed. */
+/**
+ * The call named by `what` failed: the endpoint is down — unless it refused for want of
+ * credentials, which means it is there and answering (see `authResult`).
+ */
 export function downResult(result: ProbeResult, what: string, res: Failed, endpoint: EndpointConfig): ProbeResult {
+  if (res.errorClass === 'auth_required') return authResult(result, what, res, endpoint);
   return { ...result, state: 'down', up: false, ready: false, latencyMs: res.latencyMs, errorClass: res.errorClass, reason: failureReason(what, res, endpoint) };
+}
+
+/**
+ * A 401/403: the server is up, but laneguard may not read it, so it cannot say a model is
+ * available (not ready). The fix is the endpoint's `headers`, not a restart, so it is not down.
+ */
+export function authResult(result: ProbeResult, what: string, res: Failed, endpoint: EndpointConfig): ProbeResult {
+  return { ...result, state: 'up', up: true, ready: false, latencyMs: res.latencyMs, errorClass: 'auth_required', reason: failureReason(what, res, endpoint) };
 }
 
 /** Answered with something that is not the expected shape. */
@@ -95,6 +107,9 @@ export function upResult(result: ProbeResult, models: string[], loadedModels: st
 /** Model ids of an OpenAI-style `{"data": [{"id": …}]}` list, or null when the shape is wrong. */
 export function openAiModelIds(json: unknown): string[] | null {
   const data = (json as { data?: unknown })?.data;
+  // Ollama with nothing pulled answers `{"object":"list","data":null}` (openai/openai.go
+  // ToListCompletion leaves the slice nil): an empty list, not a wrong shape.
+  if (data === null && (json as { object?: unknown }).object === 'list') return [];
   if (!Array.isArray(data)) return null;
   return data
     .map((m) => (m as { id?: unknown })?.id)

@@ -14,7 +14,7 @@ const b = (v: boolean): number => (v ? 1 : 0);
 /** Token counts feed counters, which throw at scrape time on a negative or non-finite increment. */
 const isCount = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v) && v >= 0;
 
-const PROBE_RESULTS = ['success', 'timeout', 'refused', 'http_error', 'invalid_response', 'no_models'] as const;
+const PROBE_RESULTS = ['success', 'timeout', 'refused', 'http_error', 'invalid_response', 'no_models', 'auth_required'] as const;
 const PARALLEL_SOURCES = ['configured', 'recommended', 'effective'] as const;
 
 /** Endpoint ids that have series, per registry: what `keepEndpoints` may have to remove. */

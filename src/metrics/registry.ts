@@ -43,7 +43,7 @@ export function createMetrics(options: { version: string; defaultMetrics?: boole
     endpointHealthy: gauge('endpoint_healthy', 'Health used for decisions: ready, with hysteresis over consecutive probes.', ['endpoint']),
     endpointState: gauge('endpoint_state', 'Endpoint state as a state set: exactly one of up, starting, down, disabled is 1.', ['endpoint', 'state']),
     endpointProbeDuration: gauge('endpoint_probe_duration_seconds', 'Duration of the last probe of the endpoint.', ['endpoint']),
-    endpointProbes: counter('endpoint_probes_total', 'Probes by result: success, timeout, refused, http_error, invalid_response, no_models.', ['endpoint', 'result']),
+    endpointProbes: counter('endpoint_probes_total', 'Probes by result: success, timeout, refused, http_error, invalid_response, no_models, auth_required.', ['endpoint', 'result']),
     endpointModels: gauge('endpoint_models', 'Models the endpoint lists.', ['endpoint']),
     endpointModelsLoaded: gauge('endpoint_models_loaded', 'Models the endpoint has loaded in memory (when the backend tells).', ['endpoint']),
     endpointMaxParallel: gauge('endpoint_max_parallel', 'Parallel lanes per endpoint: configured, recommended by the capability scan, effective (the minimum).', ['endpoint', 'source']),

@@ -1,6 +1,7 @@
 // A real loopback model server speaking just enough of each backend's API for probes, scans and lanes.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { LLAMACPP_MODEL_LISTS, LLAMACPP_PUBLIC, llamaCppError, llamaCppRoute, lmStudioRoute, ollamaRoute, vllmRoute, type BackendState } from './backend-routes.js';
 
 export type ServerKind = 'openai' | 'lmstudio' | 'ollama' | 'llamacpp' | 'vllm';
 /**
@@ -26,6 +27,22 @@ export interface ModelServerOptions {
   embeddings?: string[];
   /** Completions for a model the server does not list answer 404 (default: any model is served). */
   strictModels?: boolean;
+  /** llama.cpp `--api-key`: every route but the public ones answers 401 without this bearer token. */
+  apiKey?: string;
+  /** Requests in flight (vLLM `/metrics`, llama.cpp busy slots and `/metrics`). */
+  running?: number;
+  /** Requests waiting (vLLM `/metrics`, llama.cpp `requests_deferred`). */
+  waiting?: number;
+  /** llama.cpp: `/slots` enabled (default true; `--no-slots` answers 501). */
+  slotsEndpoint?: boolean;
+  /** llama.cpp: `/metrics` enabled (default false, as without `--metrics`). */
+  metricsEndpoint?: boolean;
+  /** Ollama: `/api/tags` entries carry `capabilities` (recent versions; default true). */
+  ollamaTagsCapabilities?: boolean;
+  /** LM Studio: has the native `/api/v0` (0.3.6 and later; default true). */
+  lmStudioNativeApi?: boolean;
+  /** llama.cpp loading: the 2025 builds' model lists answer while loading (default true). */
+  modelListWhileLoading?: boolean;
 }
 
 export interface RequestLog {
@@ -46,7 +63,7 @@ export function nextSeq(): number {
   return ++sequence;
 }
 
-export class ModelServer {
+export class ModelServer implements BackendState {
   readonly kind: ServerKind;
   behavior: ServerBehavior;
   models: string[];
@@ -57,6 +74,14 @@ export class ModelServer {
   pathBehavior: Record<string, ServerBehavior>;
   embeddings: string[];
   strictModels: boolean;
+  apiKey: string | null;
+  running: number;
+  waiting: number;
+  slotsEndpoint: boolean;
+  metricsEndpoint: boolean;
+  ollamaTagsCapabilities: boolean;
+  lmStudioNativeApi: boolean;
+  modelListWhileLoading: boolean;
   readonly requests: RequestLog[] = [];
   completions = 0;
   private server: Server | null = null;
@@ -74,6 +99,14 @@ export class ModelServer {
     this.pathBehavior = { ...options.pathBehavior };
     this.embeddings = options.embeddings ?? [];
     this.strictModels = options.strictModels ?? false;
+    this.apiKey = options.apiKey ?? null;
+    this.running = options.running ?? 0;
+    this.waiting = options.waiting ?? 0;
+    this.slotsEndpoint = options.slotsEndpoint ?? true;
+    this.metricsEndpoint = options.metricsEndpoint ?? false;
+    this.ollamaTagsCapabilities = options.ollamaTagsCapabilities ?? true;
+    this.lmStudioNativeApi = options.lmStudioNativeApi ?? true;
+    this.modelListWhileLoading = options.modelListWhileLoading ?? true;
   }
 
   /** Requests for one path (e.g. `/v1/chat/completions`). */
@@ -134,11 +167,23 @@ export class ModelServer {
       res.end('{"data": [ this is not json');
       return;
     }
-    if (behavior === 'loading') {
-      if (this.kind === 'llamacpp') return send(res, 503, { error: { code: 503, message: 'Loading model', type: 'unavailable_error' } });
-      return send(res, 503, { error: 'loading' });
+    const method = req.method ?? 'GET';
+    if (this.kind === 'llamacpp') {
+      // Loading is checked before the API key, as llama-server's pre-routing handler does.
+      const loading = behavior === 'loading';
+      if (loading && !(this.modelListWhileLoading && LLAMACPP_MODEL_LISTS.has(path))) {
+        const [status, error] = llamaCppError(503, 'Loading model', 'unavailable_error');
+        return send(res, status, error);
+      }
+      if (this.apiKey !== null && !LLAMACPP_PUBLIC.has(path) && req.headers.authorization !== `Bearer ${this.apiKey}`) {
+        const [status, error] = llamaCppError(401, 'Invalid API Key', 'authentication_error');
+        return send(res, status, error);
+      }
+      const answer = method === 'POST' && path === '/v1/chat/completions' ? this.complete(body, this.visibleModels()) : llamaCppRoute(this, method, path, this.visibleModels(), loading);
+      return answer ? send(res, answer[0], answer[1]) : send(res, ...llamaCppError(404, 'File Not Found', 'not_found_error'));
     }
-    const answer = this.route(req.method ?? 'GET', path, body);
+    if (behavior === 'loading') return send(res, 503, { error: 'loading' });
+    const answer = this.route(method, path, body);
     if (answer) return send(res, answer[0], answer[1]);
     send(res, 404, { error: `no route ${req.method} ${path}` });
   }
@@ -150,22 +195,17 @@ export class ModelServer {
   private route(method: string, path: string, body: string): [number, unknown] | null {
     const models = this.visibleModels();
     const loaded = this.behavior === 'no_models' ? [] : this.loaded;
+    if (method === 'POST' && path === '/v1/chat/completions') return this.complete(body, models);
+    if (this.kind === 'ollama') return ollamaRoute(this, method, path, parseOr(body), models, loaded);
+    if (this.kind === 'vllm') {
+      const answer = vllmRoute(this, method, path, models);
+      if (answer) return answer;
+    }
     if (method === 'GET' && path === '/v1/models') {
       const owner = this.kind === 'vllm' ? 'vllm' : 'sandbox';
       return [200, { object: 'list', data: models.map((id) => ({ id, object: 'model', owned_by: owner, ...(this.kind === 'vllm' ? { root: id, max_model_len: this.contextLength } : {}) })) }];
     }
-    if (method === 'POST' && path === '/v1/chat/completions') return this.complete(body, models);
-    if (this.kind === 'lmstudio' && method === 'GET' && path === '/api/v0/models') {
-      return [200, { object: 'list', data: models.map((id) => ({ id, object: 'model', type: this.embeddings.includes(id) ? 'embeddings' : 'llm', publisher: 'sandbox', state: loaded.includes(id) ? 'loaded' : 'not-loaded', max_context_length: this.contextLength })) }];
-    }
-    if (this.kind === 'ollama') return this.ollama(method, path, body, models, loaded);
-    if (this.kind === 'llamacpp') {
-      if (method === 'GET' && path === '/health') return [200, { status: 'ok' }];
-      if (method === 'GET' && path === '/props') return [200, { default_generation_settings: { n_ctx: this.contextLength, params: { n_predict: -1 } }, total_slots: this.slots, model_path: models[0] ? `/models/${models[0]}` : '', chat_template: '' }];
-      if (method === 'GET' && path === '/slots') return [200, Array.from({ length: this.slots }, (_, id) => ({ id, n_ctx: this.contextLength, is_processing: false }))];
-    }
-    // vLLM's /health answers 200 with an empty body.
-    if (this.kind === 'vllm' && method === 'GET' && path === '/health') return [200, ''];
+    if (this.kind === 'lmstudio') return lmStudioRoute(this, method, path, models, loaded);
     return null;
   }
 
@@ -182,23 +222,6 @@ export class ModelServer {
     }
     const completion = Math.max(1, Math.min(Number(request.max_tokens ?? 16), 8));
     return [200, { id: 'cmpl-sandbox', object: 'chat.completion', model: request.model, choices: [{ index: 0, message: { role: 'assistant', content: 'ok' }, finish_reason: 'length' }], usage: { prompt_tokens: 5, completion_tokens: completion, total_tokens: 5 + completion } }];
-  }
-
-  private ollama(method: string, path: string, body: string, models: string[], loaded: string[]): [number, unknown] | null {
-    if (method === 'GET' && path === '/') return [200, 'Ollama is running'];
-    if (method === 'GET' && path === '/api/tags') return [200, { models: models.map((name) => ({ name, model: name, size: 1, details: { family: 'llama' } })) }];
-    if (method === 'GET' && path === '/api/ps') {
-      return [200, { models: loaded.map((name) => ({ name, model: name, size: 1, size_vram: 1, expires_at: '2099-01-01T00:00:00Z', context_length: this.contextLength })) }];
-    }
-    if (method === 'GET' && path === '/api/version') return [200, { version: '0.0.0-sandbox' }];
-    if (method === 'POST' && path === '/api/show') {
-      const request = parseOr(body) as { model?: string; name?: string } | string;
-      const name = typeof request === 'object' ? (request.model ?? request.name) : undefined;
-      if (!name || !models.includes(name)) return [404, { error: `model '${name ?? ''}' not found` }];
-      // The trained maximum (the loaded context in /api/ps may be smaller).
-      return [200, { details: { family: 'llama' }, model_info: { 'general.architecture': 'llama', 'llama.context_length': this.contextLength * 4 } }];
-    }
-    return null;
   }
 }
 

@@ -1,14 +1,32 @@
 import type { EndpointConfig } from '../../config/fleet-schema.js';
 import { capabilities, capabilityFailure, capabilityInvalid, type Capabilities } from '../capabilities.js';
 import type { HttpResult } from '../http.js';
-import { baseResult, call, downResult, openAiBase, openAiModelIds, positiveInt, serverRoot, upResult, type ProbeContext, type ProbeResult } from '../prober.js';
+import { authResult, baseResult, call, downResult, openAiBase, openAiModelIds, positiveInt, serverRoot, upResult, type ProbeContext, type ProbeResult } from '../prober.js';
 
 // llama.cpp's llama-server: `GET /health` (200 ok; 503 "Loading model" while the model loads),
 // `GET /props` (model path, `total_slots`, `default_generation_settings.n_ctx`). One model per server.
+// Started with `--api-key`, it answers 401 `{"error":{"code":401,"message":"Invalid API Key",
+// "type":"authentication_error"}}` on every route but its public ones: `/health`, `/v1/health`,
+// `/models`, `/v1/models` (and `/api/tags` in 2025 builds) — tools/server/server.cpp
+// `middleware_validate_api_key`.
 
 /** A 503 saying "Loading model" (older builds: `{"status": "loading model"}`): starting, not down. */
 export function isLoadingAnswer(res: HttpResult): boolean {
   return !res.ok && res.status === 503 && /loading model/i.test(res.text ?? '');
+}
+
+/**
+ * llama.cpp's model list (`owned_by: "llamacpp"`). While the model loads, 2025 builds let
+ * `/models`, `/v1/models` and `/api/tags` through and list the model with `meta: null`
+ * (tools/server/server.cpp `middleware_server_state`, "allow the models endpoint to be accessed
+ * during loading"): the list alone does not mean the model is ready.
+ */
+export function llamaCppModelList(json: unknown): { loading: boolean } | null {
+  const data = (json as { data?: unknown } | null)?.data;
+  if (!Array.isArray(data) || data.length === 0) return null;
+  const entries = data.filter((m): m is Record<string, unknown> => typeof m === 'object' && m !== null);
+  if (!entries.some((m) => m.owned_by === 'llamacpp')) return null;
+  return { loading: entries.every((m) => 'meta' in m && m.meta === null) };
 }
 
 interface Props {
@@ -49,6 +67,7 @@ export async function probeLlamaCpp(endpoint: EndpointConfig, ctx: ProbeContext)
   const propsRes = await call(endpoint, ctx, `${root}/props`);
   const props = propsRes.ok ? readProps(propsRes.json) : null;
   const models = await modelIds(endpoint, ctx, props);
+  if (!propsRes.ok && propsRes.errorClass === 'auth_required') return authResult({ ...result, models }, 'GET /props', propsRes, endpoint);
   // A llama-server answering /health has its model loaded: listed = loaded.
   return upResult(result, models, models, health.latencyMs, 'neither /props nor /v1/models names a model');
 }

@@ -1,6 +1,6 @@
 import type { EndpointConfig } from '../../config/fleet-schema.js';
 import { capabilities, capabilityFailure, capabilityInvalid, type Capabilities } from '../capabilities.js';
-import type { HttpResult } from '../http.js';
+import { isMissingRoute, type HttpResult } from '../http.js';
 import { baseResult, call, downResult, invalidResult, objectList, openAiBase, openAiModelIds, positiveInt, serverRoot, upResult, type ProbeContext, type ProbeResult } from '../prober.js';
 import { readOpenAiCapabilities } from './openai.js';
 
@@ -49,8 +49,9 @@ export async function probeLmStudio(endpoint: EndpointConfig, ctx: ProbeContext)
 
 export async function readLmStudioCapabilities(endpoint: EndpointConfig, ctx: ProbeContext): Promise<Capabilities> {
   const native = await call(endpoint, ctx, `${serverRoot(endpoint.base_url)}/api/v0/models`);
-  // LM Studio before 0.3.6 has no native API: the model list is all it tells.
-  if (!native.ok && native.status === 404) return readOpenAiCapabilities(endpoint, ctx);
+  // LM Studio before 0.3.6 has no native API: the model list is all it tells. It answers the
+  // route with HTTP 200 and `{"error":"Unexpected endpoint or method. (GET /api/v0/models)"}`.
+  if (isMissingRoute(native)) return readOpenAiCapabilities(endpoint, ctx);
   if (!native.ok) return capabilityFailure('GET /api/v0/models', native, endpoint);
   const details = nativeModels(native);
   if (details === null) return capabilityInvalid('GET /api/v0/models: answer has no "data" model list');

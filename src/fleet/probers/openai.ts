@@ -1,5 +1,6 @@
 import type { EndpointConfig } from '../../config/fleet-schema.js';
 import { capabilities, capabilityFailure, capabilityInvalid, type Capabilities } from '../capabilities.js';
+import { llamaCppModelList } from './llamacpp.js';
 import { baseResult, call, downResult, invalidResult, openAiBase, openAiModelIds, upResult, type ProbeContext, type ProbeResult } from '../prober.js';
 
 // Any OpenAI-compatible server: `GET {base_url}/models` is all it is sure to have.
@@ -11,6 +12,9 @@ export async function probeOpenAi(endpoint: EndpointConfig, ctx: ProbeContext): 
   if (!res.ok) return downResult(result, 'GET /v1/models', res, endpoint);
   const models = openAiModelIds(res.json);
   if (models === null) return invalidResult(result, 'GET /v1/models: answer has no "data" model list', res.latencyMs);
+  if (llamaCppModelList(res.json)?.loading) {
+    return { ...result, state: 'starting', latencyMs: res.latencyMs, models, errorClass: 'no_models', reason: 'loading the model (GET /v1/models lists it with "meta": null)' };
+  }
   return upResult(result, models, null, res.latencyMs, 'the server lists no model');
 }
 
