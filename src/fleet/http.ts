@@ -50,9 +50,28 @@ async function readLimited(res: Response, maxBytes: number): Promise<string | nu
   return Buffer.concat(chunks).toString('utf8');
 }
 
+/**
+ * fetch refuses URLs with `user:pass@` (and would put them in its error text); like curl, send them
+ * as basic auth instead. A configured `Authorization` header wins.
+ */
+function moveCredentials(raw: string): { url: string; authorization: string | null } {
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    return { url: raw, authorization: null };
+  }
+  if (!url.username && !url.password) return { url: raw, authorization: null };
+  const pair = `${decodeURIComponent(url.username)}:${decodeURIComponent(url.password)}`;
+  url.username = '';
+  url.password = '';
+  return { url: url.toString(), authorization: `Basic ${Buffer.from(pair).toString('base64')}` };
+}
+
 /** fetch-based client: timeouts cover connect, headers and body; errors come back classified. */
 export const fetchHttpClient: HttpClient = {
-  async request(url, init) {
+  async request(rawUrl, init) {
+    const { url, authorization } = moveCredentials(rawUrl);
     const started = performance.now();
     const latency = (): number => Math.round(performance.now() - started);
     const signal = AbortSignal.timeout(init.timeoutMs);
@@ -60,7 +79,7 @@ export const fetchHttpClient: HttpClient = {
     try {
       res = await fetch(url, {
         method: init.method ?? 'GET',
-        headers: { accept: 'application/json', ...(init.body !== undefined ? { 'content-type': 'application/json' } : {}), ...init.headers },
+        headers: { accept: 'application/json', ...(init.body !== undefined ? { 'content-type': 'application/json' } : {}), ...(authorization ? { authorization } : {}), ...init.headers },
         body: init.body !== undefined ? JSON.stringify(init.body) : undefined,
         signal,
         redirect: 'error',

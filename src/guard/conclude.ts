@@ -50,7 +50,8 @@ export function conclude(
   if (runningAfter > 0) consecutive = 0;
   else if (plan.floorMet) consecutive += 1;
   const floorUnmetCycles = plan.floorMet ? 0 : before.endpoint_floor_unmet_cycles + 1;
-  const idleWhileDemand = idle && plan.decisions.some((d) => d.hasWork);
+  // Work held on purpose is not demand: it must not page anyone or trigger recovery.
+  const idleWhileDemand = idle && plan.decisions.some((d) => d.hasWork && !d.held);
 
   const lanes: Record<string, LaneBackoff> = { ...before.lanes };
   if (!ids.dryRun) {

@@ -54,6 +54,8 @@ export interface LaneDecision {
   reason: SkipReason | null;
   score: number;
   hasWork: boolean;
+  /** Paused with a hold: its work is kept back on purpose and is not demand. */
+  held: boolean;
   starved: boolean;
   /** The endpoint a running lane is counted against, or a starting lane is placed on. */
   endpointKey: string | null;
@@ -152,6 +154,7 @@ export function decide(input: DecideInput): Plan {
     const laneHealthy = endpointIds.filter((id) => healthyIds.has(id));
     const score = workScore(lane, cfg);
     const hasWork = score > 0;
+    const held = lane.paused && (lane.pause?.held ?? false);
     const decision: LaneDecision = {
       id: lane.id,
       running: lane.running,
@@ -159,7 +162,8 @@ export function decide(input: DecideInput): Plan {
       reason: null,
       score,
       hasWork,
-      starved: !lane.running && hasWork && laneHealthy.length > 0 && !(lane.pause?.held ?? false),
+      held,
+      starved: !lane.running && hasWork && laneHealthy.length > 0 && !held,
       endpointKey: null,
       endpointIds,
     };

@@ -1,6 +1,7 @@
 import { backoffRemainingSec } from '../guard/backoff.js';
 import type { GuardService } from '../serve/service.js';
 import { VERSION } from '../version.js';
+import { redactUrl } from '../util/redact-url.js';
 
 /** `GET /api/v1/status` (and the status page): memory only. */
 export function statusView(service: GuardService) {
@@ -20,7 +21,7 @@ export function statusView(service: GuardService) {
       const cfg = service.config.endpoints.find((c) => c.id === e.id);
       return {
         id: e.id,
-        base_url: e.baseUrl,
+        base_url: redactUrl(e.baseUrl),
         kind: r?.kind ?? cfg?.kind ?? 'auto',
         state: e.state,
         healthy: e.healthy,

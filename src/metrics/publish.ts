@@ -8,6 +8,7 @@ import { backoffRemainingSec } from '../guard/backoff.js';
 import type { CycleResult } from '../guard/cycle.js';
 import type { HeartbeatState } from '../heartbeat/state.js';
 import type { Metrics, WatchdogSnapshot } from './registry.js';
+import { redactUrl } from '../util/redact-url.js';
 
 const STATES: EndpointState[] = ['up', 'starting', 'down', 'disabled'];
 const b = (v: boolean): number => (v ? 1 : 0);
@@ -51,7 +52,7 @@ export function publishEndpointInfo(m: Metrics, endpoints: readonly EndpointConf
   for (const e of endpoints) {
     seen(m, e.id);
     const local = e.local ?? isLocalUrl(e.base_url);
-    m.endpointInfo.set({ endpoint: e.id, base_url: e.base_url, kind: e.kind, role: e.role, local: String(local) }, 1);
+    m.endpointInfo.set({ endpoint: e.id, base_url: redactUrl(e.base_url), kind: e.kind, role: e.role, local: String(local) }, 1);
     m.endpointMaxParallel.set({ endpoint: e.id, source: 'configured' }, e.max_parallel);
   }
 }
@@ -127,7 +128,10 @@ function publishGuard(m: Metrics, result: CycleResult): void {
   m.localLanes.set({ state: 'paused' }, paused);
   m.localLanes.set({ state: 'stopped' }, lanes.length - running - paused);
   m.localLanes.set({ state: 'total' }, lanes.length);
-  m.localPendingWork.set(lanes.reduce((sum, l) => sum + l.work.pending + l.work.queued, 0));
+  // Work of a lane whose pause is held is kept back on purpose: counted apart, never demand.
+  const work = (l: (typeof lanes)[number]): number => l.work.pending + l.work.queued;
+  m.localPendingWork.set(lanes.filter((l) => !(l.pause?.held ?? false)).reduce((sum, l) => sum + work(l), 0));
+  m.localHeldWork.set(lanes.filter((l) => l.pause?.held ?? false).reduce((sum, l) => sum + work(l), 0));
   const startedIds = new Set(result.report.started.filter((s) => !s.dry_run).map((s) => s.id));
   const runningNow = new Set(lanes.filter((l) => l.running).map((l) => l.id));
   m.lanesStarved.set(result.plan.decisions.filter((d) => d.starved && !startedIds.has(d.id) && !runningNow.has(d.id)).length);

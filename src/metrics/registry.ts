@@ -84,9 +84,10 @@ export function createMetrics(options: { version: string; defaultMetrics?: boole
     laneUnpauses: counter('lane_unpauses_total', 'Pauses cleared by reason.', ['lane', 'reason']),
     // Guard
     localLanes: gauge('local_lanes', 'Local lanes by state: running, paused, stopped, total.', ['state']),
-    localPendingWork: gauge('local_pending_work', 'Pending plus queued work items over local lanes.'),
+    localPendingWork: gauge('local_pending_work', 'Pending plus queued work items over local lanes, without lanes whose pause is held.'),
+    localHeldWork: gauge('local_held_work', 'Pending plus queued work items of local lanes whose pause is held: kept back on purpose, not demand.'),
     lanesStarved: gauge('lanes_starved', 'Starved local lanes.'),
-    fleetIdle: gauge('fleet_idle', 'Idle while demand exists: no local lane running, endpoint floor met, some local lane has work.'),
+    fleetIdle: gauge('fleet_idle', 'Idle while demand exists: no local lane running, endpoint floor met, some local lane that is not held has work.'),
     idleConsecutive: gauge('idle_consecutive_cycles', 'Consecutive idle cycles (held, not reset, during an endpoint outage).'),
     idleCycles: counter('idle_cycles_total', 'Idle guard cycles.'),
     floorUnmetCycles: gauge('endpoint_floor_unmet_cycles', 'Consecutive cycles with fewer healthy endpoints than minimum_healthy_endpoints.'),

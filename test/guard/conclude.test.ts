@@ -3,7 +3,7 @@ import type { Anomaly, GuardState } from '../../src/domain/types.js';
 import { backoffDelaySec, observeLanes, updateCircuit } from '../../src/guard/backoff.js';
 import { conclude, escalationDue, type ActionTally } from '../../src/guard/conclude.js';
 import { decide, type Plan } from '../../src/guard/policy.js';
-import { at, endpoint, guardConfig, lane, NOW, state } from '../helpers/builders.js';
+import { at, endpoint, guardConfig, lane, NOW, pause, state } from '../helpers/builders.js';
 
 const cfg = guardConfig();
 const noActions: ActionTally = { startedOk: [], startFailed: [], otherFailures: 0, readErrors: 0, ensureRan: false, escalated: false };
@@ -61,6 +61,15 @@ describe('idle and outage counters', () => {
     const c = run(planFor({ pending: 0 }), state());
     expect(c.idle).toBe(true);
     expect(c.idleWhileDemand).toBe(false);
+  });
+
+  it('work of a held lane is not demand; work of any lane that is not held is', () => {
+    const plan = (lanes: ReturnType<typeof lane>[]) => decide({ lanes, endpoints: [endpoint('a')], state: state(), config: cfg, now: NOW, trigger: 'schedule' });
+    const onlyHeld = run(plan([lane('h', { pending: 3, ...pause({ held: true, stale: false }) })]), state());
+    expect(onlyHeld.idle).toBe(true);
+    expect(onlyHeld.idleWhileDemand).toBe(false);
+    const freshPause = run(plan([lane('h', { pending: 3, ...pause({ held: true, stale: false }) }), lane('p', { pending: 1, ...pause({ stale: false, ageSec: 5 }) })]), state());
+    expect(freshPause.idleWhileDemand).toBe(true);
   });
 });
 
