@@ -8,6 +8,7 @@ import { guardDeps, loadFor } from './context.js';
 import { EXIT_FAILED, EXIT_OK, UsageError } from './errors.js';
 import { clean, type Print } from './format.js';
 import { globals, type CliIo } from './io.js';
+import { refuseBesideReplacedGuard } from './replaced-guard.js';
 
 export function printReport(report: CycleReport, root: string, out: Print): void {
   const rel = (p: string | null): string => (p ? path.relative(root, p) : '-');
@@ -51,6 +52,7 @@ and every decision to idle_guard_history.ndjson.`,
       const lockWait = Number(opts.lockWait);
       if (!Number.isFinite(lockWait) || lockWait < 0) throw new UsageError('--lock-wait must be a number of seconds');
       const config = loadFor(globals(cmd));
+      refuseBesideReplacedGuard(config);
       const deps = guardDeps(config);
       removeStrayTemps(laneguardWriteDirs(config), Date.now());
       const runner = new CycleRunner({ deps: () => deps, lockWaitMs: lockWait * 1000 });

@@ -7,6 +7,7 @@ import { loadFor, resolveRoot } from './context.js';
 import { EXIT_FAILED, EXIT_OK, UsageError } from './errors.js';
 import { age } from './format.js';
 import { globals, type CliIo } from './io.js';
+import { refuseBesideReplacedGuard } from './replaced-guard.js';
 
 const MAIN = fileURLToPath(new URL('../main.js', import.meta.url));
 
@@ -22,6 +23,7 @@ export function registerServe(program: Command, io: CliIo): void {
     .addHelpText('after', '\nStops cleanly on SIGTERM/SIGINT (the running cycle finishes first);\nSIGHUP or POST /-/reload reloads the config (an invalid one keeps the old).')
     .action(async (opts: { listen?: string }, cmd: Command) => {
       const root = resolveRoot(globals(cmd));
+      refuseBesideReplacedGuard(loadFor(globals(cmd)));
       const log = (line: string): void => io.out(stamp(line));
       const running = await startServer({ root, clock: systemClock, log, listen: opts.listen });
       const { config } = running.service;
@@ -45,6 +47,7 @@ export function registerServe(program: Command, io: CliIo): void {
     .description('start `serve` in the background (pid file and log file under artifacts/autonomy/local_models/)')
     .action(async (_opts: unknown, cmd: Command) => {
       const config = loadFor(globals(cmd));
+      refuseBesideReplacedGuard(config);
       const result = await startDaemon(config, MAIN);
       io.out(result.message);
       io.exitCode = result.started || result.message.startsWith('already running') ? EXIT_OK : EXIT_FAILED;

@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { ConfigError, ConfigErrors } from './errors.js';
+import { deepFreeze } from './freeze.js';
 import { fleetSchema, type EndpointConfig } from './fleet-schema.js';
 import {
   guardSchema,
@@ -47,14 +48,6 @@ export interface LoadedConfig {
 export interface LoadOptions {
   root: string;
   env?: NodeJS.ProcessEnv;
-}
-
-function deepFreeze<T>(value: T): T {
-  if (value && typeof value === 'object' && !Object.isFrozen(value)) {
-    Object.freeze(value);
-    for (const child of Object.values(value)) deepFreeze(child);
-  }
-  return value;
 }
 
 /** The runtime-dir variable of the replaced system, honoured as it honours it (relative to the root). */

@@ -132,6 +132,7 @@ export function createMetrics(options: { version: string; defaultMetrics?: boole
     // Self
     buildInfo: gauge('build_info', 'laneguard build information (always 1).', ['version']),
     configReloadOk: gauge('config_last_reload_successful', 'Whether the last configuration (re)load succeeded.'),
+    configReloadSuccessTime: gauge('config_last_reload_success_timestamp_seconds', 'Unix time of the last successful configuration (re)load.'),
     historyWriteErrors: counter('history_write_errors_total', 'History lines that could not be written.'),
   };
   metrics.buildInfo.set({ version: options.version }, 1);

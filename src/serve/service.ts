@@ -75,6 +75,7 @@ export class GuardService {
     this.metrics.sources.now = () => options.clock.now().getTime();
     this.config = loadConfig({ root: options.root, env: options.env });
     this.credentials = loadCredentials(this.config, options.env ?? process.env);
+    this.metrics.configReloadSuccessTime.set(options.clock.now().getTime() / 1000);
     this.deps = this.buildDeps(this.config);
     this.deps.history.repair();
     for (const file of removeStrayTemps(laneguardWriteDirs(this.config), Date.now() /* file times are wall-clock */)) this.log(`removed stray temp file ${file} (a write that was killed)`);
@@ -205,6 +206,7 @@ export class GuardService {
       this.credentials = credentials;
       this.deps = this.buildDeps(next);
       this.metrics.configReloadOk.set(1);
+      this.metrics.configReloadSuccessTime.set(this.options.clock.now().getTime() / 1000);
       this.publishStatic();
       this.deps.history.append('config_reloaded', { source });
       this.log(`config reloaded (${source})`);

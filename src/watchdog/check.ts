@@ -1,7 +1,7 @@
 import { acquireLock } from '../guard/lock.js';
 import type { HistoryStore } from '../history/store.js';
 import type { Clock } from '../util/clock.js';
-import { matcher, type ProcessSpec, type WatchdogConfig } from './config.js';
+import { matcher, type ProcessSpec, type WatchdogConfig } from '../config/watchdog.js';
 import { eventsFor, type CheckedProcess, type WatchdogEvent } from './events.js';
 import { observeProcess } from './observe.js';
 import { afterRestart, decideProcess } from './policy.js';

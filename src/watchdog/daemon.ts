@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { atomicWriteFile } from '../store/atomic.js';
 import { laneguardRootOf, processArgv, processStartTicks, sameDirectory } from '../util/proc.js';
 import type { Clock } from '../util/clock.js';
-import type { WatchdogConfig } from './config.js';
+import type { WatchdogConfig } from '../config/watchdog.js';
 import { readPidFile, verifiedIdentity } from './observe.js';
 import { terminateVerified, type Target } from './signal.js';
 import { spawnDetached } from './spawn.js';

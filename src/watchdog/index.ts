@@ -1,6 +1,6 @@
 // What the rest of laneguard uses from the watchdog: serve's half of mutual supervision, and the
 // values of the watchdog metric families.
-export { loadWatchdogConfig, watchdogConfigFile, type ProcessSpec, type WatchdogConfig } from './config.js';
+export { loadWatchdogConfig, watchdogConfigFile, type ProcessSpec, type WatchdogConfig } from '../config/watchdog.js';
 export { ensureWatchdogRunning, watchdogStaleAfterSec, type EnsureWatchdogOptions, type EnsureWatchdogResult, type SupervisorMemory } from './supervise.js';
 export { watchdogMetricValues, type WatchdogMetricValues } from './metrics.js';
 export { readWatchdogState } from './state.js';

@@ -2,7 +2,7 @@ import { HistoryStore } from '../history/store.js';
 import type { Clock } from '../util/clock.js';
 import { IntervalScheduler } from '../util/scheduler.js';
 import { runWatchdogCheck } from './check.js';
-import type { WatchdogConfig } from './config.js';
+import type { WatchdogConfig } from '../config/watchdog.js';
 import { claimWatchdogPidFile } from './daemon.js';
 import type { WatchdogEvent } from './events.js';
 

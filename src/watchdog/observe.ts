@@ -1,6 +1,6 @@
 import { readFileSync, statSync } from 'node:fs';
 import { pidAlive, processArgv, processStartTicks } from '../util/proc.js';
-import type { HealthSpec, ProcessSpec } from './config.js';
+import type { HealthSpec, ProcessSpec } from '../config/watchdog.js';
 import type { HealthResult, Liveness, Observation } from './types.js';
 
 /** /proc reports start times in USER_HZ ticks, which Linux fixes at 100 for user space. */

@@ -1,7 +1,7 @@
 import { acquireLock } from '../guard/lock.js';
 import type { HistoryStore } from '../history/store.js';
 import type { Clock } from '../util/clock.js';
-import type { WatchdogConfig } from './config.js';
+import type { WatchdogConfig } from '../config/watchdog.js';
 import { resetMemory } from './policy.js';
 import { loadWatchdogState, saveWatchdogState } from './state.js';
 import type { ProcessMemory } from './types.js';

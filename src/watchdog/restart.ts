@@ -1,6 +1,6 @@
 import { atomicWriteFile } from '../store/atomic.js';
 import type { Clock } from '../util/clock.js';
-import type { ProcessSpec } from './config.js';
+import type { ProcessSpec } from '../config/watchdog.js';
 import { checkHealth, observeLiveness, verifiedIdentity } from './observe.js';
 import { describeObservation } from './policy.js';
 import { terminateVerified, type Target } from './signal.js';

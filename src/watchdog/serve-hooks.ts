@@ -3,7 +3,7 @@ import path from 'node:path';
 import type { HistoryStore } from '../history/store.js';
 import type { WatchdogSnapshot } from '../metrics/registry.js';
 import type { Clock } from '../util/clock.js';
-import { loadWatchdogConfig } from './config.js';
+import { loadWatchdogConfig } from '../config/watchdog.js';
 import { watchdogMetricValues } from './metrics.js';
 import { readWatchdogState } from './state.js';
 import { ensureWatchdogRunning, type EnsureStatus, type EnsureWatchdogResult, type SupervisorMemory } from './supervise.js';

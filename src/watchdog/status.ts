@@ -1,5 +1,5 @@
 import type { Clock } from '../util/clock.js';
-import { matcher, type WatchdogConfig } from './config.js';
+import { matcher, type WatchdogConfig } from '../config/watchdog.js';
 import { runningWatchdog } from './daemon.js';
 import { observeProcess } from './observe.js';
 import { decideProcess, givenUpUntil } from './policy.js';

@@ -3,7 +3,7 @@ import { statSync } from 'node:fs';
 import { ConfigError, ConfigErrors } from '../config/errors.js';
 import type { HistoryStore } from '../history/store.js';
 import type { Clock } from '../util/clock.js';
-import { loadWatchdogConfig, type WatchdogConfig } from './config.js';
+import { loadWatchdogConfig, type WatchdogConfig } from '../config/watchdog.js';
 import { runningWatchdog, startWatchdogDaemon, WATCHDOG_RUN_MATCH } from './daemon.js';
 import { observeLiveness, processAgeSec } from './observe.js';
 import { backoffDelaySec, describeObservation } from './policy.js';

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/load.js';
 import { createLaneAdapter } from '../../src/lanes/factory.js';
-import { loadWatchdogConfig } from '../../src/watchdog/config.js';
+import { loadWatchdogConfig } from '../../src/config/watchdog.js';
 import { tempDir } from '../helpers/tmp.js';
 
 /** A root holding byte-for-byte copies of the replaced system's four shipped config files. */

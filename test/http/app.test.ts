@@ -4,6 +4,7 @@ import request from 'supertest';
 import { describe, expect, it } from 'vitest';
 import { createApp } from '../../src/http/app.js';
 import { sample, sandboxService, TOKEN } from '../helpers/service.js';
+import { FakeClock } from '../../src/util/clock.js';
 import { ModelServer } from '../../src/sandbox/model-server.js';
 import { useModelServer } from '../helpers/model-server.js';
 
@@ -142,18 +143,24 @@ describe('HTTP app', () => {
   });
 
   it('reloads a valid config and keeps the old one when the new one is invalid', async () => {
-    const { service, root } = sandboxService(fleet());
+    const clock = new FakeClock('2026-03-01T00:00:00.000Z');
+    const { service, root } = sandboxService(fleet(), { clock });
     const app = createApp(service);
+    const lastGood = async (): Promise<number | undefined> => sample((await request(app).get('/metrics')).text, 'laneguard_config_last_reload_success_timestamp_seconds');
+    expect(await lastGood()).toBe(Date.parse('2026-03-01T00:00:00.000Z') / 1000);
+    clock.advance(60_000);
     const file = path.join(root, 'config/local_model_idle_guard.json');
     writeFileSync(file, JSON.stringify({ intervl_sec: 3, server: { token_file: 'config/webhook.token' } }));
     const bad = await request(app).post('/-/reload').set('authorization', `Bearer ${TOKEN}`).expect(400);
     expect(bad.body.message).toMatch(/intervl_sec: unknown key; did you mean "interval_sec"\?/);
     expect(service.config.guard.interval_sec).toBe(5);
     expect(sample((await request(app).get('/metrics')).text, 'laneguard_config_last_reload_successful')).toBe(0);
+    expect(await lastGood()).toBe(Date.parse('2026-03-01T00:00:00.000Z') / 1000);
     writeFileSync(file, JSON.stringify({ interval_sec: 7, server: { token_file: 'config/webhook.token' } }));
     await request(app).post('/-/reload').set('authorization', `Bearer ${TOKEN}`).expect(200);
     expect(service.config.guard.interval_sec).toBe(7);
     expect(sample((await request(app).get('/metrics')).text, 'laneguard_config_last_reload_successful')).toBe(1);
+    expect(await lastGood()).toBe(Date.parse('2026-03-01T00:01:00.000Z') / 1000);
     await request(app).post('/-/reload').expect(401);
   });
 

@@ -78,7 +78,9 @@ describe('laneguard lanes', () => {
     });
     const ok = await laneguard(['--root', root, 'config', 'check'], { env: { LG_SECRET_TOKEN: 'hunter2' } });
     expect(ok.code).toBe(0);
-    expect(ok.stdout).toContain('not performed: revive_enabled');
+    // Each not-performed key is printed once, with what replaces it.
+    expect(ok.stdout).toContain('revive_enabled is accepted but not performed: laneguard never rewrites a lane\'s task state; use escalate_command');
+    expect(ok.stdout.match(/revive_enabled/g)).toHaveLength(1);
     expect(ok.stdout).toContain('lane a: http://10.9.9.9:1234/v1 is not an endpoint');
     expect(ok.stdout).toContain('<redacted>');
     expect(ok.stdout).not.toContain('hunter2');

@@ -12,7 +12,7 @@ function documentedFamilies(): string[] {
   const doc = readFileSync('docs/metrics.md', 'utf8');
   const names = new Set<string>();
   for (const m of doc.matchAll(/^\| `(laneguard_[a-z_]+)(?:\{[^`]*\})?` \|/gm)) names.add(m[1]!);
-  for (const m of doc.matchAll(/`(laneguard_(?:build_info|config_last_reload_successful|history_write_errors_total))/g)) names.add(m[1]!);
+  for (const m of doc.matchAll(/`(laneguard_(?:build_info|config_last_reload_successful|config_last_reload_success_timestamp_seconds|history_write_errors_total))/g)) names.add(m[1]!);
   return [...names].sort();
 }
 
@@ -21,8 +21,9 @@ const models = useModelServer();
 describe('metric families', () => {
   it('the documentation lists the families of the contract', () => {
     const families = documentedFamilies();
-    // 54 families in the contract (laneguard_endpoints_total exported as laneguard_endpoints_enabled).
-    expect(families).toHaveLength(54);
+    // 54 families in the first contract (laneguard_endpoints_total exported as laneguard_endpoints_enabled),
+    // plus laneguard_config_last_reload_success_timestamp_seconds (SPEC §12).
+    expect(families).toHaveLength(55);
     for (const name of ['laneguard_fleet_idle', 'laneguard_lane_starved', 'laneguard_endpoint_utilization_ratio', 'laneguard_webhook_alerts_total', 'laneguard_watchdog_state_age_seconds', 'laneguard_build_info']) {
       expect(families).toContain(name);
     }

@@ -2,7 +2,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, ConfigErrors } from '../../src/config/errors.js';
-import { loadWatchdogConfig } from '../../src/watchdog/config.js';
+import { loadWatchdogConfig } from '../../src/config/watchdog.js';
 import { tempDir } from '../helpers/tmp.js';
 
 const FILE = 'config/local_model_process_watchdog.json';
@@ -17,7 +17,7 @@ function rootWith(config: unknown, extra: Record<string, string> = {}): string {
 
 const proc = (over: Record<string, unknown> = {}): Record<string, unknown> => ({
   id: 'serve',
-  pid_file: 'artifacts/autonomy/local_models/idle_guard.pid',
+  pid_file: 'artifacts/autonomy/local_models/serve.pid',
   match_regex: 'laneguard.*\\sserve(\\s|$)',
   restart_command: ['laneguard', '--root', '{root}', 'serve'],
   ...over,
@@ -46,7 +46,8 @@ describe('watchdog config', () => {
     const p = config.processes[0]!;
     expect(p).toMatchObject({
       enabled: true,
-      pidFile: path.join(root, 'artifacts/autonomy/local_models/idle_guard.pid'),
+      role: 'configured',
+      pidFile: path.join(root, 'artifacts/autonomy/local_models/serve.pid'),
       cwd: root,
       logFile: path.join(root, 'artifacts/autonomy/local_models/watchdog_serve.log'),
       restartCommand: ['laneguard', '--root', root, 'serve'],

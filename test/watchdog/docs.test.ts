@@ -1,7 +1,8 @@
 // docs/watchdog.md shows a config and a status answer: both must be what the code accepts and says.
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { matcher, parseWatchdogConfig } from '../../src/watchdog/config.js';
+import { matcher, parseWatchdogConfig } from '../../src/config/watchdog.js';
+import { laneguardArgv } from '../../src/util/self.js';
 import { statusRow } from '../../src/watchdog/status.js';
 import { emptyMemory } from '../../src/watchdog/types.js';
 
@@ -14,7 +15,11 @@ describe('docs/watchdog.md', () => {
   it('the example config is valid, with serve health-checked on /-/healthy', () => {
     expect(config.processes.map((p) => p.id)).toEqual(['serve', 'heartbeat', 'fleet-supervisor']);
     expect(spec('serve').health).toEqual({ kind: 'http', url: 'http://127.0.0.1:9477/-/healthy', timeoutSec: 5 });
-    expect(spec('serve').restartCommand).toEqual(['laneguard', '--root', '/srv/laneguard', 'serve']);
+    // idle_guard.pid makes the entry laneguard's own serve: restarted with laneguard's own `start`.
+    expect(spec('serve').role).toBe('guard');
+    expect(spec('serve').restartCommand).toEqual(laneguardArgv('/srv/laneguard', 'start'));
+    expect(spec('heartbeat').role).toBe('configured');
+    expect(spec('heartbeat').restartCommand).toEqual(['laneguard', '--root', '/srv/laneguard', 'heartbeat', 'run']);
   });
 
   it.each([
@@ -23,6 +28,10 @@ describe('docs/watchdog.md', () => {
     ['serve', 'node /usr/local/bin/laneguard --root /srv/laneguard watchdog run', false],
     ['serve', 'node /usr/local/bin/laneguard --root /srv/other serve', false],
     ['serve', 'vim /srv/laneguard/serve', false],
+    ['serve', 'node /usr/local/bin/laneguard --root=/srv/laneguard/ serve --listen 127.0.0.1:0', true],
+    ['serve', 'node /usr/local/bin/laneguard serve', true],
+    ['serve', 'node /usr/local/bin/laneguard --root /srv/laneguard2 serve', false],
+    ['serve', 'python3 local_model_idle_guard.py --root /srv/laneguard serve', false],
     ['heartbeat', 'node /usr/local/bin/laneguard --root /srv/laneguard heartbeat run', true],
     ['heartbeat', 'node /usr/local/bin/laneguard --root /srv/laneguard serve', false],
   ])('%s match_regex on "%s" → %s', (id, cmdline, expected) => {

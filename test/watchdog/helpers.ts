@@ -5,7 +5,7 @@ import { MAIN } from '../helpers/cli.js';
 import type { HistoryEvent } from '../../src/history/store.js';
 import { HistoryStore } from '../../src/history/store.js';
 import { systemClock } from '../../src/util/clock.js';
-import { loadWatchdogConfig, type WatchdogConfig } from '../../src/watchdog/config.js';
+import { loadWatchdogConfig, type WatchdogConfig } from '../../src/config/watchdog.js';
 import type { WatchdogState } from '../../src/watchdog/types.js';
 
 export const FIXTURES = path.resolve('test/watchdog/fixtures');

@@ -7,7 +7,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { pidAlive } from '../../src/util/proc.js';
 import { systemClock } from '../../src/util/clock.js';
 import { runWatchdogCheck, type CheckResult } from '../../src/watchdog/check.js';
-import type { WatchdogConfig } from '../../src/watchdog/config.js';
+import type { WatchdogConfig } from '../../src/config/watchdog.js';
 import { waitFor } from '../helpers/cli.js';
 import { tempDir } from '../helpers/tmp.js';
 import { crasherEntry, FIXTURES, foreverEntry, historyOf, readPid, readState, startFixture, watchdogEvents, writeWatchdogConfig } from './helpers.js';

@@ -5,7 +5,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { HistoryStore } from '../../src/history/store.js';
 import { systemClock } from '../../src/util/clock.js';
 import { pidAlive, processArgv } from '../../src/util/proc.js';
-import type { WatchdogConfig } from '../../src/watchdog/config.js';
+import type { WatchdogConfig } from '../../src/config/watchdog.js';
 import { readWatchdogSnapshot, watchdogStateFile, watchdogSupervisionJob } from '../../src/watchdog/serve-hooks.js';
 import { ensureWatchdogRunning, type EnsureWatchdogOptions } from '../../src/watchdog/supervise.js';
 import { MAIN, waitFor } from '../helpers/cli.js';
