@@ -18,14 +18,4 @@ export default tseslint.config(
       'no-console': 'off',
     },
   },
-  {
-    // The decision core stays pure: no I/O, no frameworks.
-    files: ['src/guard/policy.ts', 'src/guard/conclude.ts', 'src/guard/backoff.ts', 'src/guard/capacity.ts', 'src/guard/score.ts', 'src/domain/**/*.ts', 'src/watchdog/policy.ts', 'src/watchdog/events.ts', 'src/watchdog/metrics.ts', 'src/watchdog/types.ts'],
-    rules: {
-      'no-restricted-imports': [
-        'error',
-        { patterns: ['node:*', 'fs', 'child_process', 'express', 'prom-client'] },
-      ],
-    },
-  },
 );

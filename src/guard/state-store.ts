@@ -1,5 +1,5 @@
 import { initialGuardState, type CircuitState, type GuardState, type LaneBackoff } from '../domain/types.js';
-import { atomicWriteJson } from '../store/atomic.js';
+import { atomicWriteJson, readJson } from '../store/atomic.js';
 import { loadStateFile, type LoadedStateFile } from '../store/state-file.js';
 
 export type LoadedState = LoadedStateFile<GuardState>;
@@ -67,4 +67,12 @@ export function loadGuardState(file: string, now: Date): LoadedState {
 
 export function saveGuardState(file: string, state: GuardState): void {
   atomicWriteJson(file, state);
+}
+
+/** The guard state as stored, without repairing a torn file (for readers that change nothing). */
+export function peekGuardState(file: string, now: Date): GuardState {
+  const read = readJson(file);
+  if (read.status === 'missing') return initialGuardState();
+  const usable = read.status === 'ok' && !!read.value && typeof read.value === 'object' && !Array.isArray(read.value);
+  return usable ? loadGuardState(file, now).state : initialGuardState();
 }

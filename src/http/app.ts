@@ -1,5 +1,5 @@
 import express, { type NextFunction, type Request, type Response } from 'express';
-import type { GuardService } from '../serve/service.js';
+import type { GuardPort } from './port.js';
 import { apiRoutes } from './routes/api.js';
 import { healthRoutes } from './routes/health.js';
 import { metricsRoute } from './routes/metrics.js';
@@ -7,10 +7,10 @@ import { runbookRoutes } from './routes/runbooks.js';
 import { statusPageRoute } from './routes/status-page.js';
 
 /** Extra routers mounted by later parts (the Alertmanager receiver). */
-export type RouteModule = (service: GuardService) => express.Router;
+export type RouteModule = (service: GuardPort) => express.Router;
 
 /** Build the HTTP app for a service. No listen() here: tests drive it in-process. */
-export function createApp(service: GuardService, extra: RouteModule[] = []): express.Express {
+export function createApp(service: GuardPort, extra: RouteModule[] = []): express.Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', false);

@@ -1,10 +1,10 @@
 import { backoffRemainingSec } from '../guard/backoff.js';
-import type { GuardService } from '../serve/service.js';
+import type { GuardPort } from './port.js';
 import { VERSION } from '../version.js';
 import { redactUrl } from '../util/redact-url.js';
 
 /** `GET /api/v1/status` (and the status page): memory only. */
-export function statusView(service: GuardService) {
+export function statusView(service: GuardPort) {
   const result = service.lastResult;
   const now = service.clock.now();
   const records = new Map((service.fleetStatus?.probe?.endpoints ?? []).map((r) => [r.id, r]));

@@ -1,14 +1,14 @@
 // What the receiver would do with a recorded payload, and what the cycle it triggers would plan —
 // computed from files as they are now, changing nothing (`laneguard replay`).
 import type { LoadedConfig } from '../config/load.js';
-import { initialGuardState, type GuardState } from '../domain/types.js';
+import type { GuardState } from '../domain/types.js';
 import { buildEndpointViews } from '../fleet/view.js';
 import { readFleetStatus } from '../fleet/status-file.js';
-import { circuitOpen, observeLanes } from '../guard/backoff.js';
+import { observeLanes } from '../guard/backoff.js';
+import { ensureBlocked } from '../guard/ensure-gate.js';
 import { decide, type Plan } from '../guard/policy.js';
-import { loadGuardState } from '../guard/state-store.js';
+import { peekGuardState } from '../guard/state-store.js';
 import { createLaneAdapter } from '../lanes/factory.js';
-import { readJson } from '../store/atomic.js';
 import { cycleRequestFor, decideAlerts, needsKnownLanes, type ReceiverDecision } from './decide.js';
 import { readLedgerFile } from './ledger.js';
 import type { WebhookPayload } from './payload.js';
@@ -49,14 +49,6 @@ export interface CyclePreview {
   ensure: { would_run: boolean; reason: string | null };
 }
 
-/** The guard state as stored, without repairing a torn file (replay changes nothing). */
-function storedState(file: string, now: Date): GuardState {
-  const read = readJson(file);
-  if (read.status === 'missing') return initialGuardState();
-  const usable = read.status === 'ok' && !!read.value && typeof read.value === 'object' && !Array.isArray(read.value);
-  return usable ? loadGuardState(file, now).state : initialGuardState();
-}
-
 /**
  * Plan the cycle an alert would trigger: lanes read now, endpoint health from the last probe (no
  * probe is made), the stored guard state. The live cycle re-reads everything and may differ.
@@ -66,23 +58,21 @@ export async function previewCycle(config: LoadedConfig, request: { onlyLanes: r
   const status = readFleetStatus(paths.fleetStatus);
   const endpoints = buildEndpointViews(config.endpoints, status);
   const read = await createLaneAdapter(config).read(now);
-  const stored = storedState(paths.state, now);
+  const stored = peekGuardState(paths.state, now);
   const observed = observeLanes(stored.lanes, read.lanes, now, guard.backoff);
   const plan = decide({ lanes: read.lanes, endpoints, state: { ...stored, lanes: observed.lanes }, config: guard, now, trigger: 'alert', onlyLanes: request.onlyLanes });
-  return { plan, probedAt: status?.probe?.timestamp ?? null, ensure: previewEnsure(config, plan.floorMet, stored, now) };
+  return { plan, probedAt: status?.probe?.timestamp ?? null, ensure: previewEnsure(config, plan.healthyEndpointKeys.length, stored, now) };
 }
 
-/** Whether the webhook's `ensure` would run now (its gates, as GuardService.ensure applies them). */
-export function previewEnsure(config: LoadedConfig, floorMet: boolean, state: GuardState, now: Date): { would_run: boolean; reason: string | null } {
-  if (!floorMet) return { would_run: false, reason: 'endpoint_floor_not_met' };
-  if (circuitOpen(state.circuit, now)) return { would_run: false, reason: 'circuit_open' };
-  if (config.guard.dry_run) return { would_run: false, reason: 'dry_run' };
-  return { would_run: true, reason: null };
+/** Whether the webhook's `ensure` would run now: the gates the daemon applies (`ensureBlocked`). */
+export function previewEnsure(config: LoadedConfig, healthyEndpoints: number, state: GuardState, now: Date): { would_run: boolean; reason: string | null } {
+  const reason = ensureBlocked({ healthyEndpoints, minimumHealthy: config.guard.minimum_healthy_endpoints, circuit: state.circuit, dryRun: config.guard.dry_run, now });
+  return { would_run: reason === null, reason };
 }
 
 /** Ensure preview without a cycle: the floor from the last probe results. */
 export function previewEnsureOnly(config: LoadedConfig, now: Date): { would_run: boolean; reason: string | null } {
   const endpoints = buildEndpointViews(config.endpoints, readFleetStatus(config.paths.fleetStatus));
   const healthy = endpoints.filter((e) => e.enabled && e.healthy).length;
-  return previewEnsure(config, healthy >= config.guard.minimum_healthy_endpoints, storedState(config.paths.state, now), now);
+  return previewEnsure(config, healthy, peekGuardState(config.paths.state, now), now);
 }

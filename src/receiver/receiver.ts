@@ -1,7 +1,7 @@
 // The receiver's effects around the pure decisions: the lane list, the ledger file, history,
 // metrics, and the coalesced cycle started after the answer.
 import { createLaneAdapter } from '../lanes/factory.js';
-import type { GuardService } from '../serve/service.js';
+import type { GuardPort } from '../http/port.js';
 import { cycleRequestFor, decideAlerts, needsKnownLanes, type AlertDecision, type ReceiverDecision, type ReceiverWork } from './decide.js';
 import type { WebhookRejection } from './errors.js';
 import { LedgerStore } from './ledger.js';
@@ -15,7 +15,7 @@ function clip(value: string | null): string | null {
 }
 
 /** The ids of the lanes the fleet has now (read errors included: the lane exists). */
-export async function knownLaneIds(service: GuardService): Promise<Set<string>> {
+export async function knownLaneIds(service: GuardPort): Promise<Set<string>> {
   try {
     const read = await createLaneAdapter(service.config).read(service.clock.now());
     return new Set([...read.lanes.map((l) => l.id), ...read.errors.map((e) => e.id)]);
@@ -29,9 +29,9 @@ export class WebhookReceiver {
   private store: LedgerStore | null = null;
 
   constructor(
-    private readonly service: GuardService,
+    private readonly service: GuardPort,
     /** How the lanes are listed (tests slow it down to widen the race window). */
-    private readonly listLanes: (service: GuardService) => Promise<Set<string>> = knownLaneIds,
+    private readonly listLanes: (service: GuardPort) => Promise<Set<string>> = knownLaneIds,
   ) {}
 
   /** The ledger of the current config (reopened when a reload moves it). */

@@ -2,14 +2,14 @@
 // answer 200 with counts → start the work. Every 4xx is recorded with its reason.
 import express, { Router, type Request, type Response } from 'express';
 import { checkAuthorization } from '../http/auth.js';
-import type { GuardService } from '../serve/service.js';
+import type { GuardPort } from '../http/port.js';
 import { rejection, rejectionBody, type WebhookRejection } from './errors.js';
 import { checkContentType, parsePayload } from './payload.js';
 import { WebhookReceiver } from './receiver.js';
 
 export const WEBHOOK_PATH = '/alertmanager/webhook';
 
-function authRejection(req: Request, service: GuardService): WebhookRejection | null {
+function authRejection(req: Request, service: GuardPort): WebhookRejection | null {
   const result = checkAuthorization(req.get('authorization'), service.credentials);
   if (result === 'ok') return null;
   if (result === 'unconfigured') return rejection('AUTH_UNCONFIGURED');
@@ -28,7 +28,7 @@ function readBody(req: Request, res: Response, limit: number): Promise<{ body: B
   });
 }
 
-export function receiverRoutes(service: GuardService): Router {
+export function receiverRoutes(service: GuardPort): Router {
   const router = Router();
   const receiver = new WebhookReceiver(service);
 

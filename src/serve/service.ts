@@ -4,9 +4,8 @@ import { buildEndpointViews } from '../fleet/view.js';
 import { fetchHttpClient, type HttpClient } from '../fleet/http.js';
 import { probeFleet, type FleetProbe } from '../fleet/probe-fleet.js';
 import { readFleetStatus, type FleetStatus } from '../fleet/status-file.js';
-import { runFleetCommand, type Runner } from '../guard/act.js';
-import { circuitOpen } from '../guard/backoff.js';
-import { acquireLock } from '../guard/lock.js';
+import type { Runner } from '../guard/act.js';
+import { ensureOutsideCycle, type EnsureContext, type EnsureResult } from '../guard/ensure.js';
 import type { CycleRequest, CycleResult, GuardDeps } from '../guard/cycle.js';
 import { CycleRunner } from '../guard/runner.js';
 import { HistoryStore } from '../history/store.js';
@@ -20,18 +19,9 @@ import { createMetrics, type Metrics } from '../metrics/registry.js';
 import { runArgv } from '../actions/run.js';
 import type { Clock } from '../util/clock.js';
 import { loadCredentials, type Credentials } from '../http/auth.js';
-import { readJson } from '../store/atomic.js';
 import { laneguardWriteDirs, removeStrayTemps } from '../store/stray-temp.js';
+import type { GuardPort } from '../http/port.js';
 import type { Trigger } from '../domain/types.js';
-
-/** What one ensure run outside a cycle did (the webhook's `ensure` action). */
-export interface EnsureResult {
-  ran: boolean;
-  ok: boolean | null;
-  exit_code: number | null;
-  /** Why it did not run: endpoint_floor_not_met, circuit_open, dry_run, lock_busy. */
-  skipped: string | null;
-}
 
 export interface ServiceOptions {
   root: string;
@@ -52,7 +42,7 @@ function olderThan(a: FleetStatus, b: FleetStatus | null): boolean {
   return Number.isFinite(at) && Number.isFinite(bt) && at < bt;
 }
 
-export class GuardService {
+export class GuardService implements GuardPort {
   config: LoadedConfig;
   credentials: Credentials;
   readonly metrics: Metrics;
@@ -231,7 +221,13 @@ export class GuardService {
    * runs, so it never overlaps a cycle.
    */
   ensure(trigger: Trigger): Promise<EnsureResult> {
-    this.ensuring ??= this.ensureNow(trigger).finally(() => {
+    const context: EnsureContext = {
+      deps: this.deps,
+      endpoints: () => this.endpointViews(),
+      refresh: () => this.freshEndpoints(),
+      count: (result) => this.metrics.recoveryActions.inc({ action: 'ensure', result }),
+    };
+    this.ensuring ??= ensureOutsideCycle(context, trigger).finally(() => {
       this.ensuring = null;
     });
     return this.ensuring;
@@ -247,39 +243,5 @@ export class GuardService {
     const probedAt = this.fleetStatus?.probe?.timestamp ? Date.parse(this.fleetStatus.probe.timestamp) : NaN;
     const age = this.options.clock.now().getTime() - probedAt;
     if (!Number.isFinite(age) || age >= this.config.guard.fleet_probe_interval_sec * 1000) await this.probe();
-  }
-
-  private ensureGate(): string | null {
-    const { guard, paths } = this.config;
-    const healthy = this.endpointViews().filter((e) => e.enabled && e.healthy).length;
-    if (healthy < guard.minimum_healthy_endpoints) return 'endpoint_floor_not_met';
-    const stored = readJson(paths.state);
-    const circuit = stored.status === 'ok' ? (stored.value as { circuit?: { openUntil?: unknown } } | null)?.circuit : undefined;
-    if (circuit && typeof circuit.openUntil === 'string' && circuitOpen({ failureTimes: [], openUntil: circuit.openUntil }, this.options.clock.now())) return 'circuit_open';
-    if (guard.dry_run) return 'dry_run';
-    return null;
-  }
-
-  private async ensureNow(trigger: Trigger): Promise<EnsureResult> {
-    const skip = (reason: string): EnsureResult => {
-      this.deps.history.append('ensure_skipped', { trigger, reason });
-      if (reason === 'dry_run') this.metrics.recoveryActions.inc({ action: 'ensure', result: 'dry_run' });
-      return { ran: false, ok: null, exit_code: null, skipped: reason };
-    };
-    await this.freshEndpoints();
-    const gate = this.ensureGate();
-    if (gate) return skip(gate);
-    const lock = await acquireLock(this.config.paths.lock, 10 * 60_000);
-    if (!lock) return skip('lock_busy');
-    try {
-      const again = this.ensureGate();
-      if (again) return skip(again);
-      const { result } = await runFleetCommand(this.deps, this.config.guard.lanes.ensure_command);
-      this.deps.history.append('ensure_ran', { trigger, reason: trigger, ok: result.ok, exit_code: result.exitCode, duration_ms: result.durationMs, error: result.error, output: result.output });
-      this.metrics.recoveryActions.inc({ action: 'ensure', result: result.ok ? 'success' : 'failure' });
-      return { ran: true, ok: result.ok, exit_code: result.exitCode, skipped: null };
-    } finally {
-      lock.release();
-    }
   }
 }

@@ -1,7 +1,7 @@
 // The receiver's pure core: matching, gates in order, dedupe against the ledger, the work asked for.
 import { describe, expect, it } from 'vitest';
 import { cycleRequestFor, decideAlerts, needsKnownLanes, type ReceiverContext } from '../../src/receiver/decide.js';
-import { ledgerKey, pruneLedger, withinWindow, type LedgerEntry } from '../../src/receiver/ledger.js';
+import { ledgerKey, pruneLedger, withinWindow, type LedgerEntry } from '../../src/receiver/ledger-rules.js';
 import { matchAction, sameInstance, type WebhookRoute } from '../../src/receiver/match.js';
 import type { WebhookAlert } from '../../src/receiver/payload.js';
 

@@ -1,11 +1,11 @@
 import { Router } from 'express';
 import { isValidLaneId } from '../../config/lanes-schema.js';
 import { parseSince, queryHistory } from '../../history/query.js';
-import type { GuardService } from '../../serve/service.js';
+import type { GuardPort } from '../port.js';
 import { statusView } from '../status-view.js';
 import { requireAuth } from './guard.js';
 
-export function apiRoutes(service: GuardService): Router {
+export function apiRoutes(service: GuardPort): Router {
   const router = Router();
 
   router.get('/api/v1/status', (_req, res) => {

@@ -1,12 +1,12 @@
 import type { NextFunction, Request, Response } from 'express';
-import type { GuardService } from '../../serve/service.js';
+import type { GuardPort } from '../port.js';
 import { checkAuthorization, hasCredentials } from '../auth.js';
 
 /**
  * Require the webhook token (or basic auth). `optionalWhenUnconfigured` lets a loopback-only server
  * without credentials accept the request (the server refuses a non-loopback bind without a token).
  */
-export function requireAuth(service: GuardService, optionalWhenUnconfigured = false) {
+export function requireAuth(service: GuardPort, optionalWhenUnconfigured = false) {
   return (req: Request, res: Response, next: NextFunction): void => {
     const result = checkAuthorization(req.get('authorization'), service.credentials);
     if (result === 'ok' || (result === 'unconfigured' && optionalWhenUnconfigured)) return next();

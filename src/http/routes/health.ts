@@ -1,7 +1,7 @@
 import { Router } from 'express';
-import type { GuardService } from '../../serve/service.js';
+import type { GuardPort } from '../port.js';
 
-export function healthRoutes(service: GuardService): Router {
+export function healthRoutes(service: GuardPort): Router {
   const router = Router();
   router.get('/-/healthy', (_req, res) => {
     res.type('text/plain').send('laneguard is healthy\n');

@@ -1,5 +1,5 @@
 import { Router } from 'express';
-import type { GuardService } from '../../serve/service.js';
+import type { GuardPort } from '../port.js';
 import { readRecentHistory } from '../page/recent-history.js';
 import { renderStatusPage } from '../page/render.js';
 import { statusView } from '../status-view.js';
@@ -17,7 +17,7 @@ export function refreshSeconds(intervalSec: number): number {
 const CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
 
 /** `GET /`: the status page (see docs/status-page.md). */
-export function statusPageRoute(service: GuardService): Router {
+export function statusPageRoute(service: GuardPort): Router {
   const router = Router();
   router.get('/', (_req, res) => {
     const { config } = service;
