@@ -40,7 +40,7 @@ export function portStub(spec: SandboxRootSpec = { endpoints: [], lanes: [] }, o
     lastCycleError: null,
     fleetStatus: null,
     runner: { busy: false },
-    history: { append: (type: string, fields: Record<string, unknown> = {}) => void calls.events.push({ type, fields }) } as GuardPort['history'],
+    history: { append: (type: string, fields: Record<string, unknown> = {}) => void calls.events.push({ type, fields }) } as unknown as GuardPort['history'],
     endpointViews: () => [],
     cycle: async (request) => {
       calls.cycles.push(request);
