@@ -1,11 +1,14 @@
-import { readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { laneSpecSchema, type LaneSpec } from '../config/lanes-schema.js';
-import { type LaneReadError, type LaneSnapshot } from '../domain/types.js';
+import { type LaneReadError, type LaneSnapshot, type PauseInfo, type WorkCounts } from '../domain/types.js';
+import { TimeSlicer } from '../util/slice.js';
 import { laneEndpointUrls, truthy, type LaneAdapter, type LaneRead } from './adapter.js';
-import { readPause } from './pause-files.js';
-import { laneFiles, laneRuntimeDir } from './paths.js';
-import { laneRunning, readPidFile } from './running.js';
+import { FileCache, type FileRead, type Parser } from './file-cache.js';
+import { CLAIMED, HEARTBEAT, PAUSE, PID, QUEUE, STATES, TASKS } from './lane-parsers.js';
+import { PAUSE_FLAG, unreadablePause } from './pause-files.js';
+import { laneFiles, laneRuntimeDir, type LaneFiles } from './paths.js';
+import { evaluatePause } from './pause-rules.js';
+import { laneRunning } from './running.js';
 import { countWork } from './work.js';
 
 export interface OrxaqOptions {
@@ -14,44 +17,16 @@ export interface OrxaqOptions {
   runtimeDir: string;
   cmdlinePattern?: string;
   staleManualPauseSec: number;
+  /** Real wall clock for the file cache (file timestamps are wall time, whatever clock the cycle uses). */
+  wallMs?: () => number;
 }
 
-function heartbeatAgeSec(file: string, now: Date): number | null {
-  let at: number | null = null;
-  try {
-    const json = JSON.parse(readFileSync(file, 'utf8')) as { timestamp?: unknown };
-    if (typeof json.timestamp === 'string' && !Number.isNaN(Date.parse(json.timestamp))) at = Date.parse(json.timestamp);
-  } catch {
-    // Fall back to the file's mtime below.
-  }
-  if (at === null) {
-    try {
-      at = statSync(file).mtimeMs;
-    } catch {
-      return null;
-    }
-  }
-  return Math.max(0, Math.round((now.getTime() - at) / 1000));
-}
+/** One entry of lanes.json, validated: a lane to read, or an error row. */
+type ListedLane = { spec: LaneSpec; files: LaneFiles; urls: string[] } | { error: LaneReadError };
 
-/** Lanes of the orxaq layout: config/lanes.json plus artifacts/autonomy/lanes/<id>/. */
-export class OrxaqAdapter implements LaneAdapter {
-  readonly source = 'orxaq' as const;
-  constructor(private readonly options: OrxaqOptions) {}
-
-  laneDir(laneId: string): string {
-    return laneRuntimeDir(this.options.runtimeDir, laneId);
-  }
-
-  /** The raw lane list; a missing or unparsable file is a whole-source error. */
-  private readSpecs(): unknown[] {
-    const display = path.relative(this.options.root, this.options.lanesFile) || this.options.lanesFile;
-    let text: string;
-    try {
-      text = readFileSync(this.options.lanesFile, 'utf8');
-    } catch (err) {
-      throw new Error(`${display}: cannot read (${(err as NodeJS.ErrnoException).code ?? String(err)}); create it or set lanes.lanes_file`);
-    }
+const lanesListParser = (display: string): Parser<unknown[]> => ({
+  name: 'lanes',
+  parse: (text) => {
     let json: unknown;
     try {
       json = JSON.parse(text);
@@ -61,61 +36,155 @@ export class OrxaqAdapter implements LaneAdapter {
     const list = Array.isArray(json) ? json : (json as { lanes?: unknown })?.lanes;
     if (!Array.isArray(list)) throw new Error(`${display}: expected {"version":1,"lanes":[...]} or a list of lanes`);
     return list;
+  },
+});
+
+function heartbeatAgeSec(read: FileRead<number | null>, now: Date): number | null {
+  if (read.state !== 'present') return null;
+  return Math.max(0, Math.round((now.getTime() - (read.value ?? read.mtimeMs)) / 1000));
+}
+
+/**
+ * Lanes of the orxaq layout: config/lanes.json plus artifacts/autonomy/lanes/<id>/. Reads are
+ * incremental (a file is re-read only when it changed, see file-cache.ts) and sliced, so a cycle over
+ * 10,000 lanes never holds the event loop for more than a few milliseconds.
+ */
+export class OrxaqAdapter implements LaneAdapter {
+  readonly source = 'orxaq' as const;
+  private readonly cache: FileCache;
+  private readonly lanesParser: Parser<unknown[]>;
+  private listed: { version: number; lanes: ListedLane[] } | null = null;
+  private readonly workMemo = new Map<string, { key: string; work: WorkCounts }>();
+  /** Reads share one cache pass at a time. */
+  private queue: Promise<unknown> = Promise.resolve();
+
+  constructor(private readonly options: OrxaqOptions) {
+    this.cache = new FileCache(options.wallMs);
+    this.lanesParser = lanesListParser(path.relative(options.root, options.lanesFile) || options.lanesFile);
   }
 
-  async read(now: Date): Promise<LaneRead> {
-    const lanes: LaneSnapshot[] = [];
-    const errors: LaneReadError[] = [];
-    let specs: unknown[];
+  /** Stats, reads and passes of the file cache (tests and the benchmark look at them). */
+  get counters(): FileCache['counters'] {
+    return this.cache.counters;
+  }
+
+  laneDir(laneId: string): string {
+    return laneRuntimeDir(this.options.runtimeDir, laneId);
+  }
+
+  read(now: Date): Promise<LaneRead> {
+    const next = this.queue.then(() => this.readNow(now));
+    this.queue = next.catch(() => undefined);
+    return next;
+  }
+
+  private async readNow(now: Date): Promise<LaneRead> {
+    this.cache.beginPass();
     try {
-      specs = this.readSpecs();
-    } catch (err) {
-      return { lanes, errors: [{ id: '*', source: 'lanes_file', error: (err as Error).message }] };
+      const listed = this.list();
+      if ('error' in listed) return { lanes: [], errors: [listed.error] };
+      const lanes: LaneSnapshot[] = [];
+      const errors: LaneReadError[] = [];
+      const slicer = new TimeSlicer();
+      for (const lane of listed) {
+        if ('error' in lane) errors.push(lane.error);
+        else {
+          try {
+            lanes.push(this.snapshot(lane.spec, lane.files, lane.urls, now));
+          } catch (err) {
+            errors.push({ id: lane.spec.id, source: 'lane_read', error: (err as Error).message });
+          }
+        }
+        await slicer.tick();
+      }
+      return { lanes, errors };
+    } finally {
+      this.cache.endPass();
     }
+  }
+
+  /** The validated lane list; validated again only when lanes.json changed. */
+  private list(): ListedLane[] | { error: LaneReadError } {
+    const { lanesFile, root } = this.options;
+    const read = this.cache.get(lanesFile, this.lanesParser);
+    const display = path.relative(root, lanesFile) || lanesFile;
+    if (read.state === 'absent') return { error: { id: '*', source: 'lanes_file', error: `${display}: cannot read (ENOENT); create it or set lanes.lanes_file` } };
+    if (read.state === 'error') {
+      const message = read.error.startsWith(display) ? read.error : `${display}: ${read.error}`;
+      return { error: { id: '*', source: 'lanes_file', error: message } };
+    }
+    if (this.listed?.version !== read.version) {
+      this.listed = { version: read.version, lanes: this.validate(read.value) };
+      const ids = new Set(this.listed.lanes.flatMap((l) => ('spec' in l ? [l.spec.id] : [])));
+      for (const id of this.workMemo.keys()) if (!ids.has(id)) this.workMemo.delete(id);
+    }
+    return this.listed.lanes;
+  }
+
+  private validate(specs: unknown[]): ListedLane[] {
     const seen = new Set<string>();
-    specs.forEach((raw, index) => {
+    return specs.map((raw, index): ListedLane => {
       const parsed = laneSpecSchema.safeParse(raw);
       const rawId = (raw as { id?: unknown })?.id;
       const label = typeof rawId === 'string' ? rawId : `lanes[${index}]`;
       if (!parsed.success) {
         const issue = parsed.error.issues[0];
         const where = issue?.path.length ? `${issue.path.join('.')}: ` : '';
-        errors.push({ id: label, source: 'lanes_file', error: `lanes[${index}] ${where}${issue?.message ?? 'invalid'}` });
-        return;
+        return { error: { id: label, source: 'lanes_file', error: `lanes[${index}] ${where}${issue?.message ?? 'invalid'}` } };
       }
-      if (seen.has(parsed.data.id)) {
-        errors.push({ id: parsed.data.id, source: 'lanes_file', error: `lanes[${index}]: duplicate lane id` });
-        return;
-      }
-      seen.add(parsed.data.id);
+      const spec = parsed.data;
+      if (seen.has(spec.id)) return { error: { id: spec.id, source: 'lanes_file', error: `lanes[${index}]: duplicate lane id` } };
+      seen.add(spec.id);
       try {
-        lanes.push(this.snapshot(parsed.data, now));
+        return { spec, files: laneFiles(spec, this.options.root, this.options.runtimeDir), urls: laneEndpointUrls(spec.env) };
       } catch (err) {
-        errors.push({ id: parsed.data.id, source: 'lane_read', error: (err as Error).message });
+        return { error: { id: spec.id, source: 'lane_read', error: (err as Error).message } };
       }
     });
-    return { lanes, errors };
   }
 
-  private snapshot(spec: LaneSpec, now: Date): LaneSnapshot {
-    const files = laneFiles(spec, this.options.root, this.options.runtimeDir);
-    const urls = laneEndpointUrls(spec.env);
-    const pid = readPidFile(files.pidFile);
-    const pause = readPause(files.dir, now, this.options.staleManualPauseSec);
-    const work = countWork(files, spec.id, spec.owner);
+  private pause(file: string, now: Date): PauseInfo | null {
+    const read = this.cache.get(file, PAUSE);
+    if (read.state === 'absent') return null;
+    // A flag that cannot be read is kept: it counts as held, with the reason shown.
+    if (read.state === 'error') return unreadablePause(read.error);
+    return evaluatePause(read.value, (now.getTime() - read.mtimeMs) / 1000, now, this.options.staleManualPauseSec);
+  }
+
+  /** Work counts, counted again only when one of the lane's work files changed. */
+  private work(spec: LaneSpec, files: LaneFiles): WorkCounts {
+    const value = <T>(read: FileRead<T>): T | null => {
+      if (read.state === 'error') throw new Error(read.error);
+      return read.state === 'present' ? read.value : null;
+    };
+    const reads = [files.tasksFile ? this.cache.get(files.tasksFile, TASKS) : null, this.cache.get(files.stateFile, STATES), this.cache.get(files.queueFile, QUEUE), this.cache.get(files.claimedFile, CLAIMED)] as const;
+    const key = reads.map((r) => (r === null || r.state === 'absent' ? '-' : r.version)).join(':');
+    const memo = this.workMemo.get(spec.id);
+    if (memo && memo.key === key && !reads.some((r) => r?.state === 'error')) return { ...memo.work };
+    const [tasks, states, queue, claimed] = reads;
+    const work = countWork({ taskIds: tasks ? value(tasks) : null, states: value(states), queue: value(queue), claimed: value(claimed) }, spec.id, spec.owner);
+    this.workMemo.set(spec.id, { key, work });
+    return { ...work };
+  }
+
+  private snapshot(spec: LaneSpec, files: LaneFiles, urls: string[], now: Date): LaneSnapshot {
+    const pidRead = this.cache.get(files.pidFile, PID);
+    const pid = pidRead.state === 'present' ? pidRead.value : null;
+    const pause = this.pause(path.join(files.dir, PAUSE_FLAG), now);
+    const work = this.work(spec, files);
     return {
       id: spec.id,
       enabled: spec.enabled,
       owner: spec.owner,
       local: urls.length > 0,
       localOnly: truthy(spec.env.ORXAQ_AUTONOMY_LOCAL_ONLY),
-      endpointUrls: urls,
+      endpointUrls: [...urls],
       running: laneRunning(pid, spec.id, this.options.cmdlinePattern),
       pid,
       paused: pause !== null,
       pause,
       work,
-      heartbeatAgeSec: heartbeatAgeSec(files.heartbeatFile, now),
+      heartbeatAgeSec: heartbeatAgeSec(this.cache.get(files.heartbeatFile, HEARTBEAT), now),
     };
   }
 }

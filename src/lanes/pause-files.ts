@@ -16,24 +16,24 @@ export function readPause(laneDir: string, now: Date, staleAfterSec: number): Pa
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     if (code === 'ENOENT' || code === 'ENOTDIR') return null;
-    return unreadable(`cannot read ${PAUSE_FLAG}: ${code ?? String(err)}`);
+    return unreadablePause(`cannot read ${PAUSE_FLAG}: ${code ?? String(err)}`);
   }
   try {
     const stat = fstatSync(fd);
-    if (!stat.isFile()) return unreadable(`${PAUSE_FLAG} is not a regular file`);
+    if (!stat.isFile()) return unreadablePause(`${PAUSE_FLAG} is not a regular file`);
     const buf = Buffer.alloc(Math.min(stat.size, MAX_FLAG_BYTES));
     readSync(fd, buf, 0, buf.length, 0);
     const ageSec = (now.getTime() - stat.mtimeMs) / 1000;
     return evaluatePause(parsePauseFlag(buf.toString('utf8')), ageSec, now, staleAfterSec);
   } catch (err) {
-    return unreadable(`cannot read ${PAUSE_FLAG}: ${(err as Error).message}`);
+    return unreadablePause(`cannot read ${PAUSE_FLAG}: ${(err as Error).message}`);
   } finally {
     closeSync(fd);
   }
 }
 
 /** A flag we cannot read is kept: it counts as held, with the reason shown. */
-function unreadable(error: string): PauseInfo {
+export function unreadablePause(error: string): PauseInfo {
   return { message: error, ageSec: 0, manual: false, held: true, stale: false, error };
 }
 

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { pidAlive, processArgv } from '../util/proc.js';
+import { parsePid } from './lane-parsers.js';
 
 function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
@@ -24,9 +25,7 @@ export function readPidFile(file: string): number | null {
   } catch {
     return null;
   }
-  if (!/^\d{1,10}$/.test(text)) return null;
-  const pid = Number(text);
-  return pid > 0 ? pid : null;
+  return parsePid(text);
 }
 
 /** Running = the pid is alive and its command line is the lane's: a reused pid is not a lane. */

@@ -1,15 +1,7 @@
-import { readFileSync } from 'node:fs';
+// Parsers of a lane's work files (text in, plain values out: the reading is done by the file cache)
+// and the count over them. A missing file counts as empty; a file that exists but cannot be parsed
+// is an error naming the file.
 import { emptyWork, type WorkCounts } from '../domain/types.js';
-
-/** A file that is missing counts as empty; a file that exists but cannot be parsed is an error. */
-function readOptional(file: string): string | null {
-  try {
-    return readFileSync(file, 'utf8');
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
-    throw new Error(`cannot read ${file}: ${(err as Error).message}`);
-  }
-}
 
 function parseJson(file: string, text: string): unknown {
   try {
@@ -20,9 +12,7 @@ function parseJson(file: string, text: string): unknown {
 }
 
 /** Task ids of a tasks file: a list of task objects with `id`, or `{"tasks": [...]}`. */
-export function readTaskIds(file: string): string[] {
-  const text = readOptional(file);
-  if (text === null) return [];
+export function parseTaskIds(text: string, file: string): string[] {
   const json = parseJson(file, text);
   const list = Array.isArray(json) ? json : (json as { tasks?: unknown })?.tasks;
   if (!Array.isArray(list)) throw new Error(`${file} must be a list of tasks or {"tasks": [...]}`);
@@ -35,10 +25,9 @@ export function readTaskIds(file: string): string[] {
 }
 
 /** A lane's `state.json`: `{task_id: {status}}`. */
-export function readTaskStates(file: string): Map<string, string> {
-  const text = readOptional(file);
+export function parseTaskStates(text: string, file: string): Map<string, string> {
   const states = new Map<string, string>();
-  if (text === null || text.trim() === '') return states;
+  if (text.trim() === '') return states;
   const json = parseJson(file, text);
   if (!json || typeof json !== 'object' || Array.isArray(json)) throw new Error(`${file} must be an object {task_id: {status}}`);
   for (const [id, entry] of Object.entries(json)) {
@@ -48,16 +37,14 @@ export function readTaskStates(file: string): Map<string, string> {
   return states;
 }
 
-interface QueueItem {
+export interface QueueItem {
   id: string;
   lane?: string;
   owner?: string;
 }
 
 /** Queue items, from NDJSON (one item a line) or a JSON list. Bad lines are skipped. */
-export function readQueue(file: string): QueueItem[] {
-  const text = readOptional(file);
-  if (text === null) return [];
+export function parseQueue(text: string, file: string): QueueItem[] {
   const raw: unknown[] = [];
   const trimmed = text.trim();
   if (trimmed.startsWith('[')) {
@@ -88,9 +75,8 @@ export function readQueue(file: string): QueueItem[] {
 }
 
 /** Claimed queue ids: a list of ids, `{"claimed": [...] | {id: …}}`, or `{id: …}`. */
-export function readClaimed(file: string): Set<string> {
-  const text = readOptional(file);
-  if (text === null || text.trim() === '') return new Set();
+export function parseClaimed(text: string, file: string): Set<string> {
+  if (text.trim() === '') return new Set();
   const json = parseJson(file, text);
   const source = (json as { claimed?: unknown })?.claimed ?? json;
   if (Array.isArray(source)) return new Set(source.map((v) => String((v as { id?: unknown })?.id ?? v)));
@@ -98,20 +84,20 @@ export function readClaimed(file: string): Set<string> {
   return new Set();
 }
 
-export interface WorkFiles {
-  tasksFile: string | null;
-  stateFile: string;
-  queueFile: string;
-  claimedFile: string;
+/** The parsed work files of one lane; null = the file does not exist. */
+export interface WorkInputs {
+  taskIds: readonly string[] | null;
+  states: ReadonlyMap<string, string> | null;
+  queue: readonly QueueItem[] | null;
+  claimed: ReadonlySet<string> | null;
 }
 
-/** Work counts of one lane. Throws with the file named when a file exists but cannot be read. */
-export function countWork(files: WorkFiles, laneId: string, owner: string): WorkCounts {
+/** Work counts of one lane from its parsed files. */
+export function countWork(inputs: WorkInputs, laneId: string, owner: string): WorkCounts {
   const work = emptyWork();
-  const states = readTaskStates(files.stateFile);
-  const taskIds = files.tasksFile ? readTaskIds(files.tasksFile) : [];
+  const states = inputs.states ?? new Map<string, string>();
   const seen = new Set<string>();
-  for (const id of taskIds) {
+  for (const id of inputs.taskIds ?? []) {
     seen.add(id);
     const status = states.get(id) ?? 'pending';
     if (status === 'pending' || status === 'in_progress' || status === 'blocked' || status === 'done') work[status]++;
@@ -121,8 +107,8 @@ export function countWork(files: WorkFiles, laneId: string, owner: string): Work
     if (seen.has(id)) continue;
     if (status === 'in_progress' || status === 'blocked' || status === 'done') work[status]++;
   }
-  const claimed = readClaimed(files.claimedFile);
-  for (const item of readQueue(files.queueFile)) {
+  const claimed = inputs.claimed ?? new Set<string>();
+  for (const item of inputs.queue ?? []) {
     if (claimed.has(item.id)) continue;
     const unowned = item.lane === undefined && item.owner === undefined;
     if (unowned || item.lane === laneId || (owner !== '' && item.owner === owner)) work.queued++;

@@ -4,7 +4,7 @@
 import { readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { laneEndpointUrls } from '../lanes/adapter.js';
-import { readTaskIds } from '../lanes/work.js';
+import { parseTaskIds } from '../lanes/work.js';
 import { atomicWriteJson } from '../store/atomic.js';
 import { argValue, readSandboxLane } from './lane-file.js';
 import { RUNTIME_DIR } from './paths.js';
@@ -49,6 +49,18 @@ function readState(): Record<string, { status: string }> {
   } catch {
     return {};
   }
+}
+
+/** The tasks file's ids; a missing file means no tasks. */
+function readTaskIds(file: string): string[] {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    throw err;
+  }
+  return parseTaskIds(text, file);
 }
 
 async function complete(urls: string[], task: string): Promise<boolean> {
