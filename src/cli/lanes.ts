@@ -5,7 +5,7 @@ import type { LoadedConfig } from '../config/load.js';
 import { isLocalLane } from '../guard/policy.js';
 import { createLaneAdapter } from '../lanes/factory.js';
 import { archivePause, readPause, writePause } from '../lanes/pause-files.js';
-import { parseUntil } from '../lanes/pause-rules.js';
+import { parseUntil, pauseReplacementRefusal } from '../lanes/pause-rules.js';
 import { historyFor, loadFor } from './context.js';
 import { EXIT_FAILED, EXIT_OK, UsageError } from './errors.js';
 import { age, clean, table } from './format.js';
@@ -60,8 +60,12 @@ export function registerLanes(program: Command, io: CliIo): void {
     .option('--hold', 'an operator hold: never cleared automatically, however old')
     .option('--until <iso>', 'held until this time (ISO 8601), then a normal manual pause')
     .option('--reason <text>', 'why (shown in tables, events and the status page)', 'manual pause by operator')
-    .addHelpText('after', '\nA pause without --hold or --until is a manual pause: once older than\nstale_manual_pause_sec (600 s) the guard clears it when the lane has work.')
-    .action(async (lane: string, opts: { hold?: boolean; until?: string; reason: string }, cmd: Command) => {
+    .option('--force', 'replace a held pause with one that is not held')
+    .addHelpText(
+      'after',
+      '\nA pause without --hold or --until is a manual pause: once older than\nstale_manual_pause_sec (600 s) the guard clears it when the lane has work.\nAn existing flag is archived in cleared_pauses/ before it is replaced; a held\npause is replaced only with --hold (or --force).',
+    )
+    .action(async (lane: string, opts: { hold?: boolean; until?: string; reason: string; force?: boolean }, cmd: Command) => {
       laneArg(lane);
       const untilMs = opts.until !== undefined ? parseUntil(opts.until) : undefined;
       if (untilMs === null) throw new UsageError(`--until: not an ISO 8601 time: ${opts.until}`);
@@ -74,9 +78,22 @@ export function registerLanes(program: Command, io: CliIo): void {
       const now = new Date();
       const reason = /manual/i.test(opts.reason) ? opts.reason : `manual: ${opts.reason}`;
       const dir = createLaneAdapter(config).laneDir(lane);
+      const existing = readPause(dir, now, config.guard.stale_manual_pause_sec);
+      const refusal = pauseReplacementRefusal(existing, { hold: opts.hold === true, force: opts.force === true });
+      if (refusal) throw new UsageError(`${lane} is already paused and ${refusal}`);
+      // The flag being replaced is kept, as unpause keeps it: an operator can put it back.
+      const replaced = existing ? archivePause(dir, lane, config.paths.clearedPauses, now) : null;
       const file = writePause(dir, { reason, by: process.env.USER ?? 'operator', hold: opts.hold === true, until, now });
-      historyFor(config).append('lane_paused', { lane, reason, hold: opts.hold === true, until: until ?? null, by: process.env.USER ?? 'operator' });
+      historyFor(config).append('lane_paused', {
+        lane,
+        reason,
+        hold: opts.hold === true,
+        until: until ?? null,
+        by: process.env.USER ?? 'operator',
+        ...(replaced ? { replaced_archived_to: replaced } : {}),
+      });
       io.out(`paused ${lane}${opts.hold ? ' (held)' : until ? ` (held until ${until})` : ''}: ${path.relative(config.root, file)}`);
+      if (replaced) io.out(`the previous flag is kept at ${path.relative(config.root, replaced)}`);
     });
 
   lanes

@@ -83,3 +83,14 @@ export function evaluatePause(flag: PauseFlagContent, ageSec: number, now: Date,
     stale: manual && !held && age >= staleAfterSec,
   };
 }
+
+/**
+ * Whether `lanes pause` may replace an existing pause. A held pause (an operator hold, a future or
+ * unreadable `until`, an unreadable flag) is replaced only by a permanent hold or with `force`: a
+ * plain or time-limited pause in its place would let the guard clear what an operator meant to keep.
+ * Returns null when the replacement is allowed, or why it is refused.
+ */
+export function pauseReplacementRefusal(existing: PauseInfo | null, next: { hold: boolean; force: boolean }): string | null {
+  if (existing === null || !existing.held || next.hold || next.force) return null;
+  return `it is held (${existing.message || 'held'}); a new pause without --hold would let the guard clear it: pass --hold to keep it held, or --force to replace it anyway`;
+}
