@@ -12,7 +12,9 @@ import {
   unlinkSync,
 } from 'node:fs';
 import path from 'node:path';
+import { tryAcquireLock, type LockHandle } from '../guard/lock.js';
 import type { Clock } from '../util/clock.js';
+import { cappedLine } from './cap.js';
 
 export interface HistoryEvent {
   ts: string;
@@ -33,6 +35,33 @@ export interface RepairResult {
 }
 
 const CHUNK = 64 * 1024;
+/** How long a writer waits for another process's append, rotation or repair before writing anyway. */
+const LOCK_WAIT_MS = 5000;
+const sleeper = new Int32Array(new SharedArrayBuffer(4));
+
+/** The cross-process lock file of a history (one per history file, beside it). */
+export function historyLockFile(file: string): string {
+  return `${file}.lock`;
+}
+
+/**
+ * Take the history's lock, waiting (synchronously: appends are synchronous everywhere) while another
+ * process holds it. A dead holder never keeps it (see guard/lock.ts). Null after LOCK_WAIT_MS.
+ */
+function lockHistory(file: string): LockHandle | null {
+  const deadline = Date.now() + LOCK_WAIT_MS;
+  for (let pause = 1; ; pause = Math.min(pause * 2, 20)) {
+    let handle: LockHandle | null;
+    try {
+      handle = tryAcquireLock(historyLockFile(file));
+    } catch {
+      // The lock cannot be created at all (read-only directory, full disk): waiting will not help.
+      return null;
+    }
+    if (handle || Date.now() >= deadline) return handle;
+    Atomics.wait(sleeper, 0, 0, pause);
+  }
+}
 
 function rotatedName(file: string, n: number): string {
   return `${file}.${n}`;
@@ -57,8 +86,14 @@ function findTornTail(fd: number, size: number): { offset: number; length: numbe
 }
 
 /**
- * Append-only NDJSON event log with size-based rotation and repair of a torn last line. Every event
- * is one `write` of a whole line with O_APPEND, so concurrent writers never interleave inside a line.
+ * Append-only NDJSON event log with size-based rotation and repair of a torn last line.
+ *
+ * Many processes write one history (`serve`, `heartbeat run`, the watchdog, CLI commands). Append,
+ * rotation and repair all happen under one cross-process lock (`<file>.lock`): without it one
+ * process's repair could cut another's half-written line, and two rotations could push a file out.
+ * Every event is also one O_APPEND write of whole lines, so even a writer that gave up waiting for
+ * the lock (a holder stuck for LOCK_WAIT_MS) never interleaves inside a line; it only skips rotation
+ * and repair for that write.
  */
 export class HistoryStore {
   private writeErrors = 0;
@@ -76,6 +111,25 @@ export class HistoryStore {
 
   /** Cut a torn last line (crash mid-write), keep it in `<file>.torn`, and record the repair. */
   repair(): RepairResult {
+    const lock = this.lock();
+    try {
+      if (!lock) return { repaired: false, droppedBytes: 0, savedTo: null };
+      return this.repairLocked();
+    } finally {
+      lock?.release();
+    }
+  }
+
+  private lock(): LockHandle | null {
+    try {
+      mkdirSync(path.dirname(this.file), { recursive: true });
+    } catch {
+      return null;
+    }
+    return lockHistory(this.file);
+  }
+
+  private repairLocked(): RepairResult {
     if (!existsSync(this.file)) return { repaired: false, droppedBytes: 0, savedTo: null };
     const fd = openSync(this.file, 'r+');
     let torn: { offset: number; length: number } | null;
@@ -93,11 +147,8 @@ export class HistoryStore {
     if (!torn) return { repaired: false, droppedBytes: 0, savedTo: null };
     const savedTo = `${this.file}.torn`;
     appendFileSync(savedTo, Buffer.concat([fragment, Buffer.from('\n')]));
-    this.append('history_repaired', {
-      file: path.basename(this.file),
-      dropped_bytes: torn.length,
-      saved_to: path.basename(savedTo),
-    });
+    const event: HistoryEvent = { ts: this.clock.now().toISOString(), type: 'history_repaired', file: path.basename(this.file), dropped_bytes: torn.length, saved_to: path.basename(savedTo) };
+    appendFileSync(this.file, cappedLine(event));
     return { repaired: true, droppedBytes: torn.length, savedTo };
   }
 
@@ -112,16 +163,22 @@ export class HistoryStore {
   }
 
   private write(events: HistoryEvent[]): void {
-    const data = events.map((e) => `${JSON.stringify(e)}\n`).join('');
+    const data = events.map((e) => cappedLine(e)).join('');
+    let lock: LockHandle | null = null;
     try {
       mkdirSync(path.dirname(this.file), { recursive: true });
-      this.rotateIfNeeded(Buffer.byteLength(data));
-      if (this.endsTorn()) this.repair();
+      lock = lockHistory(this.file);
+      if (lock) {
+        this.rotateIfNeeded(Buffer.byteLength(data));
+        if (this.endsTorn()) this.repairLocked();
+      }
       appendFileSync(this.file, data);
     } catch (err) {
       // History must never take the guard down; the failure is counted and exported.
       this.writeErrors++;
       this.onWriteError(err as Error);
+    } finally {
+      lock?.release();
     }
   }
 

@@ -76,6 +76,23 @@ describe('history store', () => {
     expect(queryHistory(file, 2).skippedLines).toBe(2);
   });
 
+  it('caps every event: long strings and keys are cut with their length, an oversized event keeps its identity', () => {
+    const file = path.join(tempDir(), 'h.ndjson');
+    const store = new HistoryStore(file, { maxBytes: 1e6, keepFiles: 2 }, new FakeClock('2026-06-01T00:00:00.000Z'));
+    const hugeKey = 'k'.repeat(340_000);
+    store.append('alert_received', { lane: 'a', message: 'm'.repeat(340_000), labels: { [hugeKey]: 'v', __proto__x: 1 } });
+    store.append('cycle', { cycle_id: 'c9', lanes: Array.from({ length: 200 }, (_, i) => `${'x'.repeat(1000)}${i}`) });
+    const lines = readFileSync(file, 'utf8').trim().split('\n');
+    expect(Buffer.byteLength(lines[0]!)).toBeLessThan(4096);
+    const first = JSON.parse(lines[0]!);
+    expect(first.message).toMatch(/^m{1024}… \[cut, 340000 chars\]$/);
+    expect(Object.keys(first.labels)[0]).toMatch(/^k{128}… \[cut, 340000 chars\]$/);
+    expect(first).toMatchObject({ ts: '2026-06-01T00:00:00.000Z', type: 'alert_received', lane: 'a' });
+    // 200 strings of 1 KiB each are each under the string cap, but the event is over 64 KiB.
+    expect(JSON.parse(lines[1]!)).toEqual({ ts: '2026-06-01T00:00:00.000Z', type: 'cycle', cycle_id: 'c9', truncated_bytes: expect.any(Number) });
+    expect(JSON.parse(lines[1]!).truncated_bytes).toBeGreaterThan(200_000);
+  });
+
   it('parses --since', () => {
     const now = new Date('2026-06-01T12:00:00Z');
     expect(parseSince('1h', now)!.toISOString()).toBe('2026-06-01T11:00:00.000Z');
