@@ -101,6 +101,7 @@ export function createMetrics(options: { version: string; defaultMetrics?: boole
     // Receiver
     webhookRequests: counter('webhook_requests_total', 'Alertmanager webhook requests by HTTP status answered.', ['code']),
     webhookAlerts: counter('webhook_alerts_total', 'Alerts received by outcome: acted, deduplicated, ignored, resolved.', ['outcome']),
+    webhookRejections: counter('webhook_rejections_total', 'Webhook requests rejected with a 4xx, by reason (every one, also those history leaves out).', ['reason']),
     // Watchdog / heartbeat
     watchdogUp: gauge('watchdog_process_up', 'Whether a supervised process is alive and healthy.', ['process']),
     watchdogRestarts: new Counter({
@@ -134,6 +135,7 @@ export function createMetrics(options: { version: string; defaultMetrics?: boole
     configReloadOk: gauge('config_last_reload_successful', 'Whether the last configuration (re)load succeeded.'),
     configReloadSuccessTime: gauge('config_last_reload_success_timestamp_seconds', 'Unix time of the last successful configuration (re)load.'),
     historyWriteErrors: counter('history_write_errors_total', 'History lines that could not be written.'),
+    historyEventsSuppressed: counter('history_events_suppressed_total', 'High-volume events (webhook rejections, alerts that changed nothing) counted but not written to history.', ['type']),
   };
   metrics.buildInfo.set({ version: options.version }, 1);
   metrics.configReloadOk.set(1);

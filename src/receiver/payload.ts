@@ -54,13 +54,38 @@ export function checkContentType(header: string | undefined): WebhookRejection |
   return null;
 }
 
-function formatIssuePath(path: readonly PropertyKey[]): string {
-  let out = '';
-  for (const part of path) out += typeof part === 'number' ? `[${part}]` : `${out ? '.' : ''}${String(part)}`;
-  return out || '(payload)';
+/** A field path in a message is bounded: label keys come from the sender and can be any length. */
+const MAX_PATH_PART = 40;
+const MAX_PATH = 160;
+const MAX_ISSUE_MESSAGE = 160;
+
+function bounded(text: string, max: number): string {
+  return text.length > max ? `${text.slice(0, max)}…` : text;
 }
 
-/** Parse and validate a payload. The message names the first problems found, never the body. */
+export function formatIssuePath(path: readonly PropertyKey[]): string {
+  let out = '';
+  for (const part of path) out += typeof part === 'number' ? `[${part}]` : `${out ? '.' : ''}${bounded(JSON.stringify(String(part)).slice(1, -1), MAX_PATH_PART)}`;
+  return bounded(out, MAX_PATH) || '(payload)';
+}
+
+/** JSON.parse's own message quotes the body ("Unexpected token … "<body>" is not valid JSON"): keep only where. */
+function jsonErrorDetail(err: unknown): string {
+  const at = /position (\d+)/.exec((err as Error).message);
+  if (at) return `syntax error at position ${at[1]}`;
+  return /end of JSON input/i.test((err as Error).message) ? 'unexpected end of the body' : 'syntax error';
+}
+
+function describeType(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'a list';
+  return typeof value === 'string' ? 'another string' : `a ${typeof value}`;
+}
+
+/**
+ * Parse and validate a payload. The message names the first problems found (bounded paths, zod's
+ * messages, which name types and expected values), never text of the body.
+ */
 export function parsePayload(body: Buffer | string): ParseResult {
   let text: string;
   try {
@@ -73,14 +98,20 @@ export function parsePayload(body: Buffer | string): ParseResult {
   try {
     raw = JSON.parse(text.replace(/^\uFEFF/, ''));
   } catch (err) {
-    return { ok: false, rejection: rejection('INVALID_JSON', (err as Error).message) };
+    return { ok: false, rejection: rejection('INVALID_JSON', jsonErrorDetail(err)) };
   }
   if (!raw || typeof raw !== 'object' || Array.isArray(raw)) {
     return { ok: false, rejection: rejection('INVALID_PAYLOAD', 'the payload must be a JSON object') };
   }
   const record = raw as Record<string, unknown>;
   if (record.version !== '4') {
-    const got = record.version === undefined ? 'no "version" field' : `got version ${JSON.stringify(record.version).slice(0, 40)}`;
+    // A version number is named (it tells the operator which sender is wrong); any other value only by its type.
+    const got =
+      record.version === undefined
+        ? 'no "version" field'
+        : typeof record.version === 'string' && /^\d{1,3}(\.\d{1,3})?$/.test(record.version)
+          ? `got version "${record.version}"`
+          : `"version" is ${describeType(record.version)}`;
     return { ok: false, rejection: rejection('UNSUPPORTED_VERSION', got) };
   }
   if (!Array.isArray(record.alerts) || record.alerts.length === 0) {
@@ -90,7 +121,7 @@ export function parsePayload(body: Buffer | string): ParseResult {
   const result = payloadSchema.safeParse(raw);
   if (!result.success) {
     const issues = result.error.issues;
-    const shown = issues.slice(0, 3).map((i) => `${formatIssuePath(i.path)}: ${i.message}`);
+    const shown = issues.slice(0, 3).map((i) => `${formatIssuePath(i.path)}: ${bounded(i.message, MAX_ISSUE_MESSAGE)}`);
     if (issues.length > 3) shown.push(`and ${issues.length - 3} more`);
     return { ok: false, rejection: rejection('INVALID_PAYLOAD', shown.join('; ')) };
   }

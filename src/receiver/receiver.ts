@@ -1,11 +1,21 @@
 // The receiver's effects around the pure decisions: the lane list, the ledger file, history,
 // metrics, and the coalesced cycle started after the answer.
+import { EventThrottle } from '../history/throttle.js';
 import { createLaneAdapter } from '../lanes/factory.js';
 import type { GuardPort } from '../http/port.js';
 import { cycleRequestFor, decideAlerts, needsKnownLanes, type AlertDecision, type ReceiverDecision, type ReceiverWork } from './decide.js';
 import type { WebhookRejection } from './errors.js';
 import { LedgerStore } from './ledger.js';
 import type { WebhookPayload } from './payload.js';
+
+/**
+ * High-volume webhook traffic never floods the history: every rejection is counted, but at most one
+ * `webhook_rejected` event per reason and minute is written (carrying how many were left out), and
+ * alerts that change nothing (ignored, deduplicated, resolved) at most ALERT_NOISE_LIMIT per outcome,
+ * reason and minute. Alerts that act are decisions and are always written.
+ */
+const NOISE_WINDOW_MS = 60_000;
+const ALERT_NOISE_LIMIT = 30;
 
 /** Longest alert-supplied text written to history (label values can be anything). */
 const MAX_FIELD = 200;
@@ -27,6 +37,8 @@ export async function knownLaneIds(service: GuardPort): Promise<Set<string>> {
 
 export class WebhookReceiver {
   private store: LedgerStore | null = null;
+  private readonly rejections = new EventThrottle(NOISE_WINDOW_MS, 1);
+  private readonly quietAlerts = new EventThrottle(NOISE_WINDOW_MS, ALERT_NOISE_LIMIT);
 
   constructor(
     private readonly service: GuardPort,
@@ -44,10 +56,14 @@ export class WebhookReceiver {
     return store;
   }
 
-  /** A 4xx: history and metrics, nothing else. */
+  /** A 4xx: counted always, recorded at most once per reason and minute. Nothing else. */
   rejected(r: WebhookRejection): void {
-    this.service.metrics.webhookRequests.inc({ code: String(r.status) });
-    this.service.history.append('webhook_rejected', { reason: r.reason, code: r.code, status: r.status, message: r.message });
+    const { metrics } = this.service;
+    metrics.webhookRequests.inc({ code: String(r.status) });
+    metrics.webhookRejections.inc({ reason: r.reason });
+    const verdict = this.rejections.admit(r.reason, this.service.clock.now().getTime());
+    if (!verdict.record) return void metrics.historyEventsSuppressed.inc({ type: 'webhook_rejected' });
+    this.service.history.append('webhook_rejected', { reason: r.reason, code: r.code, status: r.status, message: r.message, suppressed: verdict.suppressed });
   }
 
   /**
@@ -84,6 +100,13 @@ export class WebhookReceiver {
   }
 
   private recordAlert(d: AlertDecision): void {
+    this.service.metrics.webhookAlerts.inc({ outcome: d.outcome });
+    let suppressed = 0;
+    if (d.outcome !== 'acted') {
+      const verdict = this.quietAlerts.admit(`${d.outcome}:${d.reason ?? ''}`, this.service.clock.now().getTime());
+      if (!verdict.record) return void this.service.metrics.historyEventsSuppressed.inc({ type: 'alert_received' });
+      suppressed = verdict.suppressed;
+    }
     this.service.history.append('alert_received', {
       alertname: clip(d.alertname),
       fingerprint: d.fingerprint,
@@ -93,8 +116,8 @@ export class WebhookReceiver {
       lane: d.lane,
       outcome: d.outcome,
       reason: d.reason,
+      ...(suppressed > 0 ? { suppressed } : {}),
     });
-    this.service.metrics.webhookAlerts.inc({ outcome: d.outcome });
   }
 
   /** Start the work after the answer: one coalesced cycle (it re-reads live state), and ensure. */

@@ -1,12 +1,18 @@
 // POST /alertmanager/webhook facing bad and hostile requests: each gets its status, code and reason,
-// is recorded (`webhook_rejected`, laneguard_webhook_requests_total), and nothing acts.
+// is counted (laneguard_webhook_requests_total, laneguard_webhook_rejections_total), recorded
+// (`webhook_rejected`, at most once per reason and minute), and nothing acts.
 import { existsSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WEBHOOK_ERRORS } from '../../src/receiver/errors.js';
 import { ModelServer } from '../../src/sandbox/model-server.js';
-import { alert, BEARER, metricValue, payload, receiverFixture, TOKEN, type ReceiverFixture } from './helpers.js';
+import { FakeClock } from '../../src/util/clock.js';
+import { alert, BEARER, metricValue, payload, receiverFixture as realReceiverFixture, TOKEN, type FixtureOptions, type ReceiverFixture } from './helpers.js';
+import type { SandboxRootSpec } from '../../src/sandbox/root.js';
+
+/** Each fixture has its own clock, moved past the one-event-per-minute window after every rejection. */
+const receiverFixture = (spec: SandboxRootSpec, options: FixtureOptions = {}): ReceiverFixture => realReceiverFixture(spec, { clock: new FakeClock(new Date()), ...options });
 
 let server: ModelServer;
 beforeAll(async () => {
@@ -33,8 +39,13 @@ async function expectRejected(f: ReceiverFixture, res: request.Response, name: k
   if (detail) expect(res.body.message).toMatch(detail);
   await f.settle();
   const rejected = f.events('webhook_rejected');
-  expect(rejected.at(-1)).toMatchObject({ reason: spec.reason, code: spec.code, status: spec.status });
-  expect(await metricValue(f.service, 'laneguard_webhook_requests_total', { code: String(spec.status) })).toBe(rejected.length);
+  expect(rejected.at(-1)).toMatchObject({ reason: spec.reason, code: spec.code, status: spec.status, suppressed: 0 });
+  expect(await metricValue(f.service, 'laneguard_webhook_requests_total', { code: String(spec.status) })).toBe(rejected.filter((e) => e.status === spec.status).length);
+  expect(await metricValue(f.service, 'laneguard_webhook_rejections_total', { reason: spec.reason })).toBe(rejected.filter((e) => e.reason === spec.reason).length);
+  // Neither the answer nor the record quotes the body.
+  expect(res.text.length).toBeLessThan(1024);
+  expect(JSON.stringify(rejected.at(-1)).length).toBeLessThan(1024);
+  (f.service.clock as FakeClock).advance(61_000);
   expect(f.events('alert_received')).toEqual([]);
   expect(f.events('cycle')).toEqual([]);
   expect(existsSync(f.service.config.paths.ledger)).toBe(false);
@@ -147,6 +158,37 @@ describe('webhook: body and payload', () => {
     await expectRejected(f, await send(payload([{ ...alert(), startsAt: 'yesterday' }])), 'INVALID_PAYLOAD', /alerts\[0\]\.startsAt: must be an RFC 3339 time/);
     await expectRejected(f, await send(payload([{ ...alert(), labels: { alertname: 1 } }])), 'INVALID_PAYLOAD', /alerts\[0\]\.labels\.alertname/);
     await expectRejected(f, await send(payload([alert()], { groupKey: undefined })), 'INVALID_PAYLOAD', /groupKey/);
+  });
+
+  it('never echoes the body: JSON errors say where, not what; a 300,000-character label key gives a short path', async () => {
+    const f = receiverFixture(fleet());
+    const secret = 'SECRET-BODY-TEXT-7f3a';
+    const broken = await post(f).set('content-type', 'application/json').send(`{"version": "4", "alerts": [${secret}]}`);
+    await expectRejected(f, broken, 'INVALID_JSON', /syntax error/);
+    const version = await post(f).set('content-type', 'application/json').send(payload([alert()], { version: secret }));
+    await expectRejected(f, version, 'UNSUPPORTED_VERSION', /"version" is another string/);
+    const hugeKey = 'k'.repeat(300_000);
+    const huge = await post(f).set('content-type', 'application/json').send(JSON.stringify(payload([alert({ labels: { [hugeKey]: 1 as unknown as string } })])));
+    await expectRejected(f, huge, 'INVALID_PAYLOAD', /alerts\[0\]\.labels\.k{40}…/);
+    for (const r of [broken, version, huge]) expect(r.text).not.toContain(secret);
+    expect(JSON.stringify(f.events())).not.toContain(secret);
+  });
+
+  it('counts every rejection but records one per reason and minute, with the number left out', async () => {
+    const f = receiverFixture(fleet());
+    const clock = f.service.clock as FakeClock;
+    for (let i = 0; i < 5; i++) expect((await request(f.app).post(PATH).set('content-type', 'application/json').send(valid())).status).toBe(401);
+    await post(f).set('content-type', 'text/plain').send('x');
+    expect(f.events('webhook_rejected').map((e) => [e.reason, e.suppressed])).toEqual([['missing_credentials', 0], ['wrong_content_type', 0]]);
+    expect(await metricValue(f.service, 'laneguard_webhook_rejections_total', { reason: 'missing_credentials' })).toBe(5);
+    expect(await metricValue(f.service, 'laneguard_history_events_suppressed_total', { type: 'webhook_rejected' })).toBe(4);
+    clock.advance(59_000);
+    await request(f.app).post(PATH).send(valid());
+    expect(f.events('webhook_rejected')).toHaveLength(2);
+    clock.advance(2_000);
+    await request(f.app).post(PATH).send(valid());
+    expect(f.events('webhook_rejected').at(-1)).toMatchObject({ reason: 'missing_credentials', suppressed: 5 });
+    expect(await metricValue(f.service, 'laneguard_webhook_rejections_total', { reason: 'missing_credentials' })).toBe(7);
   });
 
   it('405 for other methods on the webhook path', async () => {
