@@ -1,4 +1,5 @@
 import type { ProbeErrorClass } from '../domain/types.js';
+import { startDeadline, within, type Deadline } from '../util/deadline.js';
 
 export type HttpResult =
   | { ok: true; status: number; json: unknown; text: string; latencyMs: number }
@@ -32,20 +33,25 @@ function classify(err: unknown): { errorClass: ProbeErrorClass; reason: string }
   return { errorClass: 'refused', reason: `connection failed: ${code ?? e?.cause?.message ?? e?.message ?? String(err)}` };
 }
 
-async function readLimited(res: Response, maxBytes: number): Promise<string | null> {
+async function readLimited(res: Response, maxBytes: number, deadline: Deadline): Promise<string | null> {
   if (!res.body) return '';
   const reader = res.body.getReader();
   const chunks: Uint8Array[] = [];
   let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > maxBytes) {
-      await reader.cancel();
-      return null;
+  let finished = false;
+  try {
+    while (!finished) {
+      // Each read races the deadline: aborting the request alone may not end a read that waits.
+      const { done, value } = await within(deadline, reader.read());
+      finished = done;
+      if (done) break;
+      size += value.byteLength;
+      if (size > maxBytes) return null;
+      chunks.push(value);
     }
-    chunks.push(value);
+  } finally {
+    // Hang up on whatever is left unread (a cut answer, a drip); the cancel is not waited for.
+    if (!finished) reader.cancel().catch(() => undefined);
   }
   return Buffer.concat(chunks).toString('utf8');
 }
@@ -68,50 +74,58 @@ function moveCredentials(raw: string): { url: string; authorization: string | nu
   return { url: url.toString(), authorization: `Basic ${Buffer.from(pair).toString('base64')}` };
 }
 
-/** fetch-based client: timeouts cover connect, headers and body; errors come back classified. */
+/** fetch-based client: one deadline covers connect, headers and body; errors come back classified. */
 export const fetchHttpClient: HttpClient = {
   async request(rawUrl, init) {
-    const { url, authorization } = moveCredentials(rawUrl);
-    const started = performance.now();
-    const latency = (): number => Math.round(performance.now() - started);
-    const signal = AbortSignal.timeout(init.timeoutMs);
-    let res: Response;
+    const deadline = startDeadline(init.timeoutMs);
     try {
-      res = await fetch(url, {
-        method: init.method ?? 'GET',
-        headers: { accept: 'application/json', ...(init.body !== undefined ? { 'content-type': 'application/json' } : {}), ...(authorization ? { authorization } : {}), ...init.headers },
-        body: init.body !== undefined ? JSON.stringify(init.body) : undefined,
-        signal,
-        redirect: 'error',
-      });
-    } catch (err) {
-      return { ok: false, status: null, ...classify(err), latencyMs: latency() };
+      return await requestWithin(rawUrl, init, deadline);
+    } finally {
+      deadline.clear();
     }
-    let text: string | null;
-    try {
-      text = await readLimited(res, init.maxBytes ?? 8 * 1024 * 1024);
-    } catch (err) {
-      return { ok: false, status: res.status, ...classify(err), latencyMs: latency() };
-    }
-    if (text === null) return { ok: false, status: res.status, errorClass: 'invalid_response', reason: 'answer too large', latencyMs: latency() };
-    if (res.status === 401 || res.status === 403) {
-      return { ok: false, status: res.status, errorClass: 'auth_required', reason: `HTTP ${res.status}: the server wants credentials (set \`headers\` on the endpoint)`, latencyMs: latency(), text };
-    }
-    if (res.status < 200 || res.status >= 300) {
-      return { ok: false, status: res.status, errorClass: 'http_error', reason: `HTTP ${res.status}`, latencyMs: latency(), text };
-    }
-    let json: unknown;
-    try {
-      json = JSON.parse(text) as unknown;
-    } catch {
-      if (init.expect === 'any') return { ok: true, status: res.status, json: null, text, latencyMs: latency() };
-      return { ok: false, status: res.status, errorClass: 'invalid_response', reason: 'answer is not JSON', latencyMs: latency(), text };
-    }
-    const error = errorBody(json);
-    if (error !== null) return { ok: false, status: res.status, errorClass: 'http_error', reason: `HTTP ${res.status} with an error: ${error}`, latencyMs: latency(), text };
-    return { ok: true, status: res.status, json, text, latencyMs: latency() };
   },
 };
+
+async function requestWithin(rawUrl: string, init: HttpRequest, deadline: Deadline): Promise<HttpResult> {
+  const { url, authorization } = moveCredentials(rawUrl);
+  const started = performance.now();
+  const latency = (): number => Math.round(performance.now() - started);
+  let res: Response;
+  try {
+    res = await within(deadline, fetch(url, {
+      method: init.method ?? 'GET',
+      headers: { accept: 'application/json', ...(init.body !== undefined ? { 'content-type': 'application/json' } : {}), ...(authorization ? { authorization } : {}), ...init.headers },
+      body: init.body !== undefined ? JSON.stringify(init.body) : undefined,
+      signal: deadline.signal,
+      redirect: 'error',
+    }));
+  } catch (err) {
+    return { ok: false, status: null, ...classify(err), latencyMs: latency() };
+  }
+  let text: string | null;
+  try {
+    text = await readLimited(res, init.maxBytes ?? 8 * 1024 * 1024, deadline);
+  } catch (err) {
+    return { ok: false, status: res.status, ...classify(err), latencyMs: latency() };
+  }
+  if (text === null) return { ok: false, status: res.status, errorClass: 'invalid_response', reason: 'answer too large', latencyMs: latency() };
+  if (res.status === 401 || res.status === 403) {
+    return { ok: false, status: res.status, errorClass: 'auth_required', reason: `HTTP ${res.status}: the server wants credentials (set \`headers\` on the endpoint)`, latencyMs: latency(), text };
+  }
+  if (res.status < 200 || res.status >= 300) {
+    return { ok: false, status: res.status, errorClass: 'http_error', reason: `HTTP ${res.status}`, latencyMs: latency(), text };
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text) as unknown;
+  } catch {
+    if (init.expect === 'any') return { ok: true, status: res.status, json: null, text, latencyMs: latency() };
+    return { ok: false, status: res.status, errorClass: 'invalid_response', reason: 'answer is not JSON', latencyMs: latency(), text };
+  }
+  const error = errorBody(json);
+  if (error !== null) return { ok: false, status: res.status, errorClass: 'http_error', reason: `HTTP ${res.status} with an error: ${error}`, latencyMs: latency(), text };
+  return { ok: true, status: res.status, json, text, latencyMs: latency() };
+}
 
 /**
  * The message of a 2xx answer that is an error all the same: LM Studio answers every route it does

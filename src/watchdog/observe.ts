@@ -1,4 +1,5 @@
 import { readFileSync, statSync } from 'node:fs';
+import { startDeadline, within } from '../util/deadline.js';
 import { pidAlive, processArgv, processStartTicks } from '../util/proc.js';
 import type { HealthSpec, ProcessSpec } from '../config/watchdog.js';
 import type { HealthResult, Liveness, Observation } from './types.js';
@@ -64,14 +65,18 @@ export function observeLiveness(pidFile: string, match: RegExp): Liveness {
 }
 
 async function checkHttp(url: string, timeoutSec: number): Promise<HealthResult> {
+  // A hard deadline (see util/deadline): a health endpoint that never answers must not stall supervision.
+  const deadline = startDeadline(timeoutSec * 1000);
   try {
-    const res = await fetch(url, { signal: AbortSignal.timeout(timeoutSec * 1000), redirect: 'manual' });
-    await res.body?.cancel().catch(() => undefined);
+    const res = await within(deadline, fetch(url, { signal: deadline.signal, redirect: 'manual' }));
+    res.body?.cancel().catch(() => undefined);
     return res.status >= 200 && res.status < 300 ? { ok: true } : { ok: false, reason: `GET ${url} answered HTTP ${res.status}` };
   } catch (err) {
     const e = err as { name?: string; message?: string; cause?: { code?: string } };
     if (e.name === 'TimeoutError' || e.name === 'AbortError') return { ok: false, reason: `GET ${url} timed out after ${timeoutSec}s` };
     return { ok: false, reason: `GET ${url} failed: ${e.cause?.code ?? e.message ?? String(err)}` };
+  } finally {
+    deadline.clear();
   }
 }
 
