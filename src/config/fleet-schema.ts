@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ENDPOINT_KINDS } from '../domain/catalogues.js';
 
 export const ENDPOINT_ID = /^[A-Za-z0-9._-]{1,64}$/;
 
@@ -8,7 +9,7 @@ export const endpointSchema = z.strictObject({
   enabled: z.boolean().default(true),
   role: z.string().default(''),
   max_parallel: z.number().int().positive().default(1),
-  kind: z.enum(['openai', 'lmstudio', 'ollama', 'llamacpp', 'vllm', 'auto']).default('auto'),
+  kind: z.enum(ENDPOINT_KINDS).default('auto'),
   local: z.boolean().optional(),
   heartbeat: z.boolean().default(false),
   timeout_sec: z.number().positive().default(5),

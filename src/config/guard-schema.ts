@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ALERT_ACTIONS, LANE_SOURCES } from '../domain/catalogues.js';
 
 const positive = z.number().positive();
 const positiveInt = z.number().int().positive();
@@ -8,7 +9,7 @@ export const argvSchema = z.array(z.string().min(1)).min(1, 'an argv needs at le
 const OUT = 'artifacts/autonomy/local_models';
 
 export const lanesSectionSchema = z.strictObject({
-  source: z.enum(['orxaq', 'command']).default('orxaq'),
+  source: z.enum(LANE_SOURCES).default('orxaq'),
   lanes_file: z.string().min(1).default('config/lanes.json'),
   runtime_dir: z.string().min(1).default('artifacts/autonomy/lanes'),
   status_command: argvSchema.optional(),
@@ -49,7 +50,7 @@ export const serverSchema = z.strictObject({
   body_limit_bytes: positiveInt.default(1024 * 1024),
 });
 
-export const webhookActionSchema = z.enum(['recover', 'recover_lane', 'ensure', 'none']);
+export const webhookActionSchema = z.enum(ALERT_ACTIONS);
 
 export const webhookSchema = z.strictObject({
   routes: z

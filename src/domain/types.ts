@@ -1,6 +1,6 @@
 // Plain data shared by the decision core and the edges. No I/O here.
 
-export type EndpointKind = 'openai' | 'lmstudio' | 'ollama' | 'llamacpp' | 'vllm' | 'auto';
+export type { EndpointKind } from './catalogues.js';
 export type EndpointState = 'up' | 'starting' | 'down' | 'disabled';
 export type ProbeErrorClass = 'timeout' | 'refused' | 'http_error' | 'invalid_response' | 'no_models' | 'auth_required';
 export type Trigger = 'schedule' | 'alert' | 'manual';

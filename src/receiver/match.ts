@@ -1,7 +1,8 @@
 // Which catalogue action an alert asks for, and whether it is meant for this host. Pure.
 
-export const ACTIONS = ['recover', 'recover_lane', 'ensure', 'none'] as const;
-export type WebhookAction = (typeof ACTIONS)[number];
+import { ALERT_ACTIONS, type AlertAction } from '../domain/catalogues.js';
+
+export type WebhookAction = AlertAction;
 
 export const ACTION_LABEL = 'laneguard_action';
 
@@ -15,7 +16,7 @@ export type ActionMatch =
   | { action: null; reason: 'unknown_action' | 'no_action' };
 
 function isAction(value: string): value is WebhookAction {
-  return (ACTIONS as readonly string[]).includes(value);
+  return (ALERT_ACTIONS as readonly string[]).includes(value);
 }
 
 /**

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ALERT_REASONS } from '../../src/receiver/decide.js';
 import { WEBHOOK_ERRORS } from '../../src/receiver/errors.js';
-import { ACTIONS } from '../../src/receiver/match.js';
+import { ALERT_ACTIONS as ACTIONS } from '../../src/domain/catalogues.js';
 
 const doc = readFileSync(path.resolve('docs/webhook.md'), 'utf8');
 

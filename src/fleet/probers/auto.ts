@@ -1,5 +1,5 @@
 import type { EndpointConfig } from '../../config/fleet-schema.js';
-import type { EndpointKind } from '../../domain/types.js';
+import type { ConcreteKind, EndpointKind } from '../../domain/catalogues.js';
 import { capabilityFailure, capabilityInvalid, type CapabilityReader, type Capabilities } from '../capabilities.js';
 import { isMissingRoute, type HttpResult } from '../http.js';
 import { authResult, baseResult, call, downResult, invalidResult, objectList, openAiBase, serverRoot, type ProbeContext, type ProbeResult, type Prober } from '../prober.js';
@@ -9,7 +9,7 @@ import { isLoadingAnswer, llamaCppModelList } from './llamacpp.js';
 // The kind found is returned in the result, and the caller passes it back as `ctx.detectedKind`
 // next time, so detection runs again only when the remembered kind stops answering as itself.
 
-export type ConcreteKind = Exclude<EndpointKind, 'auto'>;
+
 
 export interface Detection {
   kind: ConcreteKind | null;
