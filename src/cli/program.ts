@@ -11,13 +11,14 @@ import { registerServe } from './serve.js';
 import { registerDemo } from './demo.js';
 import { registerProbe } from './probe.js';
 import { registerReplay } from './replay.js';
+import { registerRules } from './rules.js';
 import { registerScan } from './scan.js';
 import { registerWatchdog } from './watchdog.js';
 
 export type Registrar = (program: Command, io: CliIo) => unknown;
 
 /** Later commands (serve, probe, watchdog, …) add themselves here. */
-export const REGISTRARS: Registrar[] = [registerServe, registerOnce, registerLanes, registerHistory, registerConfig, registerWatchdog, registerProbe, registerScan, registerHeartbeat, registerDemo, registerReplay];
+export const REGISTRARS: Registrar[] = [registerServe, registerOnce, registerLanes, registerHistory, registerConfig, registerWatchdog, registerProbe, registerScan, registerHeartbeat, registerDemo, registerReplay, registerRules];
 
 export function buildProgram(io: CliIo): Command {
   const program = new Command();

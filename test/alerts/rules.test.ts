@@ -17,6 +17,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { durationSeconds, parseAlertExpectations, parseAlertRules } from './rules-file.js';
 import { CONTRACT_ALERTS } from '../helpers/contract.js';
+import { DEFAULT_RUNBOOK_URL } from '../../src/alerts/rules-settings.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const RULES_FILE = join(ROOT, 'alerts', 'laneguard.rules.yml');
@@ -78,9 +79,8 @@ describe('alerts/laneguard.rules.yml', () => {
       expect(['warning', 'critical']).toContain(rule.labels.severity);
       expect(rule.annotations.summary ?? '').not.toBe('');
       expect(rule.annotations.description ?? '').not.toBe('');
-      expect(rule.annotations.runbook_url).toBe(
-        `http://{{ or $labels.instance "127.0.0.1:9477" }}/runbooks/${name}`,
-      );
+      // One base URL (the docs in the repository), the same for every alert.
+      expect(rule.annotations.runbook_url).toBe(`${DEFAULT_RUNBOOK_URL}/${name}.md`);
       expect(Object.keys(rule.annotations).sort()).toEqual([
         'description',
         'runbook_url',
@@ -119,12 +119,40 @@ describe('alerts/laneguard.rules.yml', () => {
     for (const rule of rules) {
       expect(rule.expr, rule.name).not.toMatch(/\bvector\s*\(/);
       if (rule.name === 'LaneguardMetricsAbsent') {
-        expect(rule.expr).toBe('absent(laneguard_build_info)');
+        expect(rule.expr).toBe('absent(laneguard_build_info{job="laneguard"})');
       } else {
         expect(rule.expr, rule.name).not.toMatch(/\babsent(_over_time)?\s*\(/);
       }
     }
     expect(ruleByName.get('LaneguardDown')?.expr).toBe('up{job="laneguard"} == 0');
+  });
+
+  it('scopes every series of every expression by job="laneguard" (the one place to change it)', () => {
+    for (const rule of rules) {
+      const selectors = [...rule.expr.matchAll(/\b(laneguard_\w+|up)\b(\{[^}]*\})?/g)];
+      expect(selectors.length, rule.name).toBeGreaterThan(0);
+      for (const [text, , matchers] of selectors) {
+        expect(matchers ?? '', `${rule.name}: ${text}`).toMatch(/^\{job="laneguard"[,}]/);
+      }
+    }
+    expect(rulesSource.match(/job="[^"]*"/g)?.every((m) => m === 'job="laneguard"')).toBe(true);
+  });
+
+  it('reads the guard\'s own idle threshold instead of a number of its own', () => {
+    const persistent = ruleByName.get('LaneguardPersistentIdle');
+    expect(persistent?.expr).toContain('laneguard_anomaly_active{job="laneguard",anomaly="persistent_idle_condition"}');
+    expect(persistent?.expr).not.toMatch(/>=\s*\d/);
+  });
+
+  it('reads gauges smoothed over 5m so one failed scrape does not reset `for:`', () => {
+    for (const rule of rules) {
+      if (/_total\b|absent\(|^up\{/.test(rule.expr)) continue;
+      const bare = rule.expr
+        .replace(/(last|max)_over_time\([^()]*\[5m\]\)/g, '')
+        // Gates of a join (`and`/`unless` right-hand sides) and start-up time may stay instant.
+        .replace(/(and|unless) on\([^)]*\)[\s\S]*$/, '');
+      expect(bare, rule.name).not.toMatch(/laneguard_\w+\{/);
+    }
   });
 });
 

@@ -146,7 +146,7 @@ describe.each(DASHBOARDS)('$uid', ({ file, uid }) => {
     expect(dashboard).not.toHaveProperty('__requires');
   });
 
-  it('has the datasource, laneguard_url and instance variables', () => {
+  it('has the datasource, laneguard_url, job and instance variables', () => {
     expect(variable(dashboard, 'datasource')).toMatchObject({
       type: 'datasource',
       query: 'prometheus',
@@ -162,7 +162,14 @@ describe.each(DASHBOARDS)('$uid', ({ file, uid }) => {
       allValue: '.*',
       datasource: DATASOURCE,
     });
-    expect(variableQueryText(instance ?? {})).toBe('label_values(laneguard_build_info, instance)');
+    expect(variableQueryText(instance ?? {})).toBe('label_values(laneguard_build_info{job=~"$job"}, instance)');
+    // Job next to instance: laneguard scraped under another job name still shows, and only it.
+    const job = variable(dashboard, 'job');
+    expect(job).toMatchObject({ type: 'query', multi: false, includeAll: false, datasource: DATASOURCE });
+    expect(variableQueryText(job ?? {})).toBe('label_values(laneguard_build_info, job)');
+    expect((job?.current as { value?: string } | undefined)?.value).toBe('laneguard');
+    const names = variables(dashboard).map((v) => v.name);
+    expect(names.indexOf('job')).toBe(names.indexOf('instance') - 1);
     expect(new Set(variables(dashboard).map((v) => v.name)).size).toBe(variables(dashboard).length);
   });
 
@@ -244,15 +251,15 @@ describe.each(DASHBOARDS)('$uid', ({ file, uid }) => {
     expect(undocumented).toEqual([]);
   });
 
-  it('filters every laneguard selector by the instance variable as a regex', () => {
+  it('filters every selector by the job and instance variables', () => {
     for (const { where, expr } of expressions(dashboard)) {
-      if (where === 'variable instance') continue;
+      if (where === 'variable instance' || where === 'variable job') continue;
       expect(expr, where).not.toMatch(/instance\s*=\s*"\$instance"/);
-      for (const match of expr.matchAll(/laneguard_[a-z_]+/g)) {
+      expect(expr, where).not.toMatch(/job\s*=\s*"laneguard"/);
+      for (const match of expr.matchAll(/\b(?:laneguard_[a-z_]+\b|ALERTS(?=\{)|up(?=\{))/g)) {
         const selector = /^\{[^}]*\}/.exec(expr.slice((match.index ?? 0) + match[0].length));
-        expect(selector?.[0] ?? '(no selector)', `${where}: ${match[0]}`).toContain(
-          'instance=~"$instance"',
-        );
+        expect(selector?.[0] ?? '(no selector)', `${where}: ${match[0]}`).toContain('instance=~"$instance"');
+        expect(selector?.[0] ?? '(no selector)', `${where}: ${match[0]}`).toContain('job=~"$job"');
       }
     }
   });

@@ -41,7 +41,7 @@ describe('substituteVariables', () => {
   });
 
   it('refuses a variable it has no value for, instead of passing it to Prometheus', () => {
-    expect(() => substituteVariables('x{job="$job"}')).toThrow(/\$job/);
+    expect(() => substituteVariables('x{zone="$zone"}')).toThrow(/\$zone/);
     expect(() => substituteVariables('x{instance!="$instance"}')).toThrow(/instance/);
     expect(() => substituteVariables('x{a="[[old]]"}')).toThrow(/left in/);
   });
@@ -68,7 +68,7 @@ describe('dashboardQueries', () => {
       dashboard: 'laneguard-overview',
       panel: 'Recovery actions',
       refId: 'A',
-      expr: 'sum by (action, result) (increase(laneguard_recovery_actions_total{instance=~".*"}[1m]))',
+      expr: 'sum by (action, result) (increase(laneguard_recovery_actions_total{job=~"laneguard", instance=~".*"}[1m]))',
     });
   });
 
@@ -92,12 +92,12 @@ describe('dashboardQueries', () => {
 
   it('lists annotation and variable queries separately', () => {
     expect(dashboardAnnotationQueries(OVERVIEW).map((q) => q.expr)).toEqual([
-      'ALERTS{alertname=~"Laneguard.*", alertstate="firing"}',
+      'ALERTS{alertname=~"Laneguard.*", alertstate="firing", job=~"laneguard", instance=~".*"}',
     ]);
     expect(dashboardVariableQueries(LANE)).toContainEqual({
       dashboard: 'laneguard-lane',
       variable: 'lane',
-      query: 'label_values(laneguard_lane_info{instance=~".*"}, lane)',
+      query: 'label_values(laneguard_lane_info{job=~"laneguard", instance=~".*"}, lane)',
     });
   });
 });

@@ -120,6 +120,8 @@ export function substituteVariables(
     __range_ms: String(rangeSeconds * 1000),
     __interval_ms: String(rangeSeconds * 1000),
     lane: promString(values.lane),
+    // The job Prometheus scrapes laneguard under (the `job` variable's default).
+    job: 'laneguard',
   };
   const out = expr
     .replace(

@@ -15,4 +15,7 @@ export const CONTRACT_ALERTS = [
   'LaneguardMetricsAbsent',
   'LaneguardBacklogExhausted',
   'LaneguardHeartbeatFailing',
+  // Added by issue 17 (laneguard's own health; see docs/contract-changes.md).
+  'LaneguardConfigReloadFailed',
+  'LaneguardWebhookAuthFailing',
 ] as const;

@@ -172,6 +172,10 @@ describe('HTTP app', () => {
     expect(page.text).toMatch(/LaneguardFleetIdleWhileDemand/);
     await request(app).get('/runbooks/..%2F..%2Fpackage.json').expect(404);
     await request(app).get('/runbooks/LaneguardNoSuchAlert').expect(404);
+    // The name of the file in the docs works too, so one runbook base URL fits both.
+    const md = await request(app).get('/runbooks/LaneguardWebhookAuthFailing.md').set('accept', 'text/markdown').expect(200);
+    expect(md.text.split('\n')[0]).toBe('# LaneguardWebhookAuthFailing');
+    await request(app).get('/runbooks/LaneguardNoSuchAlert.md').expect(404);
   });
 
   it('answers unknown routes with JSON 404', async () => {

@@ -9,7 +9,8 @@ export function runbookRoutes(): Router {
   const router = Router();
   const dir = path.join(packageRoot(), 'docs', 'runbooks');
   router.get('/runbooks/:name', (req, res) => {
-    const name = req.params.name;
+    // `<AlertName>.md` too, so one runbook base URL serves both the docs and this route.
+    const name = req.params.name.replace(/\.md$/, '');
     if (!/^Laneguard[A-Za-z]{1,64}$/.test(name)) return void res.status(404).type('text/plain').send('no such runbook\n');
     const file = path.join(dir, `${name}.md`);
     if (!existsSync(file)) return void res.status(404).type('text/plain').send('no such runbook\n');
