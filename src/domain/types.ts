@@ -6,6 +6,13 @@ export type ProbeErrorClass = 'timeout' | 'refused' | 'http_error' | 'invalid_re
 export type Trigger = 'schedule' | 'alert' | 'manual';
 export type Mode = 'autonomous' | 'alert' | 'hybrid';
 
+/** What a model server says about its own load; each part null when it does not say. */
+export interface EndpointLoad {
+  running: number | null;
+  waiting: number | null;
+  slots: { busy: number; idle: number } | null;
+}
+
 /** What the decision core knows about one endpoint. */
 export interface EndpointView {
   id: string;
@@ -16,6 +23,8 @@ export interface EndpointView {
   configuredMaxParallel: number;
   recommendedParallel: number | null;
   effectiveMaxParallel: number;
+  /** The server's own load at the last probe (absent or null: it reports none). */
+  load?: EndpointLoad | null;
 }
 
 export interface WorkCounts {
@@ -105,6 +114,7 @@ export const SKIP_REASONS = [
   'no_runnable_work',
   'backoff',
   'capacity_full',
+  'endpoint_saturated',
   'circuit_open',
   'start_limit_reached',
   'observe_only',

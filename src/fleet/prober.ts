@@ -1,6 +1,7 @@
 import type { EndpointConfig } from '../config/fleet-schema.js';
 import type { EndpointKind, EndpointState, ProbeErrorClass } from '../domain/types.js';
 import type { HttpClient, HttpRequest, HttpResult } from './http.js';
+import type { ServerLoad } from './load/types.js';
 
 /** One probe's outcome. Probes never throw: failure is data plus a reason a person can read. */
 export interface ProbeResult {
@@ -18,6 +19,8 @@ export interface ProbeResult {
   probedAt: string;
   /** Tokens spent (only by an opt-in canary; probes themselves cost none). */
   tokens: number;
+  /** What the server says about its own load (running, waiting, slots); null when it says nothing. */
+  load: ServerLoad | null;
 }
 
 export interface ProbeContext {
@@ -65,6 +68,7 @@ export function baseResult(endpoint: EndpointConfig, kind: EndpointKind, ctx: Pr
     reason: '',
     probedAt: ctx.now().toISOString(),
     tokens: 0,
+    load: null,
   };
 }
 

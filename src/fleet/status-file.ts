@@ -2,6 +2,7 @@ import type { EndpointConfig } from '../config/fleet-schema.js';
 import type { EndpointKind, EndpointState, ProbeErrorClass } from '../domain/types.js';
 import { atomicWriteJson, readJson } from '../store/atomic.js';
 import type { HealthMemory } from './health.js';
+import type { ServerLoad } from './load/types.js';
 import type { ProbeResult } from './prober.js';
 
 /** One endpoint in `fleet_status.json` → probe.endpoints (original fields first, then new ones). */
@@ -30,6 +31,8 @@ export interface ProbeRecord {
   not_ready_since: string | null;
   /** Tokens spent by this probe's opt-in canary (0 without one). */
   tokens: number;
+  /** The server's own load as last read with the probe; null when it reports none. */
+  load: ServerLoad | null;
 }
 
 export interface ScanSection {
@@ -90,6 +93,7 @@ export function probeRecord(endpoint: EndpointConfig, result: ProbeResult, healt
     reason: result.reason,
     not_ready_since: notReadySince,
     tokens: result.tokens,
+    load: result.load,
   };
 }
 

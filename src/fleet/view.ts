@@ -59,6 +59,8 @@ export function buildEndpointViews(endpoints: readonly EndpointConfig[], status:
       configuredMaxParallel: endpoint.max_parallel,
       recommendedParallel,
       effectiveMaxParallel: Math.min(endpoint.max_parallel, recommendedParallel ?? endpoint.max_parallel),
+      // Only an endpoint that is up now has a load worth deciding on.
+      load: endpoint.enabled && record?.state === 'up' && record.load ? { running: record.load.running, waiting: record.load.waiting, slots: record.load.slots } : null,
     };
   });
 }

@@ -1,8 +1,13 @@
 import type { EndpointView } from '../domain/types.js';
 
-/** Running lanes per endpoint, so a start never goes beyond an endpoint's effective max_parallel. */
+/**
+ * Running lanes per endpoint, so a start never goes beyond an endpoint's effective max_parallel;
+ * and starts per endpoint this cycle, so a server that reports its own load gets no more new lanes
+ * than it has idle slots, and none while requests wait in its queue.
+ */
 export class CapacityLedger {
   private readonly load = new Map<string, number>();
+  private readonly startedHere = new Map<string, number>();
   private readonly byId: Map<string, EndpointView>;
 
   constructor(endpoints: readonly EndpointView[]) {
@@ -29,11 +34,27 @@ export class CapacityLedger {
     return best;
   }
 
+  /** Starts the server itself still takes this cycle: Infinity when it reports nothing. */
+  serverRoom(id: string): number {
+    const load = this.byId.get(id)?.load;
+    if (!load) return Infinity;
+    if ((load.waiting ?? 0) > 0) return 0;
+    return load.slots ? load.slots.idle - (this.startedHere.get(id) ?? 0) : Infinity;
+  }
+
   /** Reserve a slot for a lane about to start on one of its healthy endpoints; null when all are full. */
   reserve(endpointIds: readonly string[]): string | null {
-    const best = this.pick(endpointIds, (id) => this.free(id) > 0);
-    if (best !== null) this.load.set(best, (this.load.get(best) ?? 0) + 1);
+    const best = this.pick(endpointIds, (id) => this.free(id) > 0 && this.serverRoom(id) > 0);
+    if (best !== null) {
+      this.load.set(best, (this.load.get(best) ?? 0) + 1);
+      this.startedHere.set(best, (this.startedHere.get(best) ?? 0) + 1);
+    }
     return best;
+  }
+
+  /** After a failed reserve: was a lane slot free, and only the server's own load said no? */
+  saturated(endpointIds: readonly string[]): boolean {
+    return endpointIds.some((id) => this.byId.has(id) && this.free(id) > 0 && this.serverRoom(id) <= 0);
   }
 
   private pick(ids: readonly string[], eligible: (id: string) => boolean): string | null {

@@ -190,7 +190,7 @@ export function decide(input: DecideInput): Plan {
     }
     const endpointKey = ledger.reserve(ids);
     if (endpointKey === null) {
-      decision.reason = 'capacity_full';
+      decision.reason = ledger.saturated(ids) ? 'endpoint_saturated' : 'capacity_full';
       continue;
     }
     decision.verdict = 'start';

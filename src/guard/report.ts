@@ -64,7 +64,7 @@ export function buildReport(args: {
     .filter((d) => d.verdict === 'skip' || (d.verdict === 'start' && !startedIds.has(d.id) && !failedIds.has(d.id)))
     .filter((d) => d.reason !== null)
     .map((d) => ({ id: d.id, reason: d.reason! }));
-  const candidates = plan.decisions.filter((d) => d.verdict === 'start' || d.reason === 'capacity_full' || d.reason === 'start_limit_reached');
+  const candidates = plan.decisions.filter((d) => d.verdict === 'start' || d.reason === 'capacity_full' || d.reason === 'endpoint_saturated' || d.reason === 'start_limit_reached');
   // A fleet command that ran and failed is a failed action (§11: `once` exits 1), like a failed start.
   const failed = [...args.readErrors, ...outcome.failed, ...commandFailure('ensure', args.ensure), ...commandFailure('escalate', args.escalate)];
   return {

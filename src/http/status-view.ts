@@ -30,6 +30,8 @@ export function statusView(service: GuardPort) {
         error: r?.error ?? null,
         probed_at: r?.probed_at ?? null,
         max_parallel: { configured: e.configuredMaxParallel, recommended: e.recommendedParallel, effective: e.effectiveMaxParallel },
+        // What the server says about its own load (null: it reports none, or it is not up).
+        load: e.load ?? null,
       };
     }),
     lanes: (result?.lanes ?? []).map((l) => {

@@ -1,6 +1,6 @@
 // Metric updates from results already in memory: the cycle, a probe round, a capability scan.
 import type { EndpointConfig } from '../config/fleet-schema.js';
-import { ANOMALIES, type EndpointState, type Trigger } from '../domain/types.js';
+import { ANOMALIES, type EndpointLoad, type EndpointState, type Trigger } from '../domain/types.js';
 import { isLocalUrl } from '../fleet/local.js';
 import type { ProbeResult } from '../fleet/prober.js';
 import type { FleetStatus, ProbeRecord } from '../fleet/status-file.js';
@@ -36,7 +36,8 @@ export function keepEndpoints(m: Metrics, endpoints: readonly EndpointConfig[]):
   const ids = endpointSeries.get(m);
   for (const endpoint of ids ?? []) {
     if (keep.has(endpoint)) continue;
-    for (const g of [m.endpointUp, m.endpointReady, m.endpointHealthy, m.endpointProbeDuration, m.endpointModels, m.endpointModelsLoaded, m.endpointContextTokens, m.endpointLastSuccess, m.endpointLanesRunning, m.endpointUtilization]) g.remove({ endpoint });
+    for (const g of [m.endpointUp, m.endpointReady, m.endpointHealthy, m.endpointProbeDuration, m.endpointModels, m.endpointModelsLoaded, m.endpointContextTokens, m.endpointLastSuccess, m.endpointLanesRunning, m.endpointUtilization, m.endpointLanesWithWork]) g.remove({ endpoint });
+    publishLoad(m, endpoint, null);
     for (const state of STATES) m.endpointState.remove({ endpoint, state });
     for (const source of PARALLEL_SOURCES) m.endpointMaxParallel.remove({ endpoint, source });
     for (const result of PROBE_RESULTS) m.endpointProbes.remove({ endpoint, result });
@@ -73,8 +74,23 @@ export function publishProbeRecords(m: Metrics, records: readonly ProbeRecord[])
     if (r.loaded_models) m.endpointModelsLoaded.set({ endpoint }, r.loaded_models.length);
     else m.endpointModelsLoaded.remove({ endpoint });
     if (r.last_success_at) m.endpointLastSuccess.set({ endpoint }, Date.parse(r.last_success_at) / 1000);
+    publishLoad(m, endpoint, r.state === 'up' ? (r.load ?? null) : null);
   }
   m.endpointsHealthy.set(records.filter((r) => r.healthy && r.enabled).length);
+}
+
+const SLOT_STATES = ['busy', 'idle'] as const;
+
+/** The server's own load: each series only while the server reports it (unknown is absent, not 0). */
+function publishLoad(m: Metrics, endpoint: string, load: EndpointLoad | null): void {
+  const set = (g: typeof m.endpointRequestsRunning, value: number | null | undefined) => (isCount(value) ? g.set({ endpoint }, value) : g.remove({ endpoint }));
+  set(m.endpointRequestsRunning, load?.running);
+  set(m.endpointRequestsWaiting, load?.waiting);
+  for (const state of SLOT_STATES) {
+    const n = load?.slots?.[state];
+    if (isCount(n)) m.endpointSlots.set({ endpoint, state }, n);
+    else m.endpointSlots.remove({ endpoint, state });
+  }
 }
 
 /** Counters of one probe round (each probe counted once). */
@@ -146,8 +162,11 @@ function publishGuard(m: Metrics, result: CycleResult): void {
   const runningIds = runningNow;
   const load = new Map<string, number>();
   for (const d of result.plan.decisions) if (d.endpointKey && runningIds.has(d.id)) load.set(d.endpointKey, (load.get(d.endpointKey) ?? 0) + 1);
+  const withWork = new Map<string, number>();
+  for (const d of result.plan.decisions) if (d.hasWork) for (const id of new Set(d.endpointIds)) withWork.set(id, (withWork.get(id) ?? 0) + 1);
   for (const e of result.endpoints) {
     seen(m, e.id);
+    m.endpointLanesWithWork.set({ endpoint: e.id }, withWork.get(e.id) ?? 0);
     const n = load.get(e.id) ?? 0;
     m.endpointLanesRunning.set({ endpoint: e.id }, n);
     m.endpointUtilization.set({ endpoint: e.id }, e.effectiveMaxParallel > 0 ? n / e.effectiveMaxParallel : 0);

@@ -51,6 +51,11 @@ export function createMetrics(options: { version: string; defaultMetrics?: boole
     endpointLastSuccess: gauge('endpoint_last_success_timestamp_seconds', 'Unix time of the last successful (ready) probe.', ['endpoint']),
     endpointLanesRunning: gauge('endpoint_lanes_running', 'Running local lanes counted against the endpoint.', ['endpoint']),
     endpointUtilization: gauge('endpoint_utilization_ratio', 'Running lanes divided by effective max_parallel (1 = saturated).', ['endpoint']),
+    // Server load, as the server reports it: absent (never 0) where it reports nothing.
+    endpointRequestsRunning: gauge('endpoint_requests_running', 'Requests the model server reports in progress (vLLM, llama.cpp); absent when it does not report them.', ['endpoint']),
+    endpointRequestsWaiting: gauge('endpoint_requests_waiting', 'Requests the model server reports queued for a free slot (vLLM, llama.cpp --metrics); absent when it does not report them.', ['endpoint']),
+    endpointSlots: gauge('endpoint_slots', 'Parallel slots of the model server by state, busy or idle (llama.cpp /slots); absent when it does not report them.', ['endpoint', 'state']),
+    endpointLanesWithWork: gauge('endpoint_lanes_with_work', 'Local lanes using the endpoint that have work (pending, in progress, queued), running or not.', ['endpoint']),
     endpointsHealthy: gauge('endpoints_healthy', 'Healthy enabled endpoints.'),
     // `laneguard_endpoints_total` in the first contract: a gauge must not end in _total (promtool lint).
     endpointsEnabled: gauge('endpoints_enabled', 'Enabled endpoints.'),

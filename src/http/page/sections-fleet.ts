@@ -2,6 +2,7 @@
 import { html, joinHtml, type SafeHtml } from '../html.js';
 import { formatAge, secondsSince, shorten } from './format.js';
 import { badge } from './markup.js';
+import { serverLoadCell } from './server-load.js';
 import { endpointBadge, laneBadges, skipText, type PageEndpoint, type PageLane } from './states.js';
 
 function num(n: number): SafeHtml {
@@ -24,6 +25,7 @@ export function endpointsSection(endpoints: readonly PageEndpoint[], now: Date):
       html`<td class="num">${e.latency_ms === null ? '-' : `${Math.round(e.latency_ms)} ms`}</td>`,
       num(e.models.length),
       html`<td class="num">${effective}${effective !== configured && html` <span class="sub">of ${configured}</span>`}</td>`,
+      serverLoadCell(e.load),
       html`<td>${probed === null ? 'never' : `${formatAge(probed)} ago`}</td>`,
       html`<td class="error">${e.error ? shorten(e.error, 160) : ''}</td>`,
       html`</tr>`,
@@ -38,7 +40,7 @@ export function endpointsSection(endpoints: readonly PageEndpoint[], now: Date):
         : joinHtml(
             [
               html`<div class="scroll"><table class="endpoints">`,
-              html`<thead><tr><th scope="col">endpoint</th><th scope="col">kind</th><th scope="col">state</th><th scope="col">health</th><th scope="col">latency</th><th scope="col">models</th><th scope="col">lanes max</th><th scope="col">probed</th><th scope="col">error</th></tr></thead>`,
+              html`<thead><tr><th scope="col">endpoint</th><th scope="col">kind</th><th scope="col">state</th><th scope="col">health</th><th scope="col">latency</th><th scope="col">models</th><th scope="col">lanes max</th><th scope="col">server load</th><th scope="col">probed</th><th scope="col">error</th></tr></thead>`,
               html`<tbody>${joinHtml(rows, '\n')}</tbody>`,
               html`</table></div>`,
             ],

@@ -15,7 +15,8 @@ export interface Badge {
 }
 
 export type PageLane = Pick<StatusView['lanes'][number], 'id' | 'local' | 'running' | 'pid' | 'paused' | 'pause_held' | 'pause_stale' | 'pause_age_sec' | 'pause_message' | 'work' | 'starved' | 'backoff_sec' | 'reason' | 'owner'>;
-export type PageEndpoint = Pick<StatusView['endpoints'][number], 'id' | 'base_url' | 'kind' | 'state' | 'healthy' | 'latency_ms' | 'error' | 'models' | 'probed_at' | 'max_parallel'>;
+export type PageEndpoint = Pick<StatusView['endpoints'][number], 'id' | 'base_url' | 'kind' | 'state' | 'healthy' | 'latency_ms' | 'error' | 'models' | 'probed_at' | 'max_parallel'> &
+  Partial<Pick<StatusView['endpoints'][number], 'load'>>;
 
 /** Every state that applies to a lane, most important first. */
 export function laneBadges(lane: PageLane): Badge[] {
@@ -57,6 +58,7 @@ const SKIP_TEXT: Record<string, string> = {
   no_runnable_work: 'no pending or queued work',
   backoff: 'crash-loop backoff running',
   capacity_full: 'its endpoint already runs max_parallel lanes',
+  endpoint_saturated: 'its server reports requests waiting or no idle slot',
   circuit_open: 'recovery circuit open',
   start_limit_reached: 'start limit of this cycle reached',
   observe_only: 'mode alert: the schedule only observes',
