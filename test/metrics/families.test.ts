@@ -22,9 +22,10 @@ describe('metric families', () => {
   it('the documentation lists the families of the contract', () => {
     const families = documentedFamilies();
     // 54 families in the first contract (laneguard_endpoints_total exported as laneguard_endpoints_enabled),
-    // plus laneguard_config_last_reload_success_timestamp_seconds (SPEC §12),
-    // plus 4 of server load (§12: requests_running, requests_waiting, slots; and lanes_with_work).
-    expect(families).toHaveLength(59);
+    // plus laneguard_config_last_reload_success_timestamp_seconds (SPEC §12), laneguard_local_held_work,
+    // 2 of the webhook's rejections, and 4 of server load (§12: requests_running, requests_waiting,
+    // slots; and lanes_with_work).
+    expect(families).toHaveLength(62);
     for (const name of ['laneguard_fleet_idle', 'laneguard_lane_starved', 'laneguard_endpoint_utilization_ratio', 'laneguard_webhook_alerts_total', 'laneguard_watchdog_state_age_seconds', 'laneguard_build_info']) {
       expect(families).toContain(name);
     }
