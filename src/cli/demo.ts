@@ -32,7 +32,8 @@ async function listenWithFallback(root: string, port: number, log: (l: string) =
   try {
     return await start(`127.0.0.1:${port}`);
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'EADDRINUSE' || port === 0) throw err;
+    const cause = (err as { cause?: NodeJS.ErrnoException }).cause ?? (err as NodeJS.ErrnoException);
+    if (cause.code !== 'EADDRINUSE' || port === 0) throw err;
     io.out(`port ${port} is busy; using a free port instead`);
     return start('127.0.0.1:0');
   }

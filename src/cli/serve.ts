@@ -6,6 +6,7 @@ import { systemClock } from '../util/clock.js';
 import { loadFor, resolveRoot } from './context.js';
 import { EXIT_FAILED, EXIT_OK, UsageError } from './errors.js';
 import { age } from './format.js';
+import { stopServeWatchdog, watchdogDaemonStatus } from './daemons.js';
 import { globals, type CliIo } from './io.js';
 import { refuseBesideReplacedGuard } from './replaced-guard.js';
 
@@ -45,35 +46,45 @@ export function registerServe(program: Command, io: CliIo): void {
   program
     .command('start')
     .description('start `serve` in the background (pid file and log file under artifacts/autonomy/local_models/)')
-    .action(async (_opts: unknown, cmd: Command) => {
+    .option('--listen <host:port>', 'override server.listen for this serve')
+    .action(async (opts: { listen?: string }, cmd: Command) => {
       const config = loadFor(globals(cmd));
       refuseBesideReplacedGuard(config);
-      const result = await startDaemon(config, MAIN);
+      const result = await startDaemon(config, MAIN, 15_000, opts.listen ? ['--listen', opts.listen] : []);
       io.out(result.message);
       io.exitCode = result.started || result.message.startsWith('already running') ? EXIT_OK : EXIT_FAILED;
     });
 
   program
     .command('stop')
-    .description('stop the background `serve`: SIGTERM, wait, then SIGKILL after the grace period')
+    .description('stop the background `serve` and the watchdog it started: SIGTERM, wait, then SIGKILL after the grace period')
     .option('--grace <sec>', 'seconds to wait for a clean stop before killing', '30')
+    .addHelpText('after', '\nThe watchdog goes first (else it would restart serve), then serve, then the\nwatchdog once more in case serve restarted it meanwhile. With\nsupervise_watchdog: false the watchdog is not serve\'s and is left running.')
     .action(async (opts: { grace: string }, cmd: Command) => {
       const grace = Number(opts.grace);
       if (!Number.isFinite(grace) || grace < 0) throw new UsageError('--grace must be a number of seconds');
-      const result = await stopDaemon(loadFor(globals(cmd)), grace * 1000);
-      io.out(result.message);
-      io.exitCode = result.stopped ? EXIT_OK : EXIT_FAILED;
+      const config = loadFor(globals(cmd));
+      const lines = [await stopServeWatchdog(config, systemClock, grace * 1000)];
+      const result = await stopDaemon(config, grace * 1000);
+      lines.push(result.message, await stopServeWatchdog(config, systemClock, grace * 1000));
+      for (const line of lines) if (line) io.out(line);
+      const watchdogLeft = config.guard.supervise_watchdog && watchdogDaemonStatus(config).running;
+      if (watchdogLeft) io.err('laneguard: the watchdog is still running; stop it with `laneguard watchdog stop`');
+      io.exitCode = result.stopped && !watchdogLeft ? EXIT_OK : EXIT_FAILED;
     });
 
   program
     .command('status')
-    .description('is the background `serve` running? pid, uptime, last cycle, idle counter, anomalies')
+    .description('is the background `serve` running, and its watchdog? pid, uptime, last cycle, idle counter, anomalies')
     .option('--json', 'print as JSON')
     .action((opts: { json?: boolean }, cmd: Command) => {
-      const status = daemonStatus(loadFor(globals(cmd)));
+      const config = loadFor(globals(cmd));
+      const status = { ...daemonStatus(config), watchdog: watchdogDaemonStatus(config) };
       if (opts.json) io.out(JSON.stringify(status, null, 2));
       else {
         io.out(status.running ? `laneguard serve is running (pid ${status.pid}, up ${age(status.uptime_sec)})` : `laneguard serve is not running${status.foreign_pid ? ' (the pid file names an unrelated process)' : ''}`);
+        const w = status.watchdog;
+        io.out(`laneguard watchdog is ${w.running ? `running (pid ${w.pid})` : 'not running'}${w.started_by_serve ? ' (started and restarted by serve)' : ' (supervise_watchdog is off: not serve\'s to start)'}`);
         io.out(`last cycle: ${status.last_cycle_at ?? 'never'}  idle cycles in a row: ${status.consecutive_idle_cycles ?? '-'}  anomalies: ${status.anomalies.join(', ') || 'none'}`);
         io.out(`log: ${status.log_file}`);
       }

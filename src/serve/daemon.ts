@@ -23,20 +23,22 @@ function tail(file: string, bytes = 2000): string {
   }
 }
 
-export async function startDaemon(config: LoadedConfig, mainScript: string, waitMs = 15_000): Promise<StartResult> {
+export async function startDaemon(config: LoadedConfig, mainScript: string, waitMs = 15_000, serveArgs: readonly string[] = []): Promise<StartResult> {
   const { paths } = config;
   const existing = checkPidFile(paths.pid, SERVE_WORDS, config.root);
   if (existing.running) return { started: false, pid: existing.pid, message: `already running (pid ${existing.pid})` };
   mkdirSync(path.dirname(paths.log), { recursive: true });
   const log = openSync(paths.log, 'a');
-  const child = spawn(process.execPath, [mainScript, '--root', config.root, 'serve'], { detached: true, stdio: ['ignore', log, log], cwd: config.root });
+  const child = spawn(process.execPath, [mainScript, '--root', config.root, 'serve', ...serveArgs], { detached: true, stdio: ['ignore', log, log], cwd: config.root });
   closeSync(log);
   child.unref();
   const deadline = Date.now() + waitMs;
   while (Date.now() < deadline) {
     await new Promise((r) => setTimeout(r, 100));
     if (child.pid === undefined || !pidAlive(child.pid)) {
-      return { started: false, pid: null, message: `serve exited during start-up; last log lines:\n${tail(paths.log)}` };
+      // serve's own one-line error (a taken port, a config error) is the last `laneguard:` line it logged.
+      const reason = tail(paths.log).split('\n').filter((l) => l.startsWith('laneguard:') || l.startsWith('  ')).slice(-3).join('\n');
+      return { started: false, pid: null, message: reason ? `serve exited during start-up: ${reason.replace(/^laneguard: /, '')} (log ${paths.log})` : `serve exited during start-up; last log lines:\n${tail(paths.log)}` };
     }
     const check = checkPidFile(paths.pid, SERVE_WORDS, config.root);
     if (check.running && check.pid === child.pid) return { started: true, pid: child.pid, message: `started (pid ${child.pid}), log ${paths.log}` };

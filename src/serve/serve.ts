@@ -32,6 +32,15 @@ export interface RunningServer {
 
 export const SERVE_WORDS = ['serve'] as const;
 
+/** A port that cannot be bound is a configuration problem: one line naming the key and the address. */
+function listenError(err: Error, host: string, port: number, fromFlag: boolean): ConfigError {
+  const code = (err as NodeJS.ErrnoException).code;
+  const why = code === 'EADDRINUSE' ? 'the address is already in use (another laneguard serve, or another program)' : code === 'EACCES' ? 'permission denied' : (code ?? err.message);
+  const error = new ConfigError('CONFIG_INVALID_VALUE', fromFlag ? 'command line' : GUARD_CONFIG_FILE, fromFlag ? '--listen' : 'server.listen', `cannot listen on ${host.includes(':') ? `[${host}]` : host}:${port}: ${why}; choose another address with --listen HOST:PORT or server.listen`);
+  error.cause = err;
+  return error;
+}
+
 export async function startServer(options: ServeOptions): Promise<RunningServer> {
   const service = new GuardService({ root: options.root, clock: options.clock, version: VERSION, log: options.log, env: options.env });
   const { guard, paths } = service.config;
@@ -48,7 +57,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   const app = createApp(service, [receiverRoutes]);
   const server = await new Promise<Server>((resolve, reject) => {
     // Express 5 calls this callback on a listen error too (EADDRINUSE), with the error.
-    const s = app.listen(port, host, (err?: Error) => (err ? reject(err) : resolve(s)));
+    const s = app.listen(port, host, (err?: Error) => (err ? reject(listenError(err, host, port, options.listen !== undefined)) : resolve(s)));
   });
   // Claimed only once the port is ours: a serve that cannot bind must not overwrite the pid file.
   if (options.writePidFile !== false) writePid(paths.pid);

@@ -108,7 +108,7 @@ export type StopResult =
   | { status: 'failed'; pid: number; reason: string };
 
 /** TERM the verified `watchdog run`, wait `graceMs`, then KILL. An unverified pid is never signalled. */
-export async function stopWatchdogDaemon(config: WatchdogConfig, options: { clock: Clock; graceMs: number }): Promise<StopResult> {
+export async function stopWatchdogDaemon(config: Pick<WatchdogConfig, 'pidFile' | 'root'>, options: { clock: Clock; graceMs: number }): Promise<StopResult> {
   const target = runningWatchdog(config);
   if (!target) return { status: 'not_running' };
   const result = await terminateVerified(target, WATCHDOG_RUN_MATCH, options.graceMs, options.clock);

@@ -29,7 +29,7 @@ export function copyShipped(): string {
   return root;
 }
 
-export function shippedRoot(endpointUrls: string[]): ShippedRoot {
+export function shippedRoot(endpointUrls: string[], options: { listen?: string } = {}): ShippedRoot {
   const root = copyShipped();
   const config = (name: string): string => path.join(root, 'config', name);
   rewrite(config('local_model_fleet.json'), (fleet) => {
@@ -44,6 +44,7 @@ export function shippedRoot(endpointUrls: string[]): ShippedRoot {
   mkdirSync(scripts, { recursive: true });
   writeFileSync(path.join(scripts, 'lane-cmd.js'), "require('node:fs').appendFileSync(process.argv[2], process.argv.slice(3).join(' ') + '\\n');\n");
   rewrite(config('local_model_idle_guard.json'), (guard) => {
+    if (options.listen) guard.server = { listen: options.listen };
     guard.lanes = {
       start_command: [process.execPath, 'scripts/lane-cmd.js', `${root}/lane-commands.log`, 'lane-start', '{lane}'],
       ensure_command: [process.execPath, 'scripts/lane-cmd.js', `${root}/lane-commands.log`, 'lanes-ensure'],

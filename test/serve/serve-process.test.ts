@@ -71,9 +71,15 @@ describe('laneguard serve (real process)', () => {
     try {
       const port = (blocker.address() as AddressInfo).port;
       const run = await laneguard(['--root', root, 'serve', '--listen', `127.0.0.1:${port}`]);
-      expect(run.code).not.toBe(0);
-      expect(run.stderr).toMatch(/EADDRINUSE/);
+      // One line naming the key and the address, no stack trace.
+      expect(run.code).toBe(2);
+      expect(run.stderr.trim()).toBe(`laneguard: configuration error: command line: --listen: cannot listen on 127.0.0.1:${port}: the address is already in use (another laneguard serve, or another program); choose another address with --listen HOST:PORT or server.listen`);
       expect(existsSync(path.join(root, 'artifacts/autonomy/local_models/idle_guard.pid'))).toBe(false);
+      // The same through server.listen and `start`.
+      writeFileSync(path.join(root, 'config/local_model_idle_guard.json'), JSON.stringify({ server: { listen: `127.0.0.1:${port}` } }));
+      const started = await laneguard(['--root', root, 'start']);
+      expect(started.code).toBe(1);
+      expect(started.stdout.trim()).toBe(`serve exited during start-up: configuration error: config/local_model_idle_guard.json: server.listen: cannot listen on 127.0.0.1:${port}: the address is already in use (another laneguard serve, or another program); choose another address with --listen HOST:PORT or server.listen (log ${path.join(root, 'artifacts/autonomy/local_models/idle_guard.log')})`);
     } finally {
       await new Promise((r) => blocker.close(r));
     }
