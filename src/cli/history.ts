@@ -27,7 +27,7 @@ export function registerHistory(program: Command, io: CliIo): Command {
     .option('--lane <lane>', 'only events about this lane')
     .option('--limit <n>', 'only the newest n events')
     .option('--json', 'print events as JSON lines')
-    .action((opts: { since?: string; type?: string[]; lane?: string; limit?: string; json?: boolean }, cmd: Command) => {
+    .action(async (opts: { since?: string; type?: string[]; lane?: string; limit?: string; json?: boolean }, cmd: Command) => {
       const now = new Date();
       const since = opts.since !== undefined ? parseSince(opts.since, now) : undefined;
       if (since === null) throw new UsageError(`--since: use a duration like 30m, 1h, 2d or an ISO time, not "${opts.since}"`);
@@ -35,7 +35,7 @@ export function registerHistory(program: Command, io: CliIo): Command {
       const limit = opts.limit !== undefined ? Number(opts.limit) : undefined;
       if (limit !== undefined && !(Number.isInteger(limit) && limit > 0)) throw new UsageError('--limit must be a positive integer');
       const config = loadFor(globals(cmd));
-      const result = queryHistory(config.paths.history, config.guard.history.keep_files, { since, types: opts.type, lane: opts.lane, limit });
+      const result = await queryHistory(config.paths.history, config.guard.history.keep_files, { since, types: opts.type, lane: opts.lane, limit });
       if (opts.json) {
         for (const e of result.events) io.out(JSON.stringify(e));
         return;
@@ -69,7 +69,7 @@ function registerTrend(history: Command, io: CliIo): void {
     .option('--width <n>', 'chart columns (10-400)', '60')
     .option('--json', 'print the points and a summary as JSON')
     .addHelpText('after', TREND_HELP)
-    .action((_opts: unknown, cmd: Command) => {
+    .action(async (_opts: unknown, cmd: Command) => {
       // `history` declares --since and --json too and parses them before `trend` sees them, so the
       // values come merged from both commands; options only `history` knows are refused here.
       const opts = cmd.optsWithGlobals<{ since: string; width: string; json?: boolean; type?: string[]; lane?: string; limit?: string }>();
@@ -83,7 +83,7 @@ function registerTrend(history: Command, io: CliIo): void {
       if (!Number.isInteger(width) || width < 10 || width > 400) throw new UsageError('--width must be an integer from 10 to 400');
       const config = loadFor(globals(cmd));
       const threshold = config.guard.idle_alert_threshold_cycles;
-      const result = queryHistory(config.paths.history, config.guard.history.keep_files, { since, types: ['cycle'] });
+      const result = await queryHistory(config.paths.history, config.guard.history.keep_files, { since, types: ['cycle'] });
       const points = trendPoints(result.events);
       if (opts.json) return void io.out(JSON.stringify(trendJson(points, threshold, since)));
       const period = /^\d+(?:\.\d+)?\s*[smhd]$/.test(opts.since.trim()) ? `last ${opts.since.trim()}` : `period since ${since.toISOString()}`;

@@ -1,4 +1,5 @@
 import { closeSync, openSync, readSync, statSync } from 'node:fs';
+import { parseEventLine } from './read.js';
 import type { HistoryEvent } from './store.js';
 
 /** Tail a history file by polling: new complete lines become events. Survives rotation. */
@@ -30,12 +31,9 @@ export function followHistory(file: string, onEvent: (event: HistoryEvent) => vo
       const lines = (partial + buf.toString('utf8')).split('\n');
       partial = lines.pop() ?? '';
       for (const line of lines) {
-        if (!line.trim()) continue;
-        try {
-          onEvent(JSON.parse(line) as HistoryEvent);
-        } catch {
-          // A torn line is repaired by the writer; skip it here.
-        }
+        // A torn or foreign line is skipped, as `history` skips it (the writer repairs torn ones).
+        const event = parseEventLine(line);
+        if (event) onEvent(event);
       }
     } finally {
       closeSync(fd);

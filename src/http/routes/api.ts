@@ -5,14 +5,20 @@ import type { GuardPort } from '../port.js';
 import { statusView } from '../status-view.js';
 import { requireAuth } from './guard.js';
 
+/** History reads served at once; more get 429 (each read is async and bounded, but costs disk). */
+export const HISTORY_READS_AT_ONCE = 4;
+/** Largest `limit` of one history request. */
+export const HISTORY_LIMIT_MAX = 10_000;
+
 export function apiRoutes(service: GuardPort): Router {
   const router = Router();
+  let historyReads = 0;
 
   router.get('/api/v1/status', (_req, res) => {
     res.json(statusView(service));
   });
 
-  router.get('/api/v1/history', (req, res) => {
+  router.get('/api/v1/history', async (req, res) => {
     const query = req.query as Record<string, unknown>;
     // A repeated parameter arrives as a list: say so instead of failing on it.
     const repeated = ['since', 'type', 'lane', 'limit'].find((k) => query[k] !== undefined && typeof query[k] !== 'string');
@@ -23,11 +29,22 @@ export function apiRoutes(service: GuardPort): Router {
     if (since === null) return void res.status(400).json({ error: 'bad_request', message: 'since: use a duration (30m, 1h, 2d) or an ISO time' });
     if (q.lane !== undefined && !isValidLaneId(q.lane)) return void res.status(400).json({ error: 'bad_request', message: 'lane: invalid lane id' });
     const limit = q.limit !== undefined ? Number(q.limit) : 200;
-    if (!Number.isInteger(limit) || limit < 1 || limit > 10_000) return void res.status(400).json({ error: 'bad_request', message: 'limit: an integer from 1 to 10000' });
+    if (!Number.isInteger(limit) || limit < 1 || limit > HISTORY_LIMIT_MAX) return void res.status(400).json({ error: 'bad_request', message: `limit: an integer from 1 to ${HISTORY_LIMIT_MAX}` });
     const types = q.type ? q.type.split(',').filter(Boolean) : undefined;
-    const { config } = service;
-    const result = queryHistory(config.paths.history, config.guard.history.keep_files, { since, types, lane: q.lane, limit });
-    res.json({ events: result.events, skipped_lines: result.skippedLines });
+    if (historyReads >= HISTORY_READS_AT_ONCE) {
+      res.set('retry-after', '1');
+      return void res.status(429).json({ error: 'too_many_requests', message: `${HISTORY_READS_AT_ONCE} history reads are running; retry in a second` });
+    }
+    historyReads++;
+    try {
+      const { config } = service;
+      const result = await queryHistory(config.paths.history, config.guard.history.keep_files, { since, types, lane: q.lane, limit });
+      res.json({ events: result.events, skipped_lines: result.skippedLines });
+    } catch (err) {
+      res.status(500).json({ error: 'history_unreadable', message: `history unreadable: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}` });
+    } finally {
+      historyReads--;
+    }
   });
 
   router.post('/api/v1/cycle', requireAuth(service), async (req, res) => {

@@ -19,9 +19,9 @@ const CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:
 /** `GET /`: the status page (see docs/status-page.md). */
 export function statusPageRoute(service: GuardPort): Router {
   const router = Router();
-  router.get('/', (_req, res) => {
+  router.get('/', async (_req, res) => {
     const { config } = service;
-    const history = readRecentHistory(config.paths.history, config.guard.history.keep_files);
+    const history = await readRecentHistory(config.paths.history, config.guard.history.keep_files);
     const html = renderStatusPage({
       status: statusView(service),
       events: history.events,
