@@ -1,10 +1,11 @@
-// A real Prometheus on loopback with 1 s scrape and evaluation intervals, scraping laneguard under
-// job="laneguard" and sending alerts to the given Alertmanagers. Config files are generated per test
-// (JSON is valid YAML).
+// A real Prometheus on loopback started from the shipped deploy/prometheus/prometheus.yml with 1 s
+// scrape and evaluation intervals, scraping laneguard under job="laneguard" and sending alerts to
+// the given Alertmanagers. The config is written as JSON (valid YAML).
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { REPO_ROOT } from '../../grafana/panel-queries.js';
 import { freePort } from './ports.js';
+import { e2ePrometheusConfig } from './prometheus-config.js';
 import { ManagedProcess, until, waitHttpOk } from './process.js';
 
 export const PROMETHEUS_BIN = process.env.PROMETHEUS_BIN ?? '/usr/bin/prometheus';
@@ -83,12 +84,8 @@ export async function startPrometheus(options: PrometheusOptions): Promise<Prome
   if (!existsSync(PROMETHEUS_BIN)) throw new Error(`Prometheus not found at ${PROMETHEUS_BIN}; install the Debian package prometheus or set PROMETHEUS_BIN`);
   const dir = path.join(options.dir, 'prometheus');
   mkdirSync(dir, { recursive: true });
-  const config = {
-    global: { scrape_interval: '1s', evaluation_interval: '1s', scrape_timeout: '900ms' },
-    rule_files: options.rulesFile ? [options.rulesFile] : [],
-    alerting: options.alertmanagers?.length ? { alertmanagers: [{ static_configs: [{ targets: options.alertmanagers }] }] } : undefined,
-    scrape_configs: [{ job_name: 'laneguard', static_configs: [{ targets: options.laneguard }] }],
-  };
+  // deploy/prometheus/prometheus.yml with only ports, paths and timings put in.
+  const config = e2ePrometheusConfig({ laneguard: options.laneguard, rulesFile: options.rulesFile, alertmanagers: options.alertmanagers, interval: '1s' });
   const configFile = path.join(dir, 'prometheus.yml');
   writeFileSync(configFile, JSON.stringify(config, null, 2));
   const port = await freePort();
