@@ -6,6 +6,7 @@ import { registerHeartbeat } from './heartbeat.js';
 import { registerHistory } from './history.js';
 import type { CliIo } from './io.js';
 import { registerLanes } from './lanes.js';
+import { registerMigrate } from './migrate.js';
 import { registerOnce } from './once.js';
 import { registerServe } from './serve.js';
 import { registerDemo } from './demo.js';
@@ -18,7 +19,7 @@ import { registerWatchdog } from './watchdog.js';
 export type Registrar = (program: Command, io: CliIo) => unknown;
 
 /** Later commands (serve, probe, watchdog, …) add themselves here. */
-export const REGISTRARS: Registrar[] = [registerServe, registerOnce, registerLanes, registerHistory, registerConfig, registerWatchdog, registerProbe, registerScan, registerHeartbeat, registerDemo, registerReplay, registerRules];
+export const REGISTRARS: Registrar[] = [registerServe, registerOnce, registerLanes, registerHistory, registerConfig, registerWatchdog, registerProbe, registerScan, registerHeartbeat, registerDemo, registerReplay, registerRules, registerMigrate];
 
 export function buildProgram(io: CliIo): Command {
   const program = new Command();
