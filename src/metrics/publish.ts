@@ -198,9 +198,20 @@ function publishActions(m: Metrics, result: CycleResult, trigger: Trigger): void
   for (const s of r.skipped) m.recoverySkips.inc({ reason: s.reason });
 }
 
+/**
+ * Metrics of a finished cycle. Counters count now; the lane families are set from this result at
+ * the next scrape (their collect() calls `refreshLanes`), once per result however often it is
+ * scraped, and not at all for a result a newer cycle replaced before any scrape.
+ */
 export function publishCycle(m: Metrics, result: CycleResult, now: Date): void {
   const trigger = result.report.trigger;
-  publishLanes(m, result, now);
+  let pending: { result: CycleResult; now: Date } | null = { result, now };
+  m.sources.refreshLanes = () => {
+    if (!pending) return;
+    const latest = pending;
+    pending = null;
+    publishLanes(m, latest.result, latest.now);
+  };
   publishGuard(m, result);
   publishActions(m, result, trigger);
   if (result.probe) publishProbeRound(m, result.probe.results, result.probe.records);

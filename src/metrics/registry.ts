@@ -1,5 +1,5 @@
 // The one place laneguard's metrics are defined, on a registry of their own (never the global one).
-import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry, type OpenMetricsContentType } from 'prom-client';
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 
 export type Metrics = ReturnType<typeof createMetrics>;
 
@@ -18,15 +18,19 @@ export interface ScrapeSources {
   /** Keep-warm tokens as last read from the heartbeat state, per endpoint. */
   keepWarmTokens: Map<string, number>;
   now: () => number;
+  /** Sets the lane families from the latest cycle when a newer one arrived (publish.ts installs it). */
+  refreshLanes: () => void;
 }
 
 export function createMetrics(options: { version: string; defaultMetrics?: boolean }) {
-  // The same metric objects registered twice: text format by default, OpenMetrics when asked for.
+  // One registry: the text format by default, OpenMetrics when a scrape asks for it (render.ts).
   const registry = new Registry();
-  const openMetrics = new Registry<OpenMetricsContentType>();
-  openMetrics.setContentType(Registry.OPENMETRICS_CONTENT_TYPE);
-  const registers = [registry, openMetrics] as Registry[];
-  const sources: ScrapeSources = { watchdog: null, canaryTokens: new Map(), keepWarmTokens: new Map(), now: () => Date.now() };
+  const registers = [registry];
+  const sources: ScrapeSources = { watchdog: null, canaryTokens: new Map(), keepWarmTokens: new Map(), now: () => Date.now(), refreshLanes: () => undefined };
+  // Lane families are set from the latest cycle at scrape time (publish.ts), not at every cycle:
+  // with thousands of lanes, setting them each cycle was most of the daemon's allocation.
+  const laneGauge = <L extends string>(name: string, help: string, labelNames: readonly L[]) =>
+    new Gauge<L>({ name: `laneguard_${name}`, help, labelNames, registers, collect: () => sources.refreshLanes() });
   const gauge = <L extends string>(name: string, help: string, labelNames: readonly L[] = []) =>
     new Gauge<L>({ name: `laneguard_${name}`, help, labelNames, registers });
   const counter = <L extends string>(name: string, help: string, labelNames: readonly L[] = []) =>
@@ -34,7 +38,6 @@ export function createMetrics(options: { version: string; defaultMetrics?: boole
 
   const metrics = {
     registry,
-    openMetrics,
     sources,
     // Endpoints
     endpointInfo: gauge('endpoint_info', 'Static facts about a configured model endpoint (always 1).', ['endpoint', 'base_url', 'kind', 'role', 'local']),
@@ -75,16 +78,16 @@ export function createMetrics(options: { version: string; defaultMetrics?: boole
       },
     }),
     // Lanes
-    laneInfo: gauge('lane_info', 'Static facts about a lane (always 1).', ['lane', 'owner', 'local_only']),
-    laneRunning: gauge('lane_running', 'Whether the lane runs: its pid is alive and its command line matches the lane.', ['lane']),
-    lanePaused: gauge('lane_paused', 'Whether the lane has a paused.flag.', ['lane']),
-    lanePauseAge: gauge('lane_pause_age_seconds', 'Age of the pause flag; present only while the lane is paused.', ['lane']),
-    lanePauseStale: gauge('lane_pause_stale', 'Whether the pause is manual, not held and older than stale_manual_pause_sec.', ['lane']),
-    lanePauseHeld: gauge('lane_pause_held', 'Whether the pause is an operator hold (never cleared automatically).', ['lane']),
-    laneWork: gauge('lane_work_items', 'Work items of the lane by state.', ['lane', 'state']),
-    laneHeartbeatAge: gauge('lane_heartbeat_age_seconds', 'Age of the lane heartbeat; absent when the lane has none.', ['lane']),
-    laneStarved: gauge('lane_starved', 'Whether the lane is stopped with work while one of its endpoints is healthy and it is not held.', ['lane']),
-    laneBackoff: gauge('lane_backoff_seconds', 'Seconds left in the lane crash-loop backoff (0 when none).', ['lane']),
+    laneInfo: laneGauge('lane_info', 'Static facts about a lane (always 1).', ['lane', 'owner', 'local_only']),
+    laneRunning: laneGauge('lane_running', 'Whether the lane runs: its pid is alive and its command line matches the lane.', ['lane']),
+    lanePaused: laneGauge('lane_paused', 'Whether the lane has a paused.flag.', ['lane']),
+    lanePauseAge: laneGauge('lane_pause_age_seconds', 'Age of the pause flag; present only while the lane is paused.', ['lane']),
+    lanePauseStale: laneGauge('lane_pause_stale', 'Whether the pause is manual, not held and older than stale_manual_pause_sec.', ['lane']),
+    lanePauseHeld: laneGauge('lane_pause_held', 'Whether the pause is an operator hold (never cleared automatically).', ['lane']),
+    laneWork: laneGauge('lane_work_items', 'Work items of the lane by state.', ['lane', 'state']),
+    laneHeartbeatAge: laneGauge('lane_heartbeat_age_seconds', 'Age of the lane heartbeat; absent when the lane has none.', ['lane']),
+    laneStarved: laneGauge('lane_starved', 'Whether the lane is stopped with work while one of its endpoints is healthy and it is not held.', ['lane']),
+    laneBackoff: laneGauge('lane_backoff_seconds', 'Seconds left in the lane crash-loop backoff (0 when none).', ['lane']),
     laneStarts: counter('lane_starts_total', 'Lane starts by trigger and result.', ['lane', 'trigger', 'result']),
     laneUnpauses: counter('lane_unpauses_total', 'Pauses cleared by reason.', ['lane', 'reason']),
     // Guard
@@ -145,14 +148,10 @@ export function createMetrics(options: { version: string; defaultMetrics?: boole
   metrics.buildInfo.set({ version: options.version }, 1);
   metrics.configReloadOk.set(1);
   if (options.defaultMetrics !== false) {
-    collectDefaultMetrics({ register: registry, prefix: 'laneguard_' });
-    // Same collectors in the OpenMetrics registry (the objects above are shared, these are not).
-    collectDefaultMetrics({ register: openMetrics as unknown as Registry, prefix: 'laneguard_' });
+    // Once, unprefixed (`process_*`, `nodejs_*`), as every Prometheus client library exports them.
+    collectDefaultMetrics({ register: registry });
     // Gauges named *_total break exposition linting; the per-type gauges without the suffix stay.
-    for (const name of ['nodejs_active_handles_total', 'nodejs_active_requests_total', 'nodejs_active_resources_total']) {
-      registry.removeSingleMetric(`laneguard_${name}`);
-      openMetrics.removeSingleMetric(`laneguard_${name}`);
-    }
+    for (const name of ['nodejs_active_handles_total', 'nodejs_active_requests_total', 'nodejs_active_resources_total']) registry.removeSingleMetric(name);
   }
   return metrics;
 }

@@ -54,9 +54,11 @@ describe('metrics exposition', () => {
     const lg = await startFleet('laneguard-e2e-promtool-');
     const scrape = await (await fetch(`${lg.url}/metrics`)).text();
     // The scrape covers every part: endpoints, lanes, guard, receiver, self.
-    for (const family of ['laneguard_endpoint_up', 'laneguard_lane_running', 'laneguard_fleet_idle', 'laneguard_recovery_actions_total', 'laneguard_webhook_requests_total', 'laneguard_webhook_alerts_total', 'laneguard_build_info', 'laneguard_process_cpu_seconds_total']) {
+    for (const family of ['laneguard_endpoint_up', 'laneguard_lane_running', 'laneguard_fleet_idle', 'laneguard_recovery_actions_total', 'laneguard_webhook_requests_total', 'laneguard_webhook_alerts_total', 'laneguard_build_info', 'process_cpu_seconds_total', 'nodejs_eventloop_lag_p99_seconds']) {
       expect(scrape).toMatch(new RegExp(`^${family}(\\{| )`, 'm'));
     }
+    // prom-client's process metrics once, unprefixed, as every client library exports them.
+    expect(scrape).not.toMatch(/^laneguard_(process|nodejs)_/m);
     const check = spawnSync(PROMTOOL_BIN, ['check', 'metrics'], { input: scrape, encoding: 'utf8' });
     if (check.error) throw new Error(`cannot run ${PROMTOOL_BIN}: ${check.error.message}`);
     expect({ status: check.status, out: check.stdout + check.stderr }).toEqual({ status: 0, out: '' });
