@@ -5,6 +5,7 @@ import { spawnSync } from 'node:child_process';
 import { chmodSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { guardSchema } from '../../src/config/guard-schema.js';
 import { tempDir } from '../helpers/tmp.js';
 
 const DIR = path.resolve('deploy/systemd');
@@ -57,6 +58,25 @@ describe('deploy/systemd example units', () => {
     expect(section(text, 'Service')).toMatch(/^Restart=(always|on-failure)$/m);
     expect(section(text, 'Service')).toMatch(new RegExp(`^ExecStart=${BINARY} --root /\\S+ \\S`, 'm'));
     expect(section(text, 'Service')).toMatch(/^RestartPreventExitStatus=2$/m);
+  });
+
+  it.each(UNITS)('%s is hardened: read-only system but the fleet root, private /tmp, read-only homes, JIT allowed', (unit) => {
+    const service = section(readFileSync(path.join(DIR, unit), 'utf8'), 'Service');
+    const root = /^ExecStart=\S+ --root (\S+) /m.exec(service)?.[1];
+    expect(service).toMatch(/^ProtectSystem=strict$/m);
+    expect(service).toMatch(new RegExp(`^ReadWritePaths=${root}$`, 'm'));
+    expect(service).toMatch(/^PrivateTmp=true$/m);
+    expect(service).toMatch(/^ProtectHome=read-only$/m);
+    expect(service).toMatch(/^NoNewPrivileges=true$/m);
+    // V8 needs writable executable memory: this setting would crash node at start.
+    expect(service).not.toMatch(/^MemoryDenyWriteExecute=/m);
+  });
+
+  it('serve reads the webhook token from an EnvironmentFile and outlasts the longest fleet command on stop', () => {
+    const service = section(readFileSync(path.join(DIR, 'laneguard-serve.service'), 'utf8'), 'Service');
+    expect(service).toMatch(/^EnvironmentFile=-\/etc\/laneguard\/laneguard\.env$/m);
+    const stopSec = Number(/^TimeoutStopSec=(\d+)$/m.exec(service)?.[1]);
+    expect(stopSec).toBeGreaterThan(guardSchema.parse({}).lanes.command_timeout_sec);
   });
 
   it('the watchdog unit lets its restarted children outlive it', () => {
