@@ -18,4 +18,26 @@ export default tseslint.config(
       'no-console': 'off',
     },
   },
+  {
+    // One process layer: only src/process reads /proc, runs child processes or sends signals.
+    files: ['src/**/*.ts'],
+    ignores: ['src/process/**'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [
+            { name: 'node:child_process', message: 'Run and spawn processes through src/process (runArgv, spawnDetached).' },
+            { name: 'child_process', message: 'Run and spawn processes through src/process (runArgv, spawnDetached).' },
+          ],
+        },
+      ],
+      'no-restricted-syntax': [
+        'error',
+        { selector: "CallExpression[callee.object.name='process'][callee.property.name='kill']", message: 'Signal processes through src/process (terminateVerified, terminateTree, trySignal).' },
+        { selector: 'Literal[value=/^\\/proc(\\/|$)/]', message: 'Read process facts through src/process (it also works where there is no /proc).' },
+        { selector: 'TemplateElement[value.raw=/^\\/proc(\\/|$)/]', message: 'Read process facts through src/process (it also works where there is no /proc).' },
+      ],
+    },
+  },
 );

@@ -4,7 +4,7 @@ import { fetchHttpClient } from '../fleet/http.js';
 import type { GuardDeps } from '../guard/cycle.js';
 import { HistoryStore } from '../history/store.js';
 import { createLaneAdapter } from '../lanes/factory.js';
-import { runArgv } from '../actions/run.js';
+import { runArgv } from '../process/index.js';
 import { systemClock, type Clock } from '../util/clock.js';
 
 export interface GlobalOptions {

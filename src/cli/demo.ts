@@ -7,8 +7,7 @@ import type { HistoryEvent } from '../history/store.js';
 import { createDemoFleet } from '../sandbox/demo-fleet.js';
 import { narrate } from '../sandbox/narrate.js';
 import { startServer, type RunningServer } from '../serve/serve.js';
-import { descendants, pidAlive, processArgv, trySignal } from '../util/proc.js';
-import { readdirSync } from 'node:fs';
+import { descendants, processesMentioning, snapshot, trySignal } from '../process/index.js';
 import { systemClock } from '../util/clock.js';
 import { UsageError } from './errors.js';
 import type { CliIo } from './io.js';
@@ -16,13 +15,11 @@ import type { CliIo } from './io.js';
 /** Kill every process whose command line names the demo root (lane workers it started). */
 function killFleetProcesses(root: string): number {
   let killed = 0;
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry) || Number(entry) === process.pid) continue;
-    const pid = Number(entry);
-    if (processArgv(pid)?.some((a) => a.includes(root))) {
-      for (const child of descendants(pid)) trySignal(child, 'SIGTERM');
-      if (trySignal(pid, 'SIGTERM')) killed++;
-    }
+  // One look: the pids signalled are the ones seen in it (the demo root is a fresh temp directory).
+  const processes = snapshot();
+  for (const info of processesMentioning(root, processes)) {
+    for (const child of descendants(info.pid, processes)) trySignal(child.pid, 'SIGTERM');
+    if (trySignal(info.pid, 'SIGTERM')) killed++;
   }
   return killed;
 }
@@ -131,7 +128,7 @@ start the lanes and leave the held one alone. Ctrl-C stops everything.`)
       stopFollowing();
       const killed = killFleetProcesses(root);
       await fleet.stop();
-      for (let i = 0; i < 30 && readdirSync('/proc').some((p) => /^\d+$/.test(p) && Number(p) !== process.pid && pidAlive(Number(p)) && processArgv(Number(p))?.some((a) => a.includes(root))); i++) {
+      for (let i = 0; i < 30 && processesMentioning(root).length > 0; i++) {
         await new Promise((r) => setTimeout(r, 100));
       }
       process.removeListener('SIGINT', onSignal);

@@ -1,4 +1,5 @@
 import { ConfigError, ConfigErrors } from '../config/errors.js';
+import { ProcessTableUnavailable } from '../process/index.js';
 
 /** Exit codes of every command: 0 ok, 1 the work ran and something failed, 2 usage or config error. */
 export const EXIT_OK = 0;
@@ -23,7 +24,8 @@ export function reportError(err: unknown, stderr: (line: string) => void): numbe
     stderr(`laneguard: configuration error: ${err.message}`);
     return EXIT_USAGE;
   }
-  if (err instanceof UsageError) {
+  // ps missing or failing mid-command: the facts cannot be read, so nothing is judged.
+  if (err instanceof UsageError || err instanceof ProcessTableUnavailable) {
     stderr(`laneguard: ${err.message}`);
     return EXIT_USAGE;
   }

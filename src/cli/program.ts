@@ -1,7 +1,8 @@
 import { Command, CommanderError } from 'commander';
+import { processTable, ProcessTableUnavailable } from '../process/index.js';
 import { VERSION } from '../version.js';
 import { registerConfig } from './config-check.js';
-import { EXIT_USAGE, reportError } from './errors.js';
+import { EXIT_USAGE, reportError, UsageError } from './errors.js';
 import { registerHeartbeat } from './heartbeat.js';
 import { registerHistory } from './history.js';
 import type { CliIo } from './io.js';
@@ -21,6 +22,24 @@ export type Registrar = (program: Command, io: CliIo) => unknown;
 /** Later commands (serve, probe, watchdog, …) add themselves here. */
 export const REGISTRARS: Registrar[] = [registerServe, registerOnce, registerLanes, registerHistory, registerConfig, registerWatchdog, registerProbe, registerScan, registerHeartbeat, registerDemo, registerReplay, registerRules, registerMigrate];
 
+/**
+ * Commands that judge running processes (lanes, serve, the watchdog and what it supervises). Where
+ * no process table can be read they refuse with exit 2 instead of taking every process for dead.
+ */
+export const NEEDS_PROCESS_FACTS = new Set(['serve', 'start', 'stop', 'status', 'once', 'lanes', 'watchdog', 'demo']);
+
+function requireProcessFacts(_program: Command, action: Command): void {
+  let top = action;
+  while (top.parent?.parent) top = top.parent;
+  if (!NEEDS_PROCESS_FACTS.has(top.name())) return;
+  try {
+    processTable();
+  } catch (err) {
+    if (err instanceof ProcessTableUnavailable) throw new UsageError(err.message);
+    throw err;
+  }
+}
+
 export function buildProgram(io: CliIo): Command {
   const program = new Command();
   program
@@ -30,7 +49,8 @@ export function buildProgram(io: CliIo): Command {
     .option('--root <dir>', 'fleet root (default: $LANEGUARD_ROOT, else the current directory)')
     .showHelpAfterError('(run with --help for usage)')
     .configureOutput({ writeOut: (s) => io.out(s.trimEnd()), writeErr: (s) => io.err(s.trimEnd()) })
-    .exitOverride();
+    .exitOverride()
+    .hook('preAction', requireProcessFacts);
   for (const register of REGISTRARS) register(program, io);
   for (const cmd of program.commands) cmd.exitOverride();
   return program;

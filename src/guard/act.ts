@@ -5,7 +5,8 @@ import type { HistoryStore } from '../history/store.js';
 import type { LaneAdapter, LaneRead } from '../lanes/adapter.js';
 import { archivePause, readPause } from '../lanes/pause-files.js';
 import type { Clock } from '../util/clock.js';
-import { expandArgv, type RunOptions, type RunResult } from '../actions/run.js';
+import { expandArgv } from '../actions/run.js';
+import type { RunOptions, RunResult } from '../process/index.js';
 import type { Plan, PlannedUnpause } from './policy.js';
 
 export type Runner = (argv: readonly string[], options: RunOptions) => Promise<RunResult>;

@@ -1,18 +1,28 @@
 import { closeSync, mkdirSync, openSync, readFileSync, statSync, unlinkSync, writeSync } from 'node:fs';
 import { hostname } from 'node:os';
 import path from 'node:path';
-import { pidAlive, processStartTicks } from '../util/proc.js';
+import { identify, stillRunning } from '../process/index.js';
 
 interface LockOwner {
   pid: number;
   host: string;
   at: string;
-  /** Start time of the holder: a pid reused by another process does not hold the lock. */
-  start?: number | null;
+  /**
+   * Start token of the holder (src/process): a pid reused by another process does not hold the
+   * lock. Older laneguard versions wrote Linux clock ticks as a number.
+   */
+  start?: string | number | null;
 }
 
 export interface LockHandle {
   release(): void;
+}
+
+let ownStartToken: string | null | undefined;
+/** This process's start token, looked up once (with ps, each look is a `ps` call). */
+function ownStart(): string | null {
+  if (ownStartToken === undefined) ownStartToken = identify(process.pid)?.start ?? null;
+  return ownStartToken;
 }
 
 /** Seconds after which an abandoned breaker lock (a crash mid-break) is ignored. */
@@ -48,8 +58,8 @@ function isStale(file: string): boolean {
   const owner = readOwner(file);
   if (owner) {
     if (owner.host !== hostname()) return false;
-    if (!pidAlive(owner.pid)) return true;
-    return owner.start != null && processStartTicks(owner.pid) !== owner.start;
+    const start = typeof owner.start === 'number' ? `proc:${owner.start}` : (owner.start ?? null);
+    return stillRunning({ pid: owner.pid, start }) === null;
   }
   try {
     return Date.now() - statSync(file).mtimeMs > 60_000;
@@ -65,7 +75,7 @@ function isStale(file: string): boolean {
  */
 export function tryAcquireLock(file: string): LockHandle | null {
   mkdirSync(path.dirname(file), { recursive: true });
-  const content = JSON.stringify({ pid: process.pid, host: hostname(), at: new Date().toISOString(), start: processStartTicks(process.pid) });
+  const content = JSON.stringify({ pid: process.pid, host: hostname(), at: new Date().toISOString(), start: ownStart() });
   const handle: LockHandle = {
     release: () => {
       const owner = readOwner(file);

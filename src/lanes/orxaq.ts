@@ -8,6 +8,7 @@ import { CLAIMED, HEARTBEAT, PAUSE, PID, QUEUE, STATES, TASKS } from './lane-par
 import { PAUSE_FLAG, unreadablePause } from './pause-files.js';
 import { laneFiles, laneRuntimeDir, type LaneFiles } from './paths.js';
 import { evaluatePause } from './pause-rules.js';
+import { snapshot, type ProcessSnapshot } from '../process/index.js';
 import { laneRunning } from './running.js';
 import { countWork } from './work.js';
 
@@ -86,11 +87,13 @@ export class OrxaqAdapter implements LaneAdapter {
       const lanes: LaneSnapshot[] = [];
       const errors: LaneReadError[] = [];
       const slicer = new TimeSlicer();
+      // One look at the process table for every lane (for ps: one call, made at the first pid).
+      const processes = snapshot();
       for (const lane of listed) {
         if ('error' in lane) errors.push(lane.error);
         else {
           try {
-            lanes.push(this.snapshot(lane.spec, lane.files, lane.urls, now));
+            lanes.push(this.snapshot(lane.spec, lane.files, lane.urls, now, processes));
           } catch (err) {
             errors.push({ id: lane.spec.id, source: 'lane_read', error: (err as Error).message });
           }
@@ -167,7 +170,7 @@ export class OrxaqAdapter implements LaneAdapter {
     return { ...work };
   }
 
-  private snapshot(spec: LaneSpec, files: LaneFiles, urls: string[], now: Date): LaneSnapshot {
+  private snapshot(spec: LaneSpec, files: LaneFiles, urls: string[], now: Date, processes: ProcessSnapshot): LaneSnapshot {
     const pidRead = this.cache.get(files.pidFile, PID);
     const pid = pidRead.state === 'present' ? pidRead.value : null;
     const pause = this.pause(path.join(files.dir, PAUSE_FLAG), now);
@@ -179,7 +182,7 @@ export class OrxaqAdapter implements LaneAdapter {
       local: urls.length > 0,
       localOnly: truthy(spec.env.ORXAQ_AUTONOMY_LOCAL_ONLY),
       endpointUrls: [...urls],
-      running: laneRunning(pid, spec.id, this.options.cmdlinePattern),
+      running: laneRunning(pid, spec.id, this.options.cmdlinePattern, processes),
       pid,
       paused: pause !== null,
       pause,

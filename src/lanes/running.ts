@@ -1,6 +1,4 @@
-import { readFileSync } from 'node:fs';
-import { pidAlive, processArgv } from '../util/proc.js';
-import { parsePid } from './lane-parsers.js';
+import { snapshot, type ProcessSnapshot } from '../process/index.js';
 
 function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
@@ -18,19 +16,9 @@ export function cmdlineMatchesLane(argv: readonly string[], laneId: string, patt
   return token.test(line);
 }
 
-export function readPidFile(file: string): number | null {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8').trim();
-  } catch {
-    return null;
-  }
-  return parsePid(text);
-}
-
 /** Running = the pid is alive and its command line is the lane's: a reused pid is not a lane. */
-export function laneRunning(pid: number | null, laneId: string, pattern?: string): boolean {
-  if (pid === null || !pidAlive(pid)) return false;
-  const argv = processArgv(pid);
-  return argv !== null && cmdlineMatchesLane(argv, laneId, pattern);
+export function laneRunning(pid: number | null, laneId: string, pattern?: string, processes: ProcessSnapshot = snapshot()): boolean {
+  if (pid === null) return false;
+  const argv = processes.get(pid)?.argv;
+  return argv !== undefined && argv.length > 0 && cmdlineMatchesLane(argv, laneId, pattern);
 }

@@ -1,8 +1,8 @@
 #!/usr/bin/env node
 // The sandbox fleet's own control command (what `lanes.start_command` / `ensure_command` call).
-import { spawn } from 'node:child_process';
-import { appendFileSync, mkdirSync, openSync, readFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
+import { readPid, spawnDetached } from '../process/index.js';
 import { argValue, readSandboxLane } from './lane-file.js';
 import { ENSURE_LOG, RUNTIME_DIR, sandboxScript } from './paths.js';
 
@@ -12,15 +12,6 @@ const command = argv.find((a) => a === 'lane-start' || a === 'lanes-ensure');
 if (!root || !command) {
   console.error('usage: fleetctl --root DIR lane-start --lane ID | lanes-ensure [--json]');
   process.exit(2);
-}
-
-function readPid(file: string): number | null {
-  try {
-    const pid = Number(readFileSync(file, 'utf8').trim());
-    return Number.isInteger(pid) && pid > 0 ? pid : null;
-  } catch {
-    return null;
-  }
 }
 
 async function laneStart(laneId: string): Promise<number> {
@@ -41,12 +32,11 @@ async function laneStart(laneId: string): Promise<number> {
   mkdirSync(dir, { recursive: true });
   const pidFile = path.join(dir, 'lane.pid');
   const before = readPid(pidFile);
-  const log = openSync(path.join(dir, 'lane.log'), 'a');
-  const child = spawn(process.execPath, [sandboxScript('lane-worker'), '--root', root!, '--lane', laneId], {
-    detached: true,
-    stdio: ['ignore', log, log],
-  });
-  child.unref();
+  const child = await spawnDetached([process.execPath, sandboxScript('lane-worker'), '--root', root!, '--lane', laneId], { cwd: process.cwd(), logFile: path.join(dir, 'lane.log') });
+  if (!child.ok) {
+    console.error(`lane-start ${laneId}: ${child.error}`);
+    return 3;
+  }
   for (let i = 0; i < 60; i++) {
     const pid = readPid(pidFile);
     if (pid !== null && pid !== before) {

@@ -1,41 +1,31 @@
 // The guard laneguard replaces must not run next to laneguard on one root: two guards would take
 // turns starting and unpausing the same lanes.
-import { readdirSync } from 'node:fs';
 import { OLD_GUARD_PATTERN } from '../config/watchdog-roles.js';
-import { pidAlive, processArgv, processCwd, sameDirectory } from '../util/proc.js';
-import { readPid } from './pidfile.js';
+import { readPid, sameDirectory, snapshot, type ProcessInfo, type ProcessSnapshot } from '../process/index.js';
 
 export interface ReplacedGuard {
   pid: number;
   cmdline: string;
 }
 
-function oldGuardAt(pid: number): ReplacedGuard | null {
-  if (!pidAlive(pid)) return null;
-  const argv = processArgv(pid);
-  const cmdline = argv?.join(' ') ?? '';
-  return OLD_GUARD_PATTERN.test(cmdline) ? { pid, cmdline } : null;
+function oldGuard(info: ProcessInfo | null): ReplacedGuard | null {
+  return info && OLD_GUARD_PATTERN.test(info.commandLine) ? { pid: info.pid, cmdline: info.commandLine } : null;
 }
 
 /**
  * The replaced guard running on `root`: the pid in the guard pid file (the old guard writes the same
  * file), else any process of the old guard whose working directory or command line is the root.
  */
-export function replacedGuardRunning(root: string, guardPidFile: string): ReplacedGuard | null {
+export function replacedGuardRunning(root: string, guardPidFile: string, processes: ProcessSnapshot = snapshot()): ReplacedGuard | null {
   const fromFile = readPid(guardPidFile);
-  const named = fromFile === null ? null : oldGuardAt(fromFile);
+  const named = fromFile === null ? null : oldGuard(processes.get(fromFile));
   if (named) return named;
-  let entries: string[];
-  try {
-    entries = readdirSync('/proc');
-  } catch {
-    return null;
-  }
-  for (const entry of entries) {
-    if (!/^\d+$/.test(entry) || Number(entry) === process.pid) continue;
-    const found = oldGuardAt(Number(entry));
+  for (const info of processes.list()) {
+    if (info.pid === process.pid) continue;
+    const found = oldGuard(info);
     if (!found) continue;
-    const cwd = processCwd(found.pid);
+    // ps without lsof cannot tell a cwd: then only the command line can name the root.
+    const cwd = processes.cwd(found.pid);
     if ((cwd !== null && sameDirectory(cwd, root)) || found.cmdline.includes(root)) return found;
   }
   return null;

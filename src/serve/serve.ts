@@ -7,7 +7,8 @@ import { receiverRoutes } from '../receiver/route.js';
 import { hasCredentials, isLoopbackListen, parseListen } from '../http/auth.js';
 import type { Clock } from '../util/clock.js';
 import { VERSION } from '../version.js';
-import { checkPidFile, removePid, writePid } from './pidfile.js';
+import { checkDaemon, removePid, writePid } from '../process/index.js';
+import { serveDaemonSpec } from './daemon.js';
 import { IntervalScheduler } from '../util/scheduler.js';
 import { GuardService } from './service.js';
 import { watchdogSupervisionJob } from '../watchdog/index.js';
@@ -30,7 +31,6 @@ export interface RunningServer {
   stop(reason: string): Promise<void>;
 }
 
-export const SERVE_WORDS = ['serve'] as const;
 
 /** A port that cannot be bound is a configuration problem: one line naming the key and the address. */
 function listenError(err: Error, host: string, port: number, fromFlag: boolean): ConfigError {
@@ -50,8 +50,8 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     throw new ConfigError('CONFIG_INVALID_VALUE', GUARD_CONFIG_FILE, 'server.listen', `refusing to listen on ${listen} without a token: set server.token_file (or LANEGUARD_WEBHOOK_TOKEN), or listen on 127.0.0.1`);
   }
   if (options.writePidFile !== false) {
-    const existing = checkPidFile(paths.pid, SERVE_WORDS, service.config.root);
-    if (existing.running && existing.pid !== process.pid) throw new ConfigError('CONFIG_INVALID_VALUE', GUARD_CONFIG_FILE, 'pid_file', `laneguard serve already runs for this root (pid ${existing.pid}); stop it with \`laneguard stop\``);
+    const existing = checkDaemon(serveDaemonSpec(service.config));
+    if (existing.state === 'running' && existing.pid !== process.pid) throw new ConfigError('CONFIG_INVALID_VALUE', GUARD_CONFIG_FILE, 'pid_file', `laneguard serve already runs for this root (pid ${existing.pid}); stop it with \`laneguard stop\``);
   }
 
   const app = createApp(service, [receiverRoutes]);

@@ -16,7 +16,7 @@ import { scanDue } from '../fleet/scan-schedule.js';
 import { readHeartbeatState } from '../heartbeat/state.js';
 import { readWatchdogSnapshot, watchdogStateFile } from '../watchdog/index.js';
 import { createMetrics, type Metrics } from '../metrics/registry.js';
-import { runArgv } from '../actions/run.js';
+import { runArgv } from '../process/index.js';
 import type { Clock } from '../util/clock.js';
 import { loadCredentials, type Credentials } from '../http/auth.js';
 import { laneguardWriteDirs, removeStrayTemps } from '../store/stray-temp.js';

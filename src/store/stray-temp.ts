@@ -2,7 +2,7 @@
 import { readdirSync, statSync, unlinkSync } from 'node:fs';
 import path from 'node:path';
 import type { LoadedConfig } from '../config/load.js';
-import { pidAlive } from '../util/proc.js';
+import { pidAlive } from '../process/index.js';
 
 /** `.<name>.<pid>.<8 hex>.tmp`, as `atomicWriteFile` names them. */
 const TEMP_NAME = /^\..+\.(\d+)\.[0-9a-f]{8}\.tmp$/;
@@ -14,7 +14,7 @@ const MAX_WRITE_MS = 10 * 60_000;
  * Remove stray temp files in `dirs` (not recursive). A temp file whose writer still runs (a
  * concurrent write) is kept. Returns the files removed. Never throws: cleanup must not block a start.
  */
-export function removeStrayTemps(dirs: Iterable<string>, nowMs: number, alive: (pid: number) => boolean = pidAlive): string[] {
+export function removeStrayTemps(dirs: Iterable<string>, nowMs: number, alive: (pid: number) => boolean = (pid) => pidAlive(pid)): string[] {
   const removed: string[] = [];
   for (const dir of new Set(dirs)) {
     let names: string[];

@@ -3,6 +3,7 @@ import type { HistoryStore } from '../history/store.js';
 import type { Clock } from '../util/clock.js';
 import { matcher, type ProcessSpec, type WatchdogConfig } from '../config/watchdog.js';
 import { eventsFor, type CheckedProcess, type WatchdogEvent } from './events.js';
+import { snapshot, type ProcessSnapshot } from '../process/index.js';
 import { observeProcess } from './observe.js';
 import { afterRestart, decideProcess } from './policy.js';
 import { restartProcess } from './restart.js';
@@ -30,9 +31,9 @@ export type CheckResult =
   | { busy: false; at: string; ok: boolean; processes: ProcessCheckResult[]; events: WatchdogEvent[]; state: WatchdogState; stateRepairedFrom: string | null }
   | { busy: true; lockFile: string };
 
-async function checkOne(spec: ProcessSpec, previous: ProcessMemory | undefined, deps: CheckDeps): Promise<CheckedProcess & { signals: string[] }> {
+async function checkOne(spec: ProcessSpec, previous: ProcessMemory | undefined, deps: CheckDeps, processes: ProcessSnapshot): Promise<CheckedProcess & { signals: string[] }> {
   const match = matcher(spec);
-  const observation = await observeProcess(spec, match, () => deps.clock.now());
+  const observation = await observeProcess(spec, match, () => deps.clock.now(), processes);
   const decision = decideProcess(observation, previous, spec, { id: spec.id, now: deps.clock.now() });
   const decided = { status: decision.status, reason: decision.reason, cause: decision.cause, action: decision.action.kind };
   if (decision.action.kind !== 'restart') return { id: spec.id, previous, decided, restart: null, memory: decision.memory, signals: [] };
@@ -58,7 +59,9 @@ export async function runWatchdogCheck(deps: CheckDeps): Promise<CheckResult> {
   if (!lock) return { busy: true, lockFile: config.lockFile };
   try {
     const loaded = loadWatchdogState(config.stateFile, clock.now());
-    const checked = await Promise.all(config.processes.map((spec) => checkOne(spec, loaded.state.processes[spec.id], deps)));
+    // One look at the process table for the whole check (for ps: one call), taken before any restart.
+    const table = snapshot();
+    const checked = await Promise.all(config.processes.map((spec) => checkOne(spec, loaded.state.processes[spec.id], deps, table)));
     const state: WatchdogState = {
       version: 1,
       updated_at: clock.now().toISOString(),

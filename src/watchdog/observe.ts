@@ -1,67 +1,30 @@
-import { readFileSync, statSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import { startDeadline, within } from '../util/deadline.js';
-import { pidAlive, processArgv, processStartTicks } from '../util/proc.js';
+import { processAgeSec, readPidFile, snapshot, type ProcessSnapshot } from '../process/index.js';
 import type { HealthSpec, ProcessSpec } from '../config/watchdog.js';
 import type { HealthResult, Liveness, Observation } from './types.js';
 
-/** /proc reports start times in USER_HZ ticks, which Linux fixes at 100 for user space. */
-const USER_HZ = 100;
-
-export type PidFileRead = { kind: 'missing' } | { kind: 'bad'; detail: string } | { kind: 'ok'; pid: number };
-
-export function readPidFile(file: string): PidFileRead {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8').trim();
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    return code === 'ENOENT' ? { kind: 'missing' } : { kind: 'bad', detail: `cannot read (${code ?? String(err)})` };
-  }
-  if (!/^\d{1,10}$/.test(text) || Number(text) <= 0) {
-    return { kind: 'bad', detail: `content is not a pid: ${JSON.stringify(text.slice(0, 40))}` };
-  }
-  return { kind: 'ok', pid: Number(text) };
-}
-
-/** Seconds since the process started, from /proc; null when unknown. */
-export function processAgeSec(pid: number): number | null {
-  const ticks = processStartTicks(pid);
-  if (ticks === null) return null;
-  try {
-    const uptime = Number(readFileSync('/proc/uptime', 'utf8').split(' ')[0]);
-    return Number.isFinite(uptime) ? Math.max(0, uptime - ticks / USER_HZ) : null;
-  } catch {
-    return null;
-  }
-}
-
-/** The command line a process is judged by: argv joined by spaces. */
-export function cmdlineOf(pid: number): string | null {
-  const argv = processArgv(pid);
-  return argv ? argv.join(' ') : null;
-}
-
 /** Is `pid` alive and is its command line matched by `match`? The only test before any signal. */
-export function verifiedIdentity(pid: number, match: RegExp): boolean {
-  if (!pidAlive(pid)) return false;
-  const line = cmdlineOf(pid);
-  return line !== null && match.test(line);
+export function verifiedIdentity(pid: number, match: RegExp, snap: ProcessSnapshot = snapshot()): boolean {
+  const info = snap.get(pid);
+  return info !== null && info.commandLine !== '' && match.test(info.commandLine);
 }
 
-/** Liveness = the pid in the pid file is alive AND its command line matches `match_regex`. */
-export function observeLiveness(pidFile: string, match: RegExp): Liveness {
+/**
+ * Liveness = the pid in the pid file is alive AND its command line matches `match_regex`. One look
+ * at the process table answers all of it, so pid, start and command line belong to one process.
+ */
+export function observeLiveness(pidFile: string, match: RegExp, snap?: ProcessSnapshot): Liveness {
   const read = readPidFile(pidFile);
   if (read.kind === 'missing') return { kind: 'no_pid_file' };
   if (read.kind === 'bad') return { kind: 'bad_pid_file', detail: read.detail };
   const pid = read.pid;
-  // Start time before the command line: if the pid is reused in between, the ticks will not match
-  // at signal time and nothing is sent.
-  const startTicks = processStartTicks(pid);
-  if (!pidAlive(pid)) return { kind: 'dead', pid };
-  const line = cmdlineOf(pid);
-  if (line === null) return { kind: 'dead', pid };
-  if (!match.test(line)) return { kind: 'foreign', pid, cmdline: line };
-  return { kind: 'alive', pid, startTicks, ageSec: processAgeSec(pid) };
+  const look = snap ?? snapshot();
+  const info = look.get(pid);
+  if (!info || info.commandLine === '') return { kind: 'dead', pid };
+  if (!match.test(info.commandLine)) return { kind: 'foreign', pid, cmdline: info.commandLine };
+  // A process's age is a wall-clock fact, whatever clock the caller runs on.
+  return { kind: 'alive', pid, start: info.start, ageSec: processAgeSec(pid, new Date(), look) };
 }
 
 async function checkHttp(url: string, timeoutSec: number): Promise<HealthResult> {
@@ -96,8 +59,8 @@ export function checkHealth(health: HealthSpec, now: Date): Promise<HealthResult
 }
 
 /** One look at a process: liveness, then health only when it is alive. No signals, no writes. */
-export async function observeProcess(spec: ProcessSpec, match: RegExp, now: () => Date): Promise<Observation> {
-  const liveness = observeLiveness(spec.pidFile, match);
+export async function observeProcess(spec: ProcessSpec, match: RegExp, now: () => Date, snap?: ProcessSnapshot): Promise<Observation> {
+  const liveness = observeLiveness(spec.pidFile, match, snap);
   if (liveness.kind !== 'alive' || !spec.health) return { liveness, health: null };
   return { liveness, health: await checkHealth(spec.health, now()) };
 }

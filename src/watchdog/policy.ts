@@ -114,7 +114,7 @@ export function decideProcess(obs: Observation, previous: ProcessMemory | undefi
     return done('given_up', `given up (start_limit ${spec.startLimit.burst} attempts in ${spec.startLimit.intervalSec}s exceeded; ${hint}): ${problem.reason}`, problem.cause, { kind: 'give_up' });
   }
   memory = { ...memory, attempts: [...memory.attempts, now.toISOString()], last_restart_at: now.toISOString() };
-  const terminate = l.kind === 'alive' ? { pid: l.pid, startTicks: l.startTicks } : null;
+  const terminate = l.kind === 'alive' ? { pid: l.pid, start: l.start } : null;
   return done(problem.status, problem.reason, problem.cause, { kind: 'restart', terminate });
 }
 

@@ -1,10 +1,8 @@
-import { atomicWriteFile } from '../store/atomic.js';
+import { spawnDetached, terminateVerified, writePid, type ExitInfo, type Identity } from '../process/index.js';
 import type { Clock } from '../util/clock.js';
 import type { ProcessSpec } from '../config/watchdog.js';
 import { checkHealth, observeLiveness, verifiedIdentity } from './observe.js';
 import { describeObservation } from './policy.js';
-import { terminateVerified, type Target } from './signal.js';
-import { spawnDetached, type ExitInfo } from './spawn.js';
 import type { Liveness, Observation, RestartOutcome } from './types.js';
 
 export interface RestartReport {
@@ -27,7 +25,7 @@ function exitText(exit: ExitInfo | null): string {
 function adoptSpawnedChild(spec: ProcessSpec, match: RegExp, liveness: Liveness, spawnedPid: number): Liveness {
   if (liveness.kind === 'alive' || !verifiedIdentity(spawnedPid, match)) return liveness;
   try {
-    atomicWriteFile(spec.pidFile, `${spawnedPid}\n`);
+    writePid(spec.pidFile, spawnedPid);
   } catch {
     return liveness;
   }
@@ -41,12 +39,12 @@ function adoptSpawnedChild(spec: ProcessSpec, match: RegExp, liveness: Liveness,
 export async function restartProcess(
   spec: ProcessSpec,
   match: RegExp,
-  terminate: Target | null,
+  terminate: Identity | null,
   clock: Clock,
 ): Promise<RestartReport> {
   let signals: NodeJS.Signals[] = [];
   if (terminate) {
-    const stopped = await terminateVerified(terminate, match, spec.stopGraceSec * 1000, clock);
+    const stopped = await terminateVerified(terminate, { graceMs: spec.stopGraceSec * 1000, clock, matches: (info) => match.test(info.commandLine) });
     signals = stopped.signals;
     if (!stopped.ok) return { outcome: { ok: false, reason: stopped.reason ?? 'could not stop the hung process' }, signals, spawnedPid: null };
   }

@@ -1,5 +1,6 @@
 import type { Clock } from '../util/clock.js';
 import { matcher, type WatchdogConfig } from '../config/watchdog.js';
+import { snapshot } from '../process/index.js';
 import { runningWatchdog } from './daemon.js';
 import { observeProcess } from './observe.js';
 import { decideProcess, givenUpUntil } from './policy.js';
@@ -48,9 +49,11 @@ export function statusRow(id: string, decision: Pick<Decision, 'status' | 'reaso
 export async function watchdogStatus(config: WatchdogConfig, clock: Clock): Promise<WatchdogStatus> {
   const { state, mtimeMs } = readWatchdogState(config.stateFile);
   const daemon = runningWatchdog(config);
+  // One look at the process table for every process (for ps: one call).
+  const processes = snapshot();
   const rows = await Promise.all(
     config.processes.map(async (spec) => {
-      const observation = await observeProcess(spec, matcher(spec), () => clock.now());
+      const observation = await observeProcess(spec, matcher(spec), () => clock.now(), processes);
       const now = clock.now();
       const stored = state?.processes[spec.id];
       return statusRow(spec.id, decideProcess(observation, stored, spec, { id: spec.id, now }), stored, spec.startLimit.intervalSec, now);

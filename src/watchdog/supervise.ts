@@ -4,10 +4,10 @@ import { ConfigError, ConfigErrors } from '../config/errors.js';
 import type { HistoryStore } from '../history/store.js';
 import type { Clock } from '../util/clock.js';
 import { loadWatchdogConfig, type WatchdogConfig } from '../config/watchdog.js';
-import { runningWatchdog, startWatchdogDaemon, WATCHDOG_RUN_MATCH } from './daemon.js';
-import { observeLiveness, processAgeSec } from './observe.js';
+import { isDaemonProcess, processAgeSec, terminateVerified } from '../process/index.js';
+import { runningWatchdog, startWatchdogDaemon, WATCHDOG_RUN_MATCH, watchdogDaemonSpec } from './daemon.js';
+import { observeLiveness } from './observe.js';
 import { backoffDelaySec, describeObservation } from './policy.js';
-import { terminateVerified } from './signal.js';
 
 /** Carried by the caller from one call to the next: backoff between restarts of the watchdog. */
 export interface SupervisorMemory {
@@ -100,10 +100,10 @@ export async function ensureWatchdogRunning(options: EnsureWatchdogOptions): Pro
   const running = runningWatchdog(config);
   if (running) {
     const staleAfter = options.staleAfterSec ?? watchdogStaleAfterSec(config);
-    const processAge = processAgeSec(running.pid) ?? Infinity;
+    const processAge = processAgeSec(running.pid, new Date()) ?? Infinity;
     if ((stateAgeSec ?? Infinity) <= staleAfter || processAge <= staleAfter) return result('running', running.pid, null, { consecutive_failures: 0, next_attempt_at: null });
     reason = `hung: ${config.stateFile} not written for ${stateAgeSec === null ? 'ever' : `${Math.round(stateAgeSec)}s`} (limit ${Math.round(staleAfter)}s)`;
-    const stopped = await terminateVerified(running, WATCHDOG_RUN_MATCH, options.stopGraceMs ?? 10_000, clock);
+    const stopped = await terminateVerified(running, { graceMs: options.stopGraceMs ?? 10_000, clock, matches: isDaemonProcess(watchdogDaemonSpec(config)) });
     if (!stopped.ok) return result('restart_failed', running.pid, `${reason}; ${stopped.reason}`, memory);
   } else {
     reason = describeObservation({ liveness: observeLiveness(config.pidFile, WATCHDOG_RUN_MATCH), health: null }).reason ?? 'not running';

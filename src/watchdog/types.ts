@@ -9,7 +9,7 @@ export type Liveness =
   | { kind: 'dead'; pid: number }
   /** Alive, but its command line does not match `match_regex`: not ours, never signalled. */
   | { kind: 'foreign'; pid: number; cmdline: string }
-  | { kind: 'alive'; pid: number; startTicks: number | null; ageSec: number | null };
+  | { kind: 'alive'; pid: number; start: string | null; ageSec: number | null };
 
 export type HealthResult = { ok: true } | { ok: false; reason: string };
 
@@ -57,7 +57,7 @@ export interface PolicySpec {
 export type Action =
   | { kind: 'none' }
   /** Restart; `terminate` names the verified pid to stop first (a hung process), else null. */
-  | { kind: 'restart'; terminate: { pid: number; startTicks: number | null } | null }
+  | { kind: 'restart'; terminate: { pid: number; start: string | null } | null }
   | { kind: 'give_up' };
 
 export interface Decision {

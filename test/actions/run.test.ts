@@ -1,8 +1,9 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { expandArgv, runArgv } from '../../src/actions/run.js';
-import { pidAlive } from '../../src/util/proc.js';
+import { expandArgv } from '../../src/actions/run.js';
+import { runArgv } from '../../src/process/index.js';
+import { pidAlive } from '../../src/process/index.js';
 import { tempDir } from '../helpers/tmp.js';
 
 const node = process.execPath;

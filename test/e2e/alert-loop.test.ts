@@ -6,8 +6,8 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ModelServer } from '../../src/sandbox/model-server.js';
 import { sandboxScript } from '../../src/sandbox/paths.js';
 import { laneDir } from '../../src/sandbox/root.js';
-import { runArgv } from '../../src/actions/run.js';
-import { trySignal } from '../../src/util/proc.js';
+import { runArgv } from '../../src/process/index.js';
+import { trySignal } from '../../src/process/index.js';
 import { laneWorkers, tempDir } from '../helpers/tmp.js';
 import { fleetRoot, freePort, secondsBetween, shortenedRules, startAlertmanager, startLaneguard, startPrometheus, stopAll, until } from './harness/index.js';
 

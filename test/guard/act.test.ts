@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { runArgv } from '../../src/actions/run.js';
+import { runArgv } from '../../src/process/index.js';
 import { loadConfig } from '../../src/config/load.js';
 import { act } from '../../src/guard/act.js';
 import { decide } from '../../src/guard/policy.js';

@@ -2,8 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach } from 'vitest';
-import { pidAlive, processArgv, trySignal } from '../../src/util/proc.js';
-import { readdirSync } from 'node:fs';
+import { processesMentioning as mentioning, trySignal } from '../../src/process/index.js';
 
 const roots: string[] = [];
 
@@ -16,23 +15,14 @@ export function tempDir(prefix = 'laneguard-test-'): string {
 
 /** Pids of live processes whose command line mentions `needle` (lane workers started under a root). */
 export function processesMentioning(needle: string): number[] {
-  const pids: number[] = [];
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    const pid = Number(entry);
-    if (pid === process.pid) continue;
-    const argv = processArgv(pid);
-    if (argv?.some((a) => a.includes(needle)) && pidAlive(pid)) pids.push(pid);
-  }
-  return pids;
+  return mentioning(needle).map((p) => p.pid);
 }
 
 /** Sandbox lane worker processes of one lane under one root. */
 export function laneWorkers(root: string, laneId: string): number[] {
-  return processesMentioning(root).filter((pid) => {
-    const argv = processArgv(pid) ?? [];
-    return argv.some((a) => a.endsWith('lane-worker.js')) && argv.includes(laneId);
-  });
+  return mentioning(root)
+    .filter((p) => p.argv.some((a) => a.endsWith('lane-worker.js')) && p.argv.includes(laneId))
+    .map((p) => p.pid);
 }
 
 export function killProcessesMentioning(needle: string): void {

@@ -3,7 +3,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { processArgv, trySignal } from '../../src/util/proc.js';
+import { processArgv, trySignal } from '../../src/process/index.js';
 import { laneguard } from '../helpers/cli.js';
 import { useModelServer } from '../helpers/model-server.js';
 import { shippedRoot } from '../helpers/shipped-root.js';

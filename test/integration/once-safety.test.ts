@@ -5,7 +5,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { buildSandboxRoot, laneDir } from '../../src/sandbox/root.js';
 import { atomicWriteJson } from '../../src/store/atomic.js';
-import { pidAlive } from '../../src/util/proc.js';
+import { pidAlive } from '../../src/process/index.js';
 import { laneguard, readEvents, readReport, waitFor } from '../helpers/cli.js';
 import { laneWorkers, processesMentioning, tempDir } from '../helpers/tmp.js';
 import { useModelServer } from '../helpers/model-server.js';

@@ -3,7 +3,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { buildSandboxRoot } from '../../src/sandbox/root.js';
-import { pidAlive } from '../../src/util/proc.js';
+import { pidAlive } from '../../src/process/index.js';
 import { laneguard, waitFor } from '../helpers/cli.js';
 import { startServe } from '../helpers/serve-process.js';
 import { tempDir } from '../helpers/tmp.js';

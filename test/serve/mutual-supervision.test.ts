@@ -2,7 +2,7 @@
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { buildSandboxRoot } from '../../src/sandbox/root.js';
-import { pidAlive, processArgv } from '../../src/util/proc.js';
+import { pidAlive, processArgv } from '../../src/process/index.js';
 import { readEvents, waitFor } from '../helpers/cli.js';
 import { startServe } from '../helpers/serve-process.js';
 import { sample } from '../helpers/service.js';

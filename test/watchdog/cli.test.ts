@@ -3,7 +3,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { pidAlive } from '../../src/util/proc.js';
+import { pidAlive } from '../../src/process/index.js';
 import { laneguard, MAIN, waitFor } from '../helpers/cli.js';
 import { tempDir } from '../helpers/tmp.js';
 import { assertBuiltWatchdog, crasherEntry, foreverEntry, OUT, readPid, readState, sessionOf, startFixture, watchdogEvents, writeWatchdogConfig } from './helpers.js';

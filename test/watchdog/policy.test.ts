@@ -15,7 +15,7 @@ const SPEC: PolicySpec = {
   startLimit: { burst: 5, intervalSec: 600 },
 };
 
-const alive = (over: Partial<Extract<Liveness, { kind: 'alive' }>> = {}): Liveness => ({ kind: 'alive', pid: 4242, startTicks: 777, ageSec: 3600, ...over });
+const alive = (over: Partial<Extract<Liveness, { kind: 'alive' }>> = {}): Liveness => ({ kind: 'alive', pid: 4242, start: 'proc:777', ageSec: 3600, ...over });
 const obs = (liveness: Liveness, health: Observation['health'] = null): Observation => ({ liveness, health });
 const memory = (over: Partial<ProcessMemory> = {}): ProcessMemory => ({ ...emptyMemory(), status: 'healthy', ...over });
 
@@ -28,7 +28,7 @@ describe('decideProcess', () => {
     status: string;
     action: string;
     cause?: string | null;
-    terminate?: { pid: number; startTicks: number | null } | null;
+    terminate?: { pid: number; start: string | null } | null;
   }> = [
     { name: 'alive, matching, healthy', observation: obs(alive(), { ok: true }), status: 'healthy', action: 'none', cause: null },
     { name: 'alive, no health check configured', observation: obs(alive()), status: 'healthy', action: 'none' },
@@ -49,7 +49,7 @@ describe('decideProcess', () => {
       status: 'hung',
       action: 'restart',
       cause: 'unhealthy',
-      terminate: { pid: 4242, startTicks: 777 },
+      terminate: { pid: 4242, start: 'proc:777' },
     },
     {
       name: 'unhealthy but younger than startup_grace_sec: left alone',

@@ -4,7 +4,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { pidAlive } from '../../src/util/proc.js';
+import { pidAlive } from '../../src/process/index.js';
 import { systemClock } from '../../src/util/clock.js';
 import { runWatchdogCheck, type CheckResult } from '../../src/watchdog/check.js';
 import type { WatchdogConfig } from '../../src/config/watchdog.js';

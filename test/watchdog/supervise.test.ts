@@ -4,7 +4,7 @@ import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { HistoryStore } from '../../src/history/store.js';
 import { systemClock } from '../../src/util/clock.js';
-import { pidAlive, processArgv } from '../../src/util/proc.js';
+import { pidAlive, processArgv } from '../../src/process/index.js';
 import type { WatchdogConfig } from '../../src/config/watchdog.js';
 import { readWatchdogSnapshot, watchdogStateFile, watchdogSupervisionJob } from '../../src/watchdog/serve-hooks.js';
 import { ensureWatchdogRunning, type EnsureWatchdogOptions } from '../../src/watchdog/supervise.js';

@@ -1,3 +1,4 @@
+// Detached start: own session, output appended to a log file, no pipe back to us.
 import { spawn } from 'node:child_process';
 import { appendFileSync, closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
 import path from 'node:path';
@@ -21,7 +22,7 @@ export interface DetachedOptions {
 
 /**
  * Start an argv without a shell in its own session (setsid), stdout and stderr appended to a log
- * file and no pipe back to us, so it outlives this process and whatever kills this process group.
+ * file, so it outlives this process and whatever kills this process group.
  */
 export function spawnDetached(argv: readonly string[], options: DetachedOptions): Promise<SpawnResult> {
   const [program, ...args] = argv;

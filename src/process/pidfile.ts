@@ -1,0 +1,34 @@
+// Pid files: one reader for every pid file laneguard reads (lanes, serve, watchdog, supervised processes).
+import { readFileSync, rmSync } from 'node:fs';
+import { atomicWriteFile } from '../store/atomic.js';
+
+export type PidFileRead = { kind: 'missing' } | { kind: 'bad'; detail: string } | { kind: 'ok'; pid: number };
+
+export function readPidFile(file: string): PidFileRead {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8').trim();
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    return code === 'ENOENT' ? { kind: 'missing' } : { kind: 'bad', detail: `cannot read (${code ?? String(err)})` };
+  }
+  if (!/^\d{1,10}$/.test(text) || Number(text) <= 0) {
+    return { kind: 'bad', detail: `content is not a pid: ${JSON.stringify(text.slice(0, 40))}` };
+  }
+  return { kind: 'ok', pid: Number(text) };
+}
+
+/** The pid a pid file names, or null (missing, unreadable or not a pid). */
+export function readPid(file: string): number | null {
+  const read = readPidFile(file);
+  return read.kind === 'ok' ? read.pid : null;
+}
+
+export function writePid(file: string, pid: number = process.pid): void {
+  atomicWriteFile(file, `${pid}\n`);
+}
+
+/** Remove the pid file only if it still names this pid (a newer process may have replaced it). */
+export function removePid(file: string, pid: number = process.pid): void {
+  if (readPid(file) === pid) rmSync(file, { force: true });
+}
