@@ -10,8 +10,7 @@ import { describeRole, OLD_HEARTBEAT_PATTERN } from '../config/watchdog-roles.js
 import { ConfigError } from '../config/errors.js';
 import { createLaneAdapter } from '../lanes/factory.js';
 import { replacedGuardMessage, replacedGuardRunning } from '../serve/replaced-guard.js';
-import { readPid } from '../serve/pidfile.js';
-import { pidAlive, processArgv } from '../util/proc.js';
+import { commandLineOf, readPid } from '../process/index.js';
 import { MAIN_SCRIPT } from '../util/self.js';
 import { findTargets, repointMakefile } from './makefile.js';
 
@@ -96,7 +95,7 @@ function oldProcessItems(root: string, guardPidFile: string, watchdog: WatchdogC
   if (guard) items.push({ area: 'processes', subject: 'replaced guard', status: 'operator', message: `${replacedGuardMessage(guard)}; stop it before the Makefile is repointed (afterwards \`make local-idle-guard-stop\` stops laneguard)` });
   for (const p of watchdog?.processes.filter((s) => s.role === 'heartbeat') ?? []) {
     const pid = readPid(p.pidFile);
-    const cmdline = pid !== null && pidAlive(pid) ? (processArgv(pid)?.join(' ') ?? '') : '';
+    const cmdline = pid !== null ? (commandLineOf(pid) ?? '') : '';
     if (pid !== null && OLD_HEARTBEAT_PATTERN.test(cmdline)) {
       items.push({ area: 'processes', subject: 'replaced heartbeat', status: 'operator', message: `the heartbeat laneguard replaces runs (pid ${pid}); stop it (\`kill ${pid}\`) and set "heartbeat": true (with "keep_warm": {"model": …}) on the endpoints it kept warm` });
     }
