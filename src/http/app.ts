@@ -1,5 +1,6 @@
 import express, { type NextFunction, type Request, type Response } from 'express';
 import type { GuardPort } from './port.js';
+import { loopbackHostOnly, sameOriginWrites } from './request-guards.js';
 import { apiRoutes } from './routes/api.js';
 import { healthRoutes } from './routes/health.js';
 import { metricsRoute } from './routes/metrics.js';
@@ -9,11 +10,18 @@ import { statusPageRoute } from './routes/status-page.js';
 /** Extra routers mounted by later parts (the Alertmanager receiver). */
 export type RouteModule = (service: GuardPort) => express.Router;
 
+export interface AppOptions {
+  /** The listener is on a loopback address: refuse requests whose Host is not a loopback name. */
+  loopback?: boolean;
+}
+
 /** Build the HTTP app for a service. No listen() here: tests drive it in-process. */
-export function createApp(service: GuardPort, extra: RouteModule[] = []): express.Express {
+export function createApp(service: GuardPort, extra: RouteModule[] = [], options: AppOptions = {}): express.Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', false);
+  if (options.loopback) app.use(loopbackHostOnly());
+  app.use(sameOriginWrites());
   app.use(metricsRoute(service));
   app.use(healthRoutes(service));
   for (const module of extra) app.use(module(service));

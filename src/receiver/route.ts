@@ -2,6 +2,7 @@
 // answer 200 with counts → start the work. Every 4xx is recorded with its reason.
 import express, { Router, type Request, type Response } from 'express';
 import { checkAuthorization } from '../http/auth.js';
+import { closeIfBodyPending } from '../http/request-guards.js';
 import type { GuardPort } from '../http/port.js';
 import { rejection, rejectionBody, type WebhookRejection } from './errors.js';
 import { checkContentType, parsePayload } from './payload.js';
@@ -41,7 +42,10 @@ export function receiverRoutes(service: GuardPort): Router {
 
   router.post(WEBHOOK_PATH, async (req, res) => {
     const auth = authRejection(req, service);
-    if (auth) return reject(res, auth);
+    if (auth) {
+      closeIfBodyPending(req, res);
+      return reject(res, auth);
+    }
     const contentType = checkContentType(req.get('content-type'));
     if (contentType) return reject(res, contentType);
     const read = await readBody(req, res, service.config.guard.server.body_limit_bytes);

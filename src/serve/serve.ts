@@ -54,7 +54,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     if (existing.state === 'running' && existing.pid !== process.pid) throw new ConfigError('CONFIG_INVALID_VALUE', GUARD_CONFIG_FILE, 'pid_file', `laneguard serve already runs for this root (pid ${existing.pid}); stop it with \`laneguard stop\``);
   }
 
-  const app = createApp(service, [receiverRoutes]);
+  const app = createApp(service, [receiverRoutes], { loopback: isLoopbackListen(listen) });
   const server = await new Promise<Server>((resolve, reject) => {
     // Express 5 calls this callback on a listen error too (EADDRINUSE), with the error.
     const s = app.listen(port, host, (err?: Error) => (err ? reject(listenError(err, host, port, options.listen !== undefined)) : resolve(s)));

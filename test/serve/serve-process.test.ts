@@ -43,8 +43,11 @@ describe('laneguard serve (real process)', () => {
     expect((await fetch(`${serve.url}/-/healthy`)).status).toBe(200);
 
     writeFileSync(configFile, JSON.stringify({ interval_sec: 2, mode: 'alert' }));
+    // Without credentials configured, POST /-/reload is refused like /api/v1/cycle; SIGHUP reloads.
     const reload = await fetch(`${serve.url}/-/reload`, { method: 'POST' });
-    expect(reload.status).toBe(200);
+    expect(reload.status).toBe(403);
+    serve.child.kill('SIGHUP');
+    await waitFor(() => readEvents(root).some((e) => e.type === 'config_reloaded'), 'the reload to be recorded');
     expect(sample(await metrics(serve.url), 'laneguard_config_last_reload_successful')).toBe(1);
     const status = (await (await fetch(`${serve.url}/api/v1/status`)).json()) as { mode: string };
     expect(status.mode).toBe('alert');

@@ -62,7 +62,7 @@ export function apiRoutes(service: GuardPort): Router {
     }
   });
 
-  router.post('/-/reload', requireAuth(service, true), (_req, res) => {
+  router.post('/-/reload', requireAuth(service), (_req, res) => {
     const result = service.reload('http');
     if (result.ok) res.json({ reloaded: true });
     else res.status(400).json({ reloaded: false, error: 'invalid_config', message: result.error });

@@ -1,0 +1,71 @@
+// Guards every request passes before a route: the Host a loopback listener answers to, the Origin a
+// state-changing request may come from, and closing the connection of a refused request whose body
+// is still arriving.
+import type { NextFunction, Request, Response } from 'express';
+
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+/** The host part of a Host header or URL authority (`[::1]:9477` → `::1`, `localhost:80` → `localhost`). */
+export function hostOf(authority: string): string {
+  const text = authority.trim().toLowerCase();
+  const v6 = /^\[([^\]]*)\](?::\d*)?$/.exec(text);
+  if (v6) return v6[1]!;
+  return text.replace(/:\d*$/, '').replace(/\.$/, '');
+}
+
+/** Names a loopback listener answers to: `localhost` (and `*.localhost`, RFC 6761), 127.0.0.0/8, ::1. */
+export function isLoopbackHost(host: string): boolean {
+  return host === 'localhost' || host.endsWith('.localhost') || host === '::1' || /^127(\.\d{1,3}){3}$/.test(host);
+}
+
+function refuse(res: Response, error: string, message: string): void {
+  res.set('connection', 'close');
+  res.status(403).json({ error, message });
+}
+
+/**
+ * On a loopback listener, a request whose Host is another name is refused: a page on another site
+ * can point its own DNS name at 127.0.0.1 (DNS rebinding), but it cannot make the browser send a
+ * loopback Host. A request without Host (HTTP/1.0 tools) is not a browser's and passes.
+ */
+export function loopbackHostOnly() {
+  return (req: Request, res: Response, next: NextFunction): void => {
+    const host = req.headers.host;
+    if (host === undefined || isLoopbackHost(hostOf(host))) return next();
+    refuse(res, 'host_not_allowed', 'this server listens on loopback and answers only to localhost or a loopback address in the Host header');
+  };
+}
+
+/**
+ * A state-changing request (anything but GET, HEAD, OPTIONS) sent by a browser from another origin
+ * is refused: its Origin must name this server's own Host. Alertmanager, curl and scripts send no
+ * Origin and are judged by their credentials alone.
+ */
+export function sameOriginWrites() {
+  return (req: Request, res: Response, next: NextFunction): void => {
+    if (SAFE_METHODS.has(req.method)) return next();
+    const origin = req.get('origin');
+    const fetchSite = req.get('sec-fetch-site');
+    if (fetchSite === 'cross-site' || fetchSite === 'same-site') return refuse(res, 'cross_origin', `a ${req.method} from another site is refused`);
+    if (origin === undefined) return next();
+    let originHost: string | null = null;
+    try {
+      originHost = new URL(origin).host.toLowerCase();
+    } catch {
+      // `Origin: null` (sandboxed frames, file: pages) and garbage are other origins.
+    }
+    if (originHost !== null && originHost === (req.get('host') ?? '').toLowerCase()) return next();
+    refuse(res, 'cross_origin', `a ${req.method} from another origin is refused`);
+  };
+}
+
+/**
+ * Refused before its body arrived (no or wrong credentials): close the connection once the answer is
+ * out instead of reading a slow body to its end. A body that already arrived whole (a pipelined
+ * client) keeps its connection.
+ */
+export function closeIfBodyPending(req: Request, res: Response): void {
+  res.once('finish', () => {
+    if (!req.complete) req.socket.destroy();
+  });
+}
