@@ -71,7 +71,8 @@ describe('state-changing routes and cross-site Origin', () => {
     const stub = portStub({ endpoints: [], lanes: [] }, { token: TOKEN });
     const port = await listen(createApp(stub, [receiverRoutes], { loopback: true }));
     const auth = { authorization: `Bearer ${TOKEN}`, host: `127.0.0.1:${port}` };
-    for (const extra of [{ origin: 'http://attacker.example' }, { origin: 'null' }, { origin: `http://localhost:${port + 1}` }, { 'sec-fetch-site': 'cross-site' }]) {
+    const crossSite: Array<Record<string, string>> = [{ origin: 'http://attacker.example' }, { origin: 'null' }, { origin: `http://localhost:${port + 1}` }, { 'sec-fetch-site': 'cross-site' }];
+    for (const extra of crossSite) {
       for (const path of ['/api/v1/cycle', '/-/reload', '/alertmanager/webhook']) {
         expect(await send(port, 'POST', path, { ...auth, ...extra }), `${path} ${JSON.stringify(extra)}`).toMatchObject({ status: 403, body: { error: 'cross_origin' } });
       }
