@@ -15,6 +15,8 @@ export const CONTRACT_ALERTS = [
   'LaneguardMetricsAbsent',
   'LaneguardBacklogExhausted',
   'LaneguardHeartbeatFailing',
+  // Added by issue 14 (server load; SPEC §12).
+  'LaneguardEndpointIdleWhileDemand',
   // Added by issue 17 (laneguard's own health; see docs/contract-changes.md).
   'LaneguardConfigReloadFailed',
   'LaneguardWebhookAuthFailing',
