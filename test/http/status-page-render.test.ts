@@ -64,7 +64,7 @@ describe('status page: sections', () => {
     for (const href of ['/metrics', '/api/v1/status', '/api/v1/history']) expect(html).toContain(`<a href="${href}">`);
     expect(html).toContain('<meta http-equiv="refresh" content="7">');
     expect(html).toContain('reloads itself every 7 s');
-    expect(html).toContain('<th scope="col">pending</th>');
+    expect(html).toContain('<th scope="col" class="num">pending</th>');
     expect(html).toContain('<th scope="row">a<div class="sub">ops</div></th>');
     expect(html).toContain('<svg class="trend"');
     expect(html).not.toMatch(/<script/i);

@@ -86,7 +86,7 @@ export function lanesSection(lanes: readonly PageLane[], laneErrors: ReadonlyArr
     body = joinHtml(
       [
         html`<div class="scroll"><table class="lanes">`,
-        html`<thead><tr><th scope="col">lane</th><th scope="col">state</th><th scope="col">pause (age, message)</th><th scope="col">pending</th><th scope="col">in progress</th><th scope="col">blocked</th><th scope="col">queued</th><th scope="col">done</th><th scope="col">last cycle: why not started</th></tr></thead>`,
+        html`<thead><tr><th scope="col">lane</th><th scope="col">state</th><th scope="col">pause (age, message)</th><th scope="col" class="num">pending</th><th scope="col" class="num">in progress</th><th scope="col" class="num">blocked</th><th scope="col" class="num">queued</th><th scope="col" class="num">done</th><th scope="col">last cycle: why not started</th></tr></thead>`,
         html`<tbody>${joinHtml(rows, '\n')}</tbody>`,
         html`</table></div>`,
       ],

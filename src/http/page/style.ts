@@ -11,7 +11,7 @@ export const PAGE_STYLE = constantHtml(`
 --info:#9fc1ff;--info-bg:#1a2b4a;--mute-bg:#2a2f3a;--accent:#8fb0ff}}
 *{box-sizing:border-box}
 body{margin:0;background:var(--bg);color:var(--fg);font:15px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif}
-header,main,footer{max-width:78rem;margin:0 auto;padding:0 1.25rem}
+header,main,footer{max-width:100rem;margin:0 auto;padding:0 1.25rem}
 header{display:flex;flex-wrap:wrap;align-items:baseline;gap:.25rem 1.25rem;padding-top:1rem}
 h1{font-size:1.4rem;margin:0}
 h2{font-size:1.08rem;margin:0 0 .6rem}
@@ -27,11 +27,13 @@ section{background:var(--card);border:1px solid var(--line);border-radius:8px;pa
 .scroll{overflow-x:auto}
 table{border-collapse:collapse;width:100%}
 th,td{text-align:left;padding:.4rem .6rem;border-bottom:1px solid var(--line);vertical-align:top}
-thead th{font-size:.8em;color:var(--muted);text-transform:uppercase;letter-spacing:.03em;white-space:nowrap}
-tbody th{font-weight:600;white-space:nowrap}
-td.lane-state{min-width:12rem}
-td.pause{min-width:14rem}
-td.num{text-align:right;font-variant-numeric:tabular-nums}
+thead th{font-size:.8em;color:var(--muted);text-transform:uppercase;letter-spacing:.03em}
+tbody th{font-weight:600;overflow-wrap:anywhere;min-width:8rem}
+td.lane-state{min-width:7rem}
+td.pause{min-width:10rem}
+td.lane-reason{min-width:11rem}
+td.num{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
+th.num{text-align:right}
 .badge{display:inline-block;padding:.05rem .5rem;border-radius:999px;font-size:.82em;font-weight:600;white-space:nowrap;margin:.05rem 0}
 a.badge{text-decoration:underline dotted;text-underline-offset:2px}
 .tone-ok{background:var(--ok-bg);color:var(--ok)}
