@@ -5,6 +5,7 @@ import type { GuardDeps } from '../guard/cycle.js';
 import { HistoryStore } from '../history/store.js';
 import { createLaneAdapter } from '../lanes/factory.js';
 import { runArgv } from '../process/index.js';
+import type { WriteSink } from '../store/write-errors.js';
 import { systemClock, type Clock } from '../util/clock.js';
 
 export interface GlobalOptions {
@@ -16,19 +17,21 @@ export function resolveRoot(options: GlobalOptions, env: NodeJS.ProcessEnv = pro
   return path.resolve(options.root ?? env.LANEGUARD_ROOT ?? process.cwd());
 }
 
-export function historyFor(config: LoadedConfig, clock: Clock = systemClock): HistoryStore {
-  return new HistoryStore(config.paths.history, { maxBytes: config.guard.history.max_bytes, keepFiles: config.guard.history.keep_files }, clock);
+export function historyFor(config: LoadedConfig, clock: Clock = systemClock, writes?: WriteSink): HistoryStore {
+  const onWriteError = writes ? (error: Error) => writes.failed('history', error) : undefined;
+  return new HistoryStore(config.paths.history, { maxBytes: config.guard.history.max_bytes, keepFiles: config.guard.history.keep_files }, clock, onWriteError);
 }
 
-/** Wire the real parts for one fleet root. */
-export function guardDeps(config: LoadedConfig, clock: Clock = systemClock): GuardDeps {
+/** Wire the real parts for one fleet root. With `writes`, failed writes are reported there and the cycle goes on. */
+export function guardDeps(config: LoadedConfig, clock: Clock = systemClock, writes?: WriteSink): GuardDeps {
   return {
     config,
     adapter: createLaneAdapter(config),
-    history: historyFor(config, clock),
+    history: historyFor(config, clock, writes),
     clock,
     http: fetchHttpClient,
     runner: runArgv,
+    writes,
   };
 }
 

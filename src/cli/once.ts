@@ -4,6 +4,7 @@ import { isValidLaneId } from '../config/lanes-schema.js';
 import type { CycleReport } from '../guard/report.js';
 import { CycleRunner } from '../guard/runner.js';
 import { laneguardWriteDirs, removeStrayTemps } from '../store/stray-temp.js';
+import { WriteFailures } from '../store/write-errors.js';
 import { guardDeps, loadFor } from './context.js';
 import { EXIT_FAILED, EXIT_OK, UsageError } from './errors.js';
 import { clean, type Print } from './format.js';
@@ -53,12 +54,15 @@ and every decision to idle_guard_history.ndjson.`,
       if (!Number.isFinite(lockWait) || lockWait < 0) throw new UsageError('--lock-wait must be a number of seconds');
       const config = loadFor(globals(cmd));
       refuseBesideReplacedGuard(config);
-      const deps = guardDeps(config);
+      // A full disk does not stop the cycle: each failed file is named once, and the run exits 1.
+      // (The lock is left out: a lock that cannot be created fails the run, and that error is printed.)
+      const writes = new WriteFailures({ log: (message, file) => file !== 'lock' && io.err(`laneguard: ${message}`) });
+      const deps = guardDeps(config, undefined, writes);
       removeStrayTemps(laneguardWriteDirs(config), Date.now());
       const runner = new CycleRunner({ deps: () => deps, lockWaitMs: lockWait * 1000 });
       const result = await runner.trigger({ trigger: 'manual', dryRun: opts.dryRun === true, forceUnpause: opts.forceUnpause ?? null });
       if (opts.json) io.out(JSON.stringify(result.report, null, 2));
       else printReport(result.report, config.root, io.out);
-      io.exitCode = result.report.ok ? EXIT_OK : EXIT_FAILED;
+      io.exitCode = result.report.ok && writes.drain().length === 0 ? EXIT_OK : EXIT_FAILED;
     });
 }

@@ -47,6 +47,7 @@ export function buildProgram(io: CliIo): Command {
     .description('Keeps a fleet of local LLM worker lanes busy: probes model endpoints, watches lanes, exports Prometheus metrics and recovers an idle fleet safely.')
     .version(VERSION)
     .option('--root <dir>', 'fleet root (default: $LANEGUARD_ROOT, else the current directory)')
+    .option('--debug', 'print the stack trace of an unexpected error')
     .showHelpAfterError('(run with --help for usage)')
     .configureOutput({ writeOut: (s) => io.out(s.trimEnd()), writeErr: (s) => io.err(s.trimEnd()) })
     .exitOverride()
@@ -66,6 +67,6 @@ export async function runCli(argv: readonly string[], io: CliIo = { out: (l) => 
     if (err instanceof CommanderError) {
       return err.exitCode === 0 || err.code === 'commander.helpDisplayed' || err.code === 'commander.version' ? 0 : EXIT_USAGE;
     }
-    return reportError(err, io.err);
+    return reportError(err, io.err, program.opts<{ debug?: boolean }>().debug === true || argv.includes('--debug'));
   }
 }

@@ -1,5 +1,6 @@
 import type { EndpointConfig } from '../config/fleet-schema.js';
 import type { EndpointKind } from '../domain/types.js';
+import type { WriteSink } from '../store/write-errors.js';
 import type { Clock } from '../util/clock.js';
 import { nextHealth, type HysteresisConfig } from './health.js';
 import type { HttpClient } from './http.js';
@@ -34,6 +35,8 @@ export interface ProbeFleetOptions {
   clock: Clock;
   /** Run configured canaries (default true; canaries are opt-in per endpoint anyway). */
   canary?: boolean;
+  /** Where a failed write of the status file goes; without it the failure throws. */
+  writes?: WriteSink;
 }
 
 /** Kinds detected for `auto` endpoints by the last round, so detection is not repeated every probe. */
@@ -79,6 +82,6 @@ export async function probeFleet(options: ProbeFleetOptions): Promise<FleetProbe
     }
     return record;
   });
-  const status = writeProbeSection(options.statusFile, records, at);
+  const status = writeProbeSection(options.statusFile, records, at, options.writes);
   return { status, results, records, transitions };
 }

@@ -1,6 +1,7 @@
 import type { EndpointConfig } from '../config/fleet-schema.js';
 import type { EndpointKind } from '../domain/types.js';
 import type { HistoryStore } from '../history/store.js';
+import type { WriteSink } from '../store/write-errors.js';
 import type { Clock } from '../util/clock.js';
 import type { Capabilities } from './capabilities.js';
 import type { HttpClient } from './http.js';
@@ -23,6 +24,8 @@ export interface ScanFleetOptions {
   concurrency?: number;
   /** When given, `capability_changed` events record what changed. */
   history?: HistoryStore;
+  /** Where a failed write of the status file goes; without it the failure throws. */
+  writes?: WriteSink;
 }
 
 export interface CapabilityChange {
@@ -110,6 +113,6 @@ export async function scanFleet(options: ScanFleetOptions): Promise<FleetScan> {
   for (const c of changes) options.history?.append('capability_changed', { ...c });
   const at = finished.toISOString();
   const section = buildScanSection(records, at);
-  const written = writeScanSection(options.statusFile, section, at);
+  const written = writeScanSection(options.statusFile, section, at, options.writes);
   return { status: written, section, scanned, records, changes };
 }

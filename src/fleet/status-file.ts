@@ -1,6 +1,7 @@
 import type { EndpointConfig } from '../config/fleet-schema.js';
 import type { EndpointKind, EndpointState, ProbeErrorClass } from '../domain/types.js';
 import { atomicWriteJson, readJson } from '../store/atomic.js';
+import { tolerantWrite, type WriteSink } from '../store/write-errors.js';
 import type { HealthMemory } from './health.js';
 import type { ServerLoad } from './load/types.js';
 import type { ProbeResult } from './prober.js';
@@ -98,7 +99,7 @@ export function probeRecord(endpoint: EndpointConfig, result: ProbeResult, healt
 }
 
 /** Write the probe section, keeping the capability scan (a probe never erases scan results). */
-export function writeProbeSection(file: string, records: ProbeRecord[], at: string): FleetStatus {
+export function writeProbeSection(file: string, records: ProbeRecord[], at: string, writes?: WriteSink): FleetStatus {
   const current = readFleetStatus(file);
   const healthy = records.filter((r) => r.healthy).length;
   const enabled = records.filter((r) => r.enabled).length;
@@ -112,14 +113,14 @@ export function writeProbeSection(file: string, records: ProbeRecord[], at: stri
     },
     capability_scan: current?.capability_scan ?? null,
   };
-  atomicWriteJson(file, status);
+  tolerantWrite('fleet_status', writes, () => atomicWriteJson(file, status));
   return status;
 }
 
 /** Write the capability scan section, keeping the latest probe. */
-export function writeScanSection(file: string, scan: ScanSection, at: string): FleetStatus {
+export function writeScanSection(file: string, scan: ScanSection, at: string, writes?: WriteSink): FleetStatus {
   const current = readFleetStatus(file);
   const status: FleetStatus = { ...(current ?? {}), timestamp: at, probe: current?.probe ?? null, capability_scan: scan };
-  atomicWriteJson(file, status);
+  tolerantWrite('fleet_status', writes, () => atomicWriteJson(file, status));
   return status;
 }

@@ -9,6 +9,7 @@ import { buildEndpointViews } from '../fleet/view.js';
 import type { HistoryStore } from '../history/store.js';
 import type { LaneAdapter, LaneRead } from '../lanes/adapter.js';
 import { atomicWriteJson } from '../store/atomic.js';
+import { tolerantWrite, type WriteSink } from '../store/write-errors.js';
 import type { Clock } from '../util/clock.js';
 import { act, runFleetCommand, type CommandOutcome, type Runner } from './act.js';
 import { observeLanes } from './backoff.js';
@@ -26,6 +27,8 @@ export interface GuardDeps {
   runner: Runner;
   /** The daemon's shared probe (coalesces with its probe schedule); default: probe directly. */
   probe?: () => Promise<FleetProbe>;
+  /** Failed writes of status, state and report go here and the cycle goes on; without it they throw. */
+  writes?: WriteSink;
 }
 
 export interface CycleRequest {
@@ -83,6 +86,7 @@ export async function endpointView(deps: GuardDeps, force = false): Promise<{ st
     concurrency: guard.probe_concurrency,
     http: deps.http,
     clock: deps.clock,
+    writes: deps.writes,
   });
   for (const t of probe.transitions) deps.history.append('endpoint_state_changed', { ...t });
   return { status: probe.status, probe };
@@ -157,8 +161,9 @@ async function runOptionalCommand(deps: GuardDeps, argv: readonly string[] | und
 }
 
 function persist(deps: GuardDeps, conclusion: Conclusion, report: CycleReport, cycleId: string): void {
-  saveGuardState(deps.config.paths.state, conclusion.state);
-  atomicWriteJson(deps.config.paths.report, report);
+  // A full disk must not undo what the cycle did: the failure is counted, the history still written.
+  tolerantWrite('state', deps.writes, () => saveGuardState(deps.config.paths.state, conclusion.state));
+  tolerantWrite('report', deps.writes, () => atomicWriteJson(deps.config.paths.report, report));
   for (const anomaly of conclusion.raised) deps.history.append('anomaly_raised', { cycle_id: cycleId, anomaly });
   for (const anomaly of conclusion.cleared) deps.history.append('anomaly_cleared', { cycle_id: cycleId, anomaly });
   deps.history.append('cycle', {

@@ -2,6 +2,7 @@ import { closeSync, mkdirSync, openSync, readFileSync, statSync, unlinkSync, wri
 import { hostname } from 'node:os';
 import path from 'node:path';
 import { identify, stillRunning } from '../process/index.js';
+import { FileError, isEnvironmentError, naming } from '../store/file-error.js';
 
 interface LockOwner {
   pid: number;
@@ -43,13 +44,21 @@ function createExclusive(file: string, content: string): boolean {
     fd = openSync(file, 'wx', 0o644);
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'EEXIST') return false;
-    throw err;
+    throw isEnvironmentError(err) ? new FileError('create', file, err) : err;
   }
   try {
     writeSync(fd, content);
-  } finally {
+  } catch (err) {
+    // Never leave an empty lock behind (a full disk): nobody could tell whose it is for a minute.
     closeSync(fd);
+    try {
+      unlinkSync(file);
+    } catch {
+      /* already gone */
+    }
+    throw new FileError('create', file, err);
   }
+  closeSync(fd);
   return true;
 }
 
@@ -74,7 +83,7 @@ function isStale(file: string): boolean {
  * can never both break it and both believe they hold it.
  */
 export function tryAcquireLock(file: string): LockHandle | null {
-  mkdirSync(path.dirname(file), { recursive: true });
+  naming('create', file, () => mkdirSync(path.dirname(file), { recursive: true }));
   const content = JSON.stringify({ pid: process.pid, host: hostname(), at: new Date().toISOString(), start: ownStart() });
   const handle: LockHandle = {
     release: () => {

@@ -88,7 +88,15 @@ export class CycleRunner {
   private async execute(request: CycleRequest): Promise<CycleResult> {
     const deps = this.options.deps();
     const lockFile = deps.config.paths.lock;
-    const lock = await acquireLock(lockFile, this.options.lockWaitMs);
+    let lock: Awaited<ReturnType<typeof acquireLock>>;
+    try {
+      lock = await acquireLock(lockFile, this.options.lockWaitMs);
+    } catch (err) {
+      // The lock could not be created (a full disk): no cycle can run, and that must show.
+      deps.writes?.failed('lock', err as Error);
+      this.options.onError?.(err as Error, request);
+      throw err;
+    }
     if (!lock) {
       const error = new LockBusyError(lockFile, this.options.lockWaitMs);
       this.options.onError?.(error, request);

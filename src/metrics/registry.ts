@@ -1,4 +1,5 @@
 // The one place laneguard's metrics are defined, on a registry of their own (never the global one).
+import { WRITTEN_FILES } from '../store/write-errors.js';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 
 export type Metrics = ReturnType<typeof createMetrics>;
@@ -144,7 +145,10 @@ export function createMetrics(options: { version: string; defaultMetrics?: boole
     configReloadSuccessTime: gauge('config_last_reload_success_timestamp_seconds', 'Unix time of the last successful configuration (re)load.'),
     historyWriteErrors: counter('history_write_errors_total', 'History lines that could not be written.'),
     historyEventsSuppressed: counter('history_events_suppressed_total', 'High-volume events (webhook rejections, alerts that changed nothing) counted but not written to history.', ['type']),
+    writeErrors: counter('write_errors_total', 'Failed writes of laneguard files by file: fleet_status, report, state, history, lock (a full disk, permissions).', ['file']),
   };
+  // Every file from the start at 0, so increase() sees the first failure.
+  for (const file of WRITTEN_FILES) metrics.writeErrors.inc({ file }, 0);
   metrics.buildInfo.set({ version: options.version }, 1);
   metrics.configReloadOk.set(1);
   if (options.defaultMetrics !== false) {

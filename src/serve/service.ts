@@ -20,6 +20,7 @@ import { runArgv } from '../process/index.js';
 import type { Clock } from '../util/clock.js';
 import { loadCredentials, type Credentials } from '../http/auth.js';
 import { laneguardWriteDirs, removeStrayTemps } from '../store/stray-temp.js';
+import { WriteFailures } from '../store/write-errors.js';
 import type { GuardPort } from '../http/port.js';
 import type { Trigger } from '../domain/types.js';
 
@@ -58,10 +59,17 @@ export class GuardService implements GuardPort {
   private statusQueue: Promise<unknown> = Promise.resolve();
   private ensuring: Promise<EnsureResult> | null = null;
   private readonly log: (line: string) => void;
+  /** Failed writes of status, state, report, history and lock: counted, logged once per streak. */
+  readonly writes: WriteFailures;
 
   constructor(private readonly options: ServiceOptions) {
     this.log = options.log ?? (() => undefined);
     this.metrics = createMetrics({ version: options.version, defaultMetrics: options.defaultMetrics });
+    this.writes = new WriteFailures({
+      count: (file) => this.metrics.writeErrors.inc({ file }),
+      log: (message, file) => this.log(`${message} (counted in laneguard_write_errors_total{file="${file}"}; logged again only after a write of it works)`),
+      recovered: (file) => this.log(`writing ${file} works again`),
+    });
     this.metrics.sources.now = () => options.clock.now().getTime();
     this.config = loadConfig({ root: options.root, env: options.env });
     this.credentials = loadCredentials(this.config, options.env ?? process.env);
@@ -104,12 +112,16 @@ export class GuardService implements GuardPort {
         config.paths.history,
         { maxBytes: config.guard.history.max_bytes, keepFiles: config.guard.history.keep_files },
         this.options.clock,
-        () => this.metrics.historyWriteErrors.inc(),
+        (error) => {
+          this.metrics.historyWriteErrors.inc();
+          this.writes.failed('history', error);
+        },
       ),
       clock: this.options.clock,
       http: this.options.http ?? fetchHttpClient,
       runner: this.options.runner ?? runArgv,
       probe: () => this.probe(),
+      writes: this.writes,
     };
   }
 
@@ -154,6 +166,7 @@ export class GuardService implements GuardPort {
       concurrency: guard.probe_concurrency,
       http: this.deps.http,
       clock: this.options.clock,
+      writes: this.writes,
     });
     for (const t of probe.transitions) this.deps.history.append('endpoint_state_changed', { ...t });
     this.lastProbe = probe;
@@ -174,7 +187,7 @@ export class GuardService implements GuardPort {
     const { guard, paths, endpoints } = this.config;
     const interval = guard.fleet_capability_scan_interval_sec;
     if (!force && !scanDue(readFleetStatus(paths.fleetStatus), this.options.clock.now(), interval, endpoints.filter((e) => e.enabled).map((e) => e.id))) return null;
-    const scan = await this.exclusive(() => scanFleet({ endpoints, statusFile: paths.fleetStatus, http: this.deps.http, clock: this.options.clock, intervalSec: interval, force, history: this.deps.history }));
+    const scan = await this.exclusive(() => scanFleet({ endpoints, statusFile: paths.fleetStatus, http: this.deps.http, clock: this.options.clock, intervalSec: interval, force, history: this.deps.history, writes: this.writes }));
     this.fleetStatus = scan.status;
     publishScan(this.metrics, scan.status, endpoints);
     keepEndpoints(this.metrics, this.config.endpoints);

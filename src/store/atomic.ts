@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, unlinkSync, writeSync } from 'node:fs';
 import path from 'node:path';
+import { naming } from './file-error.js';
 
 function fsyncDir(dir: string): void {
   let fd: number | null = null;
@@ -19,6 +20,11 @@ function fsyncDir(dir: string): void {
  * directory. A crash at any point leaves either the old or the new content, never a torn file.
  */
 export function atomicWriteFile(file: string, content: string): void {
+  // A full disk or a read-only mount is the operator's to fix: say which file, in one line.
+  naming('write', file, () => writeReplacing(file, content));
+}
+
+function writeReplacing(file: string, content: string): void {
   const dir = path.dirname(file);
   mkdirSync(dir, { recursive: true });
   const temp = path.join(dir, `.${path.basename(file)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);

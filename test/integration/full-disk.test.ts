@@ -1,0 +1,83 @@
+// A full disk under the artifacts: the cycle still decides and acts; each failed write is one line.
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { buildSandboxRoot } from '../../src/sandbox/root.js';
+import { laneguard } from '../helpers/cli.js';
+import { sample, sandboxService } from '../helpers/service.js';
+import { laneWorkers, tempDir } from '../helpers/tmp.js';
+import { useModelServer } from '../helpers/model-server.js';
+import { canMountTinyDisk, fullDisk } from '../helpers/tiny-disk.js';
+
+const models = useModelServer();
+const ARTIFACTS = 'artifacts/autonomy/local_models';
+
+function fleet(guard: Record<string, unknown> = {}) {
+  return {
+    endpoints: [{ id: 'lm', base_url: models.server.baseUrl }],
+    lanes: [{ id: 'work', urls: [models.server.baseUrl], pending: 2 }],
+    guard,
+  };
+}
+
+describe.skipIf(!canMountTinyDisk)('full disk', () => {
+  it('once: the lane is still started; fleet status, state, report and history failures are one line each; exit 1', async () => {
+    // The lock lives elsewhere, so the cycle can run at all.
+    const root = buildSandboxRoot(tempDir(), fleet({ lock_file: 'run/idle_guard.lock' }));
+    const disk = fullDisk(path.join(root, ARTIFACTS));
+    try {
+      const run = await laneguard(['--root', root, 'once']);
+      expect(run.code).toBe(1);
+      expect(run.stdout).toMatch(/started {2}work: score 200 on lm/);
+      expect(laneWorkers(root, 'work')).toHaveLength(1);
+      const lines = run.stderr.trim().split('\n');
+      for (const file of ['fleet_status.json', 'idle_guard_state.json', 'idle_guard_report.json']) {
+        expect(lines.filter((l) => l.includes(file))).toEqual([`laneguard: cannot write ${path.join(root, ARTIFACTS, file)}: no space left on device`]);
+      }
+      expect(lines).toContain('laneguard: cannot write history: no space left on device');
+      expect(run.stderr).not.toMatch(/\n\s+at /);
+    } finally {
+      disk.release();
+    }
+  }, 60_000);
+
+  it('once: a lock that cannot be written is removed again, and the run fails with one line', async () => {
+    const root = buildSandboxRoot(tempDir(), fleet());
+    const disk = fullDisk(path.join(root, ARTIFACTS));
+    const lock = path.join(root, ARTIFACTS, 'idle_guard.lock');
+    try {
+      const run = await laneguard(['--root', root, 'once']);
+      expect(run.code).toBe(1);
+      expect(run.stderr.trim().split('\n')).toEqual([`laneguard: cannot create ${lock}: no space left on device`]);
+      expect(existsSync(lock)).toBe(false);
+      expect(laneWorkers(root, 'work')).toEqual([]);
+    } finally {
+      disk.release();
+    }
+  }, 60_000);
+
+  it('serve: cycles go on, each failure is counted by file and logged once per streak', async () => {
+    const { service, root } = sandboxService(fleet({ lock_file: 'run/idle_guard.lock' }));
+    const logged: string[] = [];
+    (service as unknown as { log: (l: string) => void }).log = (l) => logged.push(l);
+    const disk = fullDisk(path.join(root, ARTIFACTS));
+    try {
+      const first = await service.cycle({ trigger: 'schedule', forceProbe: true });
+      expect(first.report.started.map((s) => s.id)).toEqual(['work']);
+      await service.cycle({ trigger: 'schedule', forceProbe: true });
+      const text = await service.metrics.registry.metrics();
+      for (const file of ['fleet_status', 'state', 'report']) expect(sample(text, 'laneguard_write_errors_total', { file }), file).toBe(2);
+      expect(sample(text, 'laneguard_write_errors_total', { file: 'history' })).toBeGreaterThan(0);
+      expect(sample(text, 'laneguard_write_errors_total', { file: 'lock' })).toBe(0);
+      expect(sample(text, 'laneguard_cycles_total', { trigger: 'schedule', result: 'error' }) ?? 0).toBe(0);
+      for (const file of ['fleet_status.json', 'idle_guard_state.json', 'idle_guard_report.json']) {
+        expect(logged.filter((l) => l.includes(file)), file).toHaveLength(1);
+      }
+    } finally {
+      disk.release();
+    }
+    // Space again: the next write works and says so.
+    await service.cycle({ trigger: 'schedule', forceProbe: true });
+    expect(logged).toContain('writing report works again');
+  }, 90_000);
+});
