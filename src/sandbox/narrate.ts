@@ -27,6 +27,7 @@ export function narrate(event: HistoryEvent, report?: { local_running_before: nu
       for (const s of report?.skipped ?? []) {
         if (s.reason === 'pause_held') lines.push(`left the held pause of ${s.id} alone (operator hold)`);
         if (s.reason === 'endpoint_unhealthy') lines.push(`${s.id} waits: none of its endpoints is healthy`);
+        if (s.reason === 'endpoint_saturated') lines.push(`${s.id} waits: its server reports requests waiting or no idle slot (endpoint_saturated)`);
       }
       if (report?.skipped.some((s) => s.reason === 'observe_only')) lines.push('mode "alert": the schedule only observes (recovery waits for an Alertmanager call)');
       lines.push(`cycle ${e.trigger}: running ${e.local_running_before} -> ${e.local_running_after}, started ${e.started_count}, unpaused ${e.unpaused_count}, idle counter ${e.consecutive_idle_cycles}${(e.anomalies as string[]).length ? `, anomalies: ${(e.anomalies as string[]).join(', ')}` : ''}`);
