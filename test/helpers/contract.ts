@@ -20,4 +20,6 @@ export const CONTRACT_ALERTS = [
   // Added by issue 17 (laneguard's own health; see docs/contract-changes.md).
   'LaneguardConfigReloadFailed',
   'LaneguardWebhookAuthFailing',
+  // Added by issue 11 (full disk; SPEC §12 laneguard_write_errors_total).
+  'LaneguardWriteErrors',
 ] as const;

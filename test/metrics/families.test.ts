@@ -12,7 +12,7 @@ function documentedFamilies(): string[] {
   const doc = readFileSync('docs/metrics.md', 'utf8');
   const names = new Set<string>();
   for (const m of doc.matchAll(/^\| `(laneguard_[a-z_]+)(?:\{[^`]*\})?` \|/gm)) names.add(m[1]!);
-  for (const m of doc.matchAll(/`(laneguard_(?:build_info|config_last_reload_successful|config_last_reload_success_timestamp_seconds|history_write_errors_total))/g)) names.add(m[1]!);
+  for (const m of doc.matchAll(/`(laneguard_(?:build_info|config_last_reload_successful|config_last_reload_success_timestamp_seconds|history_write_errors_total|write_errors_total))/g)) names.add(m[1]!);
   return [...names].sort();
 }
 
@@ -24,8 +24,8 @@ describe('metric families', () => {
     // 54 families in the first contract (laneguard_endpoints_total exported as laneguard_endpoints_enabled),
     // plus laneguard_config_last_reload_success_timestamp_seconds (SPEC §12), laneguard_local_held_work,
     // 2 of the webhook's rejections, and 4 of server load (§12: requests_running, requests_waiting,
-    // slots; and lanes_with_work).
-    expect(families).toHaveLength(62);
+    // slots; and lanes_with_work), and laneguard_write_errors_total (§12).
+    expect(families).toHaveLength(63);
     for (const name of ['laneguard_fleet_idle', 'laneguard_lane_starved', 'laneguard_endpoint_utilization_ratio', 'laneguard_webhook_alerts_total', 'laneguard_watchdog_state_age_seconds', 'laneguard_build_info']) {
       expect(families).toContain(name);
     }
