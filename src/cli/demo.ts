@@ -6,7 +6,7 @@ import { followHistory } from '../history/follow.js';
 import type { HistoryEvent } from '../history/store.js';
 import { createDemoFleet } from '../sandbox/demo-fleet.js';
 import { narrate } from '../sandbox/narrate.js';
-import { startServer, type RunningServer } from '../serve/serve.js';
+import type { RunningServer } from '../serve/serve.js';
 import { descendants, processesMentioning, snapshot, trySignal } from '../process/index.js';
 import { systemClock } from '../util/clock.js';
 import { UsageError } from './errors.js';
@@ -25,7 +25,8 @@ function killFleetProcesses(root: string): number {
 }
 
 async function listenWithFallback(root: string, port: number, log: (l: string) => void, io: CliIo) {
-  const start = (listen: string): Promise<RunningServer> => startServer({ root, clock: systemClock, log, listen });
+  // Loaded on use: the other commands start without express and the HTTP layer.
+  const start = async (listen: string): Promise<RunningServer> => (await import('../serve/serve.js')).startServer({ root, clock: systemClock, log, listen });
   try {
     return await start(`127.0.0.1:${port}`);
   } catch (err) {

@@ -1,7 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
 import { daemonStatus, startDaemon, stopDaemon } from '../serve/daemon.js';
-import { startServer } from '../serve/serve.js';
 import { systemClock } from '../util/clock.js';
 import { loadFor, resolveRoot } from './context.js';
 import { EXIT_FAILED, EXIT_OK, UsageError } from './errors.js';
@@ -26,6 +25,8 @@ export function registerServe(program: Command, io: CliIo): void {
       const root = resolveRoot(globals(cmd));
       refuseBesideReplacedGuard(loadFor(globals(cmd)));
       const log = (line: string): void => io.out(stamp(line));
+      // Loaded here, not at start-up: only `serve` needs express, the HTTP layer and the page renderer.
+      const { startServer } = await import('../serve/serve.js');
       const running = await startServer({ root, clock: systemClock, log, listen: opts.listen });
       const { config } = running.service;
       log(`laneguard serve on ${running.url} (root ${config.root}, mode ${config.guard.mode}${config.guard.dry_run ? ', DRY RUN' : ''})`);
