@@ -9,3 +9,5 @@ export * from './terminate.js';
 export * from './spawn.js';
 export * from './run.js';
 export * from './daemon.js';
+export { procTable } from './proc-backend.js';
+export { psTable } from './ps-backend.js';
