@@ -5,6 +5,7 @@ import { loadWatchdogConfig, type WatchdogConfig } from '../config/watchdog.js';
 import { checkWatchdogRuntime } from '../config/watchdog-check.js';
 import { describeRole } from '../config/watchdog-roles.js';
 import { endpointForUrl } from '../fleet/view.js';
+import { loadCredentials, parseListen } from '../http/auth.js';
 import { createLaneAdapter } from '../lanes/factory.js';
 import { loadFor } from './context.js';
 import { EXIT_FAILED, EXIT_OK } from './errors.js';
@@ -54,6 +55,9 @@ export function registerConfig(program: Command, io: CliIo): void {
     .option('--json', 'print the effective config as JSON')
     .action(async (opts: { json?: boolean }, cmd: Command) => {
       const loaded = loadFor(globals(cmd));
+      // What serve reads at start-up besides the config files: the token and basic auth password.
+      loadCredentials(loaded, process.env);
+      parseListen(loaded.guard.server.listen);
       const watchdog = checkedWatchdog(loaded.root);
       const warnings = [...loaded.warnings];
       const read = await createLaneAdapter(loaded).read(new Date());

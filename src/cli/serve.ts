@@ -8,11 +8,22 @@ import { age } from './format.js';
 import { stopServeWatchdog, watchdogDaemonStatus } from './daemons.js';
 import { globals, type CliIo } from './io.js';
 import { refuseBesideReplacedGuard } from './replaced-guard.js';
+import type { LoadedConfig } from '../config/load.js';
+import { hasCredentials, isLoopbackListen, listenProblem, loadCredentials } from '../http/auth.js';
 
 const MAIN = fileURLToPath(new URL('../main.js', import.meta.url));
 
 function stamp(line: string): string {
   return `${new Date().toISOString()} ${line}`;
+}
+
+/** A `--listen` value is checked here, so its errors name the flag rather than the config file. */
+function checkListenFlag(listen: string, config: LoadedConfig): void {
+  const problem = listenProblem(listen);
+  if (problem) throw new UsageError(`--listen: ${problem}`);
+  if (!isLoopbackListen(listen) && !hasCredentials(loadCredentials(config, process.env))) {
+    throw new UsageError(`--listen: refusing to listen on ${listen} without a token: set server.token_file (or LANEGUARD_WEBHOOK_TOKEN), or listen on 127.0.0.1`);
+  }
 }
 
 export function registerServe(program: Command, io: CliIo): void {
@@ -23,7 +34,9 @@ export function registerServe(program: Command, io: CliIo): void {
     .addHelpText('after', '\nStops cleanly on SIGTERM/SIGINT (the running cycle finishes first);\nSIGHUP or POST /-/reload reloads the config (an invalid one keeps the old).')
     .action(async (opts: { listen?: string }, cmd: Command) => {
       const root = resolveRoot(globals(cmd));
-      refuseBesideReplacedGuard(loadFor(globals(cmd)));
+      const loaded = loadFor(globals(cmd));
+      refuseBesideReplacedGuard(loaded);
+      if (opts.listen !== undefined) checkListenFlag(opts.listen, loaded);
       const log = (line: string): void => io.out(stamp(line));
       // Loaded here, not at start-up: only `serve` needs express, the HTTP layer and the page renderer.
       const { startServer } = await import('../serve/serve.js');

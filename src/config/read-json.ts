@@ -1,7 +1,12 @@
 import { readFileSync } from 'node:fs';
+import { ForbiddenKeyError, parseJson } from '../util/json.js';
 import { ConfigError } from './errors.js';
 
-/** Read a JSON config file; `null` when it does not exist. Errors name the file and the fix. */
+/**
+ * Read a JSON config file; `null` when it does not exist. Errors name the file and the fix: a file
+ * that holds `null` is not a missing one, and a `__proto__`, `constructor` or `prototype` key is
+ * refused wherever it is.
+ */
 export function readJsonFile(file: string, displayName: string): unknown {
   let text: string;
   try {
@@ -11,9 +16,13 @@ export function readJsonFile(file: string, displayName: string): unknown {
     if (code === 'ENOENT') return null;
     throw new ConfigError('CONFIG_UNREADABLE', displayName, null, `cannot read: ${code ?? String(err)}`);
   }
+  let value: unknown;
   try {
-    return JSON.parse(text) as unknown;
+    value = parseJson(text);
   } catch (err) {
+    if (err instanceof ForbiddenKeyError) {
+      throw new ConfigError('CONFIG_INVALID_VALUE', displayName, err.keyPath, `"${err.key}" is not allowed as a key (it would change laneguard's own objects); rename or remove it`);
+    }
     throw new ConfigError(
       'CONFIG_INVALID_JSON',
       displayName,
@@ -21,4 +30,6 @@ export function readJsonFile(file: string, displayName: string): unknown {
       `not valid JSON (${(err as Error).message}); fix the syntax or restore the file`,
     );
   }
+  if (value === null) throw new ConfigError('CONFIG_INVALID_VALUE', displayName, null, 'is `null`; it must be a JSON object (write {} for all defaults)');
+  return value;
 }

@@ -1,5 +1,6 @@
 import type { ProbeErrorClass } from '../domain/types.js';
 import { startDeadline, within, type Deadline } from '../util/deadline.js';
+import { parseJson as parseJsonSafe } from '../util/json.js';
 
 export type HttpResult =
   | { ok: true; status: number; json: unknown; text: string; latencyMs: number }
@@ -117,7 +118,7 @@ async function requestWithin(rawUrl: string, init: HttpRequest, deadline: Deadli
   }
   let json: unknown;
   try {
-    json = JSON.parse(text) as unknown;
+    json = parseJsonSafe(text);
   } catch {
     if (init.expect === 'any') return { ok: true, status: res.status, json: null, text, latencyMs: latency() };
     return { ok: false, status: res.status, errorClass: 'invalid_response', reason: 'answer is not JSON', latencyMs: latency(), text };

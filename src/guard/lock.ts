@@ -3,6 +3,7 @@ import { hostname } from 'node:os';
 import path from 'node:path';
 import { identify, stillRunning } from '../process/index.js';
 import { FileError, isEnvironmentError, naming } from '../store/file-error.js';
+import { parseJson as parseJsonSafe } from '../util/json.js';
 
 interface LockOwner {
   pid: number;
@@ -31,7 +32,7 @@ const BREAKER_STALE_MS = 30_000;
 
 function readOwner(file: string): LockOwner | null {
   try {
-    const owner = JSON.parse(readFileSync(file, 'utf8')) as LockOwner;
+    const owner = parseJsonSafe(readFileSync(file, 'utf8')) as LockOwner;
     return typeof owner.pid === 'number' ? owner : null;
   } catch {
     return null;

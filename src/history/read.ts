@@ -4,6 +4,7 @@
 // more than one chunk, one line and the events asked for in memory.
 import { open } from 'node:fs/promises';
 import { historyFiles, type HistoryEvent } from './store.js';
+import { parseJson as parseJsonSafe } from '../util/json.js';
 
 const CHUNK_BYTES = 64 * 1024;
 /** A line longer than this is not one laneguard wrote (events are capped far below): skipped unread. */
@@ -14,7 +15,7 @@ export function parseEventLine(line: string): HistoryEvent | null {
   if (line.trim() === '') return null;
   let parsed: unknown;
   try {
-    parsed = JSON.parse(line);
+    parsed = parseJsonSafe(line);
   } catch {
     return null;
   }

@@ -67,10 +67,17 @@ export function isLoopbackListen(listen: string): boolean {
   return host === 'localhost' || host === '::1' || /^127(\.\d{1,3}){3}$/.test(host);
 }
 
-export function parseListen(listen: string): { host: string; port: number } {
+/** What is wrong with a listen address (`host:port`), or null when it is one. */
+export function listenProblem(listen: string): string | null {
   const m = /^\[?([^\]]*?)\]?:(\d+)$/.exec(listen.trim());
-  if (!m) throw new ConfigError('CONFIG_INVALID_VALUE', GUARD_CONFIG_FILE, 'server.listen', `"${listen}" is not host:port (e.g. 127.0.0.1:9477)`);
+  if (!m) return `"${listen}" is not host:port (e.g. 127.0.0.1:9477)`;
   const port = Number(m[2]);
-  if (port > 65535) throw new ConfigError('CONFIG_INVALID_VALUE', GUARD_CONFIG_FILE, 'server.listen', `port ${port} is out of range`);
-  return { host: m[1] || '0.0.0.0', port };
+  return port > 65535 ? `port ${port} is out of range` : null;
+}
+
+export function parseListen(listen: string): { host: string; port: number } {
+  const problem = listenProblem(listen);
+  if (problem) throw new ConfigError('CONFIG_INVALID_VALUE', GUARD_CONFIG_FILE, 'server.listen', problem);
+  const m = /^\[?([^\]]*?)\]?:(\d+)$/.exec(listen.trim())!;
+  return { host: m[1] || '0.0.0.0', port: Number(m[2]) };
 }

@@ -7,6 +7,7 @@ import { runArgv } from '../process/index.js';
 import type { LaneAdapter, LaneRead } from './adapter.js';
 import { readPause } from './pause-files.js';
 import { evaluatePause } from './pause-rules.js';
+import { parseJson as parseJsonSafe } from '../util/json.js';
 
 const count = z.number().int().min(0).default(0);
 
@@ -58,7 +59,7 @@ export class CommandAdapter implements LaneAdapter {
     if (!result.ok) return fail(`lanes.status_command failed: ${result.error ?? `exit ${result.exitCode}`}; ${result.output.slice(-300)}`);
     let json: unknown;
     try {
-      json = JSON.parse(result.output);
+      json = parseJsonSafe(result.output);
     } catch (err) {
       return fail(`lanes.status_command printed invalid JSON (${(err as Error).message})`);
     }

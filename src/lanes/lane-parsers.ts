@@ -2,6 +2,7 @@
 import { parsePauseFlag, type PauseFlagContent } from './pause-rules.js';
 import type { Parser } from './file-cache.js';
 import { parseClaimed, parseQueue, parseTaskIds, parseTaskStates, type QueueItem } from './work.js';
+import { parseJson as parseJsonSafe } from '../util/json.js';
 
 const MAX_FLAG_BYTES = 64 * 1024;
 
@@ -16,7 +17,7 @@ export function parsePid(text: string): number | null {
 /** `heartbeat.json` `{"timestamp": ISO}` → epoch ms; null (use the file's mtime) when unreadable. */
 export function parseHeartbeat(text: string): number | null {
   try {
-    const json = JSON.parse(text) as { timestamp?: unknown } | null;
+    const json = parseJsonSafe(text) as { timestamp?: unknown } | null;
     if (typeof json?.timestamp === 'string' && !Number.isNaN(Date.parse(json.timestamp))) return Date.parse(json.timestamp);
   } catch {
     // A torn heartbeat still has an mtime.

@@ -11,6 +11,7 @@ import { evaluatePause } from './pause-rules.js';
 import { snapshot, type ProcessSnapshot } from '../process/index.js';
 import { laneRunning } from './running.js';
 import { countWork } from './work.js';
+import { parseJson as parseJsonSafe } from '../util/json.js';
 
 export interface OrxaqOptions {
   root: string;
@@ -30,7 +31,7 @@ const lanesListParser = (display: string): Parser<unknown[]> => ({
   parse: (text) => {
     let json: unknown;
     try {
-      json = JSON.parse(text);
+      json = parseJsonSafe(text);
     } catch (err) {
       throw new Error(`${display}: not valid JSON (${(err as Error).message})`);
     }

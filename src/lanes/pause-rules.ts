@@ -1,4 +1,5 @@
 import type { PauseInfo } from '../domain/types.js';
+import { parseJson as parseJsonSafe } from '../util/json.js';
 
 /** Content of a pause flag: free text, or JSON {reason, by, at, until, hold}. */
 export interface PauseFlagContent {
@@ -15,7 +16,7 @@ export function parsePauseFlag(text: string): PauseFlagContent {
   const trimmed = text.trim();
   if (trimmed.startsWith('{')) {
     try {
-      const json = JSON.parse(trimmed) as Record<string, unknown>;
+      const json = parseJsonSafe(trimmed) as Record<string, unknown>;
       if (json && typeof json === 'object' && !Array.isArray(json)) {
         const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
         return {

@@ -2,10 +2,11 @@
 // and the count over them. A missing file counts as empty; a file that exists but cannot be parsed
 // is an error naming the file.
 import { emptyWork, type WorkCounts } from '../domain/types.js';
+import { parseJson as parseJsonSafe } from '../util/json.js';
 
 function parseJson(file: string, text: string): unknown {
   try {
-    return JSON.parse(text) as unknown;
+    return parseJsonSafe(text);
   } catch (err) {
     throw new Error(`${file} is not valid JSON (${(err as Error).message})`);
   }
@@ -54,7 +55,7 @@ export function parseQueue(text: string, file: string): QueueItem[] {
     for (const line of text.split('\n')) {
       if (line.trim() === '') continue;
       try {
-        raw.push(JSON.parse(line));
+        raw.push(parseJsonSafe(line));
       } catch {
         // A torn queue line is one lost item, not an unreadable lane.
       }

@@ -1,6 +1,7 @@
 // The Alertmanager webhook payload (version 4): content type, JSON, schema. Pure: bytes in, a
 // validated payload or a rejection out.
 import { z } from 'zod';
+import { ForbiddenKeyError, parseJson } from '../util/json.js';
 import { rejection, type WebhookRejection } from './errors.js';
 
 const labelSet = z.record(z.string(), z.string());
@@ -96,8 +97,9 @@ export function parsePayload(body: Buffer | string): ParseResult {
   if (text.trim() === '') return { ok: false, rejection: rejection('INVALID_JSON', 'empty body') };
   let raw: unknown;
   try {
-    raw = JSON.parse(text.replace(/^\uFEFF/, ''));
+    raw = parseJson(text.replace(/^\uFEFF/, ''));
   } catch (err) {
+    if (err instanceof ForbiddenKeyError) return { ok: false, rejection: rejection('INVALID_PAYLOAD', `${formatIssuePath(err.keyPath.split('.'))}: the key "${err.key}" is not allowed`) };
     return { ok: false, rejection: rejection('INVALID_JSON', jsonErrorDetail(err)) };
   }
   if (!raw || typeof raw !== 'object' || Array.isArray(raw)) {

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, unlinkSync, writeSync } from 'node:fs';
 import path from 'node:path';
 import { naming } from './file-error.js';
+import { parseJson as parseJsonSafe } from '../util/json.js';
 
 function fsyncDir(dir: string): void {
   let fd: number | null = null;
@@ -74,7 +75,7 @@ export function readJson(file: string): JsonRead {
     return { status: 'corrupt', error: (err as Error).message, text: '' };
   }
   try {
-    return { status: 'ok', value: JSON.parse(text) as unknown };
+    return { status: 'ok', value: parseJsonSafe(text) };
   } catch (err) {
     return { status: 'corrupt', error: (err as Error).message, text };
   }
