@@ -3,6 +3,8 @@ import path from 'node:path';
 import { isValidLaneId } from '../config/lanes-schema.js';
 import type { LoadedConfig } from '../config/load.js';
 import { isLocalLane } from '../guard/policy.js';
+import { observeStalls } from '../guard/stall.js';
+import { peekGuardState } from '../guard/state-store.js';
 import { createLaneAdapter } from '../lanes/factory.js';
 import { archivePause, readPause, writePause } from '../lanes/pause-files.js';
 import { parseUntil, pauseReplacementRefusal } from '../lanes/pause-rules.js';
@@ -30,9 +32,12 @@ export function registerLanes(program: Command, io: CliIo): void {
     .option('--json', 'print lanes as JSON')
     .action(async (opts: { json?: boolean }, cmd: Command) => {
       const config = loadFor(globals(cmd));
-      const read = await createLaneAdapter(config).read(new Date());
+      const now = new Date();
+      const read = await createLaneAdapter(config).read(now);
+      // Stalls as the guard's memory of each lane's progress judges them now (nothing is written).
+      const stalls = new Map(observeStalls(peekGuardState(config.paths.state, now).progress, read.lanes, now, config.guard).stalled.map((s) => [s.lane, s]));
       if (opts.json) {
-        io.out(JSON.stringify({ lanes: read.lanes.map((l) => ({ ...l, local_lane: isLocalLane(l, config.guard) })), errors: read.errors }, null, 2));
+        io.out(JSON.stringify({ lanes: read.lanes.map((l) => ({ ...l, local_lane: isLocalLane(l, config.guard), stalled: stalls.has(l.id), stalled_sec: stalls.get(l.id)?.stalledSec ?? null })), errors: read.errors }, null, 2));
       } else {
         io.out(
           table(
@@ -40,7 +45,7 @@ export function registerLanes(program: Command, io: CliIo): void {
             read.lanes.map((l) => [
               clean(l.id, 40),
               isLocalLane(l, config.guard) ? 'yes' : l.local ? 'not-only' : 'no',
-              l.running ? 'yes' : 'no',
+              l.running ? (stalls.has(l.id) ? `STALLED ${age(stalls.get(l.id)!.stalledSec)}` : 'yes') : 'no',
               l.pid,
               l.pause ? `${l.pause.held ? 'held' : l.pause.stale ? 'stale' : l.pause.manual ? 'manual' : 'paused'} ${age(l.pause.ageSec)}` : '-',
               `${l.work.pending}/${l.work.in_progress}/${l.work.blocked}/${l.work.done}/${l.work.queued}`,

@@ -19,6 +19,12 @@ export const lanesSectionSchema = z.strictObject({
   ensure_command: argvSchema.default([
     'python3', '-m', 'orxaq_autonomy.cli', '--root', '{root}', 'lanes-ensure', '--json',
   ]),
+  /** Stops one lane (a stalled lane's `restart_lane`); the lane's processes are verified gone after it. */
+  stop_command: argvSchema.default([
+    'python3', '-m', 'orxaq_autonomy.cli', '--root', '{root}', 'lane-stop', '--lane', '{lane}',
+  ]),
+  /** How long a stopped lane may take to exit before its process tree is terminated (TERM, then KILL). */
+  stop_timeout_sec: positive.default(30),
   command_timeout_sec: positive.default(120),
   /** Regex a running lane's command line must match; `{lane}` stands for the escaped lane id. */
   cmdline_pattern: z.string().min(1).optional(),
@@ -107,6 +113,11 @@ export const guardSchema = z.strictObject({
   watchdog_config_file: z.string().min(1).default('config/local_model_process_watchdog.json'),
   /** `serve` restarts a dead watchdog (mutual supervision); turn off when systemd supervises it. */
   supervise_watchdog: z.boolean().default(true),
+  /** A running lane whose heartbeat and work counts have not moved for this long is stalled. */
+  stalled_after_sec: positive.default(900),
+  /** Whether scheduled and manual cycles restart stalled lanes (a `restart_lane` alert does in alert/hybrid). */
+  restart_stalled: z.boolean().default(false),
+  max_auto_restarts_per_cycle: nonNegativeInt.default(1),
   lanes: lanesSectionSchema.prefault({}),
   backoff: backoffSchema.prefault({}),
   circuit_breaker: circuitBreakerSchema.prefault({}),

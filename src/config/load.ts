@@ -170,9 +170,11 @@ function collectWarnings(guard: GuardConfig, notPerformed: string[]): string[] {
     }
   }
   for (const key of notPerformed) {
-    warnings.push(
-      `${key} is accepted but not performed: laneguard never rewrites a lane's task state; use escalate_command`,
-    );
+    // The replaced system revived stalled lanes by rewriting their task state; laneguard restarts them.
+    const instead = key === 'revive_stalled_state_on_idle'
+      ? 'stalled lanes are restarted through lanes.stop_command and lanes.start_command instead: set restart_stalled (and stalled_after_sec)'
+      : 'use escalate_command';
+    warnings.push(`${key} is accepted but not performed: laneguard never rewrites a lane's task state; ${instead}`);
   }
   if (guard.backoff.initial_sec > guard.backoff.max_sec) {
     warnings.push('backoff.initial_sec is above backoff.max_sec; every backoff will be max_sec');

@@ -11,5 +11,5 @@ export const LANE_SOURCES = ['orxaq', 'command'] as const;
 export type LaneSource = (typeof LANE_SOURCES)[number];
 
 /** What an alert routed to the webhook asks for (its `laneguard_action` label). */
-export const ALERT_ACTIONS = ['recover', 'recover_lane', 'ensure', 'none'] as const;
+export const ALERT_ACTIONS = ['recover', 'recover_lane', 'restart_lane', 'ensure', 'none'] as const;
 export type AlertAction = (typeof ALERT_ACTIONS)[number];

@@ -75,6 +75,21 @@ export interface LaneBackoff {
   awaitingExit: boolean;
 }
 
+/**
+ * What the guard remembers of a lane's progress between cycles: its work counts when they last
+ * changed, and the stall it is in (if any), so `lane_stalled` is recorded once per stall.
+ */
+export interface LaneProgress {
+  /** The work counts as last seen, `pending/in_progress/blocked/done/queued`. */
+  work: string;
+  /** When the work counts were first seen as they are now. */
+  changedAt: string;
+  /** When the lane was first found stalled in the stall it is in now; null when it is not stalled. */
+  stalledSince: string | null;
+  /** When laneguard last restarted the lane because it was stalled. */
+  lastRestartAt: string | null;
+}
+
 export interface CircuitState {
   failureTimes: string[];
   openUntil: string | null;
@@ -92,6 +107,8 @@ export interface GuardState {
   last_escalate_at: string | null;
   active_anomalies: string[];
   lanes: Record<string, LaneBackoff>;
+  /** Per-lane progress memory for stall detection. */
+  progress: Record<string, LaneProgress>;
   circuit: CircuitState;
 }
 
@@ -119,6 +136,9 @@ export const SKIP_REASONS = [
   'start_limit_reached',
   'observe_only',
   'not_targeted',
+  // A stalled lane that is not restarted.
+  'restart_not_enabled',
+  'restart_limit_reached',
 ] as const;
 export type SkipReason = (typeof SKIP_REASONS)[number];
 
@@ -139,6 +159,7 @@ export function initialGuardState(): GuardState {
     last_escalate_at: null,
     active_anomalies: [],
     lanes: {},
+    progress: {},
     circuit: { failureTimes: [], openUntil: null },
   };
 }

@@ -59,6 +59,8 @@ export function observeLanes(
   snapshots: readonly LaneSnapshot[],
   now: Date,
   cfg: BackoffConfig,
+  /** Lanes found stalled: running, but not doing anything, so their running does not earn forgiveness. */
+  stalled: ReadonlySet<string> = new Set(),
 ): { lanes: Record<string, LaneBackoff>; exits: LaneExit[] } {
   const next: Record<string, LaneBackoff> = { ...lanes };
   const exits: LaneExit[] = [];
@@ -74,7 +76,7 @@ export function observeLanes(
     if (!entry?.awaitingExit || !entry.lastStartAt) continue;
     const ranSec = sec(now.getTime() - Date.parse(entry.lastStartAt));
     if (lane.running) {
-      if (ranSec >= cfg.reset_after_sec) next[lane.id] = { ...entry, failures: 0, backoffUntil: null, awaitingExit: false };
+      if (ranSec >= cfg.reset_after_sec && !stalled.has(lane.id)) next[lane.id] = { ...entry, failures: 0, backoffUntil: null, awaitingExit: false };
       continue;
     }
     const shortLived = ranSec < cfg.reset_after_sec;

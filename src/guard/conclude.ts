@@ -2,12 +2,19 @@
 import { ANOMALIES, type Anomaly, type GuardState, type LaneBackoff } from '../domain/types.js';
 import { circuitOpen, crashLooping, emptyBackoff, recordFailure, updateCircuit, type BackoffConfig, type CircuitConfig } from './backoff.js';
 import type { Plan } from './policy.js';
+import { markRestarted } from './stall.js';
 
 export interface ActionTally {
   /** Lanes whose start verified (running after start_verify_sec). */
   startedOk: string[];
   /** Lanes whose start failed or did not verify. */
   startFailed: string[];
+  /** Stalled lanes restarted (running again as a new process). */
+  restartedOk?: string[];
+  /** Stalled lanes whose restart failed: they back off like a failed start. */
+  restartFailed?: string[];
+  /** Stalled lanes whose old process was stopped (a later stall soon after is a repeat). */
+  stopped?: string[];
   /** Other failed actions (unpause, ensure, escalate) that count toward the circuit breaker. */
   otherFailures: number;
   /** Lanes that could not be read this cycle. */
@@ -53,12 +60,16 @@ export function conclude(
   // Work held on purpose is not demand: it must not page anyone or trigger recovery.
   const idleWhileDemand = idle && plan.decisions.some((d) => d.hasWork && !d.held);
 
+  const restartFailed = tally.restartFailed ?? [];
   const lanes: Record<string, LaneBackoff> = { ...before.lanes };
+  let progress = before.progress;
   if (!ids.dryRun) {
-    for (const id of tally.startFailed) lanes[id] = recordFailure(lanes[id] ?? emptyBackoff(), now, cfg.backoff);
-    for (const id of tally.startedOk) lanes[id] = { ...(lanes[id] ?? emptyBackoff()), lastStartAt: at, awaitingExit: true, backoffUntil: null };
+    for (const id of [...tally.startFailed, ...restartFailed]) lanes[id] = recordFailure(lanes[id] ?? emptyBackoff(), now, cfg.backoff);
+    // A restarted lane is watched like a started one: dying young backs it off.
+    for (const id of [...tally.startedOk, ...(tally.restartedOk ?? [])]) lanes[id] = { ...(lanes[id] ?? emptyBackoff()), lastStartAt: at, awaitingExit: true, backoffUntil: null };
+    progress = markRestarted(progress, tally.stopped ?? [], now);
   }
-  const failures = ids.dryRun ? 0 : tally.startFailed.length + tally.otherFailures;
+  const failures = ids.dryRun ? 0 : tally.startFailed.length + restartFailed.length + tally.otherFailures;
   const circuit = updateCircuit(before.circuit, failures, now, cfg.circuit_breaker);
   const crashLoopingLanes = crashLooping({ lanes });
 
@@ -66,7 +77,7 @@ export function conclude(
   if (idle && plan.healthyEndpointKeys.length > 0) active.add('idle_while_endpoints_healthy');
   if (consecutive >= cfg.idle_alert_threshold_cycles) active.add('persistent_idle_condition');
   if (!plan.floorMet) active.add('endpoint_floor_not_met');
-  if (tally.startFailed.length + tally.otherFailures + tally.readErrors > 0) active.add('self_healing_errors');
+  if (tally.startFailed.length + restartFailed.length + tally.otherFailures + tally.readErrors > 0) active.add('self_healing_errors');
   if (crashLoopingLanes.length > 0) active.add('lane_crash_loop');
   if (circuitOpen(circuit, now)) active.add('recovery_circuit_open');
   const anomalies = ANOMALIES.filter((a) => active.has(a));
@@ -85,6 +96,7 @@ export function conclude(
       last_escalate_at: tally.escalated ? at : before.last_escalate_at,
       active_anomalies: anomalies,
       lanes,
+      progress,
       circuit,
     },
     idle,

@@ -12,10 +12,11 @@ import { atomicWriteJson } from '../store/atomic.js';
 import { tolerantWrite, type WriteSink } from '../store/write-errors.js';
 import type { Clock } from '../util/clock.js';
 import { act, runFleetCommand, type CommandOutcome, type Runner } from './act.js';
-import { observeLanes } from './backoff.js';
+import { forgetRemoved, observe } from './observe.js';
 import { conclude, escalationDue, type Conclusion } from './conclude.js';
 import { decide, ensureDue, type Plan } from './policy.js';
 import { buildReport, skipCounts, type CycleReport } from './report.js';
+import { restartStalled } from './restart.js';
 import { loadGuardState, saveGuardState } from './state-store.js';
 
 export interface GuardDeps {
@@ -37,6 +38,8 @@ export interface CycleRequest {
   forceUnpause?: string | null;
   /** Limit actions to these lanes (alerts' `recover_lane`); null = all lanes. */
   onlyLanes?: readonly string[] | null;
+  /** Stalled lanes an alert asked to restart (`restart_lane`), restarted even without `restart_stalled`. */
+  restartLanes?: readonly string[] | null;
   /** Probe now even if the last probe is fresh. */
   forceProbe?: boolean;
 }
@@ -55,9 +58,7 @@ export interface CycleResult {
 
 /** Backoff memory of lanes no longer in the fleet is dropped (unless the lane list could not be read). */
 export function forgetRemovedLanes(lanes: GuardState['lanes'], read: LaneRead): GuardState['lanes'] {
-  if (read.errors.some((e) => e.id === '*')) return lanes;
-  const present = new Set([...read.lanes.map((l) => l.id), ...read.errors.map((e) => e.id)]);
-  return Object.fromEntries(Object.entries(lanes).filter(([id]) => present.has(id)));
+  return forgetRemoved(lanes, read);
 }
 
 export function newCycleId(now: Date): string {
@@ -112,23 +113,29 @@ export async function runCycle(deps: GuardDeps, request: CycleRequest): Promise<
   const read = await deps.adapter.read(now);
   const readErrors = read.errors.map((e) => ({ id: e.id, source: e.source, error: e.error }));
 
-  const observed = observeLanes(forgetRemovedLanes(loaded.state.lanes, read), read.lanes, now, guard.backoff);
+  const observed = observe(loaded.state, read, now, guard);
   for (const exit of observed.exits) deps.history.append('lane_exited', { cycle_id: cycleId, lane: exit.lane, ran_sec: exit.ranSec, short_lived: exit.shortLived });
-  const stateBefore: GuardState = { ...loaded.state, lanes: observed.lanes };
+  for (const s of observed.stalls.filter((x) => x.newly)) deps.history.append('lane_stalled', { cycle_id: cycleId, lane: s.lane, heartbeat_age_sec: s.heartbeatAgeSec, stalled_sec: s.stalledSec, pid: s.pid, repeat: s.repeat });
+  const stateBefore: GuardState = observed.state;
 
-  const plan = decide({ lanes: read.lanes, endpoints, state: stateBefore, config: guard, now, trigger: request.trigger, forceUnpause: request.forceUnpause ?? null, onlyLanes: request.onlyLanes ?? null });
+  const plan = decide({ lanes: read.lanes, endpoints, state: stateBefore, config: guard, now, trigger: request.trigger, forceUnpause: request.forceUnpause ?? null, onlyLanes: request.onlyLanes ?? null, stalls: observed.stalls, restartLanes: request.restartLanes ?? null });
   if (plan.forceUnpauseBlocked) notes.push(`--force-unpause ${request.forceUnpause}: not done, ${plan.forceUnpauseBlocked}`);
 
   const work = new Map(read.lanes.map((l) => [l.id, l.work]));
   const outcome = await act(deps, plan, { cycleId, trigger: request.trigger, dryRun, endpoints, work });
+  const restarts = await restartStalled(deps, plan, { cycleId, trigger: request.trigger, dryRun });
+  for (const left of restarts.leftAlone) notes.push(`restart of ${left.id} not done: ${left.reason}`);
 
-  const recovered = outcome.started.length + outcome.unpaused.length > 0;
+  const recovered = outcome.started.length + outcome.unpaused.length + restarts.restarted.length > 0;
   const ensureWhy = ensureDue(plan, recovered, stateBefore.last_ensure_at, now, guard.ensure_interval_sec);
   const ensure = await runOptionalCommand(deps, ensureWhy !== null ? guard.lanes.ensure_command : undefined, dryRun, 'ensure_ran', cycleId, ensureWhy);
 
   const tally = {
     startedOk: outcome.started.filter((s) => !s.dry_run).map((s) => s.id),
     startFailed: outcome.startFailed,
+    restartedOk: restarts.restarted.filter((r) => !r.dry_run).map((r) => r.id),
+    restartFailed: restarts.restartFailed,
+    stopped: restarts.stopped,
     otherFailures: outcome.otherFailures + (ensure.ok === false ? 1 : 0),
     readErrors: readErrors.length,
     ensureRan: ensure.ran && !dryRun,
@@ -146,9 +153,11 @@ export async function runCycle(deps: GuardDeps, request: CycleRequest): Promise<
     }
   }
 
-  const report = buildReport({ cycleId, at: finish.toISOString(), trigger: request.trigger, mode: guard.mode, dryRun, plan, outcome, readErrors, conclusion, ensure, escalate, durationMs: Math.round(performance.now() - started), onlyLanes: request.onlyLanes ?? null, notes });
+  const report = buildReport({ cycleId, at: finish.toISOString(), trigger: request.trigger, mode: guard.mode, dryRun, plan, outcome, restarts, readErrors, conclusion, ensure, escalate, durationMs: Math.round(performance.now() - started), onlyLanes: request.onlyLanes ?? null, notes });
   persist(deps, conclusion, report, cycleId);
-  const lanes = outcome.after && outcome.after.errors.length === 0 ? outcome.after.lanes : read.lanes;
+  // Restarted lanes run as new processes: the cycle's lanes are re-read to show them.
+  const after = restarts.restarted.some((r) => !r.dry_run) ? await deps.adapter.read(deps.clock.now()) : outcome.after;
+  const lanes = after && after.errors.length === 0 ? after.lanes : read.lanes;
   return { report, state: conclusion.state, plan, conclusion, lanes, laneErrors: read.errors, endpoints, fleetStatus: status, probe };
 }
 
@@ -179,6 +188,8 @@ function persist(deps: GuardDeps, conclusion: Conclusion, report: CycleReport, c
     healthy_endpoint_count: report.healthy_endpoint_count,
     started_count: report.started_count,
     unpaused_count: report.unpaused_count,
+    restarted_count: report.restarted_count,
+    stalled_count: report.stalled.length,
     failed_count: report.failed_count,
     skipped_count: report.skipped_count,
     consecutive_idle_cycles: report.consecutive_idle_cycles,

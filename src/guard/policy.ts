@@ -11,6 +11,7 @@ import { endpointIndex } from '../fleet/view.js';
 import { circuitOpen, inBackoff } from './backoff.js';
 import { CapacityLedger } from './capacity.js';
 import { workScore } from './score.js';
+import { restartGate, type StallInfo } from './stall.js';
 
 export interface PolicyConfig {
   mode: Mode;
@@ -23,6 +24,8 @@ export interface PolicyConfig {
   queue_depth_enables_start: boolean;
   lane_id_allowlist: readonly string[];
   lane_id_denylist: readonly string[];
+  restart_stalled: boolean;
+  max_auto_restarts_per_cycle: number;
 }
 
 export interface DecideInput {
@@ -36,6 +39,10 @@ export interface DecideInput {
   forceUnpause?: string | null;
   /** Limit actions to these lanes (alerts' `recover_lane`); null = all lanes. */
   onlyLanes?: readonly string[] | null;
+  /** Running lanes found stalled this cycle (see guard/stall.ts). */
+  stalls?: readonly StallInfo[];
+  /** Lanes an alert asked to restart (`restart_lane`): restarted even without `restart_stalled`. */
+  restartLanes?: readonly string[] | null;
 }
 
 export type UnpauseReason = 'stale_manual_pause' | 'force_unpause';
@@ -50,7 +57,8 @@ export interface PlannedUnpause {
 export interface LaneDecision {
   id: string;
   running: boolean;
-  verdict: 'running' | 'start' | 'skip';
+  /** `skip` on a running lane: it is stalled and not restarted (the reason says why). */
+  verdict: 'running' | 'start' | 'skip' | 'restart';
   reason: SkipReason | null;
   score: number;
   hasWork: boolean;
@@ -61,6 +69,8 @@ export interface LaneDecision {
   endpointKey: string | null;
   /** Endpoint ids of the lane's URLs that match configured endpoints (all of them, in order). */
   endpointIds: string[];
+  /** Set when the lane runs but is stalled. */
+  stall: { heartbeatAgeSec: number; stalledSec: number; pid: number | null } | null;
 }
 
 export interface Plan {
@@ -74,6 +84,8 @@ export interface Plan {
   decisions: LaneDecision[];
   /** Lanes to start, highest score first. */
   starts: LaneDecision[];
+  /** Stalled lanes to restart (stop, verify gone, start), longest stalled first. */
+  restarts: LaneDecision[];
   /** Pauses to clear before the starts: stale ones of lanes about to start, and a forced one. */
   unpauses: PlannedUnpause[];
   /** Why a requested force-unpause is not done, when it is not. */
@@ -147,7 +159,9 @@ export function decide(input: DecideInput): Plan {
   }
   const forced = forcedLane !== undefined && forceUnpauseBlocked === null ? forcedLane.id : null;
 
+  const stallOf = new Map((input.stalls ?? []).map((s) => [s.lane, s]));
   const decisions: LaneDecision[] = [];
+  const restartCandidates: LaneDecision[] = [];
   const candidates: Array<{ decision: LaneDecision; healthyIds: string[]; lane: LaneSnapshot }> = [];
   for (const lane of local) {
     const endpointIds = lane.endpointUrls.map(endpointOf).filter((id): id is string => id !== null);
@@ -166,10 +180,18 @@ export function decide(input: DecideInput): Plan {
       starved: !lane.running && hasWork && laneHealthy.length > 0 && !held,
       endpointKey: null,
       endpointIds,
+      stall: null,
     };
     decisions.push(decision);
     if (lane.running) {
       decision.endpointKey = ledger.placeRunning(endpointIds, healthyIds);
+      const stall = stallOf.get(lane.id);
+      if (stall) {
+        decision.stall = { heartbeatAgeSec: stall.heartbeatAgeSec, stalledSec: stall.stalledSec, pid: stall.pid };
+        decision.reason = restartGate(lane, laneHealthy.length, input, { floorMet, circuitOpen: isOpen, acts });
+        decision.verdict = 'skip';
+        if (decision.reason === null) restartCandidates.push(decision);
+      }
       continue;
     }
     decision.verdict = 'skip';
@@ -202,6 +224,18 @@ export function decide(input: DecideInput): Plan {
     }
   }
 
+  // Longest stalled first: the lane that has wasted its slot the longest gets it back first.
+  restartCandidates.sort((a, b) => b.stall!.stalledSec - a.stall!.stalledSec || a.id.localeCompare(b.id));
+  const restarts: LaneDecision[] = [];
+  for (const decision of restartCandidates) {
+    if (restarts.length >= cfg.max_auto_restarts_per_cycle) {
+      decision.reason = 'restart_limit_reached';
+      continue;
+    }
+    decision.verdict = 'restart';
+    restarts.push(decision);
+  }
+
   const endpointLoad: Record<string, number> = {};
   for (const e of endpoints) endpointLoad[e.id] = ledger.running(e.id);
   return {
@@ -213,6 +247,7 @@ export function decide(input: DecideInput): Plan {
     runningBefore: local.filter((l) => l.running).length,
     decisions,
     starts,
+    restarts,
     unpauses,
     forceUnpauseBlocked,
     endpointLoad,

@@ -2,6 +2,7 @@ import type { Anomaly, Mode, Trigger } from '../domain/types.js';
 import type { ActOutcome, CommandOutcome, FailedEntry } from './act.js';
 import type { Conclusion } from './conclude.js';
 import type { Plan } from './policy.js';
+import type { RestartedEntry, RestartOutcome } from './restart.js';
 
 /** `idle_guard_report.json` and `once --json`: the original's fields plus a few. */
 export interface CycleReport {
@@ -38,6 +39,10 @@ export interface CycleReport {
   escalate: CommandOutcome;
   only_lanes: string[] | null;
   notes: string[];
+  /** Running lanes found stalled, with what was done about each (`restart`, or the skip reason). */
+  stalled: Array<{ id: string; pid: number | null; heartbeat_age_sec: number; stalled_sec: number; action: string }>;
+  restarted: RestartedEntry[];
+  restarted_count: number;
 }
 
 export function buildReport(args: {
@@ -48,6 +53,7 @@ export function buildReport(args: {
   dryRun: boolean;
   plan: Plan;
   outcome: ActOutcome;
+  restarts?: RestartOutcome;
   readErrors: FailedEntry[];
   conclusion: Conclusion;
   ensure: CommandOutcome;
@@ -65,8 +71,12 @@ export function buildReport(args: {
     .filter((d) => d.reason !== null)
     .map((d) => ({ id: d.id, reason: d.reason! }));
   const candidates = plan.decisions.filter((d) => d.verdict === 'start' || d.reason === 'capacity_full' || d.reason === 'endpoint_saturated' || d.reason === 'start_limit_reached');
+  const restarted = args.restarts?.restarted ?? [];
   // A fleet command that ran and failed is a failed action (§11: `once` exits 1), like a failed start.
-  const failed = [...args.readErrors, ...outcome.failed, ...commandFailure('ensure', args.ensure), ...commandFailure('escalate', args.escalate)];
+  const failed = [...args.readErrors, ...outcome.failed, ...(args.restarts?.failed ?? []), ...commandFailure('ensure', args.ensure), ...commandFailure('escalate', args.escalate)];
+  const stalled = plan.decisions
+    .filter((d) => d.stall !== null)
+    .map((d) => ({ id: d.id, pid: d.stall!.pid, heartbeat_age_sec: d.stall!.heartbeatAgeSec, stalled_sec: d.stall!.stalledSec, action: d.verdict === 'restart' ? 'restart' : (d.reason ?? 'none') }));
   return {
     cycle_id: args.cycleId,
     timestamp: args.at,
@@ -100,6 +110,9 @@ export function buildReport(args: {
     escalate: args.escalate,
     only_lanes: args.onlyLanes ? [...args.onlyLanes] : null,
     notes: args.notes,
+    stalled,
+    restarted,
+    restarted_count: restarted.length,
   };
 }
 
@@ -113,4 +126,10 @@ export function skipCounts(report: CycleReport): Record<string, number> {
   const counts: Record<string, number> = {};
   for (const s of report.skipped) counts[s.reason] = (counts[s.reason] ?? 0) + 1;
   return counts;
+}
+
+/** Lanes still stalled after the cycle: found stalled and not restarted. */
+export function stalledAfter(report: Pick<CycleReport, 'stalled' | 'restarted'>): Set<string> {
+  const restarted = new Set(report.restarted.filter((r) => !r.dry_run).map((r) => r.id));
+  return new Set(report.stalled.map((s) => s.id).filter((id) => !restarted.has(id)));
 }

@@ -1,4 +1,4 @@
-import { initialGuardState, type CircuitState, type GuardState, type LaneBackoff } from '../domain/types.js';
+import { initialGuardState, type CircuitState, type GuardState, type LaneBackoff, type LaneProgress } from '../domain/types.js';
 import { atomicWriteJson, readJson } from '../store/atomic.js';
 import { loadStateFile, type LoadedStateFile } from '../store/state-file.js';
 
@@ -25,6 +25,20 @@ function normalizeLanes(raw: unknown): GuardState['lanes'] {
     if (lane) lanes[id] = lane;
   }
   return lanes;
+}
+
+/** Progress memory; an entry without a readable time is dropped (the lane is seen afresh). */
+function normalizeProgress(raw: unknown): GuardState['progress'] {
+  const progress: GuardState['progress'] = {};
+  if (!isObject(raw)) return progress;
+  for (const [id, entry] of Object.entries(raw)) {
+    if (!isObject(entry) || typeof entry.work !== 'string') continue;
+    const changedAt = timeOrNull(entry.changedAt);
+    if (changedAt === null) continue;
+    const lane: LaneProgress = { work: entry.work, changedAt, stalledSince: timeOrNull(entry.stalledSince), lastRestartAt: timeOrNull(entry.lastRestartAt) };
+    progress[id] = lane;
+  }
+  return progress;
 }
 
 /** An unreadable openUntil would keep the circuit from ever opening again (`openUntil ?? …`): drop it. */
@@ -56,6 +70,7 @@ function normalize(raw: Record<string, unknown>): GuardState {
     last_escalate_at: timeOrNull(raw.last_escalate_at),
     active_anomalies: Array.isArray(raw.active_anomalies) ? raw.active_anomalies.filter((a): a is string => typeof a === 'string') : [],
     lanes,
+    progress: normalizeProgress(raw.progress),
     circuit,
   };
 }

@@ -1,4 +1,5 @@
 import { backoffRemainingSec } from '../guard/backoff.js';
+import { stalledAfter } from '../guard/report.js';
 import type { GuardPort } from './port.js';
 import { VERSION } from '../version.js';
 import { redactUrl } from '../util/redact-url.js';
@@ -11,6 +12,7 @@ export function statusView(service: GuardPort) {
   const decisions = new Map((result?.plan.decisions ?? []).map((d) => [d.id, d]));
   const local = new Set(result?.plan.localLaneIds ?? []);
   const startedIds = new Set((result?.report.started ?? []).filter((s) => !s.dry_run).map((s) => s.id));
+  const stalled = result ? stalledAfter(result.report) : new Set<string>();
   return {
     version: VERSION,
     mode: service.config.guard.mode,
@@ -49,6 +51,8 @@ export function statusView(service: GuardPort) {
         work: l.work,
         starved: (d?.starved ?? false) && !l.running && !startedIds.has(l.id),
         backoff_sec: backoffRemainingSec(result?.state.lanes[l.id], now),
+        stalled: stalled.has(l.id),
+        stalled_sec: stalled.has(l.id) ? (d?.stall?.stalledSec ?? null) : null,
         heartbeat_age_sec: l.heartbeatAgeSec,
         reason: d?.verdict === 'skip' ? d.reason : null,
         endpoints: l.endpointUrls,

@@ -6,6 +6,7 @@ import type { ProbeResult } from '../fleet/prober.js';
 import type { FleetStatus, ProbeRecord } from '../fleet/status-file.js';
 import { backoffRemainingSec } from '../guard/backoff.js';
 import type { CycleResult } from '../guard/cycle.js';
+import { stalledAfter } from '../guard/report.js';
 import type { HeartbeatState } from '../heartbeat/state.js';
 import type { Metrics, WatchdogSnapshot } from './registry.js';
 import { redactUrl } from '../util/redact-url.js';
@@ -117,7 +118,9 @@ export function publishScan(m: Metrics, status: FleetStatus | null, endpoints: r
 }
 
 function publishLanes(m: Metrics, result: CycleResult, now: Date): void {
-  for (const g of [m.laneInfo, m.laneRunning, m.lanePaused, m.lanePauseAge, m.lanePauseStale, m.lanePauseHeld, m.laneWork, m.laneHeartbeatAge, m.laneStarved, m.laneBackoff]) g.reset();
+  for (const g of [m.laneInfo, m.laneRunning, m.lanePaused, m.lanePauseAge, m.lanePauseStale, m.lanePauseHeld, m.laneWork, m.laneHeartbeatAge, m.laneStarved, m.laneStalled, m.laneBackoff]) g.reset();
+  const stalled = stalledAfter(result.report);
+  m.lanesStalled.set(stalled.size);
   const decisions = new Map(result.plan.decisions.map((d) => [d.id, d]));
   const startedIds = new Set(result.report.started.filter((s) => !s.dry_run).map((s) => s.id));
   for (const lane of result.lanes) {
@@ -131,6 +134,7 @@ function publishLanes(m: Metrics, result: CycleResult, now: Date): void {
     for (const [state, n] of Object.entries(lane.work)) m.laneWork.set({ lane: lane.id, state }, n);
     if (lane.heartbeatAgeSec !== null) m.laneHeartbeatAge.set(l, lane.heartbeatAgeSec);
     m.laneStarved.set(l, b((decisions.get(lane.id)?.starved ?? false) && !lane.running && !startedIds.has(lane.id)));
+    m.laneStalled.set(l, b(stalled.has(lane.id)));
     m.laneBackoff.set(l, backoffRemainingSec(result.state.lanes[lane.id], now));
   }
 }
@@ -187,6 +191,8 @@ function publishActions(m: Metrics, result: CycleResult, trigger: Trigger): void
       m.laneStarts.inc({ lane: f.id, trigger, result: 'failure' });
     } else if (f.source === 'unpause') m.recoveryActions.inc({ action: 'unpause', result: 'failure' });
   }
+  for (const s of r.restarted) m.recoveryActions.inc({ action: 'restart', result: s.dry_run ? 'dry_run' : 'success' });
+  for (const f of r.failed) if (f.source === 'restart') m.recoveryActions.inc({ action: 'restart', result: 'failure' });
   for (const u of r.unpaused) {
     m.recoveryActions.inc({ action: 'unpause', result: u.dry_run ? 'dry_run' : 'success' });
     if (!u.dry_run) m.laneUnpauses.inc({ lane: u.id, reason: u.reason });

@@ -43,6 +43,8 @@ export interface ReceiverWork {
   recover: boolean;
   /** Lanes named by acted `recover_lane` alerts (distinct, sorted). */
   lanes: string[];
+  /** Stalled lanes named by acted `restart_lane` alerts (distinct, sorted). */
+  restartLanes: string[];
   ensure: boolean;
 }
 
@@ -54,7 +56,10 @@ export interface ReceiverDecision {
   work: ReceiverWork;
 }
 
-/** The lane a `recover_lane` alert targets, or why it cannot be targeted. */
+/** Actions that name one lane by the alert's `lane` label. */
+const LANE_ACTIONS: ReadonlySet<WebhookAction | null> = new Set<WebhookAction | null>(['recover_lane', 'restart_lane']);
+
+/** The lane a `recover_lane` or `restart_lane` alert targets, or why it cannot be targeted. */
 function targetLane(labels: Readonly<Record<string, string>>, known: ReadonlySet<string>): { lane: string } | { reason: 'missing_lane' | 'invalid_lane' | 'unknown_lane' } {
   const lane = labels.lane;
   if (lane === undefined || lane === '') return { reason: 'missing_lane' };
@@ -64,7 +69,7 @@ function targetLane(labels: Readonly<Record<string, string>>, known: ReadonlySet
 
 /** Whether deciding this payload needs the fleet's lane list (a firing `recover_lane` with a valid lane). */
 export function needsKnownLanes(alerts: readonly WebhookAlert[], routes: readonly WebhookRoute[]): boolean {
-  return alerts.some((a) => a.status === 'firing' && isValidLaneId(a.labels.lane) && matchAction(a.labels, routes).action === 'recover_lane');
+  return alerts.some((a) => a.status === 'firing' && isValidLaneId(a.labels.lane) && LANE_ACTIONS.has(matchAction(a.labels, routes).action));
 }
 
 function decideOne(alert: WebhookAlert, ctx: ReceiverContext, record: Record<string, LedgerEntry>): AlertDecision {
@@ -78,7 +83,7 @@ function decideOne(alert: WebhookAlert, ctx: ReceiverContext, record: Record<str
   if (alert.status === 'resolved') return done('resolved', 'resolved');
   if (match.action === null) return done('ignored', match.reason);
   if (match.action === 'none') return done('ignored', 'action_none');
-  if (match.action === 'recover_lane') {
+  if (LANE_ACTIONS.has(match.action)) {
     const target = targetLane(alert.labels, ctx.knownLanes);
     if ('reason' in target) return done('ignored', target.reason);
   }
@@ -99,7 +104,8 @@ export function decideAlerts(alerts: readonly WebhookAlert[], ctx: ReceiverConte
   const decisions = alerts.map((alert) => decideOne(alert, ctx, record));
   const counts = { accepted: 0, deduplicated: 0, ignored: 0, resolved: 0 };
   const lanes = new Set<string>();
-  const work: ReceiverWork = { recover: false, lanes: [], ensure: false };
+  const restartLanes = new Set<string>();
+  const work: ReceiverWork = { recover: false, lanes: [], restartLanes: [], ensure: false };
   for (const d of decisions) {
     if (d.outcome === 'acted') counts.accepted++;
     else counts[d.outcome]++;
@@ -107,17 +113,28 @@ export function decideAlerts(alerts: readonly WebhookAlert[], ctx: ReceiverConte
     if (d.action === 'recover') work.recover = true;
     if (d.action === 'ensure') work.ensure = true;
     if (d.action === 'recover_lane' && d.lane) lanes.add(d.lane);
+    if (d.action === 'restart_lane' && d.lane) restartLanes.add(d.lane);
   }
   work.lanes = [...lanes].sort();
+  work.restartLanes = [...restartLanes].sort();
   return { alerts: decisions, counts, record, work };
 }
 
+export interface AlertCycleRequest {
+  trigger: 'alert';
+  onlyLanes: string[] | null;
+  /** Stalled lanes the alerts asked to restart. */
+  restartLanes: string[];
+}
+
 /**
- * The one cycle a payload triggers: limited to the lanes its `recover_lane` alerts name, or a full
- * cycle when any alert asks to `recover`. Null when no cycle is needed.
+ * The one cycle a payload triggers: limited to the lanes its `recover_lane` and `restart_lane`
+ * alerts name, or a full cycle when any alert asks to `recover`. Null when no cycle is needed.
  */
-export function cycleRequestFor(work: ReceiverWork): { trigger: 'alert'; onlyLanes: string[] | null } | null {
-  if (work.recover) return { trigger: 'alert', onlyLanes: null };
-  if (work.lanes.length > 0) return { trigger: 'alert', onlyLanes: [...work.lanes] };
+export function cycleRequestFor(work: ReceiverWork): AlertCycleRequest | null {
+  const restartLanes = [...work.restartLanes];
+  if (work.recover) return { trigger: 'alert', onlyLanes: null, restartLanes };
+  const named = [...new Set([...work.lanes, ...work.restartLanes])].sort();
+  if (named.length > 0) return { trigger: 'alert', onlyLanes: named, restartLanes };
   return null;
 }

@@ -4,18 +4,18 @@ import type { LoadedConfig } from '../config/load.js';
 import type { GuardState } from '../domain/types.js';
 import { buildEndpointViews } from '../fleet/view.js';
 import { readFleetStatus } from '../fleet/status-file.js';
-import { observeLanes } from '../guard/backoff.js';
 import { ensureBlocked } from '../guard/ensure-gate.js';
+import { observe } from '../guard/observe.js';
 import { decide, type Plan } from '../guard/policy.js';
 import { peekGuardState } from '../guard/state-store.js';
 import { createLaneAdapter } from '../lanes/factory.js';
-import { cycleRequestFor, decideAlerts, needsKnownLanes, type ReceiverDecision } from './decide.js';
+import { cycleRequestFor, decideAlerts, needsKnownLanes, type AlertCycleRequest, type ReceiverDecision } from './decide.js';
 import { readLedgerFile } from './ledger.js';
 import type { WebhookPayload } from './payload.js';
 
 export interface ReplayResult {
   decision: ReceiverDecision;
-  cycle: { trigger: 'alert'; onlyLanes: string[] | null } | null;
+  cycle: AlertCycleRequest | null;
   /** Problems reading state, said out loud (a corrupt ledger the receiver would move aside). */
   notes: string[];
 }
@@ -53,14 +53,14 @@ export interface CyclePreview {
  * Plan the cycle an alert would trigger: lanes read now, endpoint health from the last probe (no
  * probe is made), the stored guard state. The live cycle re-reads everything and may differ.
  */
-export async function previewCycle(config: LoadedConfig, request: { onlyLanes: readonly string[] | null }, now: Date): Promise<CyclePreview> {
+export async function previewCycle(config: LoadedConfig, request: { onlyLanes: readonly string[] | null; restartLanes?: readonly string[] | null }, now: Date): Promise<CyclePreview> {
   const { guard, paths } = config;
   const status = readFleetStatus(paths.fleetStatus);
   const endpoints = buildEndpointViews(config.endpoints, status);
   const read = await createLaneAdapter(config).read(now);
   const stored = peekGuardState(paths.state, now);
-  const observed = observeLanes(stored.lanes, read.lanes, now, guard.backoff);
-  const plan = decide({ lanes: read.lanes, endpoints, state: { ...stored, lanes: observed.lanes }, config: guard, now, trigger: 'alert', onlyLanes: request.onlyLanes });
+  const observed = observe(stored, read, now, guard);
+  const plan = decide({ lanes: read.lanes, endpoints, state: observed.state, config: guard, now, trigger: 'alert', onlyLanes: request.onlyLanes, stalls: observed.stalls, restartLanes: request.restartLanes ?? null });
   return { plan, probedAt: status?.probe?.timestamp ?? null, ensure: previewEnsure(config, plan.healthyEndpointKeys.length, stored, now) };
 }
 

@@ -2,15 +2,15 @@
 // The sandbox fleet's own control command (what `lanes.start_command` / `ensure_command` call).
 import { appendFileSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { readPid, spawnDetached } from '../process/index.js';
+import { processArgv, readPid, spawnDetached, trySignal } from '../process/index.js';
 import { argValue, readSandboxLane } from './lane-file.js';
 import { ENSURE_LOG, RUNTIME_DIR, sandboxScript } from './paths.js';
 
 const argv = process.argv.slice(2);
 const root = argValue(argv, '--root');
-const command = argv.find((a) => a === 'lane-start' || a === 'lanes-ensure');
+const command = argv.find((a) => a === 'lane-start' || a === 'lane-stop' || a === 'lanes-ensure');
 if (!root || !command) {
-  console.error('usage: fleetctl --root DIR lane-start --lane ID | lanes-ensure [--json]');
+  console.error('usage: fleetctl --root DIR lane-start --lane ID | lane-stop --lane ID | lanes-ensure [--json]');
   process.exit(2);
 }
 
@@ -49,13 +49,29 @@ async function laneStart(laneId: string): Promise<number> {
   return 0;
 }
 
-if (command === 'lane-start') {
+/** Ask the lane's worker to stop (SIGTERM) and wait a little for it; exit 1 when it is still there. */
+async function laneStop(laneId: string): Promise<number> {
+  const pid = readPid(path.join(root!, RUNTIME_DIR, laneId, 'lane.pid'));
+  // Only our own worker: a pid reused by something else is left alone.
+  const alive = (): boolean => pid !== null && (processArgv(pid)?.includes(laneId) ?? false);
+  if (!alive()) {
+    console.log(JSON.stringify({ ok: true, lane: laneId, stopped: false, note: 'not running' }));
+    return 0;
+  }
+  trySignal(pid!, 'SIGTERM');
+  for (let i = 0; i < 40 && alive(); i++) await new Promise((r) => setTimeout(r, 50));
+  const stopped = !alive();
+  console.log(JSON.stringify({ ok: stopped, lane: laneId, pid, stopped }));
+  return stopped ? 0 : 1;
+}
+
+if (command === 'lane-start' || command === 'lane-stop') {
   const laneId = argValue(argv, '--lane');
   if (!laneId) {
-    console.error('lane-start needs --lane ID');
+    console.error(`${command} needs --lane ID`);
     process.exit(2);
   }
-  process.exit(await laneStart(laneId));
+  process.exit(command === 'lane-start' ? await laneStart(laneId) : await laneStop(laneId));
 } else {
   appendFileSync(path.join(root, ENSURE_LOG), `${JSON.stringify({ ts: new Date().toISOString(), pid: process.pid })}\n`);
   console.log(JSON.stringify({ ok: true, ensured: [] }));

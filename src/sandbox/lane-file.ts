@@ -10,6 +10,12 @@ export interface SandboxBehavior {
   worker?: 'work' | 'crash' | 'idle';
   /** Milliseconds a task takes. */
   task_ms?: number;
+  /** worker: after this many ms, stop heartbeating and working but stay alive (a hung lane). */
+  hang_after_ms?: number;
+  /** worker: ignore SIGTERM (a lane that does not stop when asked). */
+  ignore_term?: boolean;
+  /** worker: run a child process of its own (which ignores SIGTERM as the worker does). */
+  child?: boolean;
 }
 
 export interface SandboxLaneSpec {

@@ -5,6 +5,7 @@ import { readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { laneEndpointUrls } from '../lanes/adapter.js';
 import { parseTaskIds } from '../lanes/work.js';
+import { spawnDetached } from '../process/index.js';
 import { atomicWriteJson } from '../store/atomic.js';
 import { argValue, readSandboxLane } from './lane-file.js';
 import { RUNTIME_DIR } from './paths.js';
@@ -40,8 +41,27 @@ function shutdown(code: number): never {
   }
   process.exit(code);
 }
-process.on('SIGTERM', () => shutdown(0));
+const ignoreTerm = spec.sandbox?.ignore_term === true;
+process.on('SIGTERM', () => (ignoreTerm ? console.log('SIGTERM ignored (sandbox)') : shutdown(0)));
 process.on('SIGINT', () => shutdown(0));
+
+if (spec.sandbox?.child) {
+  // A helper process of the lane; its command line names the lane so tests can find it.
+  const code = `${ignoreTerm ? "process.on('SIGTERM', () => {});" : ''} setInterval(() => {}, 1 << 30);`;
+  void spawnDetached([process.execPath, '-e', code, 'lane-child', '--root', root, '--lane', laneId], { cwd: dir, logFile: path.join(dir, 'lane-child.log') });
+}
+
+let hung = false;
+const hangAfter = spec.sandbox?.hang_after_ms;
+if (hangAfter !== undefined) {
+  // Alive, command line right, but no heartbeat and no more work: what a stuck request looks like.
+  setTimeout(() => {
+    hung = true;
+    clearInterval(heartbeat);
+    setInterval(() => undefined, 1 << 30);
+    console.log('hanging (sandbox)');
+  }, hangAfter);
+}
 
 function readState(): Record<string, { status: string }> {
   try {
@@ -85,6 +105,7 @@ async function work(): Promise<void> {
   const tasksFile = spec!.tasks_file ? path.resolve(root!, spec!.tasks_file) : null;
   for (;;) {
     await new Promise((r) => setTimeout(r, taskMs));
+    if (hung) return;
     const state = readState();
     const next = (tasksFile ? readTaskIds(tasksFile) : []).find((id) => (state[id]?.status ?? 'pending') === 'pending');
     if (next === undefined) {
@@ -93,6 +114,7 @@ async function work(): Promise<void> {
     }
     atomicWriteJson(stateFile, { ...state, [next]: { status: 'in_progress', at: new Date().toISOString() } });
     const ok = await complete(urls, next);
+    if (hung) return;
     atomicWriteJson(stateFile, { ...readState(), [next]: { status: ok ? 'done' : 'pending', at: new Date().toISOString() } });
   }
 }

@@ -50,9 +50,13 @@ export function sandboxGuardConfig(overrides: Record<string, unknown> = {}): Rec
     fleet_probe_interval_sec: 1,
     stale_manual_pause_sec: 600,
     start_verify_sec: 1,
+    // The sandbox opts in to restarting stalled lanes (its stop command is the sandbox's own).
+    restart_stalled: true,
     ...rest,
     lanes: {
       start_command: [process.execPath, fleetctl, '--root', '{root}', 'lane-start', '--lane', '{lane}'],
+      stop_command: [process.execPath, fleetctl, '--root', '{root}', 'lane-stop', '--lane', '{lane}'],
+      stop_timeout_sec: 5,
       ensure_command: [process.execPath, fleetctl, '--root', '{root}', 'lanes-ensure', '--json'],
       command_timeout_sec: 10,
       ...laneOverrides,

@@ -22,6 +22,11 @@ describe('decideAlerts: one decision per alert', () => {
     ['recover acts', a({ laneguard_action: 'recover' }), {}, { action: 'recover', outcome: 'acted', reason: null }],
     ['recover_lane on a known lane acts', a({ laneguard_action: 'recover_lane', lane: 'lane-a' }), {}, { action: 'recover_lane', outcome: 'acted', reason: null }],
     ['ensure acts', a({ laneguard_action: 'ensure' }), {}, { action: 'ensure', outcome: 'acted', reason: null }],
+    ['restart_lane on a known lane acts', a({ laneguard_action: 'restart_lane', lane: 'lane-a' }), {}, { action: 'restart_lane', outcome: 'acted', reason: null }],
+    ['restart_lane without lane', a({ laneguard_action: 'restart_lane' }), {}, { action: 'restart_lane', outcome: 'ignored', reason: 'missing_lane' }],
+    ['restart_lane with ../', a({ laneguard_action: 'restart_lane', lane: '../lane-a' }), {}, { action: 'restart_lane', outcome: 'ignored', reason: 'invalid_lane' }],
+    ['restart_lane on an unknown lane', a({ laneguard_action: 'restart_lane', lane: 'lane-z' }), {}, { action: 'restart_lane', outcome: 'ignored', reason: 'unknown_lane' }],
+    ['restart_lane in autonomous mode', a({ laneguard_action: 'restart_lane', lane: 'lane-a' }), { mode: 'autonomous' }, { action: 'restart_lane', outcome: 'ignored', reason: 'mode_autonomous' }],
     ['none is ignored', a({ laneguard_action: 'none' }), {}, { action: 'none', outcome: 'ignored', reason: 'action_none' }],
     ['an unknown action is ignored', a({ laneguard_action: 'restart-host' }), {}, { action: null, outcome: 'ignored', reason: 'unknown_action' }],
     ['no label and no route: ignored', a({}), {}, { action: null, outcome: 'ignored', reason: 'no_action' }],
@@ -76,16 +81,33 @@ describe('decideAlerts: one decision per alert', () => {
       ],
       ctx(),
     );
-    expect(result.work).toEqual({ recover: false, lanes: ['lane-a', 'lane-b'], ensure: false });
+    expect(result.work).toEqual({ recover: false, lanes: ['lane-a', 'lane-b'], restartLanes: [], ensure: false });
+  });
+
+  it('collects restart_lane lanes apart from recover_lane lanes', () => {
+    const result = decideAlerts(
+      [
+        a({ laneguard_action: 'restart_lane', lane: 'lane-b' }, { fingerprint: '1' }),
+        a({ laneguard_action: 'recover_lane', lane: 'lane-a' }, { fingerprint: '2' }),
+        a({ laneguard_action: 'restart_lane', lane: 'lane-b' }, { fingerprint: '3' }),
+      ],
+      ctx(),
+    );
+    expect(result.work).toEqual({ recover: false, lanes: ['lane-a'], restartLanes: ['lane-b'], ensure: false });
+    expect(needsKnownLanes([a({ laneguard_action: 'restart_lane', lane: 'lane-b' })], [])).toBe(true);
   });
 });
 
 describe('cycleRequestFor: one cycle per payload', () => {
   it.each([
-    [{ recover: true, lanes: ['lane-a'], ensure: false }, { trigger: 'alert', onlyLanes: null }],
-    [{ recover: false, lanes: ['lane-a'], ensure: false }, { trigger: 'alert', onlyLanes: ['lane-a'] }],
-    [{ recover: false, lanes: ['lane-a', 'lane-b'], ensure: true }, { trigger: 'alert', onlyLanes: ['lane-a', 'lane-b'] }],
-    [{ recover: false, lanes: [], ensure: true }, null],
+    [{ recover: true, lanes: ['lane-a'], restartLanes: [], ensure: false }, { trigger: 'alert', onlyLanes: null, restartLanes: [] }],
+    [{ recover: false, lanes: ['lane-a'], restartLanes: [], ensure: false }, { trigger: 'alert', onlyLanes: ['lane-a'], restartLanes: [] }],
+    [{ recover: false, lanes: ['lane-a', 'lane-b'], restartLanes: [], ensure: true }, { trigger: 'alert', onlyLanes: ['lane-a', 'lane-b'], restartLanes: [] }],
+    [{ recover: false, lanes: [], restartLanes: [], ensure: true }, null],
+    // restart_lane: the cycle is limited to the stalled lane and may restart it.
+    [{ recover: false, lanes: [], restartLanes: ['lane-s'], ensure: false }, { trigger: 'alert', onlyLanes: ['lane-s'], restartLanes: ['lane-s'] }],
+    [{ recover: false, lanes: ['lane-a'], restartLanes: ['lane-s'], ensure: false }, { trigger: 'alert', onlyLanes: ['lane-a', 'lane-s'], restartLanes: ['lane-s'] }],
+    [{ recover: true, lanes: [], restartLanes: ['lane-s'], ensure: false }, { trigger: 'alert', onlyLanes: null, restartLanes: ['lane-s'] }],
   ])('%j → %j', (work, want) => {
     expect(cycleRequestFor(work)).toEqual(want);
   });

@@ -90,8 +90,8 @@ describe('laneguard replay', () => {
     const out = JSON.parse(run.stdout);
     expect(out.alerts.map((a: { fingerprint: string; outcome: string }) => [a.fingerprint, a.outcome])).toEqual([['recent', 'deduplicated'], ['expired', 'acted']]);
     expect(out.answer).toEqual({ status: 200, body: { accepted: 1, deduplicated: 1, ignored: 0, resolved: 0 } });
-    expect(out.cycle).toEqual({ trigger: 'alert', onlyLanes: null });
-    expect(out.work).toEqual({ recover: true, lanes: [], ensure: false });
+    expect(out.cycle).toEqual({ trigger: 'alert', onlyLanes: null, restartLanes: [] });
+    expect(out.work).toEqual({ recover: true, lanes: [], restartLanes: [], ensure: false });
   });
 
   it('applies mode, routes and instance from the config', async () => {

@@ -14,7 +14,8 @@ export interface Badge {
   runbook?: string;
 }
 
-export type PageLane = Pick<StatusView['lanes'][number], 'id' | 'local' | 'running' | 'pid' | 'paused' | 'pause_held' | 'pause_stale' | 'pause_age_sec' | 'pause_message' | 'work' | 'starved' | 'backoff_sec' | 'reason' | 'owner'>;
+export type PageLane = Pick<StatusView['lanes'][number], 'id' | 'local' | 'running' | 'pid' | 'paused' | 'pause_held' | 'pause_stale' | 'pause_age_sec' | 'pause_message' | 'work' | 'starved' | 'backoff_sec' | 'reason' | 'owner'> &
+  Partial<Pick<StatusView['lanes'][number], 'stalled' | 'stalled_sec'>>;
 export type PageEndpoint = Pick<StatusView['endpoints'][number], 'id' | 'base_url' | 'kind' | 'state' | 'healthy' | 'latency_ms' | 'error' | 'models' | 'probed_at' | 'max_parallel'> &
   Partial<Pick<StatusView['endpoints'][number], 'load'>>;
 
@@ -29,6 +30,7 @@ export function laneBadges(lane: PageLane): Badge[] {
     else badges.push({ label: 'paused', tone: 'info', hint: 'paused; not stale yet' });
   }
   if (lane.starved) badges.push({ label: 'starved', tone: 'bad', hint: 'stopped with work waiting while an endpoint is healthy', runbook: 'LaneguardLanesStarved' });
+  if (lane.stalled) badges.push({ label: `stalled ${formatAge(lane.stalled_sec ?? null)}`, tone: 'bad', hint: 'alive but not working: no heartbeat and no change in its work for stalled_after_sec', runbook: 'LaneguardLaneStalled' });
   if (lane.backoff_sec > 0) badges.push({ label: `backoff ${formatAge(lane.backoff_sec)}`, tone: 'warn', hint: 'crash-loop backoff: no start until it runs out' });
   if (!lane.local) badges.push({ label: 'not local', tone: 'muted', hint: 'not a local lane of this guard (no local endpoint URL, not local-only, or filtered out)' });
   return badges;
@@ -63,6 +65,8 @@ const SKIP_TEXT: Record<string, string> = {
   start_limit_reached: 'start limit of this cycle reached',
   observe_only: 'mode alert: the schedule only observes',
   not_targeted: 'not the lane this cycle was for',
+  restart_not_enabled: 'stalled; restart_stalled is off (a LaneguardLaneStalled alert restarts it)',
+  restart_limit_reached: 'stalled; restart limit of this cycle reached',
 };
 
 /** Why the last cycle did not start a stopped lane, in words. */
