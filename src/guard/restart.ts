@@ -148,6 +148,7 @@ export async function restartStalled(
       stalled_sec: stall.stalledSec,
       stopped_by: stoppedBy,
       stop_exit_code: stop.exitCode,
+      stop_timed_out: stop.timedOut,
     });
   }
   return outcome;
