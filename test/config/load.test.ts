@@ -63,6 +63,16 @@ describe('guard config', () => {
     expect(c.warnings.join('\n')).toMatch(/revive_stalled_tasks is accepted but not performed/);
   });
 
+  it('points revive_stalled_state_on_idle to restart_stalled; stall keys have their defaults', () => {
+    const c = loadConfig({ root: root({ revive_stalled_state_on_idle: true }) });
+    const warning = c.warnings.find((w) => w.startsWith('revive_stalled_state_on_idle'));
+    expect(warning).toMatch(/not performed.*set restart_stalled/);
+    expect(c.guard).toMatchObject({ stalled_after_sec: 900, restart_stalled: false, max_auto_restarts_per_cycle: 1 });
+    expect(c.guard.lanes.stop_command).toEqual(['python3', '-m', 'orxaq_autonomy.cli', '--root', '{root}', 'lane-stop', '--lane', '{lane}']);
+    expect(c.guard.lanes.stop_timeout_sec).toBe(30);
+    expect(() => loadConfig({ root: root({ lanes: { stop_timeout: 5 } }) })).toThrow(/lanes\.stop_timeout: unknown key; did you mean "stop_timeout_sec"\?/);
+  });
+
   it('accepts any positive interval and warns below the original minimums', () => {
     const c = loadConfig({ root: root({ interval_sec: 1, fleet_probe_interval_sec: 2 }) });
     expect(c.guard.interval_sec).toBe(1);
