@@ -120,7 +120,6 @@ export function publishScan(m: Metrics, status: FleetStatus | null, endpoints: r
 function publishLanes(m: Metrics, result: CycleResult, now: Date): void {
   for (const g of [m.laneInfo, m.laneRunning, m.lanePaused, m.lanePauseAge, m.lanePauseStale, m.lanePauseHeld, m.laneWork, m.laneHeartbeatAge, m.laneStarved, m.laneStalled, m.laneBackoff]) g.reset();
   const stalled = stalledAfter(result.report);
-  m.lanesStalled.set(stalled.size);
   const decisions = new Map(result.plan.decisions.map((d) => [d.id, d]));
   const startedIds = new Set(result.report.started.filter((s) => !s.dry_run).map((s) => s.id));
   for (const lane of result.lanes) {
@@ -148,6 +147,7 @@ function publishGuard(m: Metrics, result: CycleResult): void {
   m.localLanes.set({ state: 'paused' }, paused);
   m.localLanes.set({ state: 'stopped' }, lanes.length - running - paused);
   m.localLanes.set({ state: 'total' }, lanes.length);
+  m.lanesStalled.set(stalledAfter(result.report).size);
   // Work of a lane whose pause is held is kept back on purpose: counted apart, never demand.
   const work = (l: (typeof lanes)[number]): number => l.work.pending + l.work.queued;
   m.localPendingWork.set(lanes.filter((l) => !(l.pause?.held ?? false)).reduce((sum, l) => sum + work(l), 0));
