@@ -7,6 +7,8 @@ import { loadFor } from './context.js';
 import { UsageError } from './errors.js';
 import { clean } from './format.js';
 import { globals, type CliIo } from './io.js';
+import { didYouMean } from './did-you-mean.js';
+import { HISTORY_EVENT_TYPES } from '../history/event-types.js';
 
 const SKIP = new Set(['ts', 'type', 'cycle_id', 'lane']);
 
@@ -34,6 +36,11 @@ export function registerHistory(program: Command, io: CliIo): Command {
       if (opts.lane !== undefined && !isValidLaneId(opts.lane)) throw new UsageError(`--lane: invalid lane id ${JSON.stringify(opts.lane)}`);
       const limit = opts.limit !== undefined ? Number(opts.limit) : undefined;
       if (limit !== undefined && !(Number.isInteger(limit) && limit > 0)) throw new UsageError('--limit must be a positive integer');
+      for (const type of opts.type ?? []) {
+        // A near miss of a known type is a typo; an unknown type with no near miss may be another version's.
+        const hint = (HISTORY_EVENT_TYPES as readonly string[]).includes(type) ? '' : didYouMean(type, HISTORY_EVENT_TYPES);
+        if (hint) throw new UsageError(`--type: unknown event type "${type}"${hint}`);
+      }
       const config = loadFor(globals(cmd));
       const result = await queryHistory(config.paths.history, config.guard.history.keep_files, { since, types: opts.type, lane: opts.lane, limit });
       if (opts.json) {

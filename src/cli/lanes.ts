@@ -12,6 +12,7 @@ import { historyFor, loadFor } from './context.js';
 import { EXIT_FAILED, EXIT_OK, UsageError } from './errors.js';
 import { age, clean, table } from './format.js';
 import { globals, type CliIo } from './io.js';
+import { didYouMean } from './did-you-mean.js';
 
 function laneArg(lane: string): string {
   if (!isValidLaneId(lane)) throw new UsageError(`invalid lane id ${JSON.stringify(lane)}: use letters, digits, '.', '_' and '-' (no '/', no '..')`);
@@ -19,10 +20,10 @@ function laneArg(lane: string): string {
 }
 
 /** The lane must be one the configured source knows, so a typo does not create a stray directory. */
-async function knownLane(config: LoadedConfig, lane: string): Promise<void> {
+export async function knownLane(config: LoadedConfig, lane: string, prefix = ''): Promise<void> {
   const read = await createLaneAdapter(config).read(new Date());
-  const known = read.lanes.some((l) => l.id === lane) || read.errors.some((e) => e.id === lane);
-  if (!known) throw new UsageError(`no lane "${lane}" in ${path.relative(config.root, config.paths.lanesFile) || config.paths.lanesFile}; run \`laneguard lanes\` to list them`);
+  const ids = [...read.lanes.map((l) => l.id), ...read.errors.map((e) => e.id)];
+  if (!ids.includes(lane)) throw new UsageError(`${prefix}no lane "${lane}" in ${path.relative(config.root, config.paths.lanesFile) || config.paths.lanesFile}${didYouMean(lane, ids) || '; run `laneguard lanes` to list them'}`);
 }
 
 export function registerLanes(program: Command, io: CliIo): void {

@@ -9,6 +9,7 @@ import { guardDeps, loadFor } from './context.js';
 import { EXIT_FAILED, EXIT_OK, UsageError } from './errors.js';
 import { clean, type Print } from './format.js';
 import { globals, type CliIo } from './io.js';
+import { knownLane } from './lanes.js';
 import { refuseBesideReplacedGuard } from './replaced-guard.js';
 
 export function printReport(report: CycleReport, root: string, out: Print): void {
@@ -56,6 +57,8 @@ and every decision to idle_guard_history.ndjson.`,
       if (!Number.isFinite(lockWait) || lockWait < 0) throw new UsageError('--lock-wait must be a number of seconds');
       const config = loadFor(globals(cmd));
       refuseBesideReplacedGuard(config);
+      // A lane the fleet does not have is a usage error before any work, not a silent no-op.
+      if (opts.forceUnpause !== undefined) await knownLane(config, opts.forceUnpause, '--force-unpause: ');
       // A full disk does not stop the cycle: each failed file is named once, and the run exits 1.
       // (The lock is left out: a lock that cannot be created fails the run, and that error is printed.)
       const writes = new WriteFailures({ log: (message, file) => file !== 'lock' && io.err(`laneguard: ${message}`) });

@@ -8,7 +8,7 @@ import {
   ORIGINAL_MINIMUMS,
   type GuardConfig,
 } from './guard-schema.js';
-import { resolveUnderRoot } from './paths.js';
+import { assertFleetRoot, resolveUnderRoot } from './paths.js';
 import { readJsonFile } from './read-json.js';
 import { formatPath, issuesToErrors } from './zod-issues.js';
 
@@ -76,7 +76,7 @@ function parseGuard(raw: unknown, file: string): { guard: GuardConfig; notPerfor
     if (NOT_PERFORMED_PREFIXES.some((p) => key.startsWith(p))) notPerformed.push(key);
     else kept[key] = value;
   }
-  const result = guardSchema.safeParse(kept);
+  const result = guardSchema.safeParse(kept, { reportInput: true });
   if (!result.success) throw new ConfigErrors(issuesToErrors(file, guardSchema, result.error.issues));
   return { guard: result.data, notPerformed };
 }
@@ -114,7 +114,7 @@ function parseFleet(raw: unknown, file: string, env: NodeJS.ProcessEnv): Endpoin
       'not found; create it with {"endpoints": [{"id": "…", "base_url": "http://127.0.0.1:1234/v1"}]} or pass --root',
     );
   }
-  const result = fleetSchema.safeParse(raw);
+  const result = fleetSchema.safeParse(raw, { reportInput: true });
   if (!result.success) {
     const ids = Array.isArray((raw as { endpoints?: unknown }).endpoints)
       ? ((raw as { endpoints: unknown[] }).endpoints as Array<{ id?: unknown }>)
@@ -200,6 +200,7 @@ function checkLanesSection(guard: GuardConfig, file: string): void {
 /** Load, validate and freeze the guard and fleet configuration of one fleet root. */
 export function loadConfig(options: LoadOptions): LoadedConfig {
   const root = path.resolve(options.root);
+  assertFleetRoot(root);
   const env = options.env ?? process.env;
   const guardFile = GUARD_CONFIG_FILE;
   const rawGuard = readJsonFile(path.join(root, guardFile), guardFile);

@@ -1,3 +1,4 @@
+import { statSync } from 'node:fs';
 import path from 'node:path';
 import { ConfigError } from './errors.js';
 
@@ -31,4 +32,22 @@ export function childPath(dir: string, ...parts: string[]): string {
     throw new Error(`refusing path outside ${dir}: ${parts.join('/')}`);
   }
   return resolved;
+}
+
+function isDirectory(dir: string): boolean {
+  try {
+    return statSync(dir).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
+/** A root that does not exist, or holds no config/, is named with its absolute path and which it is. */
+export function assertFleetRoot(root: string): void {
+  if (!isDirectory(root)) {
+    throw new ConfigError('CONFIG_NOT_FOUND', root, null, 'the fleet root does not exist; pass --root DIR (or set LANEGUARD_ROOT) to the directory that holds config/');
+  }
+  if (!isDirectory(path.join(root, 'config'))) {
+    throw new ConfigError('CONFIG_NOT_FOUND', root, null, 'the fleet root has no config/ directory; pass --root DIR (or set LANEGUARD_ROOT) to the directory that holds config/local_model_fleet.json');
+  }
 }

@@ -4,7 +4,7 @@ import { laneguardArgv } from '../util/self.js';
 import { ConfigError, ConfigErrors } from './errors.js';
 import { deepFreeze } from './freeze.js';
 import { FLEET_CONFIG_FILE, GUARD_CONFIG_FILE } from './load.js';
-import { resolveUnderRoot } from './paths.js';
+import { assertFleetRoot, resolveUnderRoot } from './paths.js';
 import { readJsonFile } from './read-json.js';
 import { laneguardHeartbeatMatch, laneguardServeMatch, MIN_SERVE_STARTUP_GRACE_SEC, processRole, type ProcessRole } from './watchdog-roles.js';
 import { WATCHDOG_CONFIG_FILE, watchdogSchema, type ProcessFileConfig } from './watchdog-schema.js';
@@ -148,7 +148,7 @@ export function parseWatchdogConfig(raw: unknown, root: string, file: string, ne
     const id = p[0] === 'processes' && typeof p[1] === 'number' ? ids[p[1]]?.id : undefined;
     return typeof id === 'string' ? `${formatPath(p)} (process "${id}")` : formatPath(p);
   };
-  const result = watchdogSchema.safeParse(raw);
+  const result = watchdogSchema.safeParse(raw, { reportInput: true });
   if (!result.success) throw new ConfigErrors(issuesToErrors(file, watchdogSchema, result.error.issues, describe));
   const c = result.data;
   const seen = new Set<string>();
@@ -174,6 +174,7 @@ export function parseWatchdogConfig(raw: unknown, root: string, file: string, ne
 /** Load the watchdog config of a fleet root. A missing file is a config error naming the fix. */
 export function loadWatchdogConfig(rootDir: string): WatchdogConfig {
   const root = path.resolve(rootDir);
+  assertFleetRoot(root);
   const neighbours = readNeighbours(root);
   const absolute = neighbours.watchdogConfigFile;
   const display = path.relative(root, absolute).startsWith('..') ? absolute : path.relative(root, absolute);

@@ -51,6 +51,14 @@ export function formatPath(path: readonly PropertyKey[]): string {
   return out;
 }
 
+/** `; did you mean "x"?` for a misspelt enum value (the input is there when parsed with reportInput). */
+function enumHint(issue: z.core.$ZodIssue): string {
+  if (issue.code !== 'invalid_value' || typeof issue.input !== 'string') return '';
+  const values = issue.values.filter((v): v is string => typeof v === 'string');
+  const guess = nearest(issue.input, values);
+  return guess !== null ? `; did you mean "${guess}"?` : '';
+}
+
 /** Turn zod issues into errors that name the file, the key and what to do. */
 export function issuesToErrors(
   file: string,
@@ -73,7 +81,7 @@ export function issuesToErrors(
       continue;
     }
     const keyPath = describePath(issue.path) || '(top level)';
-    errors.push(new ConfigError('CONFIG_INVALID_VALUE', file, keyPath, issue.message));
+    errors.push(new ConfigError('CONFIG_INVALID_VALUE', file, keyPath, `${issue.message}${enumHint(issue)}`));
   }
   return errors;
 }

@@ -103,9 +103,15 @@ describe('watchdog config', () => {
       code: 'CONFIG_PATH_ESCAPES',
       key: 'processes[0].pid_file (process "serve")',
     });
-    const missing = errorsOf(tempDir())[0]!;
+    const withoutFile = tempDir();
+    mkdirSync(path.join(withoutFile, 'config'));
+    const missing = errorsOf(withoutFile)[0]!;
     expect(missing.code).toBe('CONFIG_NOT_FOUND');
     expect(missing.message).toContain('create it with');
+    // A root without config/, or no root at all, is named as such with its absolute path.
+    const bare = tempDir();
+    expect(errorsOf(bare)[0]!.message).toBe(`${bare}: the fleet root has no config/ directory; pass --root DIR (or set LANEGUARD_ROOT) to the directory that holds config/local_model_fleet.json`);
+    expect(errorsOf(path.join(bare, 'nope'))[0]!.message).toBe(`${path.join(bare, 'nope')}: the fleet root does not exist; pass --root DIR (or set LANEGUARD_ROOT) to the directory that holds config/`);
   });
 
   it('follows the guard config\'s watchdog_config_file, and a broken guard config does not stop it', () => {

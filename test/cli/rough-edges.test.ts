@@ -1,0 +1,52 @@
+// What a new user hits first: usage errors that say what was meant, before any work is done.
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { laneguard } from '../helpers/cli.js';
+import { shippedRoot } from '../helpers/shipped-root.js';
+import { tempDir } from '../helpers/tmp.js';
+
+describe('usage errors with did-you-mean, before any work', () => {
+  it('once --force-unpause with an unknown lane exits 2 and runs no cycle', async () => {
+    const fleet = shippedRoot(['http://127.0.0.1:9/v1']);
+    const run = await laneguard(['--root', fleet.root, 'once', '--force-unpause', 'codex-governanse'], { env: fleet.env });
+    expect(run.code).toBe(2);
+    expect(run.stderr.trim()).toBe('laneguard: --force-unpause: no lane "codex-governanse" in config/lanes.json; did you mean "codex-governance"?');
+    expect(existsSync(path.join(fleet.root, 'artifacts/autonomy/local_models/idle_guard_report.json'))).toBe(false);
+  });
+
+  it('lanes pause / unpause name the nearest lane id', async () => {
+    const fleet = shippedRoot(['http://127.0.0.1:9/v1']);
+    for (const verb of ['pause', 'unpause']) {
+      const run = await laneguard(['--root', fleet.root, 'lanes', verb, 'codex-routellm-nvp'], { env: fleet.env });
+      expect(run.code).toBe(2);
+      expect(run.stderr.trim()).toBe('laneguard: no lane "codex-routellm-nvp" in config/lanes.json; did you mean "codex-routellm-npv"?');
+    }
+    expect(existsSync(path.join(fleet.root, 'artifacts/autonomy/lanes/codex-routellm-nvp'))).toBe(false);
+  });
+
+  it('an endpoint kind and a history --type name the nearest valid value', async () => {
+    const fleet = shippedRoot(['http://127.0.0.1:9/v1']);
+    writeFileSync(path.join(fleet.root, 'config/local_model_fleet.json'), JSON.stringify({ endpoints: [{ id: 'a', base_url: 'http://127.0.0.1:9/v1', kind: 'lmstuido' }] }));
+    const kind = await laneguard(['--root', fleet.root, 'config', 'check'], { env: fleet.env });
+    expect(kind.code).toBe(2);
+    expect(kind.stderr).toContain('config/local_model_fleet.json: endpoints[0].kind (endpoint "a"): Invalid option: expected one of "openai"|"lmstudio"|"ollama"|"llamacpp"|"vllm"|"auto"; did you mean "lmstudio"?');
+    const fixed = shippedRoot(['http://127.0.0.1:9/v1']);
+    const type = await laneguard(['--root', fixed.root, 'history', '--type', 'lane_strated']);
+    expect(type.code).toBe(2);
+    expect(type.stderr.trim()).toBe('laneguard: --type: unknown event type "lane_strated"; did you mean "lane_started"?');
+    // A type with no near miss may be another version's event: allowed.
+    expect((await laneguard(['--root', fixed.root, 'history', '--type', 'something_else'])).code).toBe(0);
+  });
+
+  it('a --root that does not exist, or holds no config/, is named with its absolute path', async () => {
+    const dir = tempDir();
+    const missing = await laneguard(['--root', 'no-such-root', 'lanes'], { cwd: dir });
+    expect(missing.code).toBe(2);
+    expect(missing.stderr.trim()).toBe(`laneguard: configuration error: ${path.join(dir, 'no-such-root')}: the fleet root does not exist; pass --root DIR (or set LANEGUARD_ROOT) to the directory that holds config/`);
+    mkdirSync(path.join(dir, 'empty'));
+    const empty = await laneguard(['--root', 'empty', 'once'], { cwd: dir });
+    expect(empty.code).toBe(2);
+    expect(empty.stderr.trim()).toBe(`laneguard: configuration error: ${path.join(dir, 'empty')}: the fleet root has no config/ directory; pass --root DIR (or set LANEGUARD_ROOT) to the directory that holds config/local_model_fleet.json`);
+  });
+});
