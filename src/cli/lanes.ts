@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import path from 'node:path';
 import { isValidLaneId } from '../config/lanes-schema.js';
 import type { LoadedConfig } from '../config/load.js';
+import type { LaneSnapshot } from '../domain/types.js';
 import { isLocalLane } from '../guard/policy.js';
 import { observeStalls } from '../guard/stall.js';
 import { peekGuardState } from '../guard/state-store.js';
@@ -20,10 +21,11 @@ function laneArg(lane: string): string {
 }
 
 /** The lane must be one the configured source knows, so a typo does not create a stray directory. */
-export async function knownLane(config: LoadedConfig, lane: string, prefix = ''): Promise<void> {
+export async function knownLane(config: LoadedConfig, lane: string, prefix = ''): Promise<LaneSnapshot | null> {
   const read = await createLaneAdapter(config).read(new Date());
   const ids = [...read.lanes.map((l) => l.id), ...read.errors.map((e) => e.id)];
   if (!ids.includes(lane)) throw new UsageError(`${prefix}no lane "${lane}" in ${path.relative(config.root, config.paths.lanesFile) || config.paths.lanesFile}${didYouMean(lane, ids) || '; run `laneguard lanes` to list them'}`);
+  return read.lanes.find((l) => l.id === lane) ?? null;
 }
 
 export function registerLanes(program: Command, io: CliIo): void {
@@ -80,7 +82,7 @@ export function registerLanes(program: Command, io: CliIo): void {
       // Stored as a UTC instant: a time without an offset means this shell's zone, not the guard's.
       const until = untilMs !== undefined ? new Date(untilMs).toISOString() : undefined;
       const config = loadFor(globals(cmd));
-      await knownLane(config, lane);
+      const snapshot = await knownLane(config, lane);
       const now = new Date();
       const reason = /manual/i.test(opts.reason) ? opts.reason : `manual: ${opts.reason}`;
       const dir = createLaneAdapter(config).laneDir(lane);
@@ -99,6 +101,8 @@ export function registerLanes(program: Command, io: CliIo): void {
         ...(replaced ? { replaced_archived_to: replaced } : {}),
       });
       io.out(`paused ${lane}${opts.hold ? ' (held)' : until ? ` (held until ${until})` : ''}: ${path.relative(config.root, file)}`);
+      // A flag stops nothing by itself: the lane's own process decides when it reads it.
+      if (snapshot?.running) io.out(`${lane} is running (pid ${snapshot.pid}): it keeps running until it reads its paused.flag; laneguard does not stop it`);
       if (replaced) io.out(`the previous flag is kept at ${path.relative(config.root, replaced)}`);
     });
 

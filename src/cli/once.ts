@@ -23,7 +23,7 @@ export function printReport(report: CycleReport, root: string, out: Print): void
   for (const s of report.stalled ?? []) out(`  stalled  ${s.id}: pid ${s.pid ?? '-'}, no heartbeat for ${s.heartbeat_age_sec}s, no progress for ${s.stalled_sec}s -> ${s.action === 'restart' ? 'restart' : `not restarted (${s.action})`}`);
   for (const r of report.restarted ?? []) out(`  restarted ${r.id}: pid ${r.old_pid ?? '-'} -> ${r.dry_run ? '(dry run: not done)' : `${r.pid ?? '-'} (${r.stopped_by === 'terminated' ? 'stop command did not stop it: process tree terminated' : 'stopped by the stop command'})`}`);
   for (const s of report.skipped) out(`  skipped  ${s.id}: ${s.reason}`);
-  for (const f of report.failed) out(`  FAILED   ${f.id}: ${f.source}: ${clean(f.error, 160)}`);
+  for (const f of report.failed) out(`  FAILED   ${f.id}: ${f.source}: ${clean(f.error, 160)}${f.last_line ? ` | ${clean(f.last_line, 160)}` : ''}`);
   const e = report.ensure;
   out(`ensure: ${e.ran ? `ran, ${e.ok ? 'ok' : `failed (exit ${e.exit_code ?? '-'})`}` : e.dry_run ? 'would run (dry run)' : 'not run'}${e.reason ? ` [${e.reason}]` : ''}`);
   if (report.escalate.ran || report.escalate.dry_run) out(`escalate: ${report.escalate.ran ? (report.escalate.ok ? 'ran, ok' : 'ran, failed') : 'would run (dry run)'}`);

@@ -39,6 +39,14 @@ export interface FailedEntry {
   id: string;
   source: string;
   error: string;
+  /** Last non-empty line the failed command printed (its error, usually), when it printed one. */
+  last_line?: string;
+}
+
+/** The last non-empty line of a command's captured output. */
+export function lastLine(output: string): string | null {
+  const lines = output.split('\n').map((l) => l.trim()).filter(Boolean);
+  return lines.at(-1) ?? null;
 }
 
 export interface ActOutcome {
@@ -131,7 +139,8 @@ export async function act(
 }
 
 function startFailure(deps: ActDeps, outcome: ActOutcome, ctx: { cycleId: string; trigger: Trigger }, id: string, exitCode: number | null, error: string, output: string): void {
-  outcome.failed.push({ id, source: 'start', error });
+  const last = lastLine(output);
+  outcome.failed.push({ id, source: 'start', error, ...(last ? { last_line: last } : {}) });
   outcome.startFailed.push(id);
   deps.history.append('lane_start_failed', { cycle_id: ctx.cycleId, lane: id, trigger: ctx.trigger, exit_code: exitCode, error, output: output.slice(-TAIL) });
 }

@@ -1,10 +1,46 @@
 // What a new user hits first: usage errors that say what was meant, before any work is done.
+import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
+import { buildSandboxRoot } from '../../src/sandbox/root.js';
 import { laneguard } from '../helpers/cli.js';
+import { useModelServer } from '../helpers/model-server.js';
 import { shippedRoot } from '../helpers/shipped-root.js';
 import { tempDir } from '../helpers/tmp.js';
+
+const models = useModelServer();
+const children: ChildProcess[] = [];
+afterEach(() => {
+  for (const c of children.splice(0)) c.kill('SIGKILL');
+});
+
+describe('what a command says', () => {
+  it('lanes pause on a running lane says the process keeps running until it reads its flag', async () => {
+    const fleet = shippedRoot(['http://127.0.0.1:9/v1']);
+    const worker = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)', 'worker', '--lane', 'codex-governance'], { stdio: 'ignore' });
+    children.push(worker);
+    mkdirSync(path.join(fleet.root, 'artifacts/autonomy/lanes/codex-governance'), { recursive: true });
+    writeFileSync(path.join(fleet.root, 'artifacts/autonomy/lanes/codex-governance/lane.pid'), `${worker.pid}\n`);
+    await new Promise((r) => setTimeout(r, 200));
+    const run = await laneguard(['--root', fleet.root, 'lanes', 'pause', 'codex-governance'], { env: fleet.env });
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain(`codex-governance is running (pid ${worker.pid}): it keeps running until it reads its paused.flag; laneguard does not stop it`);
+    const stopped = await laneguard(['--root', fleet.root, 'lanes', 'pause', 'codex-routellm-npv'], { env: fleet.env });
+    expect(stopped.stdout).not.toContain('keeps running');
+  });
+
+  it('once shows the last line a failed start command printed next to FAILED', async () => {
+    const root = buildSandboxRoot(tempDir(), {
+      endpoints: [{ id: 'lm', base_url: models.server.baseUrl }],
+      lanes: [{ id: 'l1', urls: [models.server.baseUrl], pending: 1 }],
+      guard: { lanes: { start_command: [process.execPath, '-e', 'console.log("starting {lane}"); console.error("lane-start: queue database is locked"); process.exit(3)'] } },
+    });
+    const run = await laneguard(['--root', root, 'once']);
+    expect(run.code).toBe(1);
+    expect(run.stdout).toMatch(/ {2}FAILED {3}l1: start: .* \| lane-start: queue database is locked\n/);
+  });
+});
 
 describe('usage errors with did-you-mean, before any work', () => {
   it('once --force-unpause with an unknown lane exits 2 and runs no cycle', async () => {

@@ -150,6 +150,7 @@ describe('laneguard once: safety', () => {
 
   it('a missing fleet config is a usage error that names the file', async () => {
     const root = tempDir();
+    mkdirSync(path.join(root, 'config'));
     const run = await laneguard(['--root', root, 'once']);
     expect(run.code).toBe(2);
     expect(run.stderr).toContain('config/local_model_fleet.json: not found');
