@@ -8,6 +8,9 @@ export type ProcessRole = 'configured' | 'guard' | 'heartbeat';
 /** Names of the replaced guard and heartbeat in command lines, make targets and regexes. */
 export const OLD_GUARD_PATTERN = /local_model_idle_guard|local-idle-guard/;
 export const OLD_HEARTBEAT_PATTERN = /lmstudio_remote_heartbeat|remote-heartbeat/;
+/** Their processes, by script name (a `make local-idle-guard-…` that runs laneguard is not the old guard). */
+export const OLD_GUARD_PROCESS = /local_model_idle_guard/;
+export const OLD_HEARTBEAT_PROCESS = /lmstudio_remote_heartbeat/;
 
 function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');

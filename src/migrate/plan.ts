@@ -6,7 +6,7 @@ import path from 'node:path';
 import { loadConfig } from '../config/load.js';
 import { loadWatchdogConfig, watchdogConfigFile, type WatchdogConfig } from '../config/watchdog.js';
 import { findProgram } from '../config/watchdog-check.js';
-import { describeRole, OLD_HEARTBEAT_PATTERN } from '../config/watchdog-roles.js';
+import { describeRole, OLD_HEARTBEAT_PROCESS } from '../config/watchdog-roles.js';
 import { ConfigError } from '../config/errors.js';
 import { createLaneAdapter } from '../lanes/factory.js';
 import { replacedGuardMessage, replacedGuardRunning } from '../serve/replaced-guard.js';
@@ -96,7 +96,7 @@ function oldProcessItems(root: string, guardPidFile: string, watchdog: WatchdogC
   for (const p of watchdog?.processes.filter((s) => s.role === 'heartbeat') ?? []) {
     const pid = readPid(p.pidFile);
     const cmdline = pid !== null ? (commandLineOf(pid) ?? '') : '';
-    if (pid !== null && OLD_HEARTBEAT_PATTERN.test(cmdline)) {
+    if (pid !== null && OLD_HEARTBEAT_PROCESS.test(cmdline)) {
       items.push({ area: 'processes', subject: 'replaced heartbeat', status: 'operator', message: `the heartbeat laneguard replaces runs (pid ${pid}); stop it (\`kill ${pid}\`) and set "heartbeat": true (with "keep_warm": {"model": …}) on the endpoints it kept warm` });
     }
   }

@@ -1,6 +1,6 @@
 // The guard laneguard replaces must not run next to laneguard on one root: two guards would take
 // turns starting and unpausing the same lanes.
-import { OLD_GUARD_PATTERN } from '../config/watchdog-roles.js';
+import { OLD_GUARD_PROCESS } from '../config/watchdog-roles.js';
 import { readPid, sameDirectory, snapshot, type ProcessInfo, type ProcessSnapshot } from '../process/index.js';
 
 export interface ReplacedGuard {
@@ -9,7 +9,7 @@ export interface ReplacedGuard {
 }
 
 function oldGuard(info: ProcessInfo | null): ReplacedGuard | null {
-  return info && OLD_GUARD_PATTERN.test(info.commandLine) ? { pid: info.pid, cmdline: info.commandLine } : null;
+  return info && OLD_GUARD_PROCESS.test(info.commandLine) ? { pid: info.pid, cmdline: info.commandLine } : null;
 }
 
 /**

@@ -1,6 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { shippedRoot } from '../helpers/shipped-root.js';
 import { tempDir } from '../helpers/tmp.js';
 import { assertBuiltWatchdog, FIXTURES, foreverEntry, readPid, writeWatchdogConfig } from './helpers.js';
 
@@ -9,7 +10,7 @@ const make = (args: string[]) => spawnSync('make', ['-s', ...args], { encoding: 
 
 describe.skipIf(!hasMake)('Makefile', () => {
   it.each([
-    ['local-idle-guard-once', 'once'],
+    ['local-idle-guard-once', 'once --json'],
     ['local-idle-guard-start', 'start'],
     ['local-idle-guard-stop', 'stop'],
     ['local-idle-guard-status', 'status'],
@@ -21,6 +22,22 @@ describe.skipIf(!hasMake)('Makefile', () => {
     const run = make(['-n', target, 'ROOT=/srv/fleet', 'LANEGUARD=/opt/bin/laneguard']);
     expect(run.status).toBe(0);
     expect(run.stdout.trim()).toBe(`/opt/bin/laneguard --root "/srv/fleet" ${command}`);
+  });
+
+  it('works from the fleet root with this checkout\'s CLI when none is on PATH, and local-idle-guard-once prints the JSON report', () => {
+    const fleet = shippedRoot(['http://127.0.0.1:9/v1']);
+    const run = spawnSync('make', ['-s', '-f', path.resolve('Makefile'), 'local-idle-guard-once'], {
+      cwd: fleet.root,
+      encoding: 'utf8',
+      timeout: 120_000,
+      env: { ...process.env, PATH: `${path.dirname(process.execPath)}${path.delimiter}/usr/bin${path.delimiter}/bin` },
+    });
+    expect(run.stderr).toBe('');
+    expect(run.status).toBe(0);
+    const report = JSON.parse(run.stdout) as { trigger: string; local_lane_total: number };
+    expect(report).toMatchObject({ trigger: 'manual', local_lane_total: 5 });
+    const dry = make(['-n', '-f', path.resolve('Makefile'), 'local-idle-guard-status']);
+    expect(dry.stdout.trim()).toMatch(/^(laneguard|node "\/.*\/dist\/main\.js") --root "\." status$/);
   });
 
   it('local-model-watchdog-once really runs a check and passes its exit code on', () => {
