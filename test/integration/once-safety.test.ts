@@ -116,7 +116,7 @@ describe('laneguard once: safety', () => {
     const run = await laneguard(['--root', root, 'once']);
     expect(run.code).toBe(1);
     const report = readReport(root);
-    expect(report.failed).toEqual([{ id: 'hangs', source: 'start', error: 'timed out after 1500 ms' }]);
+    expect(report.failed).toEqual([{ id: 'hangs', source: 'start', error: 'timed out after 1500 ms', last_line: 'lane-start hangs: hanging (sandbox)' }]);
     await waitFor(() => processesMentioning(root).length === 0, 'the hanging start command to be gone', 10_000);
     const state = JSON.parse(readFileSync(path.join(root, OUT, 'idle_guard_state.json'), 'utf8'));
     expect(state.lanes.hangs.failures).toBe(1);
