@@ -170,14 +170,16 @@ export function dashboardAnnotationQueries(
   values: TestValues = DEFAULT_TEST_VALUES,
 ): PanelQuery[] {
   const dashboard = loadDashboard(file);
-  return (dashboard.annotations?.list ?? [])
-    .filter((annotation) => typeof annotation.expr === 'string')
-    .map((annotation) => ({
-      dashboard: String(dashboard.uid),
-      panel: String(annotation.name),
-      refId: 'annotation',
-      expr: substituteVariables(annotation.expr as string, values),
-    }));
+  return (dashboard.annotations?.list ?? []).flatMap((annotation) => {
+    const expr = annotationExpr(annotation);
+    return expr === undefined ? [] : [{ dashboard: String(dashboard.uid), panel: String(annotation.name), refId: 'annotation', expr: substituteVariables(expr, values) }];
+  });
+}
+
+/** The PromQL of a Prometheus annotation: `target.expr` (the schema's place for it). */
+export function annotationExpr(annotation: Record<string, unknown>): string | undefined {
+  const target = annotation.target as { expr?: unknown } | undefined;
+  return typeof target?.expr === 'string' ? target.expr : undefined;
 }
 
 /** The query of a Prometheus query variable (`label_values(...)` etc.), variables substituted. */
