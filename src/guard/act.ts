@@ -17,6 +17,8 @@ export interface ActDeps {
   history: HistoryStore;
   clock: Clock;
   runner: Runner;
+  /** Aborted when the daemon stops: commands in flight are cancelled, no new one is started. */
+  signal?: AbortSignal;
 }
 
 export interface UnpausedEntry {
@@ -105,6 +107,8 @@ export async function act(
 
   const launched: Array<{ id: string; result: RunResult }> = [];
   for (const start of plan.starts) {
+    // laneguard is stopping: start no new command (the next run starts what is still due).
+    if (deps.signal?.aborted) break;
     if (unpauseFailed.has(start.id)) continue;
     // Starts run one after another, each up to command_timeout_sec: an operator may have paused the
     // lane since it was read. Their pause wins (its own stale pause, if any, was archived above).
@@ -114,7 +118,7 @@ export async function act(
     }
     const endpoint = ctx.endpoints.find((e) => e.id === start.endpointKey);
     const argv = expandArgv(guard.lanes.start_command, { root, lane: start.id, endpoint: endpoint?.baseUrl ?? '' });
-    const result = await deps.runner(argv, { timeoutMs: guard.lanes.command_timeout_sec * 1000, cwd: root, keepBytes: TAIL });
+    const result = await deps.runner(argv, { timeoutMs: guard.lanes.command_timeout_sec * 1000, cwd: root, keepBytes: TAIL, signal: deps.signal });
     if (result.ok) launched.push({ id: start.id, result });
     else startFailure(deps, outcome, ctx, start.id, result.exitCode, `${result.error ?? `exited ${result.exitCode ?? result.signal}`}`, result.output);
   }
@@ -157,6 +161,6 @@ export interface CommandOutcome {
 /** Run the ensure or escalate argv (no placeholders but {root}). */
 export async function runFleetCommand(deps: ActDeps, argv: readonly string[]): Promise<{ result: RunResult; argv: string[] }> {
   const expanded = expandArgv(argv, { root: deps.config.root });
-  const result = await deps.runner(expanded, { timeoutMs: deps.config.guard.lanes.command_timeout_sec * 1000, cwd: deps.config.root, keepBytes: TAIL });
+  const result = await deps.runner(expanded, { timeoutMs: deps.config.guard.lanes.command_timeout_sec * 1000, cwd: deps.config.root, keepBytes: TAIL, signal: deps.signal });
   return { result, argv: expanded };
 }

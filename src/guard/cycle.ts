@@ -26,6 +26,8 @@ export interface GuardDeps {
   clock: Clock;
   http: HttpClient;
   runner: Runner;
+  /** Aborted when the daemon stops: fleet commands in flight are cancelled (their process trees ended). */
+  signal?: AbortSignal;
   /** The daemon's shared probe (coalesces with its probe schedule); default: probe directly. */
   probe?: () => Promise<FleetProbe>;
   /** Failed writes of status, state and report go here and the cycle goes on; without it they throw. */

@@ -135,7 +135,7 @@ export function runArgv(argv: readonly string[], options: RunOptions): Promise<R
           signal,
           durationMs: Math.round(performance.now() - started),
           output: tail.toString(),
-          error: timedOut ? `timed out after ${options.timeoutMs} ms` : error,
+          error: timedOut ? `timed out after ${options.timeoutMs} ms` : options.signal?.aborted ? 'cancelled: laneguard is stopping' : error,
         });
       }, 50);
     };

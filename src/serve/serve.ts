@@ -21,7 +21,11 @@ export interface ServeOptions {
   listen?: string;
   writePidFile?: boolean;
   env?: NodeJS.ProcessEnv;
+  /** How long a stop lets fleet commands in flight run before cancelling them (default 5 s). */
+  stopGraceMs?: number;
 }
+
+const STOP_GRACE_MS = 5_000;
 
 export interface RunningServer {
   service: GuardService;
@@ -91,14 +95,21 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
       await service.ensureIdle();
     };
     stopping ??= (async () => {
-      await scheduler.stop();
-      await settle();
-      await new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeIdleConnections();
-      });
-      // A request answered while the server closed may have started more.
-      await settle();
+      // Commands in flight get a short grace to end by themselves; then they are cancelled, so a
+      // stop ends well inside the service manager's stop timeout however long a command would run.
+      const cancel = setTimeout(() => service.cancelCommands(), options.stopGraceMs ?? STOP_GRACE_MS);
+      try {
+        await scheduler.stop();
+        await settle();
+        await new Promise<void>((resolve) => {
+          server.close(() => resolve());
+          server.closeIdleConnections();
+        });
+        // A request answered while the server closed may have started more.
+        await settle();
+      } finally {
+        clearTimeout(cancel);
+      }
       service.history.append('guard_stopped', { pid: process.pid, reason });
       if (options.writePidFile !== false) removePid(paths.pid);
     })();

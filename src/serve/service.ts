@@ -59,6 +59,8 @@ export class GuardService implements GuardPort {
   private statusQueue: Promise<unknown> = Promise.resolve();
   private ensuring: Promise<EnsureResult> | null = null;
   private readonly log: (line: string) => void;
+  /** Aborted by `cancelCommands()` when the daemon stops. */
+  private readonly shutdown = new AbortController();
   /** Failed writes of status, state, report, history and lock: counted, logged once per streak. */
   readonly writes: WriteFailures;
 
@@ -121,6 +123,7 @@ export class GuardService implements GuardPort {
       http: this.options.http ?? fetchHttpClient,
       runner: this.options.runner ?? runArgv,
       probe: () => this.probe(),
+      signal: this.shutdown.signal,
       writes: this.writes,
     };
   }
@@ -244,6 +247,11 @@ export class GuardService implements GuardPort {
       this.ensuring = null;
     });
     return this.ensuring;
+  }
+
+  /** Cancel the fleet commands in flight (TERM, then KILL of each command's process tree); start no new one. */
+  cancelCommands(): void {
+    this.shutdown.abort();
   }
 
   /** Resolves when no ensure run is in flight. */
