@@ -34,6 +34,7 @@ const RECOVERY_ACTIONS: Record<string, string> = {
   LaneguardPersistentIdle: 'recover',
   LaneguardLanesStarved: 'recover_lane',
   LaneguardStalePause: 'recover_lane',
+  LaneguardLaneStalled: 'restart_lane',
 };
 
 const EVALUATION_INTERVAL_SEC = 30;
@@ -111,7 +112,7 @@ describe('alerts/laneguard.rules.yml', () => {
     );
     expect(actions).toEqual(RECOVERY_ACTIONS);
     for (const action of Object.values(actions)) {
-      expect(['recover', 'recover_lane', 'ensure']).toContain(action);
+      expect(['recover', 'recover_lane', 'restart_lane', 'ensure']).toContain(action);
     }
   });
 

@@ -22,4 +22,6 @@ export const CONTRACT_ALERTS = [
   'LaneguardWebhookAuthFailing',
   // Added by issue 11 (full disk; SPEC §12 laneguard_write_errors_total).
   'LaneguardWriteErrors',
+  // Added by issue 16 (stalled lanes; SPEC §12).
+  'LaneguardLaneStalled',
 ] as const;
