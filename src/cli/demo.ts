@@ -11,6 +11,12 @@ import { descendants, processesMentioning, snapshot, trySignal } from '../proces
 import { systemClock } from '../util/clock.js';
 import { UsageError } from './errors.js';
 import type { CliIo } from './io.js';
+import { MAIN_SCRIPT } from '../util/self.js';
+
+/** A word a POSIX shell reads back unchanged. */
+function shellWord(word: string): string {
+  return /^[A-Za-z0-9_./:=@%+-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`;
+}
 
 /** Kill every process whose command line names the demo root (lane workers it started). */
 function killFleetProcesses(root: string): number {
@@ -66,7 +72,10 @@ start the lanes and leave the held one alone. Ctrl-C stops everything.`)
       io.out(`  metrics      ${running.url}/metrics`);
       io.out(`  API          ${running.url}/api/v1/status`);
       io.out(`  trigger      curl -X POST -H 'Authorization: Bearer ${token}' ${running.url}/api/v1/cycle`);
-      io.out(`  inspect      laneguard --root ${root} lanes   |   laneguard --root ${root} history`);
+      // Printed as this process runs laneguard (node + entry point), so they work as printed without npm link.
+      const cli = [process.execPath, MAIN_SCRIPT, '--root', root].map(shellWord).join(' ');
+      io.out(`  inspect      ${cli} lanes`);
+      io.out(`               ${cli} history`);
       io.out('Ctrl-C stops the guard, the lanes and the model servers.\n');
 
       const seen = new Set<string>();

@@ -1,5 +1,5 @@
 // `laneguard demo` as a real process: "Ctrl-C stops the guard, the lanes and the model servers".
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { MAIN, waitFor } from '../helpers/cli.js';
@@ -15,6 +15,11 @@ describe('laneguard demo', () => {
     const root = await waitFor(() => /building the sandbox fleet in (\S+) /.exec(out)?.[1], 'the demo root');
     try {
       await waitFor(() => processesMentioning(root).some((pid) => pid !== child.pid), 'a lane worker started by the guard', 40_000);
+      // The inspect commands it prints run as printed.
+      const inspect = await waitFor(() => / {2}inspect {6}(.+ lanes)\n/.exec(out)?.[1], 'the inspect command');
+      const lanes = spawnSync('sh', ['-c', inspect], { encoding: 'utf8', timeout: 60_000 });
+      expect(lanes.stderr).toBe('');
+      expect(lanes.stdout).toMatch(/^LANE\s+LOCAL\s+RUNNING/);
       child.kill('SIGINT');
       await new Promise((r) => setTimeout(r, 50));
       child.kill('SIGINT');
