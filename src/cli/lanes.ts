@@ -48,7 +48,7 @@ export function registerLanes(program: Command, io: CliIo): void {
             read.lanes.map((l) => [
               clean(l.id, 40),
               isLocalLane(l, config.guard) ? 'yes' : l.local ? 'not-only' : 'no',
-              l.running ? (stalls.has(l.id) ? `STALLED ${age(stalls.get(l.id)!.stalledSec)}` : 'yes') : 'no',
+              l.running ? (stalls.has(l.id) ? `STALLED ${age(stalls.get(l.id)!.stalledSec)}` : 'yes') : l.enabled ? 'no' : 'disabled',
               l.pid,
               l.pause ? `${l.pause.held ? 'held' : l.pause.stale ? 'stale' : l.pause.manual ? 'manual' : 'paused'} ${age(l.pause.ageSec)}` : '-',
               `${l.work.pending}/${l.work.in_progress}/${l.work.blocked}/${l.work.done}/${l.work.queued}`,

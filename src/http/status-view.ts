@@ -40,6 +40,7 @@ export function statusView(service: GuardPort) {
       const d = decisions.get(l.id);
       return {
         id: l.id,
+        enabled: l.enabled,
         local: local.has(l.id),
         running: l.running,
         pid: l.pid,

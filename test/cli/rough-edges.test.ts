@@ -3,7 +3,9 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { laneBadges } from '../../src/http/page/states.js';
 import { buildSandboxRoot } from '../../src/sandbox/root.js';
+import { laneRow } from '../http/status-page-fixtures.js';
 import { laneguard } from '../helpers/cli.js';
 import { useModelServer } from '../helpers/model-server.js';
 import { shippedRoot } from '../helpers/shipped-root.js';
@@ -16,6 +18,16 @@ afterEach(() => {
 });
 
 describe('what a command says', () => {
+  it('a disabled lane shows as disabled, not stopped (lanes table, status page badge)', async () => {
+    const fleet = shippedRoot(['http://127.0.0.1:9/v1']);
+    const run = await laneguard(['--root', fleet.root, 'lanes'], { env: fleet.env });
+    const row = (id: string) => run.stdout.split('\n').find((l) => l.startsWith(`${id} `))!.split(/\s+/);
+    expect(row('gemini-test-backlog').slice(0, 3)).toEqual(['gemini-test-backlog', 'no', 'disabled']);
+    expect(row('codex-governance').slice(0, 3)).toEqual(['codex-governance', 'yes', 'no']);
+    expect(laneBadges(laneRow('g', { enabled: false, local: false }))[0]!.label).toBe('disabled');
+    expect(laneBadges(laneRow('s', { enabled: true }))[0]!.label).toBe('stopped');
+  });
+
   it('lanes pause on a running lane says the process keeps running until it reads its flag', async () => {
     const fleet = shippedRoot(['http://127.0.0.1:9/v1']);
     const worker = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)', 'worker', '--lane', 'codex-governance'], { stdio: 'ignore' });

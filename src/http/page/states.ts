@@ -14,7 +14,7 @@ export interface Badge {
   runbook?: string;
 }
 
-export type PageLane = Pick<StatusView['lanes'][number], 'id' | 'local' | 'running' | 'pid' | 'paused' | 'pause_held' | 'pause_stale' | 'pause_age_sec' | 'pause_message' | 'work' | 'starved' | 'backoff_sec' | 'reason' | 'owner'> &
+export type PageLane = Partial<Pick<StatusView['lanes'][number], 'enabled'>> & Pick<StatusView['lanes'][number], 'id' | 'local' | 'running' | 'pid' | 'paused' | 'pause_held' | 'pause_stale' | 'pause_age_sec' | 'pause_message' | 'work' | 'starved' | 'backoff_sec' | 'reason' | 'owner'> &
   Partial<Pick<StatusView['lanes'][number], 'stalled' | 'stalled_sec'>>;
 export type PageEndpoint = Pick<StatusView['endpoints'][number], 'id' | 'base_url' | 'kind' | 'state' | 'healthy' | 'latency_ms' | 'error' | 'models' | 'probed_at' | 'max_parallel'> &
   Partial<Pick<StatusView['endpoints'][number], 'load'>>;
@@ -23,6 +23,7 @@ export type PageEndpoint = Pick<StatusView['endpoints'][number], 'id' | 'base_ur
 export function laneBadges(lane: PageLane): Badge[] {
   const badges: Badge[] = [];
   if (lane.running) badges.push({ label: 'running', tone: 'ok', hint: `running${lane.pid !== null ? ` (pid ${lane.pid})` : ''}` });
+  else if (lane.enabled === false) badges.push({ label: 'disabled', tone: 'muted', hint: 'enabled: false in lanes.json: never started' });
   else badges.push({ label: 'stopped', tone: 'muted', hint: 'no live worker process for this lane' });
   if (lane.paused) {
     if (lane.pause_held) badges.push({ label: 'paused: held', tone: 'info', hint: 'an operator hold: never cleared automatically' });
