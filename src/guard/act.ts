@@ -118,6 +118,8 @@ export async function act(
     }
     const endpoint = ctx.endpoints.find((e) => e.id === start.endpointKey);
     const argv = expandArgv(guard.lanes.start_command, { root, lane: start.id, endpoint: endpoint?.baseUrl ?? '' });
+    // Written ahead: a run killed while the command runs leaves this intent for the next cycle to settle.
+    deps.history.append('lane_start_requested', { cycle_id: ctx.cycleId, lane: start.id, trigger: ctx.trigger });
     const result = await deps.runner(argv, { timeoutMs: guard.lanes.command_timeout_sec * 1000, cwd: root, keepBytes: TAIL, signal: deps.signal });
     if (result.ok) launched.push({ id: start.id, result });
     else startFailure(deps, outcome, ctx, start.id, result.exitCode, `${result.error ?? `exited ${result.exitCode ?? result.signal}`}`, result.output);

@@ -10,6 +10,8 @@ import type { HistoryStore } from '../history/store.js';
 import type { LaneAdapter, LaneRead } from '../lanes/adapter.js';
 import { atomicWriteJson } from '../store/atomic.js';
 import { tolerantWrite, type WriteSink } from '../store/write-errors.js';
+import { historyLinesNewestFirst, parseEventLine } from '../history/read.js';
+import { settleIntents, unsettledIntents, type Settlement, type StartIntent } from './start-intents.js';
 import type { Clock } from '../util/clock.js';
 import { act, runFleetCommand, type CommandOutcome, type Runner } from './act.js';
 import { forgetRemoved, observe } from './observe.js';
@@ -115,7 +117,10 @@ export async function runCycle(deps: GuardDeps, request: CycleRequest): Promise<
   const read = await deps.adapter.read(now);
   const readErrors = read.errors.map((e) => ({ id: e.id, source: e.source, error: e.error }));
 
-  const observed = observe(loaded.state, read, now, guard);
+  const settled = await settleInterruptedStarts(deps, read, loaded.state.lanes, now, cycleId);
+  for (const id of settled.startedLate) notes.push(`${id}: a start interrupted in an earlier run was found running; recorded as started late`);
+  for (const id of settled.failed) notes.push(`${id}: a start interrupted in an earlier run did not bring the lane up; recorded as failed`);
+  const observed = observe({ ...loaded.state, lanes: settled.lanes }, read, now, guard);
   for (const exit of observed.exits) deps.history.append('lane_exited', { cycle_id: cycleId, lane: exit.lane, ran_sec: exit.ranSec, short_lived: exit.shortLived });
   for (const s of observed.stalls.filter((x) => x.newly)) deps.history.append('lane_stalled', { cycle_id: cycleId, lane: s.lane, heartbeat_age_sec: s.heartbeatAgeSec, stalled_sec: s.stalledSec, pid: s.pid, repeat: s.repeat });
   const stateBefore: GuardState = observed.state;
@@ -138,7 +143,8 @@ export async function runCycle(deps: GuardDeps, request: CycleRequest): Promise<
     restartedOk: restarts.restarted.filter((r) => !r.dry_run).map((r) => r.id),
     restartFailed: restarts.restartFailed,
     stopped: restarts.stopped,
-    otherFailures: outcome.otherFailures + (ensure.ok === false ? 1 : 0),
+    // A start that an interrupted run left unsettled and that failed counts towards the circuit too.
+    otherFailures: outcome.otherFailures + (ensure.ok === false ? 1 : 0) + settled.failed.length,
     readErrors: readErrors.length,
     ensureRan: ensure.ran && !dryRun,
     escalated: false,
@@ -161,6 +167,23 @@ export async function runCycle(deps: GuardDeps, request: CycleRequest): Promise<
   const after = restarts.restarted.some((r) => !r.dry_run) ? await deps.adapter.read(deps.clock.now()) : outcome.after;
   const lanes = after && after.errors.length === 0 ? after.lanes : read.lanes;
   return { report, state: conclusion.state, plan, conclusion, lanes, laneErrors: read.errors, endpoints, fleetStatus: status, probe };
+}
+
+/** Settle `lane_start_requested` intents that a killed run left without an outcome (see start-intents). */
+async function settleInterruptedStarts(deps: GuardDeps, read: LaneRead, backoff: GuardState['lanes'], now: Date, cycleId: string): Promise<Settlement> {
+  const { paths, guard } = deps.config;
+  async function* events() {
+    for await (const line of historyLinesNewestFirst(paths.history, guard.history.keep_files)) yield line.text === null ? null : parseEventLine(line.text);
+  }
+  let intents: StartIntent[] = [];
+  try {
+    intents = await unsettledIntents(events());
+  } catch {
+    // An unreadable history must not stop the cycle: there is then nothing to settle from.
+  }
+  const settlement = settleIntents(intents, read.lanes, backoff, now, guard.backoff, cycleId);
+  for (const e of settlement.events) deps.history.append(e.type, e.fields);
+  return settlement;
 }
 
 async function runOptionalCommand(deps: GuardDeps, argv: readonly string[] | undefined, dryRun: boolean, event: string, cycleId: string, reason: string | null): Promise<CommandOutcome> {
