@@ -127,6 +127,8 @@ export async function restartStalled(
       continue;
     }
     const baseUrl = deps.config.endpoints.find((e) => e.id === decision.endpointKey)?.base_url ?? '';
+    // Written ahead, as every start (guard/start-intents).
+    deps.history.append('lane_start_requested', { cycle_id: ctx.cycleId, lane: decision.id, trigger: ctx.trigger, restart: true });
     const start = await deps.runner(expandArgv(guard.lanes.start_command, { root, lane: decision.id, endpoint: baseUrl }), { timeoutMs: guard.lanes.command_timeout_sec * 1000, cwd: root, keepBytes: TAIL });
     if (!start.ok) {
       fail(`start command ${start.error ?? `exited ${start.exitCode ?? start.signal}`}`, { stopped_by: stoppedBy, exit_code: start.exitCode, output: start.output.slice(-TAIL) });

@@ -5,7 +5,7 @@ import type { LaneBackoff, LaneSnapshot } from '../domain/types.js';
 import { recordFailure, emptyBackoff, type BackoffConfig } from './backoff.js';
 
 export const START_REQUESTED = 'lane_start_requested';
-const OUTCOMES = new Set(['lane_started', 'lane_start_failed']);
+const OUTCOMES = new Set(['lane_started', 'lane_start_failed', 'lane_restarted', 'lane_restart_failed']);
 
 /** Bounds the look back: intents are settled by the next cycle, so they are never far back. */
 const MAX_LINES = 50_000;
