@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ANOMALIES } from '../../src/domain/types.js';
+import { ANOMALIES, emptyWork } from '../../src/domain/types.js';
 import { renderStatusPage } from '../../src/http/page/render.js';
 import { anomalyInfo, endpointBadge, laneBadges } from '../../src/http/page/states.js';
 import { ago, cycleEvent, cycleReport, endpointRow, laneRow, pageInput, status } from './status-page-fixtures.js';
@@ -88,6 +88,8 @@ describe('status page: sections', () => {
     expect(headline(page({ floor_met: false, idle_while_demand: false, local_running_after: 0 }))).toBe('bad Endpoint floor not met: recovery is held until enough endpoints are healthy');
     expect(headline(page({ idle_while_demand: true, local_running_after: 0 }))).toBe('bad Idle while work is waiting');
     expect(headline(page({ local_running_after: 0 }))).toBe('warn No local lane running (no work waiting)');
+    const heldOnly = renderStatusPage(pageInput({ status: status({ last_cycle: cycleReport({ local_running_after: 0 }), lanes: [laneRow('h', { paused: true, pause_held: true, pause_age_sec: 60, work: { ...emptyWork(), pending: 4 } })] }) }));
+    expect(headline(heldOnly)).toBe('info No local lane running (the only work left is held by an operator)');
     expect(headline(page({ local_running_after: 2, local_lane_total: 3 }))).toBe('ok 2 of 3 local lanes running');
     const failed = page({}, 'lock held by pid 12');
     expect(failed).toContain('<strong>The last cycle failed:</strong> lock held by pid 12');

@@ -57,7 +57,7 @@ export function statusPageHtml(input: StatusPageInput): SafeHtml {
       html`<nav aria-label="machine-readable views"><a href="/metrics">/metrics</a><a href="/api/v1/status">/api/v1/status</a><a href="/api/v1/history">/api/v1/history</a></nav>`,
       html`</header>`,
       html`<main>`,
-      summarySection(cycle, status.last_cycle_error, input.idleThreshold, now),
+      summarySection(cycle, status.last_cycle_error, input.idleThreshold, now, status.lanes.some((l) => l.local && l.pause_held && l.work.pending + l.work.queued > 0)),
       anomaliesSection(status.anomalies, status.ready),
       endpointsSection(status.endpoints, now),
       lanesSection(status.lanes, status.lane_errors, status.ready),

@@ -14,16 +14,18 @@ export type PageCycle = Pick<
   'timestamp' | 'trigger' | 'dry_run' | 'local_lane_total' | 'local_running_after' | 'healthy_endpoint_count' | 'consecutive_idle_cycles' | 'endpoint_floor_unmet_cycles' | 'floor_met' | 'idle_while_demand' | 'started_count' | 'unpaused_count' | 'failed_count'
 >;
 
-function headline(cycle: PageCycle | null): { tone: Tone; text: string } {
+function headline(cycle: PageCycle | null, heldWork: boolean): { tone: Tone; text: string } {
   if (!cycle) return { tone: 'info', text: 'Waiting for the first cycle' };
   if (!cycle.floor_met) return { tone: 'bad', text: 'Endpoint floor not met: recovery is held until enough endpoints are healthy' };
   if (cycle.idle_while_demand) return { tone: 'bad', text: 'Idle while work is waiting' };
+  // Work an operator holds is not demand: say so rather than "no work".
+  if (cycle.local_running_after === 0 && heldWork) return { tone: 'info', text: 'No local lane running (the only work left is held by an operator)' };
   if (cycle.local_running_after === 0) return { tone: 'warn', text: 'No local lane running (no work waiting)' };
   return { tone: 'ok', text: `${cycle.local_running_after} of ${cycle.local_lane_total} local lanes running` };
 }
 
-export function summarySection(cycle: PageCycle | null, lastCycleError: string | null, threshold: number, now: Date): SafeHtml {
-  const head = headline(cycle);
+export function summarySection(cycle: PageCycle | null, lastCycleError: string | null, threshold: number, now: Date, heldWork = false): SafeHtml {
+  const head = headline(cycle, heldWork);
   const figures: Array<[string, SafeHtml]> = [];
   if (cycle) {
     const age = secondsSince(cycle.timestamp, now);
