@@ -2,6 +2,7 @@ import type { EndpointConfig } from '../config/fleet-schema.js';
 import { tinyCompletion } from './completion.js';
 import { baseResult, type ProbeContext, type ProbeResult } from './prober.js';
 import { readLoad } from './load/index.js';
+import { describeLoad } from './load/types.js';
 import { PROBERS } from './probers/index.js';
 
 export interface ProbeOptions {
@@ -32,7 +33,7 @@ export async function probeEndpoint(endpoint: EndpointConfig, ctx: ProbeContext,
   // A load is only believed from a server that is up as the kind it was read as.
   if (result.state === 'up') {
     const load = early && result.kind === knownKind ? await early : await readLoad(endpoint, result.kind, ctx);
-    result = { ...result, load };
+    result = { ...result, load, reason: load ? `${result.reason}; ${describeLoad(load)}` : result.reason };
   } else if (early) await early;
   if (options.canary === false || !endpoint.canary || !result.ready) return result;
   const canary = await tinyCompletion(endpoint, endpoint.canary.model, ctx);

@@ -87,3 +87,11 @@ describe('load read with the probe', () => {
     expect(result).toMatchObject({ kind: 'vllm', ready: true, load: { running: 0, waiting: 0, slots: null } });
   });
 });
+
+describe('load in the probe reason', () => {
+  it('says what the server reports, so `laneguard probe` shows it', async () => {
+    const server = await startServer({ kind: 'llamacpp', slots: 2, running: 2, waiting: 1, metricsEndpoint: true });
+    const result = await probeEndpoint(endpoint({ id: 'l', base_url: server.baseUrl, kind: 'llamacpp' }), probeContext());
+    expect(result.reason).toBe('1 model, 1 loaded; server: 2 running, 1 waiting, slots 2 busy / 0 idle');
+  });
+});

@@ -16,3 +16,12 @@ export interface ServerLoad extends EndpointLoad {
 export function loadOrNull(load: ServerLoad): ServerLoad | null {
   return load.running === null && load.waiting === null && load.slots === null ? null : load;
 }
+
+/** "server: 2 running, 1 waiting, slots 2 busy / 0 idle": the load in words, for reasons and tables. */
+export function describeLoad(load: ServerLoad): string {
+  const parts: string[] = [];
+  if (load.running !== null) parts.push(`${load.running} running`);
+  if (load.waiting !== null) parts.push(`${load.waiting} waiting`);
+  if (load.slots) parts.push(`slots ${load.slots.busy} busy / ${load.slots.idle} idle`);
+  return `server: ${parts.join(', ')}`;
+}
