@@ -5,7 +5,6 @@ import { loadWatchdogConfig, type WatchdogConfig } from '../config/watchdog.js';
 import { checkWatchdogRuntime } from '../config/watchdog-check.js';
 import { describeRole } from '../config/watchdog-roles.js';
 import { endpointForUrl } from '../fleet/view.js';
-import { loadCredentials, parseListen } from '../http/auth.js';
 import { createLaneAdapter } from '../lanes/factory.js';
 import { loadFor } from './context.js';
 import { EXIT_FAILED, EXIT_OK } from './errors.js';
@@ -56,6 +55,8 @@ export function registerConfig(program: Command, io: CliIo): void {
     .action(async (opts: { json?: boolean }, cmd: Command) => {
       const loaded = loadFor(globals(cmd));
       // What serve reads at start-up besides the config files: the token and basic auth password.
+      // (Imported here: commands registered beside this one must not load the HTTP layer.)
+      const { loadCredentials, parseListen } = await import('../http/auth.js');
       loadCredentials(loaded, process.env);
       parseListen(loaded.guard.server.listen);
       const watchdog = checkedWatchdog(loaded.root);

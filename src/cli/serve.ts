@@ -9,7 +9,6 @@ import { stopServeWatchdog, watchdogDaemonStatus } from './daemons.js';
 import { globals, type CliIo } from './io.js';
 import { refuseBesideReplacedGuard } from './replaced-guard.js';
 import type { LoadedConfig } from '../config/load.js';
-import { hasCredentials, isLoopbackListen, listenProblem, loadCredentials } from '../http/auth.js';
 
 const MAIN = fileURLToPath(new URL('../main.js', import.meta.url));
 
@@ -18,7 +17,9 @@ function stamp(line: string): string {
 }
 
 /** A `--listen` value is checked here, so its errors name the flag rather than the config file. */
-function checkListenFlag(listen: string, config: LoadedConfig): void {
+async function checkListenFlag(listen: string, config: LoadedConfig): Promise<void> {
+  // Loaded here, not at start-up: the one-shot commands never load the HTTP layer.
+  const { hasCredentials, isLoopbackListen, listenProblem, loadCredentials } = await import('../http/auth.js');
   const problem = listenProblem(listen);
   if (problem) throw new UsageError(`--listen: ${problem}`);
   if (!isLoopbackListen(listen) && !hasCredentials(loadCredentials(config, process.env))) {
@@ -36,7 +37,7 @@ export function registerServe(program: Command, io: CliIo): void {
       const root = resolveRoot(globals(cmd));
       const loaded = loadFor(globals(cmd));
       refuseBesideReplacedGuard(loaded);
-      if (opts.listen !== undefined) checkListenFlag(opts.listen, loaded);
+      if (opts.listen !== undefined) await checkListenFlag(opts.listen, loaded);
       const log = (line: string): void => io.out(stamp(line));
       // Loaded here, not at start-up: only `serve` needs express, the HTTP layer and the page renderer.
       const { startServer } = await import('../serve/serve.js');

@@ -60,12 +60,27 @@ export function sameOriginWrites() {
 }
 
 /**
- * Refused before its body arrived (no or wrong credentials): close the connection once the answer is
- * out instead of reading a slow body to its end. A body that already arrived whole (a pipelined
- * client) keeps its connection.
+ * How long a refused request's body may take to finish arriving once the answer is out. A body that
+ * is merely split across TCP segments (a pipelining client) completes within it; a dripping one
+ * does not.
+ */
+export const REFUSED_BODY_GRACE_MS = 500;
+
+/**
+ * Refused before its body arrived (no or wrong credentials): close the connection right after the
+ * answer instead of reading a slow body to its end. A body that arrives whole within
+ * REFUSED_BODY_GRACE_MS keeps its connection.
  */
 export function closeIfBodyPending(req: Request, res: Response): void {
   res.once('finish', () => {
-    if (!req.complete) req.socket.destroy();
+    if (req.complete) return;
+    // Judged after one more poll phase (setImmediate): on a starved event loop the timer fires
+    // before the bytes already waiting in the socket have been read.
+    const timer = setTimeout(() => {
+      setImmediate(() => {
+        if (!req.complete) req.socket.destroy();
+      });
+    }, REFUSED_BODY_GRACE_MS);
+    timer.unref();
   });
 }

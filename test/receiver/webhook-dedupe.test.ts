@@ -57,7 +57,13 @@ describe('webhook: deduplication', () => {
       await new Promise((r) => listening.close(r));
     }
     expect(outcomes(f).filter((o) => o === 'acted')).toHaveLength(1);
-    expect(outcomes(f).filter((o) => o === 'deduplicated')).toHaveLength(999);
+    // All 999 are counted; the history writes 30 duplicates a minute (the flood limit), the next one
+    // written saying how many were left out. (The burst may straddle a minute on a slow machine.)
+    const written = f.events('alert_received').filter((e) => e.outcome === 'deduplicated');
+    const leftOut = written.reduce((n, e) => n + ((e.suppressed as number | undefined) ?? 0), 0);
+    expect(written.length).toBeGreaterThanOrEqual(30);
+    expect(written.length).toBeLessThan(999);
+    expect(written.length + leftOut).toBeLessThanOrEqual(999);
     expect(alertCycles(f)).toHaveLength(1);
     expect(f.events('lane_started')).toHaveLength(1);
     expect(laneWorkers(f.root, 'lane-a')).toHaveLength(1);

@@ -60,11 +60,15 @@ describe('laneguard serve (real process)', () => {
     expect(existsSync(path.join(root, 'artifacts/autonomy/local_models/idle_guard.pid'))).toBe(false);
   });
 
-  it('refuses a non-loopback bind without a token, naming the key', async () => {
+  it('refuses a non-loopback bind without a token, naming the key or the flag that asked for it', async () => {
     const root = buildSandboxRoot(tempDir(), { endpoints: [], lanes: [] });
     const run = await laneguard(['--root', root, 'serve', '--listen', '0.0.0.0:0'], { env: { LANEGUARD_WEBHOOK_TOKEN: '' } });
     expect(run.code).toBe(2);
-    expect(run.stderr).toContain('server.listen: refusing to listen on 0.0.0.0:0 without a token');
+    expect(run.stderr).toContain('--listen: refusing to listen on 0.0.0.0:0 without a token');
+    const configured = buildSandboxRoot(tempDir(), { endpoints: [], lanes: [], guard: { server: { listen: '0.0.0.0:0' } } });
+    const fromConfig = await laneguard(['--root', configured, 'serve'], { env: { LANEGUARD_WEBHOOK_TOKEN: '' } });
+    expect(fromConfig.code).toBe(2);
+    expect(fromConfig.stderr).toContain('server.listen: refusing to listen on 0.0.0.0:0 without a token');
   });
 
   it('a serve that cannot bind its port fails instead of running without an HTTP server, and leaves the pid file alone', async () => {
