@@ -26,7 +26,7 @@ export const REGISTRARS: Registrar[] = [registerServe, registerOnce, registerLan
  * Commands that judge running processes (lanes, serve, the watchdog and what it supervises). Where
  * no process table can be read they refuse with exit 2 instead of taking every process for dead.
  */
-export const NEEDS_PROCESS_FACTS = new Set(['serve', 'start', 'stop', 'status', 'once', 'lanes', 'watchdog', 'demo']);
+export const NEEDS_PROCESS_FACTS = new Set(['serve', 'start', 'stop', 'status', 'once', 'lanes', 'watchdog', 'demo', 'migrate']);
 
 function requireProcessFacts(_program: Command, action: Command): void {
   let top = action;

@@ -5,7 +5,7 @@ import { tempDir } from '../helpers/tmp.js';
 const REFUSAL = /^laneguard: process facts cannot be read on win32: laneguard reads them from \/proc \(Linux\) or ps \(macOS, BSD\); this command needs them, so it does nothing rather than misjudge running lanes and daemons\n$/;
 
 describe('a platform without a process table', () => {
-  it.each([['lanes'], ['status'], ['once'], ['serve'], ['stop'], ['watchdog', 'status'], ['watchdog', 'run']])('`laneguard %s` exits 2 with one clear line and changes nothing', async (...command) => {
+  it.each([['lanes'], ['status'], ['once'], ['serve'], ['stop'], ['migrate'], ['watchdog', 'status'], ['watchdog', 'run']])('`laneguard %s` exits 2 with one clear line and changes nothing', async (...command) => {
     const root = tempDir();
     const run = await laneguard(['--root', root, ...command], { env: { LANEGUARD_TEST_PLATFORM: 'win32' } });
     expect(run.code).toBe(2);
