@@ -53,8 +53,9 @@ export function registerDemo(program: Command, io: CliIo): void {
     .addHelpText('after', `
 The sandbox fleet starts with the trouble laneguard exists for: a lane with a
 stale manual pause, a stopped lane with work, a lane held by an operator, a
-dead endpoint. Watch the guard find the idle fleet, clear the stale pause,
-start the lanes and leave the held one alone. Ctrl-C stops everything.`)
+dead endpoint, and a lane that hangs after a while. Watch the guard find the
+idle fleet, clear the stale pause, start the lanes, leave the held one alone,
+and find the hung lane stalled and restart it. Ctrl-C stops everything.`)
     .action(async (opts: { port: string; duration?: string; keep?: boolean }) => {
       const port = Number(opts.port);
       if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError('--port must be a port number');

@@ -36,6 +36,8 @@ export async function createDemoFleet(root: string, listen: string): Promise<Dem
       { id: 'lane-on-dead-box', urls: [dead], pending: 2 },
       { id: 'lane-no-work', urls: [lmstudio.baseUrl], states: { done: 5 } },
       { id: 'lane-busy-server', urls: [llama.baseUrl], pending: 2, continuous: true, sandbox: { task_ms: 4000 } },
+      // Works a few tasks, then hangs: alive, but no heartbeat and no progress (a stuck request).
+      { id: 'lane-hangs', urls: [lmstudio.baseUrl], pending: 8, continuous: true, sandbox: { task_ms: 3000, hang_after_ms: 12_000 } },
     ],
     guard: {
       // The demo starts observing only (as if waiting for Alertmanager), then lets the schedule act.
@@ -45,6 +47,8 @@ export async function createDemoFleet(root: string, listen: string): Promise<Dem
       fleet_capability_scan_interval_sec: 60,
       start_verify_sec: 2,
       idle_alert_threshold_cycles: 6,
+      // Short for the demo (default 900 s); the sandbox opts in to restart_stalled.
+      stalled_after_sec: 10,
       server: { listen, token_file: 'config/webhook.token' },
     },
   });

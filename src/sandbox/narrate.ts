@@ -11,6 +11,14 @@ export function narrate(event: HistoryEvent, report?: { local_running_before: nu
       return [`cleared the stale manual pause of ${e.lane} (paused ${Math.round(Number(e.pause_age_sec) / 60)} min ago: "${e.pause_message}"); the flag is kept in cleared_pauses/`];
     case 'lane_started':
       return [`started ${e.lane} on ${e.endpoint_key} (score ${e.score}, pid ${e.pid})`];
+    case 'lane_stalled':
+      return [`found ${e.lane} STALLED: alive (pid ${e.pid}) but no heartbeat for ${e.heartbeat_age_sec}s and no progress for ${e.stalled_sec}s${e.repeat ? ' — again soon after its restart, so it backs off' : ''}`];
+    case 'lane_restarted':
+      return [`restarted stalled ${e.lane}: pid ${e.old_pid} -> ${e.pid} (${e.stopped_by === 'terminated' ? 'its stop command did not stop it: process tree terminated' : "stopped by the fleet's stop command"})`];
+    case 'lane_restart_skipped':
+      return [`left stalled ${e.lane} alone: ${e.reason}`];
+    case 'lane_restart_failed':
+      return [`restart of ${e.lane} FAILED: ${e.error}`];
     case 'lane_start_failed':
       return [`start of ${e.lane} FAILED: ${e.error}`];
     case 'anomaly_raised':

@@ -32,4 +32,27 @@ describe('laneguard demo', () => {
       child.kill('SIGKILL');
     }
   }, 90_000);
+
+  it('narrates the hung lane: found stalled, then restarted as a new process', async () => {
+    const child = spawn(process.execPath, [MAIN, 'demo', '--port', '0'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout.on('data', (c: Buffer) => (out += c.toString()));
+    child.stderr.on('data', (c: Buffer) => (out += c.toString()));
+    const exit = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    const root = await waitFor(() => /building the sandbox fleet in (\S+) /.exec(out)?.[1], 'the demo root');
+    try {
+      const found = await waitFor(() => /found lane-hangs STALLED: alive \(pid (\d+)\) but no heartbeat for \d+s and no progress for \d+s/.exec(out), 'the stall narrated', 150_000);
+      const restarted = await waitFor(() => /restarted stalled lane-hangs: pid (\d+) -> (\d+) \(stopped by the fleet's stop command\)/.exec(out), 'the restart narrated', 60_000);
+      expect(restarted[1]).toBe(found[1]);
+      expect(restarted[2]).not.toBe(found[1]);
+      expect(out.indexOf(found[0])).toBeLessThan(out.indexOf(restarted[0]));
+      child.kill('SIGINT');
+      await exit;
+      await new Promise((r) => setTimeout(r, 500));
+      expect(processesMentioning(root)).toEqual([]);
+    } finally {
+      killProcessesMentioning(root);
+      child.kill('SIGKILL');
+    }
+  }, 240_000);
 });
