@@ -43,6 +43,13 @@ describe('server load', () => {
     // llama.cpp without --metrics does not report its queue: no series, never 0.
     expect(sample(text, 'laneguard_endpoint_requests_waiting', { endpoint: 'll' })).toBeUndefined();
     expect(text).not.toMatch(/laneguard_endpoint_(requests_running|requests_waiting|slots)\{[^}]*endpoint="lm"/);
+    // The status API carries the same reading per endpoint (null where nothing is reported).
+    const api = (await request(app).get('/api/v1/status').expect(200)).body as { endpoints: Array<{ id: string; load: unknown }> };
+    expect(Object.fromEntries(api.endpoints.map((e) => [e.id, e.load]))).toEqual({
+      vl: { running: 3, waiting: 0, slots: null },
+      ll: { running: 1, waiting: null, slots: { busy: 1, idle: 3 } },
+      lm: null,
+    });
 
     vllm.running = 0;
     vllm.waiting = 5;
