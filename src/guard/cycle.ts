@@ -8,8 +8,8 @@ import { readFleetStatus, type FleetStatus } from '../fleet/status-file.js';
 import { buildEndpointViews } from '../fleet/view.js';
 import type { HistoryStore } from '../history/store.js';
 import type { LaneAdapter, LaneRead } from '../lanes/adapter.js';
-import { atomicWriteJson } from '../store/atomic.js';
-import { tolerantWrite, type WriteSink } from '../store/write-errors.js';
+import { atomicWriteJsonAsync } from '../store/atomic.js';
+import { tolerantWriteAsync, type WriteSink } from '../store/write-errors.js';
 import { historyLinesNewestFirst, parseEventLine } from '../history/read.js';
 import { settleIntents, unsettledIntents, type Settlement, type StartIntent } from './start-intents.js';
 import type { Clock } from '../util/clock.js';
@@ -19,7 +19,7 @@ import { conclude, escalationDue, type Conclusion } from './conclude.js';
 import { decide, ensureDue, type Plan } from './policy.js';
 import { buildReport, skipCounts, type CycleReport } from './report.js';
 import { restartStalled } from './restart.js';
-import { loadGuardState, saveGuardState } from './state-store.js';
+import { loadGuardState, saveGuardStateAsync } from './state-store.js';
 
 export interface GuardDeps {
   config: LoadedConfig;
@@ -162,7 +162,7 @@ export async function runCycle(deps: GuardDeps, request: CycleRequest): Promise<
   }
 
   const report = buildReport({ cycleId, at: finish.toISOString(), trigger: request.trigger, mode: guard.mode, dryRun, plan, outcome, restarts, readErrors, conclusion, ensure, escalate, durationMs: Math.round(performance.now() - started), onlyLanes: request.onlyLanes ?? null, notes });
-  persist(deps, conclusion, report, cycleId);
+  await persist(deps, conclusion, report, cycleId);
   // Restarted lanes run as new processes: the cycle's lanes are re-read to show them.
   const after = restarts.restarted.some((r) => !r.dry_run) ? await deps.adapter.read(deps.clock.now()) : outcome.after;
   const lanes = after && after.errors.length === 0 ? after.lanes : read.lanes;
@@ -194,10 +194,11 @@ async function runOptionalCommand(deps: GuardDeps, argv: readonly string[] | und
   return { ran: true, ok: result.ok, exit_code: result.exitCode, reason, error: result.error };
 }
 
-function persist(deps: GuardDeps, conclusion: Conclusion, report: CycleReport, cycleId: string): void {
+async function persist(deps: GuardDeps, conclusion: Conclusion, report: CycleReport, cycleId: string): Promise<void> {
   // A full disk must not undo what the cycle did: the failure is counted, the history still written.
-  tolerantWrite('state', deps.writes, () => saveGuardState(deps.config.paths.state, conclusion.state));
-  tolerantWrite('report', deps.writes, () => atomicWriteJson(deps.config.paths.report, report));
+  // Written off the event loop: the report names every lane, and the daemon keeps answering meanwhile.
+  await tolerantWriteAsync('state', deps.writes, () => saveGuardStateAsync(deps.config.paths.state, conclusion.state));
+  await tolerantWriteAsync('report', deps.writes, () => atomicWriteJsonAsync(deps.config.paths.report, report));
   for (const anomaly of conclusion.raised) deps.history.append('anomaly_raised', { cycle_id: cycleId, anomaly });
   for (const anomaly of conclusion.cleared) deps.history.append('anomaly_cleared', { cycle_id: cycleId, anomaly });
   deps.history.append('cycle', {

@@ -1,5 +1,5 @@
 import { initialGuardState, type CircuitState, type GuardState, type LaneBackoff, type LaneProgress } from '../domain/types.js';
-import { atomicWriteJson, readJson } from '../store/atomic.js';
+import { atomicWriteJson, atomicWriteJsonAsync, readJson } from '../store/atomic.js';
 import { loadStateFile, type LoadedStateFile } from '../store/state-file.js';
 
 export type LoadedState = LoadedStateFile<GuardState>;
@@ -82,6 +82,11 @@ export function loadGuardState(file: string, now: Date): LoadedState {
 
 export function saveGuardState(file: string, state: GuardState): void {
   atomicWriteJson(file, state);
+}
+
+/** The same, with the write and fsync off the event loop (the daemon's cycle). */
+export function saveGuardStateAsync(file: string, state: GuardState): Promise<void> {
+  return atomicWriteJsonAsync(file, state);
 }
 
 /** The guard state as stored, without repairing a torn file (for readers that change nothing). */

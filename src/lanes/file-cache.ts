@@ -34,8 +34,14 @@ export type FileRead<T> =
 
 interface Entry {
   result: FileRead<unknown>;
-  /** ino:size:mtime of a present file, the directory token of an absent one. */
-  signature: string;
+  /** The directory the file is in (kept: computing it again for every pass allocates). */
+  dir: string;
+  /** Identity of a present file: inode, size, mtime. */
+  ino: number;
+  size: number;
+  mtimeMs: number;
+  /** For an absent file, the token of its directory when it was found absent. */
+  dirToken: string | null;
   hot: boolean;
   pass: number;
 }
@@ -46,6 +52,7 @@ interface DirState {
 }
 
 const DEFAULT_MAX_BYTES = 16 * 1024 * 1024;
+const NO_THROW = { throwIfNoEntry: false } as const;
 
 function isHot(mtimeMs: number, wallMs: number): boolean {
   // A timestamp in the future (clock step, another host's clock) is never trusted as settled.
@@ -59,7 +66,8 @@ export interface FileCacheCounters {
 }
 
 export class FileCache {
-  private readonly entries = new Map<string, Entry>();
+  /** Entries per parser, then per file. */
+  private readonly entries = new Map<Parser<unknown>, Map<string, Entry>>();
   private dirs = new Map<string, DirState>();
   private pass = 0;
   private version = 0;
@@ -77,36 +85,37 @@ export class FileCache {
 
   /** Forget files not asked for in this pass (lanes that left the fleet). */
   endPass(): void {
-    for (const [key, entry] of this.entries) if (entry.pass !== this.pass) this.entries.delete(key);
+    for (const byFile of this.entries.values()) for (const [file, entry] of byFile) if (entry.pass !== this.pass) byFile.delete(file);
     this.dirs = new Map();
   }
 
   get<T>(file: string, parser: Parser<T>): FileRead<T> {
-    const key = `${parser.name}\0${file}`;
-    const entry = this.entries.get(key);
-    if (entry) entry.pass = this.pass;
-    if (entry && !entry.hot && entry.result.state === 'absent') {
+    let byFile = this.entries.get(parser as Parser<unknown>);
+    if (!byFile) this.entries.set(parser as Parser<unknown>, (byFile = new Map()));
+    const entry = byFile.get(file);
+    if (entry) {
+      entry.pass = this.pass;
       // Still absent while the directory has not changed: no stat of the file at all.
-      if (this.dirState(path.dirname(file)).token === entry.signature) return entry.result as FileRead<T>;
+      if (entry.dirToken !== null && !entry.hot && this.dirState(entry.dir).token === entry.dirToken) return entry.result as FileRead<T>;
     }
     this.counters.stats++;
     let stat: Stats | undefined;
     try {
-      stat = statSync(file, { throwIfNoEntry: false });
+      stat = statSync(file, NO_THROW);
     } catch (err) {
-      return this.store(key, entry, { state: 'error', error: `cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`, version: 0 }, `error:${String(err)}`, true);
+      return this.store(byFile, file, entry, { state: 'error', error: `cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`, version: 0 }, null, true);
     }
     if (stat === undefined) {
-      const dir = this.dirState(path.dirname(file));
-      if (entry?.result.state === 'absent' && entry.signature === dir.token && !entry.hot && !dir.hot) return entry.result as FileRead<T>;
-      return this.store(key, entry, { state: 'absent' }, dir.token, dir.hot);
+      const dir = this.dirState(entry?.dir ?? path.dirname(file));
+      return this.store(byFile, file, entry, { state: 'absent' }, null, dir.hot, dir.token);
     }
-    const signature = `${stat.ino}:${stat.size}:${stat.mtimeMs}`;
-    if (entry && !entry.hot && entry.signature === signature && entry.result.state !== 'absent') return entry.result as FileRead<T>;
-    return this.read(key, entry, file, parser);
+    if (entry && !entry.hot && entry.dirToken === null && entry.result.state !== 'absent' && entry.ino === stat.ino && entry.size === stat.size && entry.mtimeMs === stat.mtimeMs) {
+      return entry.result as FileRead<T>;
+    }
+    return this.read(byFile, file, entry, parser);
   }
 
-  private read<T>(key: string, entry: Entry | undefined, file: string, parser: Parser<T>): FileRead<T> {
+  private read<T>(byFile: Map<string, Entry>, file: string, entry: Entry | undefined, parser: Parser<T>): FileRead<T> {
     this.counters.reads++;
     let fd: number;
     try {
@@ -114,16 +123,15 @@ export class FileCache {
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
       // Deleted between the stat and the open: absent, and checked again next pass.
-      if (code === 'ENOENT') return this.store(key, entry, { state: 'absent' }, 'vanished', true);
-      return this.store(key, entry, { state: 'error', error: `cannot read ${file}: ${code ?? String(err)}`, version: 0 }, `error:${code}`, true);
+      if (code === 'ENOENT') return this.store(byFile, file, entry, { state: 'absent' }, null, true, 'vanished');
+      return this.store(byFile, file, entry, { state: 'error', error: `cannot read ${file}: ${code ?? String(err)}`, version: 0 }, null, true);
     }
     try {
-      // The signature comes from the open file, so content and signature belong together; a write
+      // The identity comes from the open file, so content and identity belong together; a write
       // after this fstat changes the mtime and is read next pass.
       const stat = fstatSync(fd);
-      const signature = `${stat.ino}:${stat.size}:${stat.mtimeMs}`;
       const hot = isHot(stat.mtimeMs, this.wallMs());
-      if (!stat.isFile()) return this.store(key, entry, { state: 'error', error: `${file} is not a regular file`, version: 0 }, signature, hot);
+      if (!stat.isFile()) return this.store(byFile, file, entry, { state: 'error', error: `${file} is not a regular file`, version: 0 }, stat, hot);
       const buf = Buffer.allocUnsafe(Math.min(stat.size, parser.maxBytes ?? DEFAULT_MAX_BYTES));
       let filled = 0;
       while (filled < buf.length) {
@@ -137,18 +145,27 @@ export class FileCache {
       } catch (err) {
         result = { state: 'error', error: (err as Error).message, version: 0 };
       }
-      return this.store(key, entry, result, signature, hot);
+      return this.store(byFile, file, entry, result, stat, hot);
     } catch (err) {
-      return this.store(key, entry, { state: 'error', error: `cannot read ${file}: ${(err as Error).message}`, version: 0 }, 'error', true);
+      return this.store(byFile, file, entry, { state: 'error', error: `cannot read ${file}: ${(err as Error).message}`, version: 0 }, null, true);
     } finally {
       closeSync(fd);
     }
   }
 
-  private store<T>(key: string, _old: Entry | undefined, result: FileRead<unknown>, signature: string, hot: boolean): FileRead<T> {
+  private store<T>(byFile: Map<string, Entry>, file: string, old: Entry | undefined, result: FileRead<unknown>, stat: Stats | null, hot: boolean, dirToken: string | null = null): FileRead<T> {
     // Every new value gets a new version, so callers can memoise what they derive from it.
     if (result.state !== 'absent') result.version = ++this.version;
-    this.entries.set(key, { result, signature, hot, pass: this.pass });
+    byFile.set(file, {
+      result,
+      dir: old?.dir ?? path.dirname(file),
+      ino: stat?.ino ?? -1,
+      size: stat?.size ?? -1,
+      mtimeMs: stat?.mtimeMs ?? -1,
+      dirToken: result.state === 'absent' ? dirToken : null,
+      hot,
+      pass: this.pass,
+    });
     return result as FileRead<T>;
   }
 
@@ -160,7 +177,7 @@ export class FileCache {
     let state: DirState;
     let stat: Stats | undefined;
     try {
-      stat = statSync(dir, { throwIfNoEntry: false });
+      stat = statSync(dir, NO_THROW);
     } catch {
       stat = undefined;
     }

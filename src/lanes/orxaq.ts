@@ -24,7 +24,10 @@ export interface OrxaqOptions {
 }
 
 /** One entry of lanes.json, validated: a lane to read, or an error row. */
-type ListedLane = { spec: LaneSpec; files: LaneFiles; urls: string[] } | { error: LaneReadError };
+/** A lane's files, with the pause flag's path resolved once too. */
+type ListedFiles = LaneFiles & { pauseFile: string };
+
+type ListedLane = { spec: LaneSpec; files: ListedFiles; urls: string[] } | { error: LaneReadError };
 
 const lanesListParser = (display: string): Parser<unknown[]> => ({
   name: 'lanes',
@@ -56,7 +59,7 @@ export class OrxaqAdapter implements LaneAdapter {
   private readonly cache: FileCache;
   private readonly lanesParser: Parser<unknown[]>;
   private listed: { version: number; lanes: ListedLane[] } | null = null;
-  private readonly workMemo = new Map<string, { key: string; work: WorkCounts }>();
+  private readonly workMemo = new Map<string, { versions: number[]; work: WorkCounts }>();
   /** Reads share one cache pass at a time. */
   private queue: Promise<unknown> = Promise.resolve();
 
@@ -140,7 +143,8 @@ export class OrxaqAdapter implements LaneAdapter {
       if (seen.has(spec.id)) return { error: { id: spec.id, source: 'lanes_file', error: `lanes[${index}]: duplicate lane id` } };
       seen.add(spec.id);
       try {
-        return { spec, files: laneFiles(spec, this.options.root, this.options.runtimeDir), urls: laneEndpointUrls(spec.env) };
+        const files = laneFiles(spec, this.options.root, this.options.runtimeDir);
+        return { spec, files: { ...files, pauseFile: path.join(files.dir, PAUSE_FLAG) }, urls: laneEndpointUrls(spec.env) };
       } catch (err) {
         return { error: { id: spec.id, source: 'lane_read', error: (err as Error).message } };
       }
@@ -156,25 +160,28 @@ export class OrxaqAdapter implements LaneAdapter {
   }
 
   /** Work counts, counted again only when one of the lane's work files changed. */
-  private work(spec: LaneSpec, files: LaneFiles): WorkCounts {
+  private work(spec: LaneSpec, files: ListedFiles): WorkCounts {
+    const tasks = files.tasksFile ? this.cache.get(files.tasksFile, TASKS) : null;
+    const states = this.cache.get(files.stateFile, STATES);
+    const queue = this.cache.get(files.queueFile, QUEUE);
+    const claimed = this.cache.get(files.claimedFile, CLAIMED);
+    // Versions identify the parsed values; 0 = no file. An unreadable file has a version too, and throws below.
+    const versions = [tasks && tasks.state !== 'absent' ? tasks.version : 0, states.state !== 'absent' ? states.version : 0, queue.state !== 'absent' ? queue.version : 0, claimed.state !== 'absent' ? claimed.version : 0];
+    const memo = this.workMemo.get(spec.id);
+    if (memo && memo.versions.every((v, i) => v === versions[i])) return { ...memo.work };
     const value = <T>(read: FileRead<T>): T | null => {
       if (read.state === 'error') throw new Error(read.error);
       return read.state === 'present' ? read.value : null;
     };
-    const reads = [files.tasksFile ? this.cache.get(files.tasksFile, TASKS) : null, this.cache.get(files.stateFile, STATES), this.cache.get(files.queueFile, QUEUE), this.cache.get(files.claimedFile, CLAIMED)] as const;
-    const key = reads.map((r) => (r === null || r.state === 'absent' ? '-' : r.version)).join(':');
-    const memo = this.workMemo.get(spec.id);
-    if (memo && memo.key === key && !reads.some((r) => r?.state === 'error')) return { ...memo.work };
-    const [tasks, states, queue, claimed] = reads;
     const work = countWork({ taskIds: tasks ? value(tasks) : null, states: value(states), queue: value(queue), claimed: value(claimed) }, spec.id, spec.owner);
-    this.workMemo.set(spec.id, { key, work });
+    this.workMemo.set(spec.id, { versions, work });
     return { ...work };
   }
 
-  private snapshot(spec: LaneSpec, files: LaneFiles, urls: string[], now: Date, processes: ProcessSnapshot): LaneSnapshot {
+  private snapshot(spec: LaneSpec, files: ListedFiles, urls: string[], now: Date, processes: ProcessSnapshot): LaneSnapshot {
     const pidRead = this.cache.get(files.pidFile, PID);
     const pid = pidRead.state === 'present' ? pidRead.value : null;
-    const pause = this.pause(path.join(files.dir, PAUSE_FLAG), now);
+    const pause = this.pause(files.pauseFile, now);
     const work = this.work(spec, files);
     return {
       id: spec.id,

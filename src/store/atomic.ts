@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, unlinkSync, writeSync } from 'node:fs';
+import { mkdir, open, rename, unlink } from 'node:fs/promises';
 import path from 'node:path';
-import { naming } from './file-error.js';
+import { FileError, isEnvironmentError, naming } from './file-error.js';
 import { parseJson as parseJsonSafe } from '../util/json.js';
 
 function fsyncDir(dir: string): void {
@@ -58,6 +59,40 @@ function writeReplacing(file: string, content: string): void {
 
 export function atomicWriteJson(file: string, value: unknown): void {
   atomicWriteFile(file, `${JSON.stringify(value, null, 2)}\n`);
+}
+
+/**
+ * `atomicWriteFile` with the writes and fsyncs off the event loop: the daemon's cycle writes a report
+ * of every lane, and a synchronous fsync of it would stall scrapes and webhook calls meanwhile.
+ */
+export async function atomicWriteFileAsync(file: string, content: string): Promise<void> {
+  const dir = path.dirname(file);
+  const temp = path.join(dir, `.${path.basename(file)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
+  try {
+    await mkdir(dir, { recursive: true });
+    const handle = await open(temp, 'w', 0o644);
+    try {
+      await handle.writeFile(content);
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+    await rename(temp, file);
+  } catch (err) {
+    await unlink(temp).catch(() => undefined);
+    if (err instanceof FileError || !isEnvironmentError(err)) throw err;
+    throw new FileError('write', file, err);
+  }
+  try {
+    const handle = await open(dir, 'r');
+    await handle.sync().finally(() => handle.close());
+  } catch {
+    // Some filesystems refuse fsync on directories; the rename itself is still atomic.
+  }
+}
+
+export function atomicWriteJsonAsync(file: string, value: unknown): Promise<void> {
+  return atomicWriteFileAsync(file, `${JSON.stringify(value, null, 2)}\n`);
 }
 
 export type JsonRead =

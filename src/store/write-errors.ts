@@ -30,6 +30,22 @@ export function tolerantWrite(file: WrittenFile, sink: WriteSink | undefined, wr
   return true;
 }
 
+/** `tolerantWrite` for a write that runs off the event loop. */
+export async function tolerantWriteAsync(file: WrittenFile, sink: WriteSink | undefined, write: () => Promise<void>): Promise<boolean> {
+  if (!sink) {
+    await write();
+    return true;
+  }
+  try {
+    await write();
+  } catch (err) {
+    sink.failed(file, err as Error);
+    return false;
+  }
+  sink.succeeded(file);
+  return true;
+}
+
 /**
  * Counts every failed write and logs the first of a streak per file: a full disk fails the same
  * write every cycle, and one line per cycle would bury the log. A success ends the streak.
