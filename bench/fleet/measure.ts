@@ -1,0 +1,142 @@
+// Measurements of one synthetic fleet: `once` wall time, cycles in `serve` with scrapes and webhook
+// calls running against them, event-loop delay and RSS. Figures only; the caller judges them.
+import { spawn } from 'node:child_process';
+import type { ServeChild} from './serve-child.js';
+import { MAIN, request, TOKEN } from './serve-child.js';
+import { touchLane } from './root.js';
+
+export function percentile(values: readonly number[], p: number): number {
+  if (values.length === 0) return NaN;
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
+}
+
+export const median = (values: readonly number[]): number => percentile(values, 50);
+
+/** Wall time of `laneguard once`, start-up included (median of `runs`). Spawned asynchronously: the
+ * bench's own model server must keep answering the probe meanwhile. */
+export async function onceWallMs(root: string, runs: number): Promise<number> {
+  const times: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const started = performance.now();
+    const child = spawn(process.execPath, [MAIN, '--root', root, 'once', '--json'], { stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    times.push(performance.now() - started);
+    if (code !== 0) throw new Error(`once exited ${code}: ${stderr.slice(0, 500)}`);
+  }
+  return median(times);
+}
+
+/** Scrape /metrics every `gapMs` until stopped; returns the latencies. */
+export function scrapeLoop(serve: ServeChild, gapMs = 25): { stop: () => Promise<number[]> } {
+  const latencies: number[] = [];
+  let running = true;
+  const loop = (async () => {
+    while (running) {
+      const answer = await request(`${serve.url}/metrics`);
+      if (answer.status !== 200) throw new Error(`/metrics answered ${answer.status}`);
+      latencies.push(answer.ms);
+      await new Promise((r) => setTimeout(r, gapMs));
+    }
+  })();
+  return {
+    stop: async () => {
+      running = false;
+      await loop;
+      return latencies;
+    },
+  };
+}
+
+export interface CyclePhase {
+  cycleMs: number[];
+  loopP99Ms: number;
+  loopMaxMs: number;
+  scrapeMs: number[];
+}
+
+/** `cycles` manual cycles back to back, touching `changing` lanes before each, with scrapes running. */
+export async function cyclePhase(serve: ServeChild, root: string, lanes: number, cycles: number, changingRatio: number, round: { n: number }): Promise<CyclePhase> {
+  const changing = Math.round(lanes * changingRatio);
+  await serve.loopWindow();
+  const scrapes = scrapeLoop(serve);
+  const cycleMs: number[] = [];
+  for (let c = 0; c < cycles; c++) {
+    round.n++;
+    for (let k = 0; k < changing; k++) touchLane(root, (round.n * changing + k) % lanes, round.n);
+    cycleMs.push(await serve.cycle());
+  }
+  const scrapeMs = await scrapes.stop();
+  const loop = await serve.loopWindow();
+  return { cycleMs, loopP99Ms: loop.p99_ms, loopMaxMs: loop.max_ms, scrapeMs };
+}
+
+function alertPayload(): string {
+  const alert = {
+    status: 'firing',
+    labels: { alertname: 'LaneguardFleetIdleWhileDemand', laneguard_action: 'recover', severity: 'warning' },
+    annotations: { summary: 'fleet idle while demand exists' },
+    startsAt: '2026-01-01T00:00:00Z',
+    fingerprint: 'bench0000000001',
+  };
+  return JSON.stringify({ version: '4', groupKey: '{}:{alertname="LaneguardFleetIdleWhileDemand"}', status: 'firing', receiver: 'laneguard', groupLabels: {}, commonLabels: alert.labels, commonAnnotations: {}, externalURL: 'http://alertmanager', alerts: [alert] });
+}
+
+export interface WebhookPhase {
+  latencyMs: number[];
+  alertCycles: number;
+  acted: number;
+}
+
+/**
+ * `total` identical alerts, `concurrency` at a time, while cycles run back to back: each call's
+ * latency, and how many cycles the alerts caused (one: the rest are deduplicated).
+ */
+export async function webhookPhase(serve: ServeChild, total: number, concurrency: number): Promise<WebhookPhase> {
+  const alertCyclesBefore = await serve.metric('laneguard_cycles_total', 'trigger="alert"');
+  const actedBefore = await serve.metric('laneguard_webhook_alerts_total', 'outcome="acted"');
+  let cycling = true;
+  const background = (async () => {
+    while (cycling) await serve.cycle();
+  })();
+  const body = alertPayload();
+  const headers = { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' };
+  const latencyMs: number[] = [];
+  let sent = 0;
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (sent < total) {
+        sent++;
+        const answer = await request(`${serve.url}/alertmanager/webhook`, { method: 'POST', body, headers });
+        if (answer.status !== 200) throw new Error(`webhook answered ${answer.status}: ${answer.body.slice(0, 200)}`);
+        latencyMs.push(answer.ms);
+      }
+    }),
+  );
+  cycling = false;
+  await background;
+  // The alert's cycle runs after the reply, coalesced with the cycles in flight: let it finish.
+  let alertCycles = 0;
+  for (let i = 0; i < 100; i++) {
+    alertCycles = (await serve.metric('laneguard_cycles_total', 'trigger="alert"')) - alertCyclesBefore;
+    if (alertCycles >= 1 && i >= 20) break;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  const acted = (await serve.metric('laneguard_webhook_alerts_total', 'outcome="acted"')) - actedBefore;
+  return { latencyMs, alertCycles, acted };
+}
+
+/** RSS at cycle `early` and at cycle `late` of back-to-back cycles with `changingRatio` of lanes touched. */
+export async function rssPhase(serve: ServeChild, root: string, lanes: number, early: number, late: number, done: number, round: { n: number }): Promise<{ early: number; late: number }> {
+  let rssEarly = NaN;
+  const changing = Math.max(1, Math.round(lanes * 0.01));
+  for (let c = done; c < late; c++) {
+    round.n++;
+    for (let k = 0; k < changing; k++) touchLane(root, (round.n * changing + k) % lanes, round.n);
+    await serve.cycle();
+    if (c + 1 === early) rssEarly = serve.rss() ?? NaN;
+  }
+  return { early: rssEarly, late: serve.rss() ?? NaN };
+}
