@@ -7,7 +7,7 @@ import { isLocalLane } from '../guard/policy.js';
 import { observeStalls } from '../guard/stall.js';
 import { peekGuardState } from '../guard/state-store.js';
 import { createLaneAdapter } from '../lanes/factory.js';
-import { archivePause, readPause, writePause } from '../lanes/pause-files.js';
+import { archivePause, archivePauseCopy, readPause, writePause } from '../lanes/pause-files.js';
 import { parseUntil, pauseReplacementRefusal } from '../lanes/pause-rules.js';
 import { historyFor, loadFor } from './context.js';
 import { EXIT_FAILED, EXIT_OK, UsageError } from './errors.js';
@@ -89,8 +89,9 @@ export function registerLanes(program: Command, io: CliIo): void {
       const existing = readPause(dir, now, config.guard.stale_manual_pause_sec);
       const refusal = pauseReplacementRefusal(existing, { hold: opts.hold === true, force: opts.force === true });
       if (refusal) throw new UsageError(`${lane} is already paused and ${refusal}`);
-      // The flag being replaced is kept, as unpause keeps it: an operator can put it back.
-      const replaced = existing ? archivePause(dir, lane, config.paths.clearedPauses, now) : null;
+      // The flag being replaced is kept, as unpause keeps it: an operator can put it back. It is
+      // copied, then replaced atomically, so the lane is paused throughout.
+      const replaced = existing ? archivePauseCopy(dir, lane, config.paths.clearedPauses, now) : null;
       const file = writePause(dir, { reason, by: process.env.USER ?? 'operator', hold: opts.hold === true, until, now });
       historyFor(config).append('lane_paused', {
         lane,

@@ -1,4 +1,4 @@
-import { closeSync, existsSync, fstatSync, mkdirSync, openSync, readSync, renameSync } from 'node:fs';
+import { closeSync, constants, copyFileSync, existsSync, fstatSync, mkdirSync, openSync, readSync, renameSync } from 'node:fs';
 import path from 'node:path';
 import type { PauseInfo } from '../domain/types.js';
 import { atomicWriteJson } from '../store/atomic.js';
@@ -62,6 +62,13 @@ function stamp(now: Date): string {
   return now.toISOString().replace(/[-:]/g, '').replace('.', '');
 }
 
+function archiveTarget(laneId: string, archiveDir: string, now: Date): string {
+  mkdirSync(archiveDir, { recursive: true });
+  let target = path.join(archiveDir, `${laneId}-${stamp(now)}.flag`);
+  for (let n = 1; existsSync(target); n++) target = path.join(archiveDir, `${laneId}-${stamp(now)}-${n}.flag`);
+  return target;
+}
+
 /**
  * Clear a pause by moving the flag to the archive (`<lane>-<UTC timestamp>.flag`), so an operator
  * can put it back. Returns the archive path, or null when there was no flag.
@@ -69,11 +76,26 @@ function stamp(now: Date): string {
 export function archivePause(laneDir: string, laneId: string, archiveDir: string, now: Date): string | null {
   const file = path.join(laneDir, PAUSE_FLAG);
   if (!existsSync(file)) return null;
-  mkdirSync(archiveDir, { recursive: true });
-  let target = path.join(archiveDir, `${laneId}-${stamp(now)}.flag`);
-  for (let n = 1; existsSync(target); n++) target = path.join(archiveDir, `${laneId}-${stamp(now)}-${n}.flag`);
+  const target = archiveTarget(laneId, archiveDir, now);
   try {
     renameSync(file, target);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw err;
+  }
+  return target;
+}
+
+/**
+ * Keep a copy of the flag in the archive before it is replaced. A copy, not a move: the lane is
+ * never without a flag between the old pause and the new one, so no cycle can start it meanwhile.
+ */
+export function archivePauseCopy(laneDir: string, laneId: string, archiveDir: string, now: Date): string | null {
+  const file = path.join(laneDir, PAUSE_FLAG);
+  if (!existsSync(file)) return null;
+  const target = archiveTarget(laneId, archiveDir, now);
+  try {
+    copyFileSync(file, target, constants.COPYFILE_EXCL);
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
     throw err;

@@ -1,7 +1,7 @@
 import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { archivePause, readPause, writePause } from '../../src/lanes/pause-files.js';
+import { archivePause, archivePauseCopy, readPause, writePause } from '../../src/lanes/pause-files.js';
 import { tempDir } from '../helpers/tmp.js';
 
 describe('pause flag files', () => {
@@ -19,6 +19,20 @@ describe('pause flag files', () => {
     expect(readFileSync(second, 'utf8')).toBe('manual two');
     expect(existsSync(path.join(dir, 'paused.flag'))).toBe(false);
     expect(archivePause(dir, 'lane-a', archive, now)).toBeNull();
+  });
+
+  it('keeps a copy of a flag about to be replaced, leaving the lane paused', () => {
+    const dir = tempDir();
+    const archive = path.join(dir, 'cleared');
+    const now = new Date('2026-06-01T12:00:00.123Z');
+    expect(archivePauseCopy(dir, 'lane-a', archive, now)).toBeNull();
+    writeFileSync(path.join(dir, 'paused.flag'), 'hold for the swap');
+    const first = archivePauseCopy(dir, 'lane-a', archive, now)!;
+    const second = archivePauseCopy(dir, 'lane-a', archive, now)!;
+    expect(path.basename(first)).toBe('lane-a-20260601T120000123Z.flag');
+    expect(second).not.toBe(first);
+    expect(readFileSync(first, 'utf8')).toBe('hold for the swap');
+    expect(readFileSync(path.join(dir, 'paused.flag'), 'utf8')).toBe('hold for the swap');
   });
 
   it('writes JSON flags the rules read back as held', () => {
