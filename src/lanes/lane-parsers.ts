@@ -3,16 +3,12 @@ import { parsePauseFlag, type PauseFlagContent } from './pause-rules.js';
 import type { Parser } from './file-cache.js';
 import { parseClaimed, parseQueue, parseTaskIds, parseTaskStates, type QueueItem } from './work.js';
 import { parseJson as parseJsonSafe } from '../util/json.js';
+import { parsePid } from '../process/index.js';
 
 const MAX_FLAG_BYTES = 64 * 1024;
 
-/** `lane.pid`: a positive integer, anything else is no pid. */
-export function parsePid(text: string): number | null {
-  const trimmed = text.trim();
-  if (!/^\d{1,10}$/.test(trimmed)) return null;
-  const pid = Number(trimmed);
-  return pid > 0 ? pid : null;
-}
+/** `lane.pid`: read as every pid file is (src/process). */
+export { parsePid };
 
 /** `heartbeat.json` `{"timestamp": ISO}` → epoch ms; null (use the file's mtime) when unreadable. */
 export function parseHeartbeat(text: string): number | null {

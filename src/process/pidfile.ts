@@ -4,6 +4,14 @@ import { atomicWriteFile } from '../store/atomic.js';
 
 export type PidFileRead = { kind: 'missing' } | { kind: 'bad'; detail: string } | { kind: 'ok'; pid: number };
 
+/** A pid file's content: a positive integer (surrounding whitespace allowed), anything else is no pid. */
+export function parsePid(text: string): number | null {
+  const trimmed = text.trim();
+  if (!/^\d{1,10}$/.test(trimmed)) return null;
+  const pid = Number(trimmed);
+  return pid > 0 ? pid : null;
+}
+
 export function readPidFile(file: string): PidFileRead {
   let text: string;
   try {
@@ -12,10 +20,8 @@ export function readPidFile(file: string): PidFileRead {
     const code = (err as NodeJS.ErrnoException).code;
     return code === 'ENOENT' ? { kind: 'missing' } : { kind: 'bad', detail: `cannot read (${code ?? String(err)})` };
   }
-  if (!/^\d{1,10}$/.test(text) || Number(text) <= 0) {
-    return { kind: 'bad', detail: `content is not a pid: ${JSON.stringify(text.slice(0, 40))}` };
-  }
-  return { kind: 'ok', pid: Number(text) };
+  const pid = parsePid(text);
+  return pid === null ? { kind: 'bad', detail: `content is not a pid: ${JSON.stringify(text.slice(0, 40))}` } : { kind: 'ok', pid };
 }
 
 /** The pid a pid file names, or null (missing, unreadable or not a pid). */
