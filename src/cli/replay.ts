@@ -27,6 +27,7 @@ function readPayloadFile(file: string, limit: number): Buffer {
 function cycleText(cycle: ReplayResult['cycle'], ensure: boolean): string[] {
   const lines: string[] = [];
   if (cycle) lines.push(`would trigger: one guard cycle (trigger alert${cycle.onlyLanes ? `, limited to lane${cycle.onlyLanes.length > 1 ? 's' : ''} ${cycle.onlyLanes.join(', ')}` : ', all lanes'}), coalesced with any cycle in progress`);
+  if (cycle && cycle.restartLanes.length > 0) lines.push(`  that cycle may restart stalled lane${cycle.restartLanes.length > 1 ? 's' : ''} ${cycle.restartLanes.join(', ')} (restart_lane), if still stalled`);
   if (ensure) lines.push("would run: the fleet's ensure command (lanes.ensure_command)");
   if (!cycle && !ensure) lines.push('would trigger: nothing (no alert acts)');
   return lines;
@@ -41,7 +42,8 @@ function printPreview(preview: CyclePreview | null, ensure: { would_run: boolean
     if (plan.circuitOpen) out('  recovery circuit open: no actions');
     for (const u of plan.unpauses) out(`  would clear the pause of ${clean(u.id, 40)}: ${u.reason}, paused ${u.pauseAgeSec}s`);
     for (const s of plan.starts) out(`  would start ${clean(s.id, 40)}: score ${s.score} on ${s.endpointKey ?? '-'}`);
-    for (const d of plan.decisions) if (d.verdict === 'skip') out(`  skip ${clean(d.id, 40)}: ${d.reason}`);
+    for (const r of plan.restarts) out(`  would restart ${clean(r.id, 40)}: stalled ${r.stall!.stalledSec}s, no heartbeat for ${r.stall!.heartbeatAgeSec}s (pid ${r.stall!.pid ?? '-'})`);
+    for (const d of plan.decisions) if (d.verdict === 'skip') out(`  skip ${clean(d.id, 40)}${d.stall ? ' (stalled, not restarted)' : ''}: ${d.reason}`);
     if (plan.decisions.length === 0) out('  no local lanes');
   }
   if (ensure) out(`ensure: ${ensure.would_run ? 'would run' : `would not run (${ensure.reason})`}`);
@@ -57,6 +59,7 @@ function previewJson(preview: CyclePreview | null) {
     circuit_open: plan.circuitOpen,
     unpauses: plan.unpauses.map((u) => ({ id: u.id, reason: u.reason, pause_age_sec: u.pauseAgeSec })),
     starts: plan.starts.map((s) => ({ id: s.id, score: s.score, endpoint_key: s.endpointKey })),
+    restarts: plan.restarts.map((r) => ({ id: r.id, pid: r.stall!.pid, stalled_sec: r.stall!.stalledSec, heartbeat_age_sec: r.stall!.heartbeatAgeSec })),
     skipped: plan.decisions.filter((d) => d.verdict === 'skip').map((d) => ({ id: d.id, reason: d.reason })),
   };
 }

@@ -14,6 +14,7 @@ import { guardDeps } from '../../src/cli/context.js';
 import { laneguard, readEvents, readReport, waitFor } from '../helpers/cli.js';
 import { useModelServer } from '../helpers/model-server.js';
 import { laneWorkers, tempDir } from '../helpers/tmp.js';
+import { alert, payload } from '../receiver/helpers.js';
 
 const models = useModelServer();
 const STALLED_AFTER = 2;
@@ -134,6 +135,26 @@ describe('stalled lanes, real processes', () => {
     expect(report.restarted).toEqual([expect.objectContaining({ id: 'hangs', old_pid: pid, dry_run: true })]);
     expect(run.stdout).toContain(`restarted hangs: pid ${pid} -> (dry run: not done)`);
     expect(laneWorkers(root, 'hangs')).toEqual([pid]);
+    expect(readEvents(root).filter((e) => e.type === 'lane_restarted')).toEqual([]);
+  });
+
+  it('replay --dry-run of a LaneguardLaneStalled payload shows the restart the alert would cause, and does nothing', async () => {
+    const root = fleet([hanging('hangs'), hanging('other')], { mode: 'alert', restart_stalled: false });
+    const pids = { hangs: await startLane(root, 'hangs'), other: await startLane(root, 'other') };
+    await untilStalled(root);
+    const file = path.join(root, 'payload.json');
+    writeFileSync(file, JSON.stringify(payload([alert({ fingerprint: 'st1', labels: { alertname: 'LaneguardLaneStalled', laneguard_action: 'restart_lane', lane: 'hangs' } })])));
+    const run = await laneguard(['--root', root, 'replay', file, '--dry-run']);
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain('limited to lane hangs');
+    expect(run.stdout).toContain('that cycle may restart stalled lane hangs (restart_lane), if still stalled');
+    expect(run.stdout).toMatch(new RegExp(`would restart hangs: stalled \\d+s, no heartbeat for \\d+s \\(pid ${pids.hangs}\\)`));
+    expect(run.stdout).toContain('skip other (stalled, not restarted): not_targeted');
+    const json = JSON.parse((await laneguard(['--root', root, 'replay', file, '--dry-run', '--json'])).stdout) as { cycle: unknown; dry_run: { cycle: { restarts: unknown[] } } };
+    expect(json.cycle).toEqual({ trigger: 'alert', onlyLanes: ['hangs'], restartLanes: ['hangs'] });
+    expect(json.dry_run.cycle.restarts).toEqual([expect.objectContaining({ id: 'hangs', pid: pids.hangs })]);
+    expect(laneWorkers(root, 'hangs')).toEqual([pids.hangs]);
     expect(readEvents(root).filter((e) => e.type === 'lane_restarted')).toEqual([]);
   });
 
