@@ -68,11 +68,14 @@ export interface LaneReadError {
 }
 
 export interface LaneBackoff {
+  /** Failed or short-lived starts in a row: drives the backoff. */
   failures: number;
-  backoffUntil: string | null;
-  lastStartAt: string | null;
+  /** Of those, start commands that failed (the rest died soon after starting): start_failing vs lane_crash_loop. */
+  start_failures: number;
+  backoff_until: string | null;
+  last_start_at: string | null;
   /** A start that verified; the next time the lane is seen stopped decides whether it was short-lived. */
-  awaitingExit: boolean;
+  awaiting_exit: boolean;
 }
 
 /**
@@ -91,8 +94,8 @@ export interface LaneProgress {
 }
 
 export interface CircuitState {
-  failureTimes: string[];
-  openUntil: string | null;
+  failure_times: string[];
+  open_until: string | null;
 }
 
 export interface GuardState {
@@ -118,6 +121,7 @@ export const ANOMALIES = [
   'endpoint_floor_not_met',
   'self_healing_errors',
   'lane_crash_loop',
+  'start_failing',
   'recovery_circuit_open',
 ] as const;
 export type Anomaly = (typeof ANOMALIES)[number];
@@ -160,6 +164,6 @@ export function initialGuardState(): GuardState {
     active_anomalies: [],
     lanes: {},
     progress: {},
-    circuit: { failureTimes: [], openUntil: null },
+    circuit: { failure_times: [], open_until: null },
   };
 }

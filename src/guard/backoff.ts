@@ -16,7 +16,7 @@ export interface CircuitConfig {
 export const CRASH_LOOP_FAILURES = 3;
 
 export function emptyBackoff(): LaneBackoff {
-  return { failures: 0, backoffUntil: null, lastStartAt: null, awaitingExit: false };
+  return { failures: 0, start_failures: 0, backoff_until: null, last_start_at: null, awaiting_exit: false };
 }
 
 const sec = (ms: number): number => ms / 1000;
@@ -26,21 +26,23 @@ export function backoffDelaySec(failures: number, cfg: BackoffConfig): number {
 }
 
 export function inBackoff(entry: LaneBackoff | undefined, now: Date): boolean {
-  return !!entry?.backoffUntil && Date.parse(entry.backoffUntil) > now.getTime();
+  return !!entry?.backoff_until && Date.parse(entry.backoff_until) > now.getTime();
 }
 
 export function backoffRemainingSec(entry: LaneBackoff | undefined, now: Date): number {
-  if (!entry?.backoffUntil) return 0;
-  return Math.max(0, Math.ceil(sec(Date.parse(entry.backoffUntil) - now.getTime())));
+  if (!entry?.backoff_until) return 0;
+  return Math.max(0, Math.ceil(sec(Date.parse(entry.backoff_until) - now.getTime())));
 }
 
-export function recordFailure(entry: LaneBackoff, now: Date, cfg: BackoffConfig): LaneBackoff {
+/** A failed start (`kind: 'start'`) or a start that died young (`'crash'`): both back off. */
+export function recordFailure(entry: LaneBackoff, now: Date, cfg: BackoffConfig, kind: 'start' | 'crash' = 'crash'): LaneBackoff {
   const failures = entry.failures + 1;
   return {
     ...entry,
     failures,
-    awaitingExit: false,
-    backoffUntil: new Date(now.getTime() + backoffDelaySec(failures, cfg) * 1000).toISOString(),
+    start_failures: (entry.start_failures ?? 0) + (kind === 'start' ? 1 : 0),
+    awaiting_exit: false,
+    backoff_until: new Date(now.getTime() + backoffDelaySec(failures, cfg) * 1000).toISOString(),
   };
 }
 
@@ -66,28 +68,28 @@ export function observeLanes(
   const exits: LaneExit[] = [];
   for (const lane of snapshots) {
     const entry = next[lane.id];
-    if (entry && entry.failures > 0 && lane.running && (!entry.awaitingExit || !entry.lastStartAt)) {
+    if (entry && entry.failures > 0 && lane.running && (!entry.awaiting_exit || !entry.last_start_at)) {
       // Running although its last start failed (a slow start, or someone else started it): watch it
       // from now, so a run of reset_after_sec forgives it like any other; otherwise its failure count,
       // and lane_crash_loop, would stay for good.
-      next[lane.id] = { ...entry, lastStartAt: now.toISOString(), awaitingExit: true };
+      next[lane.id] = { ...entry, last_start_at: now.toISOString(), awaiting_exit: true };
       continue;
     }
-    if (!entry?.awaitingExit || !entry.lastStartAt) continue;
-    const ranSec = sec(now.getTime() - Date.parse(entry.lastStartAt));
+    if (!entry?.awaiting_exit || !entry.last_start_at) continue;
+    const ranSec = sec(now.getTime() - Date.parse(entry.last_start_at));
     if (lane.running) {
-      if (ranSec >= cfg.reset_after_sec && !stalled.has(lane.id)) next[lane.id] = { ...entry, failures: 0, backoffUntil: null, awaitingExit: false };
+      if (ranSec >= cfg.reset_after_sec && !stalled.has(lane.id)) next[lane.id] = { ...entry, failures: 0, start_failures: 0, backoff_until: null, awaiting_exit: false };
       continue;
     }
     const shortLived = ranSec < cfg.reset_after_sec;
     exits.push({ lane: lane.id, ranSec: Math.round(ranSec), shortLived });
-    next[lane.id] = shortLived ? recordFailure(entry, now, cfg) : { ...entry, failures: 0, backoffUntil: null, awaitingExit: false };
+    next[lane.id] = shortLived ? recordFailure(entry, now, cfg) : { ...entry, failures: 0, start_failures: 0, backoff_until: null, awaiting_exit: false };
   }
   return { lanes: next, exits };
 }
 
 export function circuitOpen(circuit: CircuitState, now: Date): boolean {
-  return !!circuit.openUntil && Date.parse(circuit.openUntil) > now.getTime();
+  return !!circuit.open_until && Date.parse(circuit.open_until) > now.getTime();
 }
 
 /**
@@ -96,17 +98,26 @@ export function circuitOpen(circuit: CircuitState, now: Date): boolean {
  */
 export function updateCircuit(circuit: CircuitState, newFailures: number, now: Date, cfg: CircuitConfig): CircuitState {
   const nowMs = now.getTime();
-  if (circuit.openUntil && Date.parse(circuit.openUntil) <= nowMs) circuit = { failureTimes: [], openUntil: null };
-  const times = circuit.failureTimes.filter((t) => nowMs - Date.parse(t) < cfg.window_sec * 1000);
+  if (circuit.open_until && Date.parse(circuit.open_until) <= nowMs) circuit = { failure_times: [], open_until: null };
+  const times = circuit.failure_times.filter((t) => nowMs - Date.parse(t) < cfg.window_sec * 1000);
   for (let i = 0; i < newFailures; i++) times.push(now.toISOString());
-  const openUntil =
-    circuit.openUntil ?? (times.length > cfg.failures ? new Date(nowMs + cfg.open_sec * 1000).toISOString() : null);
-  return { failureTimes: times, openUntil };
+  const open_until =
+    circuit.open_until ?? (times.length > cfg.failures ? new Date(nowMs + cfg.open_sec * 1000).toISOString() : null);
+  return { failure_times: times, open_until };
 }
 
+/** Lanes that started and died soon after, CRASH_LOOP_FAILURES times in a row (lane_crash_loop). */
 export function crashLooping(state: Pick<GuardState, 'lanes'>): string[] {
   return Object.entries(state.lanes)
-    .filter(([, b]) => b.failures >= CRASH_LOOP_FAILURES)
+    .filter(([, b]) => b.failures - (b.start_failures ?? 0) >= CRASH_LOOP_FAILURES)
+    .map(([id]) => id)
+    .sort();
+}
+
+/** Lanes whose start command failed CRASH_LOOP_FAILURES times in a row (start_failing). */
+export function startFailing(state: Pick<GuardState, 'lanes'>): string[] {
+  return Object.entries(state.lanes)
+    .filter(([, b]) => (b.start_failures ?? 0) >= CRASH_LOOP_FAILURES)
     .map(([id]) => id)
     .sort();
 }

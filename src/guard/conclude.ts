@@ -1,6 +1,6 @@
 // After the actions: counters, backoff, circuit breaker and anomalies. Pure.
 import { ANOMALIES, type Anomaly, type GuardState, type LaneBackoff } from '../domain/types.js';
-import { circuitOpen, crashLooping, emptyBackoff, recordFailure, updateCircuit, type BackoffConfig, type CircuitConfig } from './backoff.js';
+import { circuitOpen, crashLooping, emptyBackoff, recordFailure, startFailing, updateCircuit, type BackoffConfig, type CircuitConfig } from './backoff.js';
 import type { Plan } from './policy.js';
 import { markRestarted } from './stall.js';
 
@@ -38,6 +38,7 @@ export interface Conclusion {
   raised: Anomaly[];
   cleared: Anomaly[];
   crashLoopingLanes: string[];
+  startFailingLanes: string[];
 }
 
 export function conclude(
@@ -64,14 +65,16 @@ export function conclude(
   const lanes: Record<string, LaneBackoff> = { ...before.lanes };
   let progress = before.progress;
   if (!ids.dryRun) {
-    for (const id of [...tally.startFailed, ...restartFailed]) lanes[id] = recordFailure(lanes[id] ?? emptyBackoff(), now, cfg.backoff);
+    for (const id of tally.startFailed) lanes[id] = recordFailure(lanes[id] ?? emptyBackoff(), now, cfg.backoff, 'start');
+    for (const id of restartFailed) lanes[id] = recordFailure(lanes[id] ?? emptyBackoff(), now, cfg.backoff);
     // A restarted lane is watched like a started one: dying young backs it off.
-    for (const id of [...tally.startedOk, ...(tally.restartedOk ?? [])]) lanes[id] = { ...(lanes[id] ?? emptyBackoff()), lastStartAt: at, awaitingExit: true, backoffUntil: null };
+    for (const id of [...tally.startedOk, ...(tally.restartedOk ?? [])]) lanes[id] = { ...(lanes[id] ?? emptyBackoff()), last_start_at: at, awaiting_exit: true, backoff_until: null };
     progress = markRestarted(progress, tally.stopped ?? [], now);
   }
   const failures = ids.dryRun ? 0 : tally.startFailed.length + restartFailed.length + tally.otherFailures;
   const circuit = updateCircuit(before.circuit, failures, now, cfg.circuit_breaker);
   const crashLoopingLanes = crashLooping({ lanes });
+  const startFailingLanes = startFailing({ lanes });
 
   const active = new Set<Anomaly>();
   if (idle && plan.healthyEndpointKeys.length > 0) active.add('idle_while_endpoints_healthy');
@@ -79,6 +82,7 @@ export function conclude(
   if (!plan.floorMet) active.add('endpoint_floor_not_met');
   if (tally.startFailed.length + restartFailed.length + tally.otherFailures + tally.readErrors > 0) active.add('self_healing_errors');
   if (crashLoopingLanes.length > 0) active.add('lane_crash_loop');
+  if (startFailingLanes.length > 0) active.add('start_failing');
   if (circuitOpen(circuit, now)) active.add('recovery_circuit_open');
   const anomalies = ANOMALIES.filter((a) => active.has(a));
   const previous = new Set(before.active_anomalies);
@@ -106,6 +110,7 @@ export function conclude(
     raised: anomalies.filter((a) => !previous.has(a)),
     cleared: ANOMALIES.filter((a) => previous.has(a) && !active.has(a)),
     crashLoopingLanes,
+    startFailingLanes,
   };
 }
 

@@ -199,7 +199,10 @@ async function persist(deps: GuardDeps, conclusion: Conclusion, report: CycleRep
   // Written off the event loop: the report names every lane, and the daemon keeps answering meanwhile.
   await tolerantWriteAsync('state', deps.writes, () => saveGuardStateAsync(deps.config.paths.state, conclusion.state));
   await tolerantWriteAsync('report', deps.writes, () => atomicWriteJsonAsync(deps.config.paths.report, report));
-  for (const anomaly of conclusion.raised) deps.history.append('anomaly_raised', { cycle_id: cycleId, anomaly });
+  // The lane anomalies name their lanes.
+  const lanesOf = (anomaly: string): { lanes?: string[] } =>
+    anomaly === 'lane_crash_loop' ? { lanes: conclusion.crashLoopingLanes } : anomaly === 'start_failing' ? { lanes: conclusion.startFailingLanes } : {};
+  for (const anomaly of conclusion.raised) deps.history.append('anomaly_raised', { cycle_id: cycleId, anomaly, ...lanesOf(anomaly) });
   for (const anomaly of conclusion.cleared) deps.history.append('anomaly_cleared', { cycle_id: cycleId, anomaly });
   deps.history.append('cycle', {
     cycle_id: cycleId,

@@ -13,8 +13,16 @@ const timeOrNull = (v: unknown): string | null => (typeof v === 'string' && !Num
 /** One lane's backoff memory; anything that is not an object is dropped (the lane starts fresh). */
 function normalizeLane(raw: unknown): LaneBackoff | null {
   if (!isObject(raw)) return null;
-  const failures = typeof raw.failures === 'number' && Number.isInteger(raw.failures) && raw.failures >= 0 ? raw.failures : 0;
-  return { failures, backoffUntil: timeOrNull(raw.backoffUntil), lastStartAt: timeOrNull(raw.lastStartAt), awaitingExit: raw.awaitingExit === true };
+  const count = (v: unknown): number => (typeof v === 'number' && Number.isInteger(v) && v >= 0 ? v : 0);
+  // Files written before the keys became snake_case (like the API) keep their memory.
+  const key = (snake: string, camel: string): unknown => raw[snake] ?? raw[camel];
+  return {
+    failures: count(raw.failures),
+    start_failures: count(raw.start_failures),
+    backoff_until: timeOrNull(key('backoff_until', 'backoffUntil')),
+    last_start_at: timeOrNull(key('last_start_at', 'lastStartAt')),
+    awaiting_exit: key('awaiting_exit', 'awaitingExit') === true,
+  };
 }
 
 function normalizeLanes(raw: unknown): GuardState['lanes'] {
@@ -41,12 +49,13 @@ function normalizeProgress(raw: unknown): GuardState['progress'] {
   return progress;
 }
 
-/** An unreadable openUntil would keep the circuit from ever opening again (`openUntil ?? …`): drop it. */
+/** An unreadable open_until would keep the circuit from ever opening again (`open_until ?? …`): drop it. */
 function normalizeCircuit(raw: unknown): CircuitState {
-  if (!isObject(raw) || !Array.isArray(raw.failureTimes)) return { failureTimes: [], openUntil: null };
+  const times = isObject(raw) ? (raw.failure_times ?? raw.failureTimes) : null;
+  if (!isObject(raw) || !Array.isArray(times)) return { failure_times: [], open_until: null };
   return {
-    failureTimes: raw.failureTimes.map(timeOrNull).filter((t): t is string => t !== null),
-    openUntil: timeOrNull(raw.openUntil),
+    failure_times: times.map(timeOrNull).filter((t): t is string => t !== null),
+    open_until: timeOrNull(raw.open_until ?? raw.openUntil),
   };
 }
 

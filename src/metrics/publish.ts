@@ -4,7 +4,7 @@ import { ANOMALIES, type EndpointLoad, type EndpointState, type Trigger } from '
 import { isLocalUrl } from '../fleet/local.js';
 import type { ProbeResult } from '../fleet/prober.js';
 import type { FleetStatus, ProbeRecord } from '../fleet/status-file.js';
-import { backoffRemainingSec } from '../guard/backoff.js';
+import { backoffRemainingSec, crashLooping, startFailing } from '../guard/backoff.js';
 import type { CycleResult } from '../guard/cycle.js';
 import { stalledAfter } from '../guard/report.js';
 import type { HeartbeatState } from '../heartbeat/state.js';
@@ -118,10 +118,12 @@ export function publishScan(m: Metrics, status: FleetStatus | null, endpoints: r
 }
 
 function publishLanes(m: Metrics, result: CycleResult, now: Date): void {
-  for (const g of [m.laneInfo, m.laneRunning, m.lanePaused, m.lanePauseAge, m.lanePauseStale, m.lanePauseHeld, m.laneWork, m.laneHeartbeatAge, m.laneStarved, m.laneStalled, m.laneBackoff]) g.reset();
+  for (const g of [m.laneInfo, m.laneRunning, m.lanePaused, m.lanePauseAge, m.lanePauseStale, m.lanePauseHeld, m.laneWork, m.laneHeartbeatAge, m.laneStarved, m.laneStalled, m.laneBackoff, m.laneCrashLoop, m.laneStartFailing]) g.reset();
   const stalled = stalledAfter(result.report);
   const decisions = new Map(result.plan.decisions.map((d) => [d.id, d]));
   const startedIds = new Set(result.report.started.filter((s) => !s.dry_run).map((s) => s.id));
+  const crashLoop = new Set(crashLooping(result.state));
+  const startFails = new Set(startFailing(result.state));
   for (const lane of result.lanes) {
     const l = { lane: lane.id };
     m.laneInfo.set({ lane: lane.id, owner: lane.owner, local_only: String(lane.localOnly) }, 1);
@@ -135,6 +137,8 @@ function publishLanes(m: Metrics, result: CycleResult, now: Date): void {
     m.laneStarved.set(l, b((decisions.get(lane.id)?.starved ?? false) && !lane.running && !startedIds.has(lane.id)));
     m.laneStalled.set(l, b(stalled.has(lane.id)));
     m.laneBackoff.set(l, backoffRemainingSec(result.state.lanes[lane.id], now));
+    m.laneCrashLoop.set(l, b(crashLoop.has(lane.id)));
+    m.laneStartFailing.set(l, b(startFails.has(lane.id)));
   }
 }
 

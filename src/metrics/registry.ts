@@ -90,6 +90,8 @@ export function createMetrics(options: { version: string; defaultMetrics?: boole
     laneStarved: laneGauge('lane_starved', 'Whether the lane is stopped with work while one of its endpoints is healthy and it is not held.', ['lane']),
     laneStalled: laneGauge('lane_stalled', 'Whether the lane runs but is stalled: heartbeat and work counts unchanged for stalled_after_sec.', ['lane']),
     laneBackoff: laneGauge('lane_backoff_seconds', 'Seconds left in the lane crash-loop backoff (0 when none).', ['lane']),
+    laneCrashLoop: laneGauge('lane_crash_loop', 'Whether the lane started and died soon after, 3 times in a row (anomaly lane_crash_loop).', ['lane']),
+    laneStartFailing: laneGauge('lane_start_failing', 'Whether the lane\'s start command failed 3 times in a row (anomaly start_failing).', ['lane']),
     laneStarts: counter('lane_starts_total', 'Lane starts by trigger and result.', ['lane', 'trigger', 'result']),
     laneUnpauses: counter('lane_unpauses_total', 'Pauses cleared by reason.', ['lane', 'reason']),
     // Guard

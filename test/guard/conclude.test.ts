@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Anomaly, GuardState } from '../../src/domain/types.js';
-import { backoffDelaySec, observeLanes, updateCircuit } from '../../src/guard/backoff.js';
+import { backoffDelaySec, observeLanes, startFailing, updateCircuit } from '../../src/guard/backoff.js';
 import { conclude, escalationDue, type ActionTally } from '../../src/guard/conclude.js';
 import { decide, type Plan } from '../../src/guard/policy.js';
 import { at, endpoint, guardConfig, lane, NOW, pause, state } from '../helpers/builders.js';
@@ -99,15 +99,34 @@ describe('anomalies raise and clear as transitions', () => {
     expect(run(planFor({}), state(), { readErrors: 1 }).anomalies).toContain('self_healing_errors');
   });
 
-  it('three failed starts in a row raise lane_crash_loop, and a long run forgives it', () => {
+  it('three failed start commands in a row raise start_failing (not lane_crash_loop), naming the lane; a long run forgives it', () => {
     let s = state();
     for (let i = 0; i < 3; i++) s = run(planFor({}), s, { startFailed: ['l1'] }).state;
-    expect(s.lanes.l1!.failures).toBe(3);
-    expect(s.active_anomalies).toContain('lane_crash_loop');
+    expect(s.lanes.l1).toMatchObject({ failures: 3, start_failures: 3 });
+    expect(s.active_anomalies).toContain('start_failing');
+    expect(s.active_anomalies).not.toContain('lane_crash_loop');
+    expect(startFailing(s)).toEqual(['l1']);
     const started = conclude(planFor({}), { ...noActions, startedOk: ['l1'] }, s, NOW, cfg, { cycleId: 'c', dryRun: false });
     const later = new Date(NOW.getTime() + 601_000);
     const observed = observeLanes(started.state.lanes, [lane('l1', { running: true })], later, cfg.backoff);
-    expect(observed.lanes.l1!.failures).toBe(0);
+    expect(observed.lanes.l1).toMatchObject({ failures: 0, start_failures: 0 });
+    const forgiven = run(planFor({}), { ...started.state, lanes: observed.lanes }, {}).anomalies;
+    expect(forgiven).not.toContain('start_failing');
+  });
+
+  it('three starts that died soon after raise lane_crash_loop (not start_failing), naming the lane', () => {
+    let lanes = state().lanes;
+    let t = NOW.getTime();
+    for (let i = 0; i < 3; i++) {
+      lanes = { ...lanes, l1: { ...(lanes.l1 ?? { failures: 0, start_failures: 0, backoff_until: null }), last_start_at: new Date(t).toISOString(), awaiting_exit: true } };
+      t += 30_000;
+      lanes = observeLanes(lanes, [lane('l1', { running: false })], new Date(t), cfg.backoff).lanes;
+    }
+    expect(lanes.l1).toMatchObject({ failures: 3, start_failures: 0 });
+    const c = run(planFor({}), state({ lanes }), {});
+    expect(c.anomalies).toContain('lane_crash_loop');
+    expect(c.anomalies).not.toContain('start_failing');
+    expect(c.crashLoopingLanes).toEqual(['l1']);
   });
 
   it('more than circuit_breaker.failures failed actions in the window open the circuit', () => {
@@ -117,13 +136,13 @@ describe('anomalies raise and clear as transitions', () => {
     s = c.state;
     c = run(planFor({}), s, { otherFailures: 1 });
     expect(c.anomalies).toContain('recovery_circuit_open');
-    expect(c.state.circuit.openUntil).toBe(at(900));
+    expect(c.state.circuit.open_until).toBe(at(900));
   });
 
   it('dry-run changes counters but records no failure, backoff or start', () => {
     const c = run(planFor({}), state(), { startFailed: ['l1'] }, true);
     expect(c.state.lanes.l1).toBeUndefined();
-    expect(c.state.circuit.failureTimes).toEqual([]);
+    expect(c.state.circuit.failure_times).toEqual([]);
     expect(c.state.consecutive_idle_cycles).toBe(1);
   });
 });
@@ -135,31 +154,31 @@ describe('crash-loop backoff', () => {
   });
 
   it('a lane that died within reset_after_sec of its start is backed off', () => {
-    const started = { failures: 0, backoffUntil: null, lastStartAt: at(-30), awaitingExit: true };
+    const started = { failures: 0, start_failures: 0, backoff_until: null, last_start_at: at(-30), awaiting_exit: true };
     const observed = observeLanes({ l1: started }, [lane('l1')], NOW, b);
     expect(observed.exits).toEqual([{ lane: 'l1', ranSec: 30, shortLived: true }]);
-    expect(observed.lanes.l1).toMatchObject({ failures: 1, backoffUntil: at(10), awaitingExit: false });
+    expect(observed.lanes.l1).toMatchObject({ failures: 1, start_failures: 0, backoff_until: at(10), awaiting_exit: false });
   });
 
   it('a lane that ran its course and stopped is not a crash', () => {
-    const started = { failures: 2, backoffUntil: null, lastStartAt: at(-900), awaitingExit: true };
+    const started = { failures: 2, start_failures: 0, backoff_until: null, last_start_at: at(-900), awaiting_exit: true };
     const observed = observeLanes({ l1: started }, [lane('l1')], NOW, b);
     expect(observed.exits[0]!.shortLived).toBe(false);
-    expect(observed.lanes.l1).toMatchObject({ failures: 0, backoffUntil: null });
+    expect(observed.lanes.l1).toMatchObject({ failures: 0, start_failures: 0, backoff_until: null });
   });
 
   it('a lane that failed to start but runs now (slow start, or started by someone else) is forgiven after reset_after_sec', () => {
     // Three failed starts: crash-looping, and no longer awaiting an exit (its starts never verified).
-    const failed = { failures: 3, backoffUntil: at(-1), lastStartAt: null, awaitingExit: false };
+    const failed = { failures: 3, start_failures: 0, backoff_until: at(-1), last_start_at: null, awaiting_exit: false };
     let lanes = observeLanes({ l1: failed }, [lane('l1', { running: true })], NOW, b).lanes;
     expect(lanes.l1!.failures).toBe(3);
     const later = new Date(NOW.getTime() + (b.reset_after_sec + 1) * 1000);
     lanes = observeLanes(lanes, [lane('l1', { running: true })], later, b).lanes;
-    expect(lanes.l1).toMatchObject({ failures: 0, backoffUntil: null });
+    expect(lanes.l1).toMatchObject({ failures: 0, start_failures: 0, backoff_until: null });
   });
 
   it('a lane still running young keeps its failure count', () => {
-    const started = { failures: 2, backoffUntil: null, lastStartAt: at(-30), awaitingExit: true };
+    const started = { failures: 2, start_failures: 0, backoff_until: null, last_start_at: at(-30), awaiting_exit: true };
     expect(observeLanes({ l1: started }, [lane('l1', { running: true })], NOW, b).lanes.l1!.failures).toBe(2);
   });
 });
@@ -167,12 +186,12 @@ describe('crash-loop backoff', () => {
 describe('circuit breaker window', () => {
   const cb = cfg.circuit_breaker;
   it('forgets failures older than the window', () => {
-    const c = updateCircuit({ failureTimes: [at(-601), at(-599)], openUntil: null }, 1, NOW, cb);
-    expect(c.failureTimes).toEqual([at(-599), NOW.toISOString()]);
+    const c = updateCircuit({ failure_times: [at(-601), at(-599)], open_until: null }, 1, NOW, cb);
+    expect(c.failure_times).toEqual([at(-599), NOW.toISOString()]);
   });
   it('closes and wipes the slate when the open period ends', () => {
-    const c = updateCircuit({ failureTimes: [at(-10), at(-9), at(-8), at(-7), at(-6), at(-5)], openUntil: at(-1) }, 0, NOW, cb);
-    expect(c).toEqual({ failureTimes: [], openUntil: null });
+    const c = updateCircuit({ failure_times: [at(-10), at(-9), at(-8), at(-7), at(-6), at(-5)], open_until: at(-1) }, 0, NOW, cb);
+    expect(c).toEqual({ failure_times: [], open_until: null });
   });
 });
 

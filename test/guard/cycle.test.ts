@@ -34,7 +34,7 @@ describe('the cycle\'s endpoint view', () => {
 });
 
 describe('backoff memory of removed lanes', () => {
-  const entry = { failures: 3, backoffUntil: null, lastStartAt: null, awaitingExit: false };
+  const entry = { failures: 3, start_failures: 0, backoff_until: null, last_start_at: null, awaiting_exit: false };
   it('is forgotten when the lane is no longer in the fleet', () => {
     const lanes = { kept: entry, errored: entry, gone: entry };
     const read = { lanes: [lane('kept')], errors: [{ id: 'errored', source: 'lane_read', error: 'x' }] };

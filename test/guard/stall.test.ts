@@ -68,11 +68,11 @@ describe('observe: stalls in the guard state', () => {
   it('a repeat stall backs the lane off like a crash; a running stalled lane is not forgiven for running', () => {
     const stored = state({
       progress: seen('l1', at(-5000), { lastRestartAt: at(-1000) }),
-      lanes: { l1: { failures: 1, backoffUntil: null, lastStartAt: at(-1000), awaitingExit: true } },
+      lanes: { l1: { failures: 1, start_failures: 0, backoff_until: null, last_start_at: at(-1000), awaiting_exit: true } },
     });
     const o = observe(stored, { lanes: [hung('l1', 950)], errors: [] }, NOW, cfg);
     expect(o.state.lanes.l1!.failures).toBe(2);
-    expect(Date.parse(o.state.lanes.l1!.backoffUntil!)).toBe(NOW.getTime() + 20_000);
+    expect(Date.parse(o.state.lanes.l1!.backoff_until!)).toBe(NOW.getTime() + 20_000);
   });
 
   it('forgets progress of lanes no longer in the fleet', () => {
@@ -110,8 +110,8 @@ describe('decide: which stalled lanes are restarted', () => {
     ['held', { lanes: [hung('l1', 1000, pause({ held: true }))] }, 'pause_held'],
     ['paused (manual, even stale)', { lanes: [hung('l1', 1000, pause())] }, 'manual_pause_active'],
     ['endpoint floor not met', { healthy: false }, 'endpoint_floor_not_met'],
-    ['in backoff', { st: state({ lanes: { l1: { failures: 1, backoffUntil: at(30), lastStartAt: null, awaitingExit: false } } }) }, 'backoff'],
-    ['circuit open', { st: state({ circuit: { failureTimes: [], openUntil: at(60) } }) }, 'circuit_open'],
+    ['in backoff', { st: state({ lanes: { l1: { failures: 1, start_failures: 0, backoff_until: at(30), last_start_at: null, awaiting_exit: false } } }) }, 'backoff'],
+    ['circuit open', { st: state({ circuit: { failure_times: [], open_until: at(60) } }) }, 'circuit_open'],
     ['mode alert: the schedule observes', { config: { mode: 'alert' } }, 'observe_only'],
     ['another lane targeted', { onlyLanes: ['l2'] }, 'not_targeted'],
   ])('%s: reported, not restarted', (_name, over, why) => {

@@ -16,8 +16,8 @@ describe('guard state file', () => {
       lanes: {
         gone: null,
         junk: 'x',
-        odd: { failures: 'many', backoffUntil: 12, lastStartAt: 'not a time', awaitingExit: 'yes' },
-        good: { failures: 3, backoffUntil: '2026-06-01T12:05:00.000Z', lastStartAt: '2026-06-01T11:59:00.000Z', awaitingExit: false },
+        odd: { failures: 'many', backoff_until: 12, last_start_at: 'not a time', awaiting_exit: 'yes' },
+        good: { failures: 3, start_failures: 0, backoff_until: '2026-06-01T12:05:00.000Z', last_start_at: '2026-06-01T11:59:00.000Z', awaiting_exit: false },
       },
     }));
     const { state, error } = loadGuardState(file, NOW);
@@ -28,15 +28,15 @@ describe('guard state file', () => {
     expect(crashLooping(state)).toEqual(['good']);
     expect(state.lanes.gone).toBeUndefined();
     expect(state.lanes.junk).toBeUndefined();
-    expect(state.lanes.odd).toEqual({ failures: 0, backoffUntil: null, lastStartAt: null, awaitingExit: false });
+    expect(state.lanes.odd).toEqual({ failures: 0, start_failures: 0, backoff_until: null, last_start_at: null, awaiting_exit: false });
     expect(inBackoff(state.lanes.good, NOW)).toBe(true);
   });
 
-  it('an unreadable circuit openUntil does not disable the circuit breaker for good', () => {
+  it('an unreadable circuit open_until does not disable the circuit breaker for good', () => {
     const file = path.join(tempDir(), 'state.json');
-    writeFileSync(file, JSON.stringify({ circuit: { failureTimes: ['2026-06-01T11:59:00.000Z', 7, null], openUntil: 'soon' } }));
+    writeFileSync(file, JSON.stringify({ circuit: { failure_times: ['2026-06-01T11:59:00.000Z', 7, null], open_until: 'soon' } }));
     const { state } = loadGuardState(file, NOW);
-    expect(state.circuit).toEqual({ failureTimes: ['2026-06-01T11:59:00.000Z'], openUntil: null });
+    expect(state.circuit).toEqual({ failure_times: ['2026-06-01T11:59:00.000Z'], open_until: null });
     // Six failures now exceed the limit of five: the circuit must open.
     const next = updateCircuit(state.circuit, 5, NOW, CIRCUIT);
     expect(circuitOpen(next, NOW)).toBe(true);

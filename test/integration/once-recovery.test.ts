@@ -88,7 +88,7 @@ describe('laneguard once: recovery', () => {
     expect(first.code).toBe(1);
     expect(readReport(root).failed).toEqual([expect.objectContaining({ id: 'crashy', source: 'start', error: expect.stringMatching(/not running 1s after/) })]);
     const state = JSON.parse(readFileSync(path.join(root, 'artifacts/autonomy/local_models/idle_guard_state.json'), 'utf8'));
-    expect(state.lanes.crashy).toMatchObject({ failures: 1, backoffUntil: expect.any(String) });
+    expect(state.lanes.crashy).toMatchObject({ failures: 1, start_failures: 0, backoff_until: expect.any(String) });
     expect(readEvents(root).find((e) => e.type === 'lane_start_failed')).toMatchObject({ lane: 'crashy', trigger: 'manual', exit_code: 0 });
     const second = await laneguard(['--root', root, 'once']);
     expect(second.code).toBe(0);

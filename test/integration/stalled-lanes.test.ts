@@ -85,8 +85,8 @@ describe('stalled lanes, real processes', () => {
     const later = readEvents(root);
     expect(later.filter((e) => e.type === 'lane_restarted')).toHaveLength(1);
     expect(later.filter((e) => e.type === 'lane_stalled').at(-1)).toMatchObject({ lane: 'hangs', pid: newPid, repeat: true });
-    const state = JSON.parse(readFileSync(path.join(root, 'artifacts/autonomy/local_models/idle_guard_state.json'), 'utf8')) as { lanes: Record<string, { backoffUntil: string }> };
-    expect(Date.parse(state.lanes.hangs!.backoffUntil)).toBeGreaterThan(Date.now() + 60_000);
+    const state = JSON.parse(readFileSync(path.join(root, 'artifacts/autonomy/local_models/idle_guard_state.json'), 'utf8')) as { lanes: Record<string, { backoff_until: string }> };
+    expect(Date.parse(state.lanes.hangs!.backoff_until)).toBeGreaterThan(Date.now() + 60_000);
   });
 
   it('a worker that ignores the stop command is killed with its children, then started again', async () => {

@@ -25,8 +25,8 @@ describe('metric families', () => {
     // plus laneguard_config_last_reload_success_timestamp_seconds (SPEC §12), laneguard_local_held_work,
     // 2 of the webhook's rejections, 4 of server load (§12: requests_running, requests_waiting,
     // slots; and lanes_with_work), laneguard_write_errors_total (§12), and the stalled lanes'
-    // lane_stalled and lanes_stalled (§12).
-    expect(families).toHaveLength(65);
+    // lane_stalled and lanes_stalled (§12), and lane_crash_loop / lane_start_failing (naming the lane).
+    expect(families).toHaveLength(67);
     for (const name of ['laneguard_lane_stalled', 'laneguard_lanes_stalled']) expect(families).toContain(name);
     for (const name of ['laneguard_fleet_idle', 'laneguard_lane_starved', 'laneguard_endpoint_utilization_ratio', 'laneguard_webhook_alerts_total', 'laneguard_watchdog_state_age_seconds', 'laneguard_build_info']) {
       expect(families).toContain(name);

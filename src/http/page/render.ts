@@ -1,5 +1,6 @@
 // `GET /`: the status page as one server-rendered document. Pure: data in, HTML out.
 import type { HistoryEvent } from '../../history/store.js';
+import { crashLooping, startFailing } from '../../guard/backoff.js';
 import { trendPoints } from '../../history/trend.js';
 import { html, joinHtml, type SafeHtml } from '../html.js';
 import type { StatusView } from '../status-view.js';
@@ -15,6 +16,8 @@ export type PageStatus = Pick<StatusView, 'version' | 'mode' | 'ready' | 'starte
   endpoints: PageEndpoint[];
   lanes: PageLane[];
   last_cycle: PageCycle | null;
+  /** The guard state: its lane memory names the lanes of lane_crash_loop and start_failing. */
+  state?: Pick<NonNullable<StatusView['state']>, 'lanes'> | null;
 };
 
 export interface StatusPageInput {
@@ -58,7 +61,7 @@ export function statusPageHtml(input: StatusPageInput): SafeHtml {
       html`</header>`,
       html`<main>`,
       summarySection(cycle, status.last_cycle_error, input.idleThreshold, now, status.lanes.some((l) => l.local && l.pause_held && l.work.pending + l.work.queued > 0)),
-      anomaliesSection(status.anomalies, status.ready),
+      anomaliesSection(status.anomalies, status.ready, status.state ? { lane_crash_loop: crashLooping(status.state), start_failing: startFailing(status.state) } : {}),
       endpointsSection(status.endpoints, now),
       lanesSection(status.lanes, status.lane_errors, status.ready),
       trendSection(points, input.idleThreshold),

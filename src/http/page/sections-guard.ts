@@ -50,14 +50,15 @@ export function summarySection(cycle: PageCycle | null, lastCycleError: string |
   );
 }
 
-export function anomaliesSection(anomalies: readonly string[], ready: boolean): SafeHtml {
+export function anomaliesSection(anomalies: readonly string[], ready: boolean, lanesOf: Readonly<Record<string, readonly string[]>> = {}): SafeHtml {
   let body: SafeHtml;
   if (!ready) body = html`<p class="empty">None known yet: anomalies are concluded by the first cycle.</p>`;
   else if (anomalies.length === 0) body = html`<p class="empty ok-text">No active anomalies.</p>`;
   else {
     body = html`<ul class="anomalies">${anomalies.map((a) => {
       const info = anomalyInfo(a);
-      return html`<li data-anomaly="${a}"><span class="badge tone-bad">${a}</span> ${info.text}${info.alert && html` · alert <code>${info.alert}</code> ${runbookLink(info.alert)}`}</li>`;
+      const lanes = lanesOf[a] ?? [];
+      return html`<li data-anomaly="${a}"><span class="badge tone-bad">${a}</span> ${info.text}${lanes.length > 0 && html`: lane ${lanes.join(', ')}`}${info.alert && html` · alert <code>${info.alert}</code> ${runbookLink(info.alert)}`}</li>`;
     })}</ul>`;
   }
   return joinHtml([html`<section id="anomalies" aria-labelledby="anomalies-h">`, html`<h2 id="anomalies-h">Active anomalies</h2>`, body, html`</section>`], '\n');

@@ -81,7 +81,8 @@ const ANOMALY_ALERT: Record<string, { alert: string; text: string }> = {
   persistent_idle_condition: { alert: 'LaneguardPersistentIdle', text: 'idle for idle_alert_threshold_cycles cycles or more' },
   endpoint_floor_not_met: { alert: 'LaneguardEndpointFloorNotMet', text: 'fewer healthy endpoints than minimum_healthy_endpoints: recovery is held' },
   self_healing_errors: { alert: 'LaneguardRecoveryFailing', text: 'recovery actions failed' },
-  lane_crash_loop: { alert: 'LaneguardLaneCrashLoop', text: 'a lane dies soon after each start' },
+  lane_crash_loop: { alert: 'LaneguardLaneCrashLoop', text: 'started, then died soon after, 3 times in a row' },
+  start_failing: { alert: 'LaneguardRecoveryFailing', text: 'the start command failed 3 times in a row' },
   recovery_circuit_open: { alert: 'LaneguardCircuitOpen', text: 'too many failed actions: recovery paused' },
 };
 
