@@ -70,11 +70,11 @@ export function settleIntents(intents: readonly StartIntent[], lanes: readonly L
     const common = { cycle_id: intent.cycle_id, lane: intent.lane, trigger: intent.trigger, late: true, settled_by: cycleId };
     if (lane?.running) {
       out.startedLate.push(intent.lane);
-      next[intent.lane] = { ...(next[intent.lane] ?? emptyBackoff()), lastStartAt: intent.ts, awaitingExit: true, backoffUntil: null };
+      next[intent.lane] = { ...(next[intent.lane] ?? emptyBackoff()), last_start_at: intent.ts, awaiting_exit: true, backoff_until: null };
       out.events.push({ type: 'lane_started', fields: { ...common, pid: lane.pid } });
     } else {
       out.failed.push(intent.lane);
-      next[intent.lane] = recordFailure(next[intent.lane] ?? emptyBackoff(), now, cfg);
+      next[intent.lane] = recordFailure(next[intent.lane] ?? emptyBackoff(), now, cfg, 'start');
       out.events.push({ type: 'lane_start_failed', fields: { ...common, exit_code: null, error: 'interrupted before the outcome was recorded, and the lane is not running', output: '' } });
     }
   }
