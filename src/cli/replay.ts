@@ -1,10 +1,10 @@
 // `laneguard replay FILE [--dry-run] [--json]`: a recorded Alertmanager payload through the
 // receiver's matching and gates, against the current config and ledger. Changes nothing.
-import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
 import type { LoadedConfig } from '../config/load.js';
 import { parsePayload } from '../receiver/payload.js';
+import { FileTooLargeError, readCapped } from '../store/bounded-read.js';
 import { previewCycle, previewEnsureOnly, replayPayload, type CyclePreview, type ReplayResult } from '../receiver/preview.js';
 import { loadFor } from './context.js';
 import { EXIT_OK, UsageError } from './errors.js';
@@ -12,16 +12,15 @@ import { clean, table, type Print } from './format.js';
 import { globals, type CliIo } from './io.js';
 
 function readPayloadFile(file: string, limit: number): Buffer {
-  let body: Buffer;
+  // The size is checked while reading: `replay /dev/zero` stops one byte past the limit.
   try {
-    body = file === '-' ? readFileSync(0) : readFileSync(file);
+    return readCapped(file, limit);
   } catch (err) {
+    if (err instanceof FileTooLargeError) {
+      throw new UsageError(`${file}: invalid payload (body_too_large): over server.body_limit_bytes (${limit}); the receiver would answer 413`);
+    }
     throw new UsageError(`cannot read ${file} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}): pass a file with a recorded Alertmanager payload, or - for stdin`);
   }
-  if (body.length > limit) {
-    throw new UsageError(`${file}: invalid payload (body_too_large): ${body.length} bytes is over server.body_limit_bytes (${limit}); the receiver would answer 413`);
-  }
-  return body;
 }
 
 function cycleText(cycle: ReplayResult['cycle'], ensure: boolean): string[] {

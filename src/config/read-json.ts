@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { FileTooLargeError, formatBytes, READ_CAPS, readCappedText } from '../store/bounded-read.js';
 import { ForbiddenKeyError, parseJson } from '../util/json.js';
 import { ConfigError } from './errors.js';
 
@@ -10,8 +10,11 @@ import { ConfigError } from './errors.js';
 export function readJsonFile(file: string, displayName: string): unknown {
   let text: string;
   try {
-    text = readFileSync(file, 'utf8');
+    text = readCappedText(file, READ_CAPS.config);
   } catch (err) {
+    if (err instanceof FileTooLargeError) {
+      throw new ConfigError('CONFIG_UNREADABLE', displayName, null, `larger than ${formatBytes(READ_CAPS.config)}, far more than any laneguard config; is it the right file?`);
+    }
     const code = (err as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') return null;
     throw new ConfigError('CONFIG_UNREADABLE', displayName, null, `cannot read: ${code ?? String(err)}`);

@@ -1,7 +1,8 @@
-import { closeSync, mkdirSync, openSync, readFileSync, statSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, statSync, unlinkSync, writeSync } from 'node:fs';
 import { hostname } from 'node:os';
 import path from 'node:path';
 import { identify, stillRunning } from '../process/index.js';
+import { READ_CAPS, readCappedText } from '../store/bounded-read.js';
 import { FileError, isEnvironmentError, naming } from '../store/file-error.js';
 import { parseJson as parseJsonSafe } from '../util/json.js';
 
@@ -32,7 +33,7 @@ const BREAKER_STALE_MS = 30_000;
 
 function readOwner(file: string): LockOwner | null {
   try {
-    const owner = parseJsonSafe(readFileSync(file, 'utf8')) as LockOwner;
+    const owner = parseJsonSafe(readCappedText(file, READ_CAPS.small)) as LockOwner;
     return typeof owner.pid === 'number' ? owner : null;
   } catch {
     return null;

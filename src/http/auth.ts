@@ -1,6 +1,6 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { ConfigError } from '../config/errors.js';
+import { FileTooLargeError, formatBytes, READ_CAPS, readCappedText } from '../store/bounded-read.js';
 import { GUARD_CONFIG_FILE, type LoadedConfig } from '../config/load.js';
 
 export interface Credentials {
@@ -13,8 +13,9 @@ export type AuthResult = 'ok' | 'missing' | 'invalid' | 'unconfigured';
 function readSecret(file: string, key: string): string {
   let value: string;
   try {
-    value = readFileSync(file, 'utf8').trim();
+    value = readCappedText(file, READ_CAPS.small).trim();
   } catch (err) {
+    if (err instanceof FileTooLargeError) throw new ConfigError('CONFIG_INVALID_VALUE', GUARD_CONFIG_FILE, key, `${file} is larger than ${formatBytes(READ_CAPS.small)}; it must hold only the secret`);
     throw new ConfigError('CONFIG_UNREADABLE', GUARD_CONFIG_FILE, key, `cannot read ${file} (${(err as NodeJS.ErrnoException).code ?? String(err)}); create it or fix the path`);
   }
   if (value === '') throw new ConfigError('CONFIG_INVALID_VALUE', GUARD_CONFIG_FILE, key, `${file} is empty; put the secret in it`);

@@ -1,5 +1,6 @@
 // Pid files: one reader for every pid file laneguard reads (lanes, serve, watchdog, supervised processes).
-import { readFileSync, rmSync } from 'node:fs';
+import { rmSync } from 'node:fs';
+import { FileTooLargeError, READ_CAPS, readCappedText } from '../store/bounded-read.js';
 import { atomicWriteFile } from '../store/atomic.js';
 
 export type PidFileRead = { kind: 'missing' } | { kind: 'bad'; detail: string } | { kind: 'ok'; pid: number };
@@ -15,8 +16,9 @@ export function parsePid(text: string): number | null {
 export function readPidFile(file: string): PidFileRead {
   let text: string;
   try {
-    text = readFileSync(file, 'utf8').trim();
+    text = readCappedText(file, READ_CAPS.small).trim();
   } catch (err) {
+    if (err instanceof FileTooLargeError) return { kind: 'bad', detail: err.message };
     const code = (err as NodeJS.ErrnoException).code;
     return code === 'ENOENT' ? { kind: 'missing' } : { kind: 'bad', detail: `cannot read (${code ?? String(err)})` };
   }

@@ -1,8 +1,9 @@
 import { randomBytes } from 'node:crypto';
-import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, fsyncSync, mkdirSync, openSync, renameSync, unlinkSync, writeSync } from 'node:fs';
 import { mkdir, open, rename, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import { FileError, isEnvironmentError, naming } from './file-error.js';
+import { READ_CAPS, readCappedText } from './bounded-read.js';
 import { parseJson as parseJsonSafe } from '../util/json.js';
 
 function fsyncDir(dir: string): void {
@@ -104,7 +105,7 @@ export type JsonRead =
 export function readJson(file: string): JsonRead {
   let text: string;
   try {
-    text = readFileSync(file, 'utf8');
+    text = readCappedText(file, READ_CAPS.data);
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { status: 'missing' };
     return { status: 'corrupt', error: (err as Error).message, text: '' };
