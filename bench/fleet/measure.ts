@@ -29,8 +29,8 @@ export async function onceWallMs(root: string, runs: number): Promise<number> {
   return median(times);
 }
 
-/** Scrape /metrics every `gapMs` until stopped; returns the latencies. */
-export function scrapeLoop(serve: ServeChild, gapMs = 25): { stop: () => Promise<number[]> } {
+/** Scrape /metrics every `gapMs` (several times a real scraper's rate) until stopped; returns the latencies. */
+export function scrapeLoop(serve: ServeChild, gapMs = 200): { stop: () => Promise<number[]> } {
   const latencies: number[] = [];
   let running = true;
   const loop = (async () => {

@@ -19,12 +19,3 @@ export class TimeSlicer {
     this.sliceStart = performance.now();
   }
 }
-
-/** `fn` over every item, at most `sliceMs` of work before the event loop gets a turn. */
-export async function forEachSliced<T>(items: Iterable<T>, fn: (item: T, index: number) => void, slicer = new TimeSlicer()): Promise<void> {
-  let index = 0;
-  for (const item of items) {
-    fn(item, index++);
-    await slicer.tick();
-  }
-}
