@@ -20,7 +20,7 @@ export function printReport(report: CycleReport, root: string, out: Print): void
   const dry = (e: { dry_run?: true }): string => (e.dry_run ? ' (dry run: not done)' : '');
   for (const u of report.unpaused) out(`  unpaused ${u.id}: ${u.reason}, paused ${u.pause_age_sec}s "${clean(u.pause_message, 50)}" -> ${rel(u.archived_to)}${dry(u)}`);
   for (const s of report.started) out(`  started  ${s.id}: score ${s.score} on ${s.endpoint_key ?? '-'}${s.pid ? ` (pid ${s.pid})` : ''}${dry(s)}`);
-  for (const s of report.stalled ?? []) out(`  stalled  ${s.id}: pid ${s.pid ?? '-'}, no heartbeat for ${s.heartbeat_age_sec}s, no progress for ${s.stalled_sec}s -> ${s.action === 'restart' ? 'restart' : `not restarted (${s.action})`}`);
+  for (const s of report.stalled ?? []) out(`  stalled  ${s.id}: pid ${s.pid ?? '-'}, no heartbeat for ${s.heartbeat_age_sec}s, no progress for ${s.stalled_sec}s${s.endpoint_serving === true ? `, ${s.endpoint} is serving requests` : s.endpoint_serving === false ? `, ${s.endpoint} is serving nothing` : ''} -> ${s.action === 'restart' ? 'restart' : `not restarted (${s.action})`}`);
   for (const r of report.restarted ?? []) out(`  restarted ${r.id}: pid ${r.old_pid ?? '-'} -> ${r.dry_run ? '(dry run: not done)' : `${r.pid ?? '-'} (${r.stopped_by === 'terminated' ? 'stop command did not stop it: process tree terminated' : 'stopped by the stop command'})`}`);
   for (const s of report.skipped) out(`  skipped  ${s.id}: ${s.reason}`);
   for (const f of report.failed) out(`  FAILED   ${f.id}: ${f.source}: ${clean(f.error, 160)}${f.last_line ? ` | ${clean(f.last_line, 160)}` : ''}`);

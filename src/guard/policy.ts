@@ -70,7 +70,7 @@ export interface LaneDecision {
   /** Endpoint ids of the lane's URLs that match configured endpoints (all of them, in order). */
   endpointIds: string[];
   /** Set when the lane runs but is stalled. */
-  stall: { heartbeatAgeSec: number; stalledSec: number; pid: number | null } | null;
+  stall: { heartbeatAgeSec: number; stalledSec: number; pid: number | null; endpointServing: boolean | null } | null;
 }
 
 export interface Plan {
@@ -92,6 +92,18 @@ export interface Plan {
   forceUnpauseBlocked: string | null;
   /** Lanes running per endpoint after the planned starts. */
   endpointLoad: Record<string, number>;
+}
+
+/**
+ * Whether a stalled lane's server is serving anything, where it reports its load: a hung lane on a
+ * busy server waits on it; on an idle one it is stuck on its own. Null when the server does not say.
+ */
+function serving(endpoint: EndpointView | undefined): boolean | null {
+  const load = endpoint?.load;
+  if (!load) return null;
+  if (load.running !== null) return load.running > 0;
+  if (load.slots) return load.slots.busy > 0;
+  return null;
 }
 
 export function triggerActs(mode: Mode, trigger: Trigger): boolean {
@@ -187,7 +199,7 @@ export function decide(input: DecideInput): Plan {
       decision.endpointKey = ledger.placeRunning(endpointIds, healthyIds);
       const stall = stallOf.get(lane.id);
       if (stall) {
-        decision.stall = { heartbeatAgeSec: stall.heartbeatAgeSec, stalledSec: stall.stalledSec, pid: stall.pid };
+        decision.stall = { heartbeatAgeSec: stall.heartbeatAgeSec, stalledSec: stall.stalledSec, pid: stall.pid, endpointServing: serving(endpoints.find((e) => e.id === decision.endpointKey)) };
         decision.reason = restartGate(lane, laneHealthy.length, input, { floorMet, circuitOpen: isOpen, acts });
         decision.verdict = 'skip';
         if (decision.reason === null) restartCandidates.push(decision);

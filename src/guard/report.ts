@@ -40,7 +40,7 @@ export interface CycleReport {
   only_lanes: string[] | null;
   notes: string[];
   /** Running lanes found stalled, with what was done about each (`restart`, or the skip reason). */
-  stalled: Array<{ id: string; pid: number | null; heartbeat_age_sec: number; stalled_sec: number; action: string }>;
+  stalled: Array<{ id: string; pid: number | null; heartbeat_age_sec: number; stalled_sec: number; action: string; endpoint: string | null; endpoint_serving: boolean | null }>;
   restarted: RestartedEntry[];
   restarted_count: number;
 }
@@ -76,7 +76,7 @@ export function buildReport(args: {
   const failed = [...args.readErrors, ...outcome.failed, ...(args.restarts?.failed ?? []), ...commandFailure('ensure', args.ensure), ...commandFailure('escalate', args.escalate)];
   const stalled = plan.decisions
     .filter((d) => d.stall !== null)
-    .map((d) => ({ id: d.id, pid: d.stall!.pid, heartbeat_age_sec: d.stall!.heartbeatAgeSec, stalled_sec: d.stall!.stalledSec, action: d.verdict === 'restart' ? 'restart' : (d.reason ?? 'none') }));
+    .map((d) => ({ id: d.id, pid: d.stall!.pid, heartbeat_age_sec: d.stall!.heartbeatAgeSec, stalled_sec: d.stall!.stalledSec, action: d.verdict === 'restart' ? 'restart' : (d.reason ?? 'none'), endpoint: d.endpointKey, endpoint_serving: d.stall!.endpointServing }));
   return {
     cycle_id: args.cycleId,
     timestamp: args.at,

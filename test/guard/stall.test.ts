@@ -99,7 +99,7 @@ describe('decide: which stalled lanes are restarted', () => {
 
   it('restarts a stalled lane with every gate open, and keeps it counted as running', () => {
     const p = plan();
-    expect(p.restarts.map((d) => [d.id, d.verdict, d.stall])).toEqual([['l1', 'restart', { heartbeatAgeSec: 1000, stalledSec: 1000, pid: 4242 }]]);
+    expect(p.restarts.map((d) => [d.id, d.verdict, d.stall])).toEqual([['l1', 'restart', { heartbeatAgeSec: 1000, stalledSec: 1000, pid: 4242, endpointServing: null }]]);
     expect(p.runningBefore).toBe(1);
     expect(p.starts).toEqual([]);
   });
@@ -125,6 +125,15 @@ describe('decide: which stalled lanes are restarted', () => {
     const p = plan({ lanes: [hung('l1', 1000), hung('l2', 1000)], stalls: [stall('l1'), stall('l2')], config: { restart_stalled: false, mode: 'alert' }, trigger: 'alert', restartLanes: ['l1'] });
     expect(p.restarts.map((d) => d.id)).toEqual(['l1']);
     expect(reason(p, 'l2')).toBe('restart_not_enabled');
+  });
+
+  it('says whether the stalled lane\'s server is serving anything, where the server reports its load', () => {
+    const withLoad = (load: ReturnType<typeof endpoint>['load']) =>
+      decide({ lanes: [hung('l1', 1000)], endpoints: [endpoint('a', { load })], state: state(), config: guardConfig(), now: NOW, trigger: 'schedule', stalls: [stall('l1')] }).decisions[0]!.stall!.endpointServing;
+    expect(withLoad({ running: 0, waiting: 0, slots: null })).toBe(false);
+    expect(withLoad({ running: 2, waiting: 0, slots: null })).toBe(true);
+    expect(withLoad({ running: null, waiting: null, slots: { busy: 1, idle: 1 } })).toBe(true);
+    expect(withLoad(null)).toBeNull();
   });
 
   it('at most max_auto_restarts_per_cycle, longest stalled first', () => {

@@ -156,6 +156,11 @@ describe('stalled lanes, real processes', () => {
     expect(json.dry_run.cycle.restarts).toEqual([expect.objectContaining({ id: 'hangs', pid: pids.hangs })]);
     expect(laneWorkers(root, 'hangs')).toEqual([pids.hangs]);
     expect(readEvents(root).filter((e) => e.type === 'lane_restarted')).toEqual([]);
+    // The lane table says it too, judged by the guard's memory of the lane's progress.
+    const lanes = await laneguard(['--root', root, 'lanes']);
+    expect(lanes.stdout).toMatch(/^hangs\s+yes\s+STALLED \d+s\s+\d+/m);
+    const listed = JSON.parse((await laneguard(['--root', root, 'lanes', '--json'])).stdout) as { lanes: Array<{ id: string; stalled: boolean; stalled_sec: number | null }> };
+    expect(listed.lanes.find((l) => l.id === 'hangs')).toMatchObject({ stalled: true, stalled_sec: expect.any(Number) });
   });
 
   it('a lane that heartbeats again between the decision and the restart is left alone', async () => {
