@@ -15,6 +15,12 @@ import { age, clean, table } from './format.js';
 import { globals, type CliIo } from './io.js';
 import { didYouMean } from './did-you-mean.js';
 
+/** A lane for `--json`: snake_case keys, as the API and the state files write them. */
+export function laneJson(l: LaneSnapshot): Record<string, unknown> {
+  const pause = l.pause && { message: l.pause.message, age_sec: l.pause.ageSec, manual: l.pause.manual, held: l.pause.held, stale: l.pause.stale, ...(l.pause.error ? { error: l.pause.error } : {}) };
+  return { id: l.id, enabled: l.enabled, owner: l.owner, local: l.local, local_only: l.localOnly, endpoints: l.endpointUrls, running: l.running, pid: l.pid, paused: l.paused, pause, work: l.work, heartbeat_age_sec: l.heartbeatAgeSec };
+}
+
 function laneArg(lane: string): string {
   if (!isValidLaneId(lane)) throw new UsageError(`invalid lane id ${JSON.stringify(lane)}: use letters, digits, '.', '_' and '-' (no '/', no '..')`);
   return lane;
@@ -40,7 +46,7 @@ export function registerLanes(program: Command, io: CliIo): void {
       // Stalls as the guard's memory of each lane's progress judges them now (nothing is written).
       const stalls = new Map(observeStalls(peekGuardState(config.paths.state, now).progress, read.lanes, now, config.guard).stalled.map((s) => [s.lane, s]));
       if (opts.json) {
-        io.out(JSON.stringify({ lanes: read.lanes.map((l) => ({ ...l, local_lane: isLocalLane(l, config.guard), stalled: stalls.has(l.id), stalled_sec: stalls.get(l.id)?.stalledSec ?? null })), errors: read.errors }, null, 2));
+        io.out(JSON.stringify({ lanes: read.lanes.map((l) => ({ ...laneJson(l), local_lane: isLocalLane(l, config.guard), stalled: stalls.has(l.id), stalled_sec: stalls.get(l.id)?.stalledSec ?? null })), errors: read.errors }, null, 2));
       } else {
         io.out(
           table(

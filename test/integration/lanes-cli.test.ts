@@ -26,6 +26,9 @@ describe('laneguard lanes', () => {
     expect(human.stdout).toMatch(/ERROR no good: lanes_file/);
     const json = JSON.parse((await laneguard(['--root', root, 'lanes', '--json'])).stdout);
     expect(json.lanes.map((l: { id: string; local_lane: boolean }) => [l.id, l.local_lane])).toEqual([['a', true], ['hosted', false]]);
+    // One key style, snake_case, like the API.
+    expect(json.lanes[0]).toMatchObject({ id: 'a', local_only: true, endpoints: [models.server.baseUrl], heartbeat_age_sec: null, pause: { manual: true, stale: true } });
+    expect(Object.keys(json.lanes[0]).concat(Object.keys(json.lanes[0].pause)).filter((k) => /[A-Z]/.test(k))).toEqual([]);
     expect(json.errors).toHaveLength(1);
   });
 
