@@ -39,6 +39,8 @@ export interface AlertmanagerOptions {
   webhookUrl: string;
   tokenFile: string;
   timings?: Timings;
+  /** A whole config to run instead of the shipped example with URL, token and timings put in. */
+  configText?: string;
   /** Gossip on this loopback port and join these peers (host:port); no cluster when absent. */
   cluster?: { port: number; peers: string[]; peerTimeout?: string };
 }
@@ -96,7 +98,7 @@ export async function startAlertmanager(options: AlertmanagerOptions): Promise<A
   const dir = path.join(options.dir, options.name);
   mkdirSync(dir, { recursive: true });
   const configFile = path.join(dir, 'alertmanager.yml');
-  writeFileSync(configFile, exampleConfig(options.webhookUrl, options.tokenFile, options.timings ?? SHORT));
+  writeFileSync(configFile, options.configText ?? exampleConfig(options.webhookUrl, options.tokenFile, options.timings ?? SHORT));
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   const cluster = options.cluster
