@@ -14,6 +14,7 @@
 // promise API's CPU, and the callers slice their loops (util/slice.ts), so the event loop is never
 // held for more than a few milliseconds.
 import { closeSync, fstatSync, openSync, readSync, statSync, type Stats } from 'node:fs';
+import { formatBytes } from '../store/bounded-read.js';
 import path from 'node:path';
 
 /** Twice the coarsest common mtime resolution (FAT's 2 s would need 2 s; 1 s file systems are covered twice over). */
@@ -132,7 +133,10 @@ export class FileCache {
       const stat = fstatSync(fd);
       const hot = isHot(stat.mtimeMs, this.wallMs());
       if (!stat.isFile()) return this.store(byFile, file, entry, { state: 'error', error: `${file} is not a regular file`, version: 0 }, stat, hot);
-      const buf = Buffer.allocUnsafe(Math.min(stat.size, parser.maxBytes ?? DEFAULT_MAX_BYTES));
+      const cap = parser.maxBytes ?? DEFAULT_MAX_BYTES;
+      // Over the cap is not a lane file laneguard can use: say so rather than parse a cut copy.
+      if (stat.size > cap) return this.store(byFile, file, entry, { state: 'error', error: `${file} is larger than ${formatBytes(cap)}; not read`, version: 0 }, stat, hot);
+      const buf = Buffer.allocUnsafe(stat.size);
       let filled = 0;
       while (filled < buf.length) {
         const n = readSync(fd, buf, filled, buf.length - filled, filled);

@@ -1,7 +1,8 @@
 // `laneguard migrate`: what laneguard reads of a fleet of the replaced system, what it does with
 // each part, and the few rewrites that make the root laneguard's. Gathering reads files and the
 // process table; nothing here writes.
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
+import { READ_CAPS, readCappedText } from '../store/bounded-read.js';
 import path from 'node:path';
 import { loadConfig } from '../config/load.js';
 import { loadWatchdogConfig, watchdogConfigFile, type WatchdogConfig } from '../config/watchdog.js';
@@ -72,7 +73,7 @@ async function fileItems(root: string, env: NodeJS.ProcessEnv): Promise<PlanItem
 function watchdogItems(root: string, config: WatchdogConfig): { items: PlanItem[]; rewrite: Rewrite | null } {
   const items: PlanItem[] = [{ area: 'files', subject: config.file, status: 'ok', message: `read as is: ${config.processes.length} process(es)` }];
   const absolute = watchdogConfigFile(root);
-  const raw = JSON.parse(readFileSync(absolute, 'utf8')) as { processes?: Array<Record<string, unknown>> };
+  const raw = JSON.parse(readCappedText(absolute, READ_CAPS.config)) as { processes?: Array<Record<string, unknown>> };
   let changed = false;
   config.processes.forEach((p, i) => {
     const entry = raw.processes?.[i];
@@ -107,7 +108,7 @@ function oldProcessItems(root: string, guardPidFile: string, watchdog: WatchdogC
 function makefileItems(root: string, command: string): { items: PlanItem[]; rewrite: Rewrite | null } {
   const file = path.join(root, 'Makefile');
   if (!existsSync(file)) return { items: [{ area: 'makefile', subject: 'Makefile', status: 'info', message: 'no Makefile in the root: nothing to repoint' }], rewrite: null };
-  const text = readFileSync(file, 'utf8');
+  const text = readCappedText(file, READ_CAPS.config);
   const items: PlanItem[] = findTargets(text).map((t) => t.repointed
     ? { area: 'makefile', subject: t.target, status: 'ok', message: 'already runs laneguard' }
     : { area: 'makefile', subject: t.target, status: 'rewrite', message: `recipe ${JSON.stringify(t.recipe.join('; '))} becomes:`, lines: [`${t.target}:`, `\t${t.replacement}`] });

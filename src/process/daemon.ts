@@ -1,5 +1,5 @@
 // One pid-file daemon helper: `serve` and `watchdog run` are two configurations of it.
-import { readFileSync, rmSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readSync, rmSync } from 'node:fs';
 import type { Clock } from '../util/clock.js';
 import type { Identity } from './facts.js';
 import { isLaneguardCommand, servesRoot } from './laneguard.js';
@@ -54,11 +54,23 @@ export function claimPidFile(spec: DaemonSpec): Claim {
   return { ok: true, stillOurs, release: () => (stillOurs() ? rmSync(spec.pidFile, { force: true }) : undefined) };
 }
 
+/** The last `bytes` of a log, read from its end: a daemon's log can be any size. */
 function logTail(file: string, bytes: number): string {
+  let fd: number;
   try {
-    return readFileSync(file, 'utf8').slice(-bytes).trim();
+    fd = openSync(file, 'r');
   } catch {
     return '';
+  }
+  try {
+    const size = fstatSync(fd).size;
+    const buf = Buffer.alloc(Math.min(size, bytes));
+    const n = readSync(fd, buf, 0, buf.length, size - buf.length);
+    return buf.toString('utf8', 0, n).trim();
+  } catch {
+    return '';
+  } finally {
+    closeSync(fd);
   }
 }
 

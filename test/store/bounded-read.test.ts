@@ -45,4 +45,13 @@ describe('bounded reads', () => {
     expect(run.stderr).toMatch(/config\/local_model_fleet\.json.*larger than 4 MiB, far more than any laneguard config; is it the right file\?/);
     expect(run.stderr).not.toMatch(/\n\s+at /);
   }, 60_000);
+
+  it('a lane file over its cap is an error row naming the file, not a cut copy parsed', async () => {
+    const root = buildSandboxRoot(tempDir(), { endpoints: [{ id: 'lm', base_url: 'http://127.0.0.1:9/v1' }], lanes: [{ id: 'a', pending: 1 }] });
+    const tasks = path.join(root, 'artifacts/tasks/a.json');
+    writeFileSync(tasks, ' '.repeat(16 * 1024 * 1024 + 1));
+    const run = await laneguard(['--root', root, 'lanes']);
+    expect(run.code).toBe(1);
+    expect(run.stdout).toContain(`ERROR a: lane_read: ${tasks} is larger than 16 MiB; not read`);
+  }, 60_000);
 });
