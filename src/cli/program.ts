@@ -1,5 +1,5 @@
 import { Command, CommanderError } from 'commander';
-import { processTable, ProcessTableUnavailable } from '../process/index.js';
+import { ProcessTableUnavailable, requireProcessTable } from '../process/index.js';
 import { VERSION } from '../version.js';
 import { registerConfig } from './config-check.js';
 import { EXIT_USAGE, reportError, UsageError } from './errors.js';
@@ -33,7 +33,7 @@ function requireProcessFacts(_program: Command, action: Command): void {
   while (top.parent?.parent) top = top.parent;
   if (!NEEDS_PROCESS_FACTS.has(top.name())) return;
   try {
-    processTable();
+    requireProcessTable();
   } catch (err) {
     if (err instanceof ProcessTableUnavailable) throw new UsageError(err.message);
     throw err;

@@ -56,3 +56,14 @@ export function processTable(env: NodeJS.ProcessEnv = process.env): ProcessTable
 export function snapshot(): ProcessSnapshot {
   return processTable().snapshot();
 }
+
+/**
+ * For commands about to rely on process facts: the table for this platform, proven to answer
+ * (with ps, one call now, so a missing or broken ps is one clear error at the start, not a
+ * failure in the middle of a cycle). Throws ProcessTableUnavailable.
+ */
+export function requireProcessTable(env: NodeJS.ProcessEnv = process.env): ProcessTable {
+  const table = processTable(env);
+  if (table.name === 'ps') table.snapshot().get(process.pid);
+  return table;
+}

@@ -18,6 +18,12 @@ describe('a platform without a process table', () => {
     expect(run.stderr).not.toMatch(/process facts/);
   }, 30_000);
 
+  it('the ps backend without ps on PATH: exit 2 naming what is missing, before anything runs', async () => {
+    const run = await laneguard(['--root', tempDir(), 'lanes'], { env: { LANEGUARD_PROCESS_TABLE: 'ps', PATH: tempDir() } });
+    expect(run.code).toBe(2);
+    expect(run.stderr).toBe('laneguard: ps not found on PATH (LANEGUARD_PROCESS_TABLE=ps needs it)\n');
+  }, 30_000);
+
   it('an unknown LANEGUARD_PROCESS_TABLE is a usage error naming the variable', async () => {
     const run = await laneguard(['--root', tempDir(), 'lanes'], { env: { LANEGUARD_PROCESS_TABLE: 'wmi' } });
     expect(run.code).toBe(2);
