@@ -1,8 +1,10 @@
-import type { EndpointKind } from '../../domain/types.js';
-import type { CapabilityReader, Capabilities } from '../capabilities.js';
-import type { ProbeContext, Prober } from '../prober.js';
 import type { EndpointConfig } from '../../config/fleet-schema.js';
-import type { ConcreteKind } from '../../domain/catalogues.js';
+import type { ConcreteKind, EndpointKind } from '../../domain/catalogues.js';
+import type { CapabilityReader, Capabilities } from '../capabilities.js';
+import { readLlamaCppLoad } from '../load/llamacpp.js';
+import type { ServerLoad } from '../load/types.js';
+import { readVllmLoad } from '../load/vllm.js';
+import type { ProbeContext, Prober } from '../prober.js';
 import { probeAuto, readAutoCapabilities } from './auto.js';
 import { probeLlamaCpp, readLlamaCppCapabilities } from './llamacpp.js';
 import { probeLmStudio, readLmStudioCapabilities } from './lmstudio.js';
@@ -10,27 +12,38 @@ import { probeOllama, readOllamaCapabilities } from './ollama.js';
 import { probeOpenAi, readOpenAiCapabilities } from './openai.js';
 import { probeVllm, readVllmCapabilities } from './vllm.js';
 
-// Backend kind → prober and capability reader. A new backend is one file plus one entry in each map.
+export type LoadReader = (endpoint: EndpointConfig, ctx: ProbeContext) => Promise<ServerLoad | null>;
 
-const CONCRETE_PROBERS: Record<ConcreteKind, Prober> = {
-  openai: probeOpenAi,
-  lmstudio: probeLmStudio,
-  ollama: probeOllama,
-  llamacpp: probeLlamaCpp,
-  vllm: probeVllm,
+/** Everything laneguard knows how to ask one kind of model server. */
+export interface Backend {
+  /** The cheap health probe (no tokens). */
+  probe: Prober;
+  /** The capability scan: context lengths, loaded models, usable models. */
+  readCapabilities: CapabilityReader;
+  /** Live load (requests running and waiting, slots), where the server reports it. */
+  readLoad?: LoadReader;
+}
+
+// Backend kind → what to ask it. A new backend is its file(s) plus one entry here. Ollama's
+// `/api/ps` names loaded models (the probe reads it) but not the requests in flight; LM Studio and
+// plain OpenAI servers report no load.
+export const BACKENDS: Record<ConcreteKind, Backend> = {
+  openai: { probe: probeOpenAi, readCapabilities: readOpenAiCapabilities },
+  lmstudio: { probe: probeLmStudio, readCapabilities: readLmStudioCapabilities },
+  ollama: { probe: probeOllama, readCapabilities: readOllamaCapabilities },
+  llamacpp: { probe: probeLlamaCpp, readCapabilities: readLlamaCppCapabilities, readLoad: readLlamaCppLoad },
+  vllm: { probe: probeVllm, readCapabilities: readVllmCapabilities, readLoad: readVllmLoad },
 };
+
+const pick = <T>(field: (b: Backend) => T): Record<ConcreteKind, T> =>
+  Object.fromEntries(Object.entries(BACKENDS).map(([kind, backend]) => [kind, field(backend)])) as Record<ConcreteKind, T>;
+
+const CONCRETE_PROBERS = pick((b) => b.probe);
+const CONCRETE_READERS = pick((b) => b.readCapabilities);
 
 export const PROBERS: Record<EndpointKind, Prober> = {
   ...CONCRETE_PROBERS,
   auto: (endpoint, ctx) => probeAuto(endpoint, ctx, CONCRETE_PROBERS),
-};
-
-const CONCRETE_READERS: Record<ConcreteKind, CapabilityReader> = {
-  openai: readOpenAiCapabilities,
-  lmstudio: readLmStudioCapabilities,
-  ollama: readOllamaCapabilities,
-  llamacpp: readLlamaCppCapabilities,
-  vllm: readVllmCapabilities,
 };
 
 /** Read an endpoint's capabilities with the reader of its kind; `auto` detects (or reuses `ctx.detectedKind`). */
