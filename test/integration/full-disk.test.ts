@@ -2,7 +2,7 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { buildSandboxRoot } from '../../src/sandbox/root.js';
+import { buildSandboxRoot, laneDir } from '../../src/sandbox/root.js';
 import { laneguard } from '../helpers/cli.js';
 import { sample, sandboxService } from '../helpers/service.js';
 import { laneWorkers, tempDir } from '../helpers/tmp.js';
@@ -51,6 +51,20 @@ describe.skipIf(!canMountTinyDisk)('full disk', () => {
       expect(run.stderr.trim().split('\n')).toEqual([`laneguard: cannot create ${lock}: no space left on device`]);
       expect(existsSync(lock)).toBe(false);
       expect(laneWorkers(root, 'work')).toEqual([]);
+    } finally {
+      disk.release();
+    }
+  }, 60_000);
+
+  it('lanes pause on a full lane directory: one line naming the flag and the reason, no stack trace', async () => {
+    const root = buildSandboxRoot(tempDir(), fleet());
+    const disk = fullDisk(laneDir(root, 'work'));
+    try {
+      const run = await laneguard(['--root', root, 'lanes', 'pause', 'work', '--reason', 'disk test']);
+      expect(run.code).toBe(1);
+      const lines = run.stderr.trim().split('\n');
+      expect(lines).toHaveLength(1);
+      expect(lines[0]).toMatch(new RegExp(`^laneguard: cannot write ${laneDir(root, 'work')}/paused\\.flag: no space left on device$`));
     } finally {
       disk.release();
     }
