@@ -82,7 +82,7 @@ export function decideProcess(obs: Observation, previous: ProcessMemory | undefi
     memory: { ...memory, status, reason },
   });
 
-  if (!spec.enabled) return done('disabled', 'disabled in config (enabled: false)', null);
+  if (!spec.enabled) return done('disabled', spec.note ?? 'disabled in config (enabled: false)', null);
 
   const until = givenUpUntil(memory, spec.startLimit.intervalSec);
   if (until && Date.parse(until) <= now.getTime()) memory = resetMemory(memory);

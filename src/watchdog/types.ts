@@ -48,6 +48,8 @@ export interface WatchdogState {
 /** The subset of a process spec the decision core reads. */
 export interface PolicySpec {
   enabled: boolean;
+  /** Why laneguard disabled an entry the file enables (a heartbeat with nothing to keep warm). */
+  note?: string | null;
   restartCooldownSec: number;
   startupGraceSec: number;
   backoff: { initialSec: number; maxSec: number; jitterRatio: number };

@@ -4,6 +4,8 @@ import { describe, expect, it } from 'vitest';
 import { loadWatchdogConfig } from '../../src/config/watchdog.js';
 import { processRole } from '../../src/config/watchdog-roles.js';
 import { laneguardArgv } from '../../src/util/self.js';
+import { systemClock } from '../../src/util/clock.js';
+import { watchdogStatus } from '../../src/watchdog/status.js';
 import { atomicWriteJson } from '../../src/store/atomic.js';
 import { tempDir } from '../helpers/tmp.js';
 
@@ -27,11 +29,13 @@ describe('watchdog entries that are the replaced guard and heartbeat', () => {
     expect(config.processes[2]).toMatchObject({ id: 'autonomy-supervisor', role: 'configured', restartCommand: ['make', 'start'], cwd: '/Users/sdevisch/dev/orxaq-ops', replaced: null });
   });
 
-  it('the old heartbeat entry is laneguard heartbeat run; disabled while no endpoint has heartbeat: true', () => {
+  it('the old heartbeat entry is laneguard heartbeat run; disabled while no endpoint has heartbeat: true', async () => {
     const root = shippedRoot();
     const idle = loadWatchdogConfig(root).processes[1]!;
     expect(idle).toMatchObject({ id: 'remote-heartbeat', role: 'heartbeat', enabled: false, restartCommand: laneguardArgv(root, 'heartbeat', 'run') });
     expect(idle.note).toMatch(/no endpoint of config\/local_model_fleet.json has "heartbeat": true/);
+    const row = (await watchdogStatus(loadWatchdogConfig(root), systemClock)).processes[1]!;
+    expect(row).toMatchObject({ id: 'remote-heartbeat', status: 'disabled', reason: idle.note });
     atomicWriteJson(path.join(root, 'config/local_model_fleet.json'), { endpoints: [{ id: 'lan-86', base_url: 'http://127.0.0.1:1/v1', heartbeat: true }] });
     expect(loadWatchdogConfig(root).processes[1]).toMatchObject({ enabled: true, note: null });
   });
