@@ -22,8 +22,10 @@ export function settingsProblem(settings: RulesSettings): string | null {
   } catch {
     return `--runbook-url "${settings.runbookUrl}" is not a URL: give the absolute base, e.g. https://wiki.example/laneguard/runbooks`;
   }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') return `--runbook-url "${settings.runbookUrl}": use an http:// or https:// URL`;
-  if (/['"\s{}]/.test(settings.runbookUrl)) return `--runbook-url "${settings.runbookUrl}": quotes, braces and spaces are not allowed`;
+  if (url.protocol !== 'http:' && url.protocol !== 'https:')
+    return `--runbook-url "${settings.runbookUrl}": use an http:// or https:// URL`;
+  if (/['"\s{}]/.test(settings.runbookUrl))
+    return `--runbook-url "${settings.runbookUrl}": quotes, braces and spaces are not allowed`;
   return null;
 }
 
@@ -33,5 +35,7 @@ export function settingsProblem(settings: RulesSettings): string | null {
  */
 export function applyRulesSettings(source: string, settings: RulesSettings): string {
   const base = settings.runbookUrl.replace(/\/+$/, '');
-  return source.replaceAll(`job="${DEFAULT_JOB}"`, `job="${settings.job}"`).replaceAll(DEFAULT_RUNBOOK_URL, base);
+  return source
+    .replaceAll(`job="${DEFAULT_JOB}"`, `job="${settings.job}"`)
+    .replaceAll(DEFAULT_RUNBOOK_URL, base);
 }

@@ -1,7 +1,12 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
-import { applyRulesSettings, DEFAULT_JOB, DEFAULT_RUNBOOK_URL, settingsProblem } from '../alerts/rules-settings.js';
+import {
+  applyRulesSettings,
+  DEFAULT_JOB,
+  DEFAULT_RUNBOOK_URL,
+  settingsProblem,
+} from '../alerts/rules-settings.js';
 import { packageRoot } from '../sandbox/paths.js';
 import { EXIT_OK, UsageError } from './errors.js';
 import type { CliIo } from './io.js';
@@ -9,9 +14,15 @@ import type { CliIo } from './io.js';
 export function registerRules(program: Command, io: CliIo): void {
   program
     .command('rules')
-    .description('print the shipped Prometheus alerting rules with the job selector and runbook base URL set')
+    .description(
+      'print the shipped Prometheus alerting rules with the job selector and runbook base URL set',
+    )
     .option('--job <name>', 'the job_name Prometheus scrapes laneguard under', DEFAULT_JOB)
-    .option('--runbook-url <url>', 'base URL of the runbooks: links are <url>/<AlertName>.md (laneguard itself serves http://HOST:9477/runbooks)', DEFAULT_RUNBOOK_URL)
+    .option(
+      '--runbook-url <url>',
+      'base URL of the runbooks: links are <url>/<AlertName>.md (laneguard itself serves http://HOST:9477/runbooks)',
+      DEFAULT_RUNBOOK_URL,
+    )
     .addHelpText(
       'after',
       `
@@ -25,7 +36,10 @@ everywhere they are used, for example:
       const settings = { job: opts.job, runbookUrl: opts.runbookUrl };
       const problem = settingsProblem(settings);
       if (problem) throw new UsageError(problem);
-      const source = readFileSync(path.join(packageRoot(), 'alerts', 'laneguard.rules.yml'), 'utf8');
+      const source = readFileSync(
+        path.join(packageRoot(), 'alerts', 'laneguard.rules.yml'),
+        'utf8',
+      );
       io.out(applyRulesSettings(source, settings).trimEnd());
       io.exitCode = EXIT_OK;
     });

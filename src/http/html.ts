@@ -27,7 +27,8 @@ export class SafeHtml {
  * as nothing (so `${cond && html`…`}` works); `true` and objects are type errors, as they would
  * show as `true` or `[object Object]`.
  */
-export type HtmlValue = SafeHtml | string | number | null | undefined | false | readonly HtmlValue[];
+export type HtmlValue =
+  SafeHtml | string | number | null | undefined | false | readonly HtmlValue[];
 
 /** Escape text for HTML element content and quoted attribute values: every shown value is input. */
 function escapeHtml(value: string | number): string {

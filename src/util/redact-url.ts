@@ -10,7 +10,9 @@ export function redactUrl(raw: string): string {
     url = new URL(raw);
   } catch {
     // Not a URL we can take apart: drop everything up to a last `@` and after a `?` to be safe.
-    return raw.replace(/^[^@/]*\/\/[^@]*@/, (m) => `${m.slice(0, m.indexOf('//') + 2)}${REDACTED}@`).replace(/\?.*$/, `?${REDACTED}`);
+    return raw
+      .replace(/^[^@/]*\/\/[^@]*@/, (m) => `${m.slice(0, m.indexOf('//') + 2)}${REDACTED}@`)
+      .replace(/\?.*$/, `?${REDACTED}`);
   }
   if (url.username || url.password) {
     url.username = REDACTED;
@@ -20,5 +22,7 @@ export function redactUrl(raw: string): string {
   url.hash = '';
   // `new URL` adds a trailing slash to a bare origin; keep the configured spelling otherwise.
   const text = url.toString();
-  return raw.endsWith('/') || url.pathname !== '/' || text.includes('?') ? text : text.replace(/\/$/, '');
+  return raw.endsWith('/') || url.pathname !== '/' || text.includes('?')
+    ? text
+    : text.replace(/\/$/, '');
 }

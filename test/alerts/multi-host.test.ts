@@ -15,14 +15,26 @@ function amtool(args: string[]): { status: number | null; output: string } {
 }
 
 function routesTo(config: string, labels: Record<string, string>): string {
-  const { status, output } = amtool(['config', 'routes', 'test', `--config.file=${config}`, ...Object.entries(labels).map(([k, v]) => `${k}=${v}`)]);
+  const { status, output } = amtool([
+    'config',
+    'routes',
+    'test',
+    `--config.file=${config}`,
+    ...Object.entries(labels).map(([k, v]) => `${k}=${v}`),
+  ]);
   expect(status).toBe(0);
-  return output.split('\n')[0]!.replace(/Warning:.*$/, '').trim();
+  return output
+    .split('\n')[0]!
+    .replace(/Warning:.*$/, '')
+    .trim();
 }
 
 interface Receiver {
   name: string;
-  webhook_configs?: Array<{ url: string; http_config?: { authorization?: { credentials_file?: string } } }>;
+  webhook_configs?: Array<{
+    url: string;
+    http_config?: { authorization?: { credentials_file?: string } };
+  }>;
 }
 
 describe('alerts/alertmanager-hosts.yml (a receiver per host)', () => {
@@ -38,15 +50,32 @@ describe('alerts/alertmanager-hosts.yml (a receiver per host)', () => {
     ['gpu-box-2:9477', 'laneguard-gpu-box-2,default'],
     ['gpu-box-9:9477', 'default'],
   ])('routes a recovery alert of %s to %s', (instance, receivers) => {
-    expect(routesTo(PER_HOST, { alertname: 'LaneguardFleetIdleWhileDemand', laneguard_action: 'recover', job: 'laneguard', instance })).toBe(receivers);
+    expect(
+      routesTo(PER_HOST, {
+        alertname: 'LaneguardFleetIdleWhileDemand',
+        laneguard_action: 'recover',
+        job: 'laneguard',
+        instance,
+      }),
+    ).toBe(receivers);
   });
 
   it('sends alerts without laneguard_action to people only', () => {
-    expect(routesTo(PER_HOST, { alertname: 'LaneguardEndpointDown', job: 'laneguard', instance: 'gpu-box-1:9477', endpoint: 'e1' })).toBe('default');
+    expect(
+      routesTo(PER_HOST, {
+        alertname: 'LaneguardEndpointDown',
+        job: 'laneguard',
+        instance: 'gpu-box-1:9477',
+        endpoint: 'e1',
+      }),
+    ).toBe('default');
   });
 
   it("each host's receiver calls that host, with its own token", () => {
-    const doc = parseYamlFile(readFileSync(PER_HOST, 'utf8')) as { route: { routes: Array<{ receiver: string; matchers: string[] }> }; receivers: Receiver[] };
+    const doc = parseYamlFile(readFileSync(PER_HOST, 'utf8')) as {
+      route: { routes: Array<{ receiver: string; matchers: string[] }> };
+      receivers: Receiver[];
+    };
     const perHost = doc.route.routes.filter((r) => r.receiver.startsWith('laneguard-'));
     expect(perHost).toHaveLength(2);
     for (const route of perHost) {
@@ -65,17 +94,32 @@ describe('alerts/alertmanager-fanout.yml (every host gets every alert)', () => {
     const { status, output } = amtool(['check-config', FAN_OUT]);
     expect(output).toContain('SUCCESS');
     expect(status).toBe(0);
-    expect(routesTo(FAN_OUT, { alertname: 'LaneguardLanesStarved', laneguard_action: 'recover_lane', job: 'laneguard', instance: 'gpu-box-2:9477', lane: 'a' })).toBe('laneguard-fleet,default');
+    expect(
+      routesTo(FAN_OUT, {
+        alertname: 'LaneguardLanesStarved',
+        laneguard_action: 'recover_lane',
+        job: 'laneguard',
+        instance: 'gpu-box-2:9477',
+        lane: 'a',
+      }),
+    ).toBe('laneguard-fleet,default');
     const doc = parseYamlFile(readFileSync(FAN_OUT, 'utf8')) as { receivers: Receiver[] };
-    expect(doc.receivers.find((r) => r.name === 'laneguard-fleet')?.webhook_configs?.map((w) => w.url)).toEqual([
+    expect(
+      doc.receivers.find((r) => r.name === 'laneguard-fleet')?.webhook_configs?.map((w) => w.url),
+    ).toEqual([
       'http://gpu-box-1:9477/alertmanager/webhook',
       'http://gpu-box-2:9477/alertmanager/webhook',
     ]);
   });
 
   it('warns, in the file and in the docs, that fan-out needs webhook.instance and the host:port form behind one address', () => {
-    for (const text of [readFileSync(FAN_OUT, 'utf8'), readFileSync(path.resolve('docs/webhook.md'), 'utf8')]) {
-      expect(text).toMatch(/without it, every\s+(#\s+)?laneguard acts on every other\s+(#\s+)?host's alerts/i);
+    for (const text of [
+      readFileSync(FAN_OUT, 'utf8'),
+      readFileSync(path.resolve('docs/webhook.md'), 'utf8'),
+    ]) {
+      expect(text).toMatch(
+        /without it, every\s+(#\s+)?laneguard acts on every other\s+(#\s+)?host's alerts/i,
+      );
       expect(text).toMatch(/host:port/);
     }
   });

@@ -23,11 +23,23 @@ const alertRule = z
     annotations: z.record(z.string(), z.string()).default({}),
   })
   .strict();
-const recordingRule = z.object({ record: z.string(), expr: z.string(), labels: z.record(z.string(), z.string()).optional() }).strict();
+const recordingRule = z
+  .object({
+    record: z.string(),
+    expr: z.string(),
+    labels: z.record(z.string(), z.string()).optional(),
+  })
+  .strict();
 const rulesFile = z
   .object({
     groups: z.array(
-      z.object({ name: z.string(), interval: z.string().optional(), rules: z.array(z.union([alertRule, recordingRule])) }).strict(),
+      z
+        .object({
+          name: z.string(),
+          interval: z.string().optional(),
+          rules: z.array(z.union([alertRule, recordingRule])),
+        })
+        .strict(),
     ),
   })
   .strict();
@@ -37,7 +49,15 @@ export function parseAlertRules(source: string): AlertRule[] {
   return doc.groups.flatMap((group) =>
     group.rules.flatMap((rule) =>
       'alert' in rule
-        ? [{ name: rule.alert, expr: rule.expr.trim(), for: rule.for, labels: rule.labels, annotations: rule.annotations }]
+        ? [
+            {
+              name: rule.alert,
+              expr: rule.expr.trim(),
+              for: rule.for,
+              labels: rule.labels,
+              annotations: rule.annotations,
+            },
+          ]
         : [],
     ),
   );
@@ -65,7 +85,15 @@ const promtoolTests = z.object({
       z.object({
         name: z.string(),
         alert_rule_test: z
-          .array(z.object({ eval_time: z.string(), alertname: z.string(), exp_alerts: z.array(z.unknown()).nullable().default([]) }).strict())
+          .array(
+            z
+              .object({
+                eval_time: z.string(),
+                alertname: z.string(),
+                exp_alerts: z.array(z.unknown()).nullable().default([]),
+              })
+              .strict(),
+          )
           .default([]),
       }),
     )

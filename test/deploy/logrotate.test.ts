@@ -18,7 +18,10 @@ afterEach(() => {
 
 function logrotate(args: string[]): { status: number | null; output: string } {
   const r = spawnSync(LOGROTATE, args, { encoding: 'utf8', timeout: 30_000 });
-  if (r.error) throw new Error(`cannot run ${LOGROTATE} (Debian package logrotate; .ci/run installs it): ${r.error.message}`);
+  if (r.error)
+    throw new Error(
+      `cannot run ${LOGROTATE} (Debian package logrotate; .ci/run installs it): ${r.error.message}`,
+    );
   return { status: r.status, output: `${r.stdout}${r.stderr}` };
 }
 
@@ -30,11 +33,20 @@ function stagedConfig(dir: string): string {
   expect(text).toContain(`${OUTPUTS}/*.log {`);
   expect(text).toMatch(/^ {4}su laneguard laneguard$/m);
   const file = path.join(dir, 'laneguard.logrotate');
-  writeFileSync(file, text.replace(OUTPUTS, path.join(dir, 'out')).replace('su laneguard laneguard', `su ${user} ${group}`));
+  writeFileSync(
+    file,
+    text
+      .replace(OUTPUTS, path.join(dir, 'out'))
+      .replace('su laneguard laneguard', `su ${user} ${group}`),
+  );
   return file;
 }
 
-const lines = (text: string): number[] => text.split('\n').filter(Boolean).map((l) => Number(/^line (\d+)$/.exec(l)?.[1] ?? NaN));
+const lines = (text: string): number[] =>
+  text
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => Number(/^line (\d+)$/.exec(l)?.[1] ?? NaN));
 
 async function waitFor(what: string, check: () => boolean): Promise<void> {
   for (let i = 0; i < 3000 && !check(); i++) await new Promise((r) => setTimeout(r, 10));
@@ -44,9 +56,15 @@ async function waitFor(what: string, check: () => boolean): Promise<void> {
 describe('deploy/logrotate/laneguard', () => {
   it('rotates by copy and truncate, keeping five, for every log in the outputs directory', () => {
     const text = readFileSync(SHIPPED, 'utf8');
-    for (const directive of ['copytruncate', 'rotate 5', 'missingok', 'notifempty']) expect(text).toMatch(new RegExp(`^ {4}${directive}$`, 'm'));
+    for (const directive of ['copytruncate', 'rotate 5', 'missingok', 'notifempty'])
+      expect(text).toMatch(new RegExp(`^ {4}${directive}$`, 'm'));
     const dir = tempDir();
-    const { status, output } = logrotate(['--debug', '-s', path.join(dir, 'state'), stagedConfig(dir)]);
+    const { status, output } = logrotate([
+      '--debug',
+      '-s',
+      path.join(dir, 'state'),
+      stagedConfig(dir),
+    ]);
     expect(output).not.toMatch(/^error:/m);
     expect(status).toBe(0);
   });
@@ -75,7 +93,8 @@ describe('deploy/logrotate/laneguard', () => {
     expect(liveBytes.includes(0)).toBe(false);
     const after = lines(liveBytes.toString('utf8'));
     expect(before[0]).toBe(1);
-    for (const seq of [before, after]) seq.forEach((n, i) => i > 0 && expect(n).toBe(seq[i - 1]! + 1));
+    for (const seq of [before, after])
+      seq.forEach((n, i) => i > 0 && expect(n).toBe(seq[i - 1]! + 1));
     // Nothing written twice; at most the lines between copy and truncate are missing.
     expect(after[0]!).toBeGreaterThan(before.at(-1)!);
   });

@@ -8,7 +8,9 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 
 const REPO = path.resolve('.');
-const VERSION = (JSON.parse(readFileSync(path.join(REPO, 'package.json'), 'utf8')) as { version: string }).version;
+const VERSION = (
+  JSON.parse(readFileSync(path.join(REPO, 'package.json'), 'utf8')) as { version: string }
+).version;
 const dir = mkdtempSync(path.join(tmpdir(), 'laneguard-pack-'));
 const prefix = path.join(dir, 'prefix');
 const bin = path.join(prefix, 'bin', 'laneguard');
@@ -17,14 +19,32 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 function npm(args: string[], cwd: string): { status: number | null; output: string } {
   // dist/ is built by `pretest:e2e`; --ignore-scripts keeps `prepare` from rebuilding it under the feet of other tests.
-  const r = spawnSync('npm', args, { cwd, encoding: 'utf8', timeout: 300_000, env: { ...process.env, npm_config_update_notifier: 'false', npm_config_fund: 'false', npm_config_audit: 'false' } });
+  const r = spawnSync('npm', args, {
+    cwd,
+    encoding: 'utf8',
+    timeout: 300_000,
+    env: {
+      ...process.env,
+      npm_config_update_notifier: 'false',
+      npm_config_fund: 'false',
+      npm_config_audit: 'false',
+    },
+  });
   return { status: r.status, output: `${r.stdout}${r.stderr}` };
 }
 
-function run(file: string, args: string[], timeoutMs: number): Promise<{ code: number | null; output: string }> {
+function run(
+  file: string,
+  args: string[],
+  timeoutMs: number,
+): Promise<{ code: number | null; output: string }> {
   return new Promise((resolve) => {
     // Outside the repository, so nothing resolves from its node_modules or dist.
-    const child = spawn(file, args, { cwd: dir, env: { ...process.env, PATH: `${path.dirname(file)}:${process.env.PATH ?? ''}` }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(file, args, {
+      cwd: dir,
+      env: { ...process.env, PATH: `${path.dirname(file)}:${process.env.PATH ?? ''}` },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let output = '';
     child.stdout.on('data', (c: Buffer) => (output += c.toString()));
     child.stderr.on('data', (c: Buffer) => (output += c.toString()));
@@ -42,11 +62,24 @@ describe('the packed tarball', () => {
     expect(packed.status, packed.output).toBe(0);
     const tarball = readdirSync(dir).find((f) => /^laneguard-.*\.tgz$/.test(f));
     expect(tarball).toBe(`laneguard-${VERSION}.tgz`);
-    const listing = spawnSync('tar', ['tzf', path.join(dir, tarball!)], { encoding: 'utf8' }).stdout.split('\n');
-    for (const file of ['package/dist/main.js', 'package/alerts/laneguard.rules.yml', 'package/docs/runbooks/LaneguardDown.md', 'package/deploy/prometheus/prometheus.yml']) expect(listing).toContain(file);
-    expect(listing.some((f) => f.startsWith('package/src/') || f.startsWith('package/test/'))).toBe(false);
+    const listing = spawnSync('tar', ['tzf', path.join(dir, tarball!)], {
+      encoding: 'utf8',
+    }).stdout.split('\n');
+    for (const file of [
+      'package/dist/main.js',
+      'package/alerts/laneguard.rules.yml',
+      'package/docs/runbooks/LaneguardDown.md',
+      'package/deploy/prometheus/prometheus.yml',
+    ])
+      expect(listing).toContain(file);
+    expect(listing.some((f) => f.startsWith('package/src/') || f.startsWith('package/test/'))).toBe(
+      false,
+    );
 
-    const installed = npm(['install', '-g', '--prefer-offline', '--prefix', prefix, `./${tarball!}`], dir);
+    const installed = npm(
+      ['install', '-g', '--prefer-offline', '--prefix', prefix, `./${tarball!}`],
+      dir,
+    );
     expect(installed.status, installed.output).toBe(0);
     expect(existsSync(bin)).toBe(true);
   });
@@ -74,7 +107,11 @@ describe('the packed tarball', () => {
 
 describe('npx in the repository', () => {
   it('`npx laneguard` runs the built CLI after npm ci', () => {
-    const r = spawnSync('npx', ['--no-install', 'laneguard', '--version'], { cwd: REPO, encoding: 'utf8', timeout: 60_000 });
+    const r = spawnSync('npx', ['--no-install', 'laneguard', '--version'], {
+      cwd: REPO,
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
     expect(`${r.stdout}${r.stderr}`.trim()).toBe(VERSION);
     expect(r.status).toBe(0);
   });

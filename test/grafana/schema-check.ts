@@ -37,14 +37,28 @@ export interface SchemaProblem {
 }
 
 /** Problems of each JSON text (by name), one program for all. Lines are the JSON file's lines. */
-export function checkDashboards(dashboards: Record<string, string>, repoRoot: string): SchemaProblem[] {
-  const options: ts.CompilerOptions = { strict: true, noEmit: true, skipLibCheck: true, target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.NodeNext, moduleResolution: ts.ModuleResolutionKind.NodeNext, types: [] };
+export function checkDashboards(
+  dashboards: Record<string, string>,
+  repoRoot: string,
+): SchemaProblem[] {
+  const options: ts.CompilerOptions = {
+    strict: true,
+    noEmit: true,
+    skipLibCheck: true,
+    target: ts.ScriptTarget.ES2022,
+    module: ts.ModuleKind.NodeNext,
+    moduleResolution: ts.ModuleResolutionKind.NodeNext,
+    types: [],
+  };
   const prelude = PRELUDE.split('\n').length;
   const sources = new Map<string, { name: string; text: string }>();
   for (const [name, json] of Object.entries(dashboards)) {
     // A file under the repository root, so `@grafana/schema` resolves from its node_modules.
     const fileName = path.join(repoRoot, `.schema-check-${name.replace(/\W/g, '_')}.ts`);
-    sources.set(fileName, { name, text: `${PRELUDE}export const dashboard = (\n${json.trim()}\n) satisfies Checked;\n` });
+    sources.set(fileName, {
+      name,
+      text: `${PRELUDE}export const dashboard = (\n${json.trim()}\n) satisfies Checked;\n`,
+    });
   }
   const host = ts.createCompilerHost(options);
   const getSourceFile = host.getSourceFile.bind(host);
@@ -57,11 +71,25 @@ export function checkDashboards(dashboards: Record<string, string>, repoRoot: st
   const program = ts.createProgram([...sources.keys()], options, host);
   return ts.getPreEmitDiagnostics(program).map((d) => {
     const own = d.file ? sources.get(path.resolve(d.file.fileName)) : undefined;
-    const line = d.file && d.start !== undefined ? d.file.getLineAndCharacterOfPosition(d.start).line + 1 - prelude : 0;
-    return { file: own?.name ?? d.file?.fileName ?? '(program)', line, message: ts.flattenDiagnosticMessageText(d.messageText, ' ') };
+    const line =
+      d.file && d.start !== undefined
+        ? d.file.getLineAndCharacterOfPosition(d.start).line + 1 - prelude
+        : 0;
+    return {
+      file: own?.name ?? d.file?.fileName ?? '(program)',
+      line,
+      message: ts.flattenDiagnosticMessageText(d.messageText, ' '),
+    };
   });
 }
 
 export function grafanaSchemaVersion(repoRoot: string): string {
-  return (JSON.parse(readFileSync(path.join(repoRoot, 'node_modules', '@grafana', 'schema', 'package.json'), 'utf8')) as { version: string }).version;
+  return (
+    JSON.parse(
+      readFileSync(
+        path.join(repoRoot, 'node_modules', '@grafana', 'schema', 'package.json'),
+        'utf8',
+      ),
+    ) as { version: string }
+  ).version;
 }

@@ -24,14 +24,24 @@ describe('dashboards and the Grafana dashboard schema', () => {
     };
     const problems = checkDashboards(broken, REPO_ROOT);
     const byFile = (file: string) => problems.filter((p) => p.file === file);
-    expect(byFile('unknown-key.json').map((p) => p.message).join('\n')).toMatch(/graphTooltipp/);
+    expect(
+      byFile('unknown-key.json')
+        .map((p) => p.message)
+        .join('\n'),
+    ).toMatch(/graphTooltipp/);
     expect(byFile('wrong-type.json')).not.toEqual([]);
-    expect(byFile('bad-enum.json').map((p) => p.message).join('\n')).toMatch(/relative-ish/);
+    expect(
+      byFile('bad-enum.json')
+        .map((p) => p.message)
+        .join('\n'),
+    ).toMatch(/relative-ish/);
     const line = overview.split('\n').findIndex((l) => l.includes('"graphTooltip":')) + 1;
     expect(byFile('unknown-key.json')[0]?.line).toBe(line);
   }, 120_000);
 
   it('docs/grafana.md names the schema version checked against', () => {
-    expect(readFileSync(path.join(REPO_ROOT, 'docs', 'grafana.md'), 'utf8')).toContain(`@grafana/schema\` ${grafanaSchemaVersion(REPO_ROOT)}`);
+    expect(readFileSync(path.join(REPO_ROOT, 'docs', 'grafana.md'), 'utf8')).toContain(
+      `@grafana/schema\` ${grafanaSchemaVersion(REPO_ROOT)}`,
+    );
   });
 });

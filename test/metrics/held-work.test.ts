@@ -12,7 +12,12 @@ describe('held work', () => {
     const { service } = sandboxService({
       endpoints: [{ id: 'lm', base_url: models.server.baseUrl }],
       lanes: [
-        { id: 'held', urls: [models.server.baseUrl], pending: 2, pause: { text: 'hold: model swap', ageSec: 3600 } },
+        {
+          id: 'held',
+          urls: [models.server.baseUrl],
+          pending: 2,
+          pause: { text: 'hold: model swap', ageSec: 3600 },
+        },
         { id: 'nowork', urls: [models.server.baseUrl], pending: 0 },
       ],
     });
@@ -31,8 +36,18 @@ describe('held work', () => {
       guard: { dry_run: true },
       endpoints: [{ id: 'lm', base_url: models.server.baseUrl }],
       lanes: [
-        { id: 'held', urls: [models.server.baseUrl], pending: 2, pause: { text: 'hold', ageSec: 3600 } },
-        { id: 'fresh', urls: [models.server.baseUrl], pending: 1, pause: { text: 'manual', ageSec: 10 } },
+        {
+          id: 'held',
+          urls: [models.server.baseUrl],
+          pending: 2,
+          pause: { text: 'hold', ageSec: 3600 },
+        },
+        {
+          id: 'fresh',
+          urls: [models.server.baseUrl],
+          pending: 1,
+          pause: { text: 'manual', ageSec: 10 },
+        },
       ],
     });
     const result = await service.cycle({ trigger: 'manual' });
@@ -47,13 +62,18 @@ describe('held work', () => {
 describe('endpoint URLs with credentials', () => {
   it('laneguard_endpoint_info and the status API show base_url without user or password; the probe sends them as basic auth', async () => {
     const secretUrl = models.server.baseUrl.replace('http://', 'http://alice:s3cret-pw@');
-    const { service } = sandboxService({ endpoints: [{ id: 'lm', base_url: secretUrl }], lanes: [] });
+    const { service } = sandboxService({
+      endpoints: [{ id: 'lm', base_url: secretUrl }],
+      lanes: [],
+    });
     await service.probe();
     const app = createApp(service);
     const text = (await request(app).get('/metrics')).text;
     const info = text.split('\n').filter((l) => l.startsWith('laneguard_endpoint_info{'));
     expect(info).toHaveLength(1);
-    expect(info[0]).toContain(`base_url="${models.server.baseUrl.replace('http://', 'http://REDACTED@')}"`);
+    expect(info[0]).toContain(
+      `base_url="${models.server.baseUrl.replace('http://', 'http://REDACTED@')}"`,
+    );
     expect(sample(text, 'laneguard_endpoint_up', { endpoint: 'lm' })).toBe(1);
     const status = JSON.stringify((await request(app).get('/api/v1/status')).body);
     for (const secret of ['s3cret-pw', 'alice']) {

@@ -9,7 +9,9 @@ describe('redactUrl', () => {
   });
 
   it('replaces user and password', () => {
-    expect(redactUrl('https://alice:s3cret@models.lan:8443/v1')).toBe('https://REDACTED@models.lan:8443/v1');
+    expect(redactUrl('https://alice:s3cret@models.lan:8443/v1')).toBe(
+      'https://REDACTED@models.lan:8443/v1',
+    );
     expect(redactUrl('http://tokenonly@models.lan/v1')).toBe('http://REDACTED@models.lan/v1');
   });
 

@@ -7,7 +7,12 @@ import path from 'node:path';
 import { REPO_ROOT } from '../../grafana/panel-queries.js';
 import { parseYamlFile } from '../../helpers/yaml.js';
 
-export const SHIPPED_PROMETHEUS_CONFIG = path.join(REPO_ROOT, 'deploy', 'prometheus', 'prometheus.yml');
+export const SHIPPED_PROMETHEUS_CONFIG = path.join(
+  REPO_ROOT,
+  'deploy',
+  'prometheus',
+  'prometheus.yml',
+);
 
 export interface PrometheusConfigSubstitutions {
   /** host:port of the laneguard servers to scrape. */
@@ -34,13 +39,18 @@ export function readShippedConfig(): Config {
 export function e2ePrometheusConfig(sub: PrometheusConfigSubstitutions): Config {
   const config = readShippedConfig();
   const job = config.scrape_configs.find((s) => s.job_name === 'laneguard');
-  if (!job || job.static_configs.length !== 1) throw new Error(`${SHIPPED_PROMETHEUS_CONFIG}: expected one static_configs entry in the laneguard scrape job`);
+  if (!job || job.static_configs.length !== 1)
+    throw new Error(
+      `${SHIPPED_PROMETHEUS_CONFIG}: expected one static_configs entry in the laneguard scrape job`,
+    );
   job.static_configs[0]!.targets = sub.laneguard;
-  if (config.rule_files.length !== 1) throw new Error(`${SHIPPED_PROMETHEUS_CONFIG}: expected one rule file`);
+  if (config.rule_files.length !== 1)
+    throw new Error(`${SHIPPED_PROMETHEUS_CONFIG}: expected one rule file`);
   config.rule_files = sub.rulesFile ? [sub.rulesFile] : [];
   if (sub.alertmanagers?.length) {
     const am = config.alerting?.alertmanagers[0]?.static_configs[0];
-    if (!am) throw new Error(`${SHIPPED_PROMETHEUS_CONFIG}: expected an Alertmanager static target`);
+    if (!am)
+      throw new Error(`${SHIPPED_PROMETHEUS_CONFIG}: expected an Alertmanager static target`);
     am.targets = sub.alertmanagers;
   } else {
     delete config.alerting;
