@@ -84,6 +84,8 @@ export async function restartStalled(
   const outcome: RestartOutcome = { restarted: [], failed: [], stopped: [], restartFailed: [], leftAlone: [] };
   const { guard, root } = deps.config;
   for (const decision of plan.restarts) {
+    // Shutting down: no new restart (a lane stopped before the abort is started by the next cycle).
+    if (deps.signal?.aborted) break;
     const stall = decision.stall!;
     const entry: RestartedEntry = { id: decision.id, old_pid: stall.pid, heartbeat_age_sec: stall.heartbeatAgeSec, stalled_sec: stall.stalledSec };
     if (ctx.dryRun) {
@@ -108,7 +110,7 @@ export async function restartStalled(
     const tree = lane ? [lane, ...descendants(lane.pid)] : [];
     const stopBudgetMs = guard.lanes.stop_timeout_sec * 1000;
     const stopStarted = deps.clock.now().getTime();
-    const stop = await deps.runner(expandArgv(guard.lanes.stop_command, { root, lane: decision.id }), { timeoutMs: stopBudgetMs, cwd: root, keepBytes: TAIL });
+    const stop = await deps.runner(expandArgv(guard.lanes.stop_command, { root, lane: decision.id }), { timeoutMs: stopBudgetMs, cwd: root, keepBytes: TAIL, signal: deps.signal });
     const leftMs = Math.max(0, stopBudgetMs - (deps.clock.now().getTime() - stopStarted));
     let stoppedBy: RestartedEntry['stopped_by'] = 'stop_command';
     if (!(await waitGone(tree, leftMs, deps))) {
@@ -129,7 +131,7 @@ export async function restartStalled(
     const baseUrl = deps.config.endpoints.find((e) => e.id === decision.endpointKey)?.base_url ?? '';
     // Written ahead, as every start (guard/start-intents).
     deps.history.append('lane_start_requested', { cycle_id: ctx.cycleId, lane: decision.id, trigger: ctx.trigger, restart: true });
-    const start = await deps.runner(expandArgv(guard.lanes.start_command, { root, lane: decision.id, endpoint: baseUrl }), { timeoutMs: guard.lanes.command_timeout_sec * 1000, cwd: root, keepBytes: TAIL });
+    const start = await deps.runner(expandArgv(guard.lanes.start_command, { root, lane: decision.id, endpoint: baseUrl }), { timeoutMs: guard.lanes.command_timeout_sec * 1000, cwd: root, keepBytes: TAIL, signal: deps.signal });
     if (!start.ok) {
       fail(`start command ${start.error ?? `exited ${start.exitCode ?? start.signal}`}`, { stopped_by: stoppedBy, exit_code: start.exitCode, output: start.output.slice(-TAIL) });
       continue;
