@@ -56,6 +56,8 @@ export interface ActOutcome {
   started: StartedEntry[];
   failed: FailedEntry[];
   startFailed: string[];
+  /** Of those, lanes whose start command itself failed (the rest started and died before verification). */
+  startCommandFailed: string[];
   otherFailures: number;
   /** The lanes as re-read to verify starts (null when nothing was started). */
   after: LaneRead | null;
@@ -95,7 +97,7 @@ export async function act(
   plan: Plan,
   ctx: { cycleId: string; trigger: Trigger; dryRun: boolean; endpoints: readonly EndpointView[]; work: Map<string, WorkCounts> },
 ): Promise<ActOutcome> {
-  const outcome: ActOutcome = { unpaused: [], started: [], failed: [], startFailed: [], otherFailures: 0, after: null };
+  const outcome: ActOutcome = { unpaused: [], started: [], failed: [], startFailed: [], startCommandFailed: [], otherFailures: 0, after: null };
   const { guard, root } = deps.config;
   if (ctx.dryRun) {
     for (const u of plan.unpauses) outcome.unpaused.push({ id: u.id, reason: u.reason, pause_age_sec: u.pauseAgeSec, pause_message: u.pauseMessage, archived_to: null, dry_run: true });
@@ -122,7 +124,10 @@ export async function act(
     deps.history.append('lane_start_requested', { cycle_id: ctx.cycleId, lane: start.id, trigger: ctx.trigger });
     const result = await deps.runner(argv, { timeoutMs: guard.lanes.command_timeout_sec * 1000, cwd: root, keepBytes: TAIL, signal: deps.signal });
     if (result.ok) launched.push({ id: start.id, result });
-    else startFailure(deps, outcome, ctx, start.id, result.exitCode, `${result.error ?? `exited ${result.exitCode ?? result.signal}`}`, result.output);
+    else {
+      startFailure(deps, outcome, ctx, start.id, result.exitCode, `${result.error ?? `exited ${result.exitCode ?? result.signal}`}`, result.output);
+      outcome.startCommandFailed.push(start.id);
+    }
   }
   if (launched.length === 0) return outcome;
 

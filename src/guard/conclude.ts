@@ -9,6 +9,8 @@ export interface ActionTally {
   startedOk: string[];
   /** Lanes whose start failed or did not verify. */
   startFailed: string[];
+  /** Of those, lanes whose start command failed (start_failing); the others died young (lane_crash_loop). */
+  startCommandFailed?: string[];
   /** Stalled lanes restarted (running again as a new process). */
   restartedOk?: string[];
   /** Stalled lanes whose restart failed: they back off like a failed start. */
@@ -65,7 +67,8 @@ export function conclude(
   const lanes: Record<string, LaneBackoff> = { ...before.lanes };
   let progress = before.progress;
   if (!ids.dryRun) {
-    for (const id of tally.startFailed) lanes[id] = recordFailure(lanes[id] ?? emptyBackoff(), now, cfg.backoff, 'start');
+    const commandFailed = new Set(tally.startCommandFailed ?? []);
+    for (const id of tally.startFailed) lanes[id] = recordFailure(lanes[id] ?? emptyBackoff(), now, cfg.backoff, commandFailed.has(id) ? 'start' : 'crash');
     for (const id of restartFailed) lanes[id] = recordFailure(lanes[id] ?? emptyBackoff(), now, cfg.backoff);
     // A restarted lane is watched like a started one: dying young backs it off.
     for (const id of [...tally.startedOk, ...(tally.restartedOk ?? [])]) lanes[id] = { ...(lanes[id] ?? emptyBackoff()), last_start_at: at, awaiting_exit: true, backoff_until: null };

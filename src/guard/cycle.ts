@@ -140,6 +140,7 @@ export async function runCycle(deps: GuardDeps, request: CycleRequest): Promise<
   const tally = {
     startedOk: outcome.started.filter((s) => !s.dry_run).map((s) => s.id),
     startFailed: outcome.startFailed,
+    startCommandFailed: outcome.startCommandFailed,
     restartedOk: restarts.restarted.filter((r) => !r.dry_run).map((r) => r.id),
     restartFailed: restarts.restartFailed,
     stopped: restarts.stopped,

@@ -101,7 +101,7 @@ describe('anomalies raise and clear as transitions', () => {
 
   it('three failed start commands in a row raise start_failing (not lane_crash_loop), naming the lane; a long run forgives it', () => {
     let s = state();
-    for (let i = 0; i < 3; i++) s = run(planFor({}), s, { startFailed: ['l1'] }).state;
+    for (let i = 0; i < 3; i++) s = run(planFor({}), s, { startFailed: ['l1'], startCommandFailed: ['l1'] }).state;
     expect(s.lanes.l1).toMatchObject({ failures: 3, start_failures: 3 });
     expect(s.active_anomalies).toContain('start_failing');
     expect(s.active_anomalies).not.toContain('lane_crash_loop');
