@@ -5,6 +5,7 @@ import type { GuardDeps } from '../guard/cycle.js';
 import { HistoryStore } from '../history/store.js';
 import { createLaneAdapter } from '../lanes/factory.js';
 import { runArgv } from '../process/index.js';
+import { asFileError } from '../store/file-error.js';
 import type { WriteSink } from '../store/write-errors.js';
 import { systemClock, type Clock } from '../util/clock.js';
 
@@ -18,7 +19,8 @@ export function resolveRoot(options: GlobalOptions, env: NodeJS.ProcessEnv = pro
 }
 
 export function historyFor(config: LoadedConfig, clock: Clock = systemClock, writes?: WriteSink): HistoryStore {
-  const onWriteError = writes ? (error: Error) => writes.failed('history', error) : undefined;
+  // An append error carries no path: name the history file for the one line the operator sees.
+  const onWriteError = writes ? (error: Error) => writes.failed('history', asFileError('write', config.paths.history, error)) : undefined;
   return new HistoryStore(config.paths.history, { maxBytes: config.guard.history.max_bytes, keepFiles: config.guard.history.keep_files }, clock, onWriteError);
 }
 

@@ -21,6 +21,7 @@ import type { Clock } from '../util/clock.js';
 import { loadCredentials, type Credentials } from '../http/auth.js';
 import { laneguardWriteDirs, removeStrayTemps } from '../store/stray-temp.js';
 import { WriteFailures } from '../store/write-errors.js';
+import { asFileError } from '../store/file-error.js';
 import type { GuardPort } from '../http/port.js';
 import type { Trigger } from '../domain/types.js';
 
@@ -116,7 +117,7 @@ export class GuardService implements GuardPort {
         this.options.clock,
         (error) => {
           this.metrics.historyWriteErrors.inc();
-          this.writes.failed('history', error);
+          this.writes.failed('history', asFileError('write', config.paths.history, error));
         },
       ),
       clock: this.options.clock,

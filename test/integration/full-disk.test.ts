@@ -34,7 +34,7 @@ describe.skipIf(!canMountTinyDisk)('full disk', () => {
       for (const file of ['fleet_status.json', 'idle_guard_state.json', 'idle_guard_report.json']) {
         expect(lines.filter((l) => l.includes(file))).toEqual([`laneguard: cannot write ${path.join(root, ARTIFACTS, file)}: no space left on device`]);
       }
-      expect(lines).toContain('laneguard: cannot write history: no space left on device');
+      expect(lines).toContain(`laneguard: cannot write ${path.join(root, ARTIFACTS, 'idle_guard_history.ndjson')}: no space left on device`);
       expect(run.stderr).not.toMatch(/\n\s+at /);
     } finally {
       disk.release();
