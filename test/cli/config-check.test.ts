@@ -16,6 +16,8 @@ describe('config check reads everything laneguard will read, the watchdog config
     expect(run.stdout).toMatch(/remote-heartbeat: no endpoint of config\/local_model_fleet.json has "heartbeat": true/);
     expect(run.stdout).toContain('autonomy-supervisor: supervised as configured');
     for (const key of ['backlog_recycle_on_idle', 'revive_after_idle_cycles']) expect(run.stdout.match(new RegExp(key, 'g'))).toHaveLength(1);
+    // The replaced system's way with stalled lanes points to laneguard's.
+    expect(run.stdout).toMatch(/^warning: revive_stalled_state_on_idle is accepted but not performed: .*set restart_stalled \(and stalled_after_sec\)$/m);
     expect(run.stdout).toMatch(/config OK\n$/);
     const json = JSON.parse((await laneguard(['--root', fleet.root, 'config', 'check', '--json'], { env: fleet.env })).stdout);
     expect(json.watchdog.processes.map((p: { id: string; role: string }) => [p.id, p.role])).toEqual([['local-idle-guard', 'guard'], ['remote-heartbeat', 'heartbeat'], ['autonomy-supervisor', 'configured']]);
