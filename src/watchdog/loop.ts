@@ -21,6 +21,11 @@ export interface LoopOptions {
   tickMs?: number;
 }
 
+/** Look at the clock often enough for a sub-second interval (the schedule's resolution is one tick). */
+function tickFor(intervalSec: number): number {
+  return Math.max(50, Math.min(1000, (intervalSec * 1000) / 2));
+}
+
 function describeEvent(e: WatchdogEvent): string {
   const f = e.fields;
   const detail = Object.entries(f)
@@ -52,7 +57,7 @@ export async function runWatchdogLoop(options: LoopOptions): Promise<number> {
   const done = new AbortController();
   const stop = (): void => done.abort();
   signal.addEventListener('abort', stop, { once: true });
-  const scheduler = new IntervalScheduler(clock, (_job, err) => log(`${clock.now().toISOString()} check failed: ${err.message}`), { tickMs: options.tickMs });
+  const scheduler = new IntervalScheduler(clock, (_job, err) => log(`${clock.now().toISOString()} check failed: ${err.message}`), { tickMs: options.tickMs ?? tickFor(config.intervalSec) });
   scheduler.add({
     name: 'check',
     intervalSec: () => config.intervalSec,

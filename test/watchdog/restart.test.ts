@@ -96,12 +96,12 @@ describe('watchdog check on real processes', () => {
 
   it('hung (health file gone stale) → TERM to the verified pid, then restarted', async () => {
     const root = tempDir();
-    const config = writeWatchdogConfig(root, { processes: [foreverEntry('p1', { health: { file: 'run/p1.health', max_age_sec: 1 }, startup_grace_sec: 3 })] });
+    const config = writeWatchdogConfig(root, { processes: [foreverEntry('p1', { health: { file: 'run/p1.health', max_age_sec: 1 }, startup_grace_sec: 1 })] });
     const hung = startFixture('forever.js', foreverArgs(root, 'p1', ['--stale']));
     await waitFor(() => readPid(path.join(root, 'run/p1.pid')) === hung, 'fixture pid file');
     // Alive but not progressing: wait until its health file is older than max_age_sec, and the
     // process older than startup_grace_sec (a process still starting is not judged hung).
-    await new Promise((r) => setTimeout(r, 3500));
+    await new Promise((r) => setTimeout(r, 1500));
 
     const result = await check(config);
     expect(result.processes[0]).toMatchObject({ status: 'healthy', action: 'restarted', signals: ['SIGTERM'] });
@@ -114,11 +114,11 @@ describe('watchdog check on real processes', () => {
   it('hung and deaf to TERM → KILL after stop_grace_sec, then restarted', async () => {
     const root = tempDir();
     const config = writeWatchdogConfig(root, {
-      processes: [foreverEntry('p1', { health: { file: 'run/p1.health', max_age_sec: 1 }, startup_grace_sec: 3, stop_grace_sec: 1 })],
+      processes: [foreverEntry('p1', { health: { file: 'run/p1.health', max_age_sec: 1 }, startup_grace_sec: 1, stop_grace_sec: 1 })],
     });
     const hung = startFixture('forever.js', foreverArgs(root, 'p1', ['--stale', '--ignore-term']));
     await waitFor(() => readPid(path.join(root, 'run/p1.pid')) === hung, 'fixture pid file');
-    await new Promise((r) => setTimeout(r, 3500));
+    await new Promise((r) => setTimeout(r, 1500));
 
     const result = await check(config);
     expect(result.processes[0]).toMatchObject({ status: 'healthy', action: 'restarted', signals: ['SIGTERM', 'SIGKILL'] });
@@ -128,10 +128,10 @@ describe('watchdog check on real processes', () => {
   it('hung (health URL failing on a real loopback server) → restarted, and healthy once the URL answers 2xx', async () => {
     const root = tempDir();
     const health = await flakyHealth(1);
-    const config = writeWatchdogConfig(root, { processes: [foreverEntry('p1', { health: { http: health.url, timeout_sec: 5 }, startup_grace_sec: 3 })] });
+    const config = writeWatchdogConfig(root, { processes: [foreverEntry('p1', { health: { http: health.url, timeout_sec: 5 }, startup_grace_sec: 1 })] });
     const hung = startFixture('forever.js', foreverArgs(root, 'p1'));
     await waitFor(() => readPid(path.join(root, 'run/p1.pid')) === hung, 'fixture pid file');
-    await new Promise((r) => setTimeout(r, 3000));
+    await new Promise((r) => setTimeout(r, 1500));
 
     const result = await check(config);
     expect(health.hits()).toBe(2);
