@@ -70,6 +70,20 @@ describe.skipIf(!canMountTinyDisk)('full disk', () => {
     }
   }, 60_000);
 
+  it('serve with the lock on the full disk: the failed cycle is counted (lock and cycle error), no empty lock is left', async () => {
+    const { service, root } = sandboxService(fleet());
+    const disk = fullDisk(path.join(root, ARTIFACTS));
+    try {
+      await expect(service.cycle({ trigger: 'schedule' })).rejects.toThrow(`cannot create ${path.join(root, ARTIFACTS, 'idle_guard.lock')}: no space left on device`);
+      const text = await service.metrics.registry.metrics();
+      expect(sample(text, 'laneguard_write_errors_total', { file: 'lock' })).toBe(1);
+      expect(sample(text, 'laneguard_cycles_total', { trigger: 'schedule', result: 'error' })).toBe(1);
+      expect(existsSync(path.join(root, ARTIFACTS, 'idle_guard.lock'))).toBe(false);
+    } finally {
+      disk.release();
+    }
+  }, 60_000);
+
   it('serve: cycles go on, each failure is counted by file and logged once per streak', async () => {
     const { service, root } = sandboxService(fleet({ lock_file: 'run/idle_guard.lock' }));
     const logged: string[] = [];
