@@ -4,7 +4,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { HistoryEvent } from '../../src/history/store.js';
 import { ModelServer } from '../../src/sandbox/model-server.js';
 import { tempDir } from '../helpers/tmp.js';
-import { fleetRoot, freePort, freePorts, shortenedRules, startAlertmanager, startLaneguard, startPrometheus, stopAll, until, waitForCluster } from './harness/index.js';
+import { fleetRoot, freePort, shortenedRules, startClusteredAlertmanagers, startLaneguard, startPrometheus, stopAll, until } from './harness/index.js';
 
 let model: ModelServer;
 beforeAll(async () => {
@@ -25,13 +25,7 @@ describe('HA Alertmanagers', () => {
       guard: { mode: 'alert', interval_sec: 1 },
     });
     const lg = await startLaneguard(root, port);
-    const [gossipA, gossipB] = await freePorts(2);
-    // A 10 ms peer timeout: the second member does not wait for the first one's notification log to
-    // arrive by gossip, so both deliver, as a cluster under a network partition or slow gossip would.
-    const cluster = (own: number, peer: number) => ({ port: own, peers: [`127.0.0.1:${peer}`], peerTimeout: '10ms' });
-    const amA = await startAlertmanager({ dir, name: 'alertmanager-a', webhookUrl: lg.webhookUrl, tokenFile, cluster: cluster(gossipA!, gossipB!) });
-    const amB = await startAlertmanager({ dir, name: 'alertmanager-b', webhookUrl: lg.webhookUrl, tokenFile, cluster: cluster(gossipB!, gossipA!) });
-    await waitForCluster([amA, amB]);
+    const [amA, amB] = await startClusteredAlertmanagers({ dir, webhookUrl: lg.webhookUrl, tokenFile });
     const prom = await startPrometheus({ dir, laneguard: [lg.address], rulesFile: shortenedRules(dir), alertmanagers: [amA.address, amB.address] });
     const procs = [lg.process, amA.process, amB.process, prom.process];
 

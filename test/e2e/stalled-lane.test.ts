@@ -10,7 +10,7 @@ import { ModelServer } from '../../src/sandbox/model-server.js';
 import { sandboxScript } from '../../src/sandbox/paths.js';
 import { laneDir } from '../../src/sandbox/root.js';
 import { laneWorkers, tempDir } from '../helpers/tmp.js';
-import { fleetRoot, freePort, freePorts, secondsBetween, shortenedRules, startAlertmanager, startLaneguard, startPrometheus, stopAll, until, waitForCluster } from './harness/index.js';
+import { fleetRoot, freePort, secondsBetween, shortenedRules, startClusteredAlertmanagers, startLaneguard, startPrometheus, stopAll, until } from './harness/index.js';
 
 let model: ModelServer;
 beforeAll(async () => {
@@ -48,13 +48,7 @@ describe('stalled lane, end to end', () => {
     const alivePid = await startLane(root, 'alive');
 
     const lg = await startLaneguard(root, port);
-    const [gossipA, gossipB] = await freePorts(2);
-    // A 10 ms peer timeout: each member delivers without waiting for the other's notification log,
-    // as a cluster under slow gossip would, so the receiver sees the alert twice.
-    const cluster = (own: number, peer: number) => ({ port: own, peers: [`127.0.0.1:${peer}`], peerTimeout: '10ms' });
-    const amA = await startAlertmanager({ dir, name: 'alertmanager-a', webhookUrl: lg.webhookUrl, tokenFile, cluster: cluster(gossipA!, gossipB!) });
-    const amB = await startAlertmanager({ dir, name: 'alertmanager-b', webhookUrl: lg.webhookUrl, tokenFile, cluster: cluster(gossipB!, gossipA!) });
-    await waitForCluster([amA, amB]);
+    const [amA, amB] = await startClusteredAlertmanagers({ dir, webhookUrl: lg.webhookUrl, tokenFile });
     const prom = await startPrometheus({ dir, laneguard: [lg.address], rulesFile: shortenedRules(dir), alertmanagers: [amA.address, amB.address] });
     const procs = [lg.process, amA.process, amB.process, prom.process];
     await prom.waitForTargetUp();

@@ -4,7 +4,7 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { REPO_ROOT } from '../../grafana/panel-queries.js';
-import { freePort } from './ports.js';
+import { freePort, freePorts } from './ports.js';
 import { ManagedProcess, until, waitHttpOk } from './process.js';
 
 export const ALERTMANAGER_BIN = process.env.ALERTMANAGER_BIN ?? '/usr/bin/prometheus-alertmanager';
@@ -129,4 +129,18 @@ export async function waitForCluster(members: Alertmanager[], timeoutMs = 30_000
     const peers = await Promise.all(members.map((m) => m.peers()));
     return peers.every((p) => p.length === members.length);
   }, timeoutMs, members.map((m) => m.process));
+}
+
+/**
+ * Two clustered Alertmanagers in front of one laneguard, formed and ready. A 10 ms peer timeout: each
+ * member delivers without waiting for the other's notification log to arrive by gossip, as a cluster
+ * under a partition or slow gossip would, so the receiver sees every alert twice.
+ */
+export async function startClusteredAlertmanagers(options: { dir: string; webhookUrl: string; tokenFile: string }): Promise<[Alertmanager, Alertmanager]> {
+  const [gossipA, gossipB] = await freePorts(2);
+  const cluster = (own: number, peer: number) => ({ port: own, peers: [`127.0.0.1:${peer}`], peerTimeout: '10ms' });
+  const amA = await startAlertmanager({ ...options, name: 'alertmanager-a', cluster: cluster(gossipA!, gossipB!) });
+  const amB = await startAlertmanager({ ...options, name: 'alertmanager-b', cluster: cluster(gossipB!, gossipA!) });
+  await waitForCluster([amA, amB]);
+  return [amA, amB];
 }
