@@ -1,11 +1,11 @@
 #!/usr/bin/env node
 // A sandbox lane: a real process that writes lane.pid and heartbeat.json, takes tasks from its
 // tasks file, and sends each to one of its endpoints (trying all of them, not only the first).
-import { readFileSync, rmSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { laneEndpointUrls } from '../lanes/adapter.js';
 import { parseTaskIds } from '../lanes/work.js';
-import { spawnDetached } from '../process/index.js';
+import { removePid, spawnDetached, writePid } from '../process/index.js';
 import { atomicWriteJson } from '../store/atomic.js';
 import { argValue, readSandboxLane } from './lane-file.js';
 import { RUNTIME_DIR } from './paths.js';
@@ -27,7 +27,7 @@ const stateFile = path.join(dir, 'state.json');
 const behavior = spec.sandbox?.worker ?? 'work';
 const taskMs = spec.sandbox?.task_ms ?? 3000;
 
-atomicWriteJson(pidFile, process.pid);
+writePid(pidFile);
 const beat = (): void => atomicWriteJson(path.join(dir, 'heartbeat.json'), { timestamp: new Date().toISOString(), pid: process.pid });
 beat();
 const heartbeat = setInterval(beat, 1000);
@@ -35,9 +35,9 @@ const heartbeat = setInterval(beat, 1000);
 function shutdown(code: number): never {
   clearInterval(heartbeat);
   try {
-    if (readFileSync(pidFile, 'utf8').trim() === String(process.pid)) rmSync(pidFile);
+    removePid(pidFile);
   } catch {
-    /* gone already */
+    /* not ours to remove */
   }
   process.exit(code);
 }
