@@ -1,7 +1,7 @@
 // decide() must stay cheap as fleets grow. Baseline: structuredClone of the same snapshot, i.e. the
 // cost of merely copying the input once — a pure decision that costs a few copies is fine.
 import { bench, describe } from 'vitest';
-import { decide } from '../src/guard/policy.js';
+import { decide } from '../src/core/guard/policy.js';
 import { config, endpoints, lanes, NOW, state } from './fixtures.js';
 
 for (const size of [100, 2000]) {

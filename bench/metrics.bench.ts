@@ -1,8 +1,8 @@
 // A scrape renders from memory. Baseline: JSON.stringify of the status data for the same fleet,
 // the cheapest way to hand the same information out.
 import { bench, describe } from 'vitest';
-import { decide } from '../src/guard/policy.js';
-import { conclude } from '../src/guard/conclude.js';
+import { decide } from '../src/core/guard/policy.js';
+import { conclude } from '../src/core/guard/conclude.js';
 import type { CycleResult } from '../src/guard/cycle.js';
 import { publishCycle } from '../src/metrics/publish.js';
 import { createMetrics } from '../src/metrics/registry.js';

@@ -4,7 +4,7 @@ import type { LoadedConfig } from '../config/load.js';
 import { loadWatchdogConfig, type WatchdogConfig } from '../config/watchdog.js';
 import { checkWatchdogRuntime } from '../config/watchdog-check.js';
 import { describeRole } from '../config/watchdog-roles.js';
-import { endpointForUrl } from '../fleet/view.js';
+import { endpointForUrl } from '../core/fleet/view.js';
 import { createLaneAdapter } from '../lanes/factory.js';
 import { loadFor } from './context.js';
 import { EXIT_FAILED, EXIT_OK } from './errors.js';

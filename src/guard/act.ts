@@ -7,7 +7,7 @@ import { archivePause, readPause } from '../lanes/pause-files.js';
 import type { Clock } from '../util/clock.js';
 import { expandArgv } from '../actions/run.js';
 import type { RunOptions, RunResult } from '../process/index.js';
-import type { Plan, PlannedUnpause } from './policy.js';
+import type { Plan, PlannedUnpause } from '../core/guard/policy.js';
 
 export type Runner = (argv: readonly string[], options: RunOptions) => Promise<RunResult>;
 

@@ -3,7 +3,7 @@
 import type { EndpointView, Trigger } from '../domain/types.js';
 import { runFleetCommand } from './act.js';
 import type { GuardDeps } from './cycle.js';
-import { ensureBlocked } from './ensure-gate.js';
+import { ensureBlocked } from '../core/guard/ensure-gate.js';
 import { acquireLock } from './lock.js';
 import { peekGuardState } from './state-store.js';
 

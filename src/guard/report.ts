@@ -1,7 +1,7 @@
 import type { Anomaly, Mode, Trigger } from '../domain/types.js';
 import type { ActOutcome, CommandOutcome, FailedEntry } from './act.js';
-import type { Conclusion } from './conclude.js';
-import type { Plan } from './policy.js';
+import type { Conclusion } from '../core/guard/conclude.js';
+import type { Plan } from '../core/guard/policy.js';
 import type { RestartedEntry, RestartOutcome } from './restart.js';
 
 /** `idle_guard_report.json` and `once --json`: the original's fields plus a few. */

@@ -4,10 +4,10 @@ import { expandArgv } from '../actions/run.js';
 import { descendants, identify, stillRunning, terminateTree, terminateVerified, type Identity } from '../process/index.js';
 import type { LaneSnapshot, Trigger } from '../domain/types.js';
 import { readFleetStatus } from '../fleet/status-file.js';
-import { buildEndpointViews } from '../fleet/view.js';
+import { buildEndpointViews } from '../core/fleet/view.js';
 import { readPause } from '../lanes/pause-files.js';
 import type { ActDeps, FailedEntry } from './act.js';
-import type { LaneDecision, Plan } from './policy.js';
+import type { LaneDecision, Plan } from '../core/guard/policy.js';
 
 export interface RestartedEntry {
   id: string;

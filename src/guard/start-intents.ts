@@ -2,7 +2,7 @@
 // after. A run killed in between leaves an intent without an outcome; the next cycle settles it, so
 // neither the history nor the backoff ever misses a start.
 import type { LaneBackoff, LaneSnapshot } from '../domain/types.js';
-import { recordFailure, emptyBackoff, type BackoffConfig } from './backoff.js';
+import { recordFailure, emptyBackoff, type BackoffConfig } from '../core/guard/backoff.js';
 
 export const START_REQUESTED = 'lane_start_requested';
 const OUTCOMES = new Set(['lane_started', 'lane_start_failed', 'lane_restarted', 'lane_restart_failed']);

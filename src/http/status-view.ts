@@ -1,4 +1,4 @@
-import { backoffRemainingSec } from '../guard/backoff.js';
+import { backoffRemainingSec } from '../core/guard/backoff.js';
 import { stalledAfter } from '../guard/report.js';
 import type { GuardPort } from './port.js';
 import { VERSION } from '../version.js';

@@ -4,7 +4,7 @@ import { ANOMALIES, type EndpointLoad, type EndpointState, type Trigger } from '
 import { isLocalUrl } from '../fleet/local.js';
 import type { ProbeResult } from '../fleet/prober.js';
 import type { FleetStatus, ProbeRecord } from '../fleet/status-file.js';
-import { backoffRemainingSec, crashLooping, startFailing } from '../guard/backoff.js';
+import { backoffRemainingSec, crashLooping, startFailing } from '../core/guard/backoff.js';
 import type { CycleResult } from '../guard/cycle.js';
 import { stalledAfter } from '../guard/report.js';
 import type { HeartbeatState } from '../heartbeat/state.js';

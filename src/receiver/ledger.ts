@@ -2,7 +2,7 @@
 // window, pruning) are pure and live in `ledger-rules.ts`.
 import { atomicWriteJson, readJson } from '../store/atomic.js';
 import { loadStateFile } from '../store/state-file.js';
-import { pruneLedger, type LedgerEntries, type LedgerEntry } from './ledger-rules.js';
+import { pruneLedger, type LedgerEntries, type LedgerEntry } from '../core/receiver/ledger-rules.js';
 
 export interface LedgerFile {
   version: 1;

@@ -2,14 +2,14 @@
 // computed from files as they are now, changing nothing (`laneguard replay`).
 import type { LoadedConfig } from '../config/load.js';
 import type { GuardState } from '../domain/types.js';
-import { buildEndpointViews } from '../fleet/view.js';
+import { buildEndpointViews } from '../core/fleet/view.js';
 import { readFleetStatus } from '../fleet/status-file.js';
-import { ensureBlocked } from '../guard/ensure-gate.js';
-import { observe } from '../guard/observe.js';
-import { decide, type Plan } from '../guard/policy.js';
+import { ensureBlocked } from '../core/guard/ensure-gate.js';
+import { observe } from '../core/guard/observe.js';
+import { decide, type Plan } from '../core/guard/policy.js';
 import { peekGuardState } from '../guard/state-store.js';
 import { createLaneAdapter } from '../lanes/factory.js';
-import { cycleRequestFor, decideAlerts, needsKnownLanes, type AlertCycleRequest, type ReceiverDecision } from './decide.js';
+import { cycleRequestFor, decideAlerts, needsKnownLanes, type AlertCycleRequest, type ReceiverDecision } from '../core/receiver/decide.js';
 import { readLedgerFile } from './ledger.js';
 import type { WebhookPayload } from './payload.js';
 

@@ -1,6 +1,6 @@
 // The daemon's core: current config, the cycle runner, in-memory results and metrics.
 import { loadConfig, type LoadedConfig } from '../config/load.js';
-import { buildEndpointViews } from '../fleet/view.js';
+import { buildEndpointViews } from '../core/fleet/view.js';
 import { fetchHttpClient, type HttpClient } from '../fleet/http.js';
 import { probeFleet, type FleetProbe } from '../fleet/probe-fleet.js';
 import { readFleetStatus, type FleetStatus } from '../fleet/status-file.js';

@@ -2,14 +2,14 @@ import { acquireLock } from '../guard/lock.js';
 import type { HistoryStore } from '../history/store.js';
 import type { Clock } from '../util/clock.js';
 import { matcher, type ProcessSpec, type WatchdogConfig } from '../config/watchdog.js';
-import { eventsFor, type CheckedProcess, type WatchdogEvent } from './events.js';
+import { eventsFor, type CheckedProcess, type WatchdogEvent } from '../core/watchdog/events.js';
 import { snapshot, type ProcessSnapshot } from '../process/index.js';
 import { observeProcess } from './observe.js';
-import { afterRestart, decideProcess } from './policy.js';
+import { afterRestart, decideProcess } from '../core/watchdog/policy.js';
 import { restartProcess } from './restart.js';
 import { loadWatchdogState, saveWatchdogState } from './state.js';
 import { statusRow, type ProcessStatusRow } from './status.js';
-import type { ProcessMemory, WatchdogState } from './types.js';
+import type { ProcessMemory, WatchdogState } from '../core/watchdog/types.js';
 
 export interface CheckDeps {
   config: WatchdogConfig;

@@ -2,7 +2,7 @@
 // values of the watchdog metric families.
 export { loadWatchdogConfig, watchdogConfigFile, type ProcessSpec, type WatchdogConfig } from '../config/watchdog.js';
 export { ensureWatchdogRunning, watchdogStaleAfterSec, type EnsureWatchdogOptions, type EnsureWatchdogResult, type SupervisorMemory } from './supervise.js';
-export { watchdogMetricValues, type WatchdogMetricValues } from './metrics.js';
+export { watchdogMetricValues, type WatchdogMetricValues } from '../core/watchdog/metrics.js';
 export { readWatchdogState } from './state.js';
-export type { ProcessStatus, WatchdogState } from './types.js';
+export type { ProcessStatus, WatchdogState } from '../core/watchdog/types.js';
 export { readWatchdogSnapshot, watchdogSnapshot, watchdogStateFile, watchdogSupervisionJob, type SupervisionJob, type SupervisionJobOptions } from './serve-hooks.js';

@@ -4,7 +4,7 @@ import { IntervalScheduler } from '../util/scheduler.js';
 import { runWatchdogCheck } from './check.js';
 import type { WatchdogConfig } from '../config/watchdog.js';
 import { claimWatchdogPidFile } from './daemon.js';
-import type { WatchdogEvent } from './events.js';
+import type { WatchdogEvent } from '../core/watchdog/events.js';
 
 export function watchdogHistory(config: WatchdogConfig, clock: Clock): HistoryStore {
   return new HistoryStore(config.historyFile, config.history, clock);

@@ -2,7 +2,7 @@ import { statSync } from 'node:fs';
 import { startDeadline, within } from '../util/deadline.js';
 import { processAgeSec, readPidFile, snapshot, type ProcessSnapshot } from '../process/index.js';
 import type { HealthSpec, ProcessSpec } from '../config/watchdog.js';
-import type { HealthResult, Liveness, Observation } from './types.js';
+import type { HealthResult, Liveness, Observation } from '../core/watchdog/types.js';
 
 /** Is `pid` alive and is its command line matched by `match`? The only test before any signal. */
 export function verifiedIdentity(pid: number, match: RegExp, snap: ProcessSnapshot = snapshot()): boolean {

@@ -2,9 +2,9 @@ import { acquireLock } from '../guard/lock.js';
 import type { HistoryStore } from '../history/store.js';
 import type { Clock } from '../util/clock.js';
 import type { WatchdogConfig } from '../config/watchdog.js';
-import { resetMemory } from './policy.js';
+import { resetMemory } from '../core/watchdog/policy.js';
 import { loadWatchdogState, saveWatchdogState } from './state.js';
-import type { ProcessMemory } from './types.js';
+import type { ProcessMemory } from '../core/watchdog/types.js';
 
 export type ResetResult = { status: 'reset'; before: ProcessMemory | null } | { status: 'busy'; lockFile: string };
 

@@ -2,8 +2,8 @@ import { spawnDetached, terminateVerified, writePid, type ExitInfo, type Identit
 import type { Clock } from '../util/clock.js';
 import type { ProcessSpec } from '../config/watchdog.js';
 import { checkHealth, observeLiveness, verifiedIdentity } from './observe.js';
-import { describeObservation } from './policy.js';
-import type { Liveness, Observation, RestartOutcome } from './types.js';
+import { describeObservation } from '../core/watchdog/policy.js';
+import type { Liveness, Observation, RestartOutcome } from '../core/watchdog/types.js';
 
 export interface RestartReport {
   outcome: RestartOutcome;

@@ -4,10 +4,10 @@ import type { HistoryStore } from '../history/store.js';
 import type { WatchdogSnapshot } from '../metrics/registry.js';
 import type { Clock } from '../util/clock.js';
 import { loadWatchdogConfig } from '../config/watchdog.js';
-import { watchdogMetricValues } from './metrics.js';
+import { watchdogMetricValues } from '../core/watchdog/metrics.js';
 import { readWatchdogState } from './state.js';
 import { ensureWatchdogRunning, type EnsureStatus, type EnsureWatchdogResult, type SupervisorMemory } from './supervise.js';
-import type { WatchdogState } from './types.js';
+import type { WatchdogState } from '../core/watchdog/types.js';
 
 const DEFAULT_STATE_FILE = 'artifacts/autonomy/local_models/process_watchdog_state.json';
 

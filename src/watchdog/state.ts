@@ -1,7 +1,7 @@
 import { statSync } from 'node:fs';
 import { atomicWriteJson, readJson } from '../store/atomic.js';
 import { loadStateFile } from '../store/state-file.js';
-import { emptyMemory, initialWatchdogState, type ProcessMemory, type ProcessStatus, type WatchdogState } from './types.js';
+import { emptyMemory, initialWatchdogState, type ProcessMemory, type ProcessStatus, type WatchdogState } from '../core/watchdog/types.js';
 
 const STATUSES: readonly ProcessStatus[] = ['healthy', 'down', 'hung', 'backoff', 'given_up', 'disabled'];
 

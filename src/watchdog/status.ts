@@ -3,9 +3,9 @@ import { matcher, type WatchdogConfig } from '../config/watchdog.js';
 import { snapshot } from '../process/index.js';
 import { runningWatchdog } from './daemon.js';
 import { observeProcess } from './observe.js';
-import { decideProcess, givenUpUntil } from './policy.js';
+import { decideProcess, givenUpUntil } from '../core/watchdog/policy.js';
 import { readWatchdogState } from './state.js';
-import { emptyMemory, type Decision, type ProcessMemory, type ProcessStatus } from './types.js';
+import { emptyMemory, type Decision, type ProcessMemory, type ProcessStatus } from '../core/watchdog/types.js';
 
 export interface ProcessStatusRow {
   id: string;

@@ -7,7 +7,7 @@ import { loadWatchdogConfig, type WatchdogConfig } from '../config/watchdog.js';
 import { isDaemonProcess, processAgeSec, terminateVerified } from '../process/index.js';
 import { runningWatchdog, startWatchdogDaemon, WATCHDOG_RUN_MATCH, watchdogDaemonSpec } from './daemon.js';
 import { observeLiveness } from './observe.js';
-import { backoffDelaySec, describeObservation } from './policy.js';
+import { backoffDelaySec, describeObservation } from '../core/watchdog/policy.js';
 
 /** Carried by the caller from one call to the next: backoff between restarts of the watchdog. */
 export interface SupervisorMemory {

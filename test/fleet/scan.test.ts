@@ -7,7 +7,7 @@ import { probeFleet } from '../../src/fleet/probe-fleet.js';
 import { scanFleet } from '../../src/fleet/scan.js';
 import { scanDue } from '../../src/fleet/scan-schedule.js';
 import { readFleetStatus } from '../../src/fleet/status-file.js';
-import { buildEndpointViews } from '../../src/fleet/view.js';
+import { buildEndpointViews } from '../../src/core/fleet/view.js';
 import { HistoryStore } from '../../src/history/store.js';
 import { FakeClock } from '../../src/util/clock.js';
 import { endpoint, paths, startServer, tempDir } from './helpers.js';

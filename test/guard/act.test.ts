@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { runArgv } from '../../src/process/index.js';
 import { loadConfig } from '../../src/config/load.js';
 import { act } from '../../src/guard/act.js';
-import { decide } from '../../src/guard/policy.js';
+import { decide } from '../../src/core/guard/policy.js';
 import { HistoryStore } from '../../src/history/store.js';
 import { createLaneAdapter } from '../../src/lanes/factory.js';
 import { writePause } from '../../src/lanes/pause-files.js';

@@ -2,7 +2,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { guardDeps } from '../../src/cli/context.js';
 import { loadConfig } from '../../src/config/load.js';
-import { buildEndpointViews } from '../../src/fleet/view.js';
+import { buildEndpointViews } from '../../src/core/fleet/view.js';
 import { endpointView, forgetRemovedLanes } from '../../src/guard/cycle.js';
 import { lane } from '../helpers/builders.js';
 import { buildSandboxRoot } from '../../src/sandbox/root.js';

@@ -1,7 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { circuitOpen, crashLooping, inBackoff, updateCircuit } from '../../src/guard/backoff.js';
+import { circuitOpen, crashLooping, inBackoff, updateCircuit } from '../../src/core/guard/backoff.js';
 import { loadGuardState } from '../../src/guard/state-store.js';
 import { tempDir } from '../helpers/tmp.js';
 

@@ -2,7 +2,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ALERT_REASONS } from '../../src/receiver/decide.js';
+import { ALERT_REASONS } from '../../src/core/receiver/decide.js';
 import { WEBHOOK_ERRORS } from '../../src/receiver/errors.js';
 import { ALERT_ACTIONS as ACTIONS } from '../../src/domain/catalogues.js';
 

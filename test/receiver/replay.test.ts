@@ -2,7 +2,7 @@
 import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ledgerKey } from '../../src/receiver/ledger-rules.js';
+import { ledgerKey } from '../../src/core/receiver/ledger-rules.js';
 import { ModelServer } from '../../src/sandbox/model-server.js';
 import { buildSandboxRoot } from '../../src/sandbox/root.js';
 import { atomicWriteJson } from '../../src/store/atomic.js';

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { matcher, parseWatchdogConfig } from '../../src/config/watchdog.js';
 import { laneguardArgv } from '../../src/util/self.js';
 import { statusRow } from '../../src/watchdog/status.js';
-import { emptyMemory } from '../../src/watchdog/types.js';
+import { emptyMemory } from '../../src/core/watchdog/types.js';
 
 const blocks = [...readFileSync('docs/watchdog.md', 'utf8').matchAll(/```json\n([\s\S]*?)```/g)].map((m) => JSON.parse(m[1]!) as Record<string, unknown>);
 

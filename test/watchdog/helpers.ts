@@ -6,7 +6,7 @@ import type { HistoryEvent } from '../../src/history/store.js';
 import { HistoryStore } from '../../src/history/store.js';
 import { systemClock } from '../../src/util/clock.js';
 import { loadWatchdogConfig, type WatchdogConfig } from '../../src/config/watchdog.js';
-import type { WatchdogState } from '../../src/watchdog/types.js';
+import type { WatchdogState } from '../../src/core/watchdog/types.js';
 
 export const FIXTURES = path.resolve('test/watchdog/fixtures');
 export const OUT = 'artifacts/autonomy/local_models';

@@ -1,6 +1,6 @@
 // `GET /`: the status page as one server-rendered document. Pure: data in, HTML out.
 import type { HistoryEvent } from '../../history/store.js';
-import { crashLooping, startFailing } from '../../guard/backoff.js';
+import { crashLooping, startFailing } from '../../core/guard/backoff.js';
 import { trendPoints } from '../../history/trend.js';
 import { html, joinHtml, type SafeHtml } from '../html.js';
 import type { StatusView } from '../status-view.js';

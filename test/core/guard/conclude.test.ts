@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import type { Anomaly, GuardState } from '../../src/domain/types.js';
-import { backoffDelaySec, observeLanes, startFailing, updateCircuit } from '../../src/guard/backoff.js';
-import { conclude, escalationDue, type ActionTally } from '../../src/guard/conclude.js';
-import { decide, type Plan } from '../../src/guard/policy.js';
-import { at, endpoint, guardConfig, lane, NOW, pause, state } from '../helpers/builders.js';
+import type { Anomaly, GuardState } from '../../../src/domain/types.js';
+import { backoffDelaySec, observeLanes, startFailing, updateCircuit } from '../../../src/core/guard/backoff.js';
+import { conclude, escalationDue, type ActionTally } from '../../../src/core/guard/conclude.js';
+import { decide, type Plan } from '../../../src/core/guard/policy.js';
+import { at, endpoint, guardConfig, lane, NOW, pause, state } from '../../helpers/builders.js';
 
 const cfg = guardConfig();
 const noActions: ActionTally = { startedOk: [], startFailed: [], otherFailures: 0, readErrors: 0, ensureRan: false, escalated: false };

@@ -1,5 +1,5 @@
 // After the actions: counters, backoff, circuit breaker and anomalies. Pure.
-import { ANOMALIES, type Anomaly, type GuardState, type LaneBackoff } from '../domain/types.js';
+import { ANOMALIES, type Anomaly, type GuardState, type LaneBackoff } from '../../domain/types.js';
 import { circuitOpen, crashLooping, emptyBackoff, recordFailure, startFailing, updateCircuit, type BackoffConfig, type CircuitConfig } from './backoff.js';
 import type { Plan } from './policy.js';
 import { markRestarted } from './stall.js';

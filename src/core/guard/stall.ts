@@ -1,6 +1,6 @@
 // Stalled lanes: alive, but neither heartbeating nor making progress. Pure, no I/O.
 import { inBackoff } from './backoff.js';
-import type { LaneBackoff, LaneProgress, LaneSnapshot, SkipReason, WorkCounts } from '../domain/types.js';
+import type { LaneBackoff, LaneProgress, LaneSnapshot, SkipReason, WorkCounts } from '../../domain/types.js';
 
 export interface StallConfig {
   stalled_after_sec: number;

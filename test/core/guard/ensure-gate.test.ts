@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ensureBlocked, type EnsureGateInput } from '../../src/guard/ensure-gate.js';
+import { ensureBlocked, type EnsureGateInput } from '../../../src/core/guard/ensure-gate.js';
 
 const now = new Date('2026-05-01T12:00:00Z');
 const open = { healthyEndpoints: 2, minimumHealthy: 1, circuit: { failure_times: [], open_until: null }, dryRun: false, now } satisfies EnsureGateInput;

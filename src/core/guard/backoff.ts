@@ -1,4 +1,4 @@
-import type { CircuitState, GuardState, LaneBackoff, LaneSnapshot } from '../domain/types.js';
+import type { CircuitState, GuardState, LaneBackoff, LaneSnapshot } from '../../domain/types.js';
 
 export interface BackoffConfig {
   initial_sec: number;

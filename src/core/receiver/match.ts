@@ -1,6 +1,6 @@
 // Which catalogue action an alert asks for, and whether it is meant for this host. Pure.
 
-import { ALERT_ACTIONS, type AlertAction } from '../domain/catalogues.js';
+import { ALERT_ACTIONS, type AlertAction } from '../../domain/catalogues.js';
 
 export type WebhookAction = AlertAction;
 

@@ -6,7 +6,7 @@ import type {
   Mode,
   SkipReason,
   Trigger,
-} from '../domain/types.js';
+} from '../../domain/types.js';
 import { endpointIndex } from '../fleet/view.js';
 import { circuitOpen, inBackoff } from './backoff.js';
 import { CapacityLedger } from './capacity.js';

@@ -1,4 +1,4 @@
-import type { CircuitState } from '../domain/types.js';
+import type { CircuitState } from '../../domain/types.js';
 import { circuitOpen } from './backoff.js';
 
 /** Why the fleet's ensure command may not run now. */

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import type { LaneSnapshot, SkipReason, Trigger } from '../../src/domain/types.js';
-import { decide, ensureDue, triggerActs } from '../../src/guard/policy.js';
-import { at, endpoint, guardConfig, lane, NOW, pause, state, URL_A, URL_B } from '../helpers/builders.js';
+import type { LaneSnapshot, SkipReason, Trigger } from '../../../src/domain/types.js';
+import { decide, ensureDue, triggerActs } from '../../../src/core/guard/policy.js';
+import { at, endpoint, guardConfig, lane, NOW, pause, state, URL_A, URL_B } from '../../helpers/builders.js';
 
 type Row = {
   name: string;

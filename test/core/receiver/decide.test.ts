@@ -1,9 +1,9 @@
 // The receiver's pure core: matching, gates in order, dedupe against the ledger, the work asked for.
 import { describe, expect, it } from 'vitest';
-import { cycleRequestFor, decideAlerts, needsKnownLanes, type ReceiverContext } from '../../src/receiver/decide.js';
-import { ledgerKey, pruneLedger, withinWindow, type LedgerEntry } from '../../src/receiver/ledger-rules.js';
-import { matchAction, sameInstance, type WebhookRoute } from '../../src/receiver/match.js';
-import type { WebhookAlert } from '../../src/receiver/payload.js';
+import { cycleRequestFor, decideAlerts, needsKnownLanes, type ReceiverContext } from '../../../src/core/receiver/decide.js';
+import { ledgerKey, pruneLedger, withinWindow, type LedgerEntry } from '../../../src/core/receiver/ledger-rules.js';
+import { matchAction, sameInstance, type WebhookRoute } from '../../../src/core/receiver/match.js';
+import type { WebhookAlert } from '../../../src/receiver/payload.js';
 
 const NOW = new Date('2026-05-01T12:00:00.000Z');
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { decide } from '../../src/guard/policy.js';
-import { endpoint, guardConfig, lane, NOW, state, URL_A, URL_B } from '../helpers/builders.js';
+import { decide } from '../../../src/core/guard/policy.js';
+import { endpoint, guardConfig, lane, NOW, state, URL_A, URL_B } from '../../helpers/builders.js';
 
 // Capacity from the server's own load: idle slots bound the starts of a cycle, waiting requests
 // stop them (`endpoint_saturated`); configured max_parallel stays the upper bound.

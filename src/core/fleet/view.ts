@@ -1,6 +1,6 @@
-import type { EndpointConfig } from '../config/fleet-schema.js';
-import type { EndpointView } from '../domain/types.js';
-import type { FleetStatus } from './status-file.js';
+import type { EndpointConfig } from '../../config/fleet-schema.js';
+import type { EndpointView } from '../../domain/types.js';
+import type { FleetStatus } from '../../fleet/status-file.js';
 
 /** Scheme, host, port and path without trailing slashes or a trailing `/v1`: how lanes and endpoints meet. */
 export function normalizeUrl(url: string): string | null {

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { eventsFor, type CheckedProcess } from '../../src/watchdog/events.js';
-import { watchdogMetricValues } from '../../src/watchdog/metrics.js';
-import { watchdogSnapshot } from '../../src/watchdog/serve-hooks.js';
-import { emptyMemory, type ProcessMemory, type ProcessStatus, type WatchdogState } from '../../src/watchdog/types.js';
+import { eventsFor, type CheckedProcess } from '../../../src/core/watchdog/events.js';
+import { watchdogMetricValues } from '../../../src/core/watchdog/metrics.js';
+import { watchdogSnapshot } from '../../../src/watchdog/serve-hooks.js';
+import { emptyMemory, type ProcessMemory, type ProcessStatus, type WatchdogState } from '../../../src/core/watchdog/types.js';
 
 const mem = (status: ProcessStatus, over: Partial<ProcessMemory> = {}): ProcessMemory => ({ ...emptyMemory(), status, ...over });
 

@@ -1,10 +1,10 @@
 // Stall detection and the restart gates: pure, with a fake clock.
 import { describe, expect, it } from 'vitest';
-import { emptyWork, type LaneProgress } from '../../src/domain/types.js';
-import { observe } from '../../src/guard/observe.js';
-import { decide } from '../../src/guard/policy.js';
-import { markRestarted, observeStalls, workSignature, type StallInfo } from '../../src/guard/stall.js';
-import { at, endpoint, guardConfig, lane, NOW, pause, state } from '../helpers/builders.js';
+import { emptyWork, type LaneProgress } from '../../../src/domain/types.js';
+import { observe } from '../../../src/core/guard/observe.js';
+import { decide } from '../../../src/core/guard/policy.js';
+import { markRestarted, observeStalls, workSignature, type StallInfo } from '../../../src/core/guard/stall.js';
+import { at, endpoint, guardConfig, lane, NOW, pause, state } from '../../helpers/builders.js';
 
 const cfg = guardConfig({ stalled_after_sec: 900 });
 const later = (sec: number): Date => new Date(NOW.getTime() + sec * 1000);

@@ -1,10 +1,10 @@
 // The receiver's decisions: payload + ledger + config + known lanes + now → one decision per alert
 // and the work to do. Pure, no I/O: the route and `laneguard replay` share it.
-import { isValidLaneId } from '../config/lanes-schema.js';
-import type { Mode } from '../domain/types.js';
+import { isValidLaneId } from '../../config/lanes-schema.js';
+import type { Mode } from '../../domain/types.js';
 import { ledgerKey, withinWindow, type LedgerEntries, type LedgerEntry } from './ledger-rules.js';
 import { matchAction, sameInstance, type WebhookAction, type WebhookRoute } from './match.js';
-import type { WebhookAlert } from './payload.js';
+import type { WebhookAlert } from '../../receiver/payload.js';
 
 export type AlertOutcome = 'acted' | 'deduplicated' | 'ignored' | 'resolved';
 

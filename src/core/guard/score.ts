@@ -1,4 +1,4 @@
-import type { LaneSnapshot } from '../domain/types.js';
+import type { LaneSnapshot } from '../../domain/types.js';
 
 export interface ScoreConfig {
   allow_blocked_recovery: boolean;

@@ -1,6 +1,6 @@
 // Before deciding: what the lanes did since the last cycle (exits, stalls), folded into the guard
 // state. Pure: the cycle and the previews (`replay --dry-run`) share it.
-import type { GuardState, LaneReadError, LaneSnapshot } from '../domain/types.js';
+import type { GuardState, LaneReadError, LaneSnapshot } from '../../domain/types.js';
 import { emptyBackoff, observeLanes, recordFailure, type BackoffConfig, type LaneExit } from './backoff.js';
 import { observeStalls, type StallInfo } from './stall.js';
 

@@ -1,4 +1,4 @@
-import type { EndpointView } from '../domain/types.js';
+import type { EndpointView } from '../../domain/types.js';
 
 /**
  * Running lanes per endpoint, so a start never goes beyond an endpoint's effective max_parallel;

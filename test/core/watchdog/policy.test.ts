@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { FakeClock } from '../../src/util/clock.js';
-import { afterRestart, attemptsInWindow, backoffDelaySec, decideProcess, resetMemory } from '../../src/watchdog/policy.js';
-import { emptyMemory, type Liveness, type Observation, type PolicySpec, type ProcessMemory } from '../../src/watchdog/types.js';
+import { FakeClock } from '../../../src/util/clock.js';
+import { afterRestart, attemptsInWindow, backoffDelaySec, decideProcess, resetMemory } from '../../../src/core/watchdog/policy.js';
+import { emptyMemory, type Liveness, type Observation, type PolicySpec, type ProcessMemory } from '../../../src/core/watchdog/types.js';
 
 const NOW = new Date('2026-01-01T12:00:00.000Z');
 const ago = (sec: number): string => new Date(NOW.getTime() - sec * 1000).toISOString();
