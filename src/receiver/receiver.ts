@@ -3,7 +3,8 @@
 import { EventThrottle } from '../history/throttle.js';
 import { createLaneAdapter } from '../lanes/factory.js';
 import type { GuardPort } from '../http/port.js';
-import { cycleRequestFor, decideAlerts, needsKnownLanes, type AlertDecision, type ReceiverDecision, type ReceiverWork } from '../core/receiver/decide.js';
+import type { ReceiverWork } from '../core/receiver/actions.js';
+import { cycleRequestFor, decideAlerts, needsKnownLanes, type AlertDecision, type ReceiverDecision } from '../core/receiver/decide.js';
 import type { WebhookRejection } from './errors.js';
 import { LedgerStore } from './ledger.js';
 import type { WebhookPayload } from './payload.js';

@@ -4,6 +4,7 @@ import { isValidLaneId } from '../../config/lanes-schema.js';
 import type { Mode } from '../../domain/types.js';
 import { ledgerKey, withinWindow, type LedgerEntries, type LedgerEntry } from './ledger-rules.js';
 import { matchAction, sameInstance, type WebhookAction, type WebhookRoute } from './match.js';
+import { ACTION_SPECS, emptyWork, finishWork, type ReceiverWork } from './actions.js';
 import type { WebhookAlert } from '../../receiver/payload.js';
 
 export type AlertOutcome = 'acted' | 'deduplicated' | 'ignored' | 'resolved';
@@ -38,16 +39,6 @@ export interface ReceiverContext {
   now: Date;
 }
 
-export interface ReceiverWork {
-  /** A full recovery cycle. */
-  recover: boolean;
-  /** Lanes named by acted `recover_lane` alerts (distinct, sorted). */
-  lanes: string[];
-  /** Stalled lanes named by acted `restart_lane` alerts (distinct, sorted). */
-  restartLanes: string[];
-  ensure: boolean;
-}
-
 export interface ReceiverDecision {
   alerts: AlertDecision[];
   counts: { accepted: number; deduplicated: number; ignored: number; resolved: number };
@@ -56,8 +47,8 @@ export interface ReceiverDecision {
   work: ReceiverWork;
 }
 
-/** Actions that name one lane by the alert's `lane` label. */
-const LANE_ACTIONS: ReadonlySet<WebhookAction | null> = new Set<WebhookAction | null>(['recover_lane', 'restart_lane']);
+/** Whether the action names one lane by the alert's `lane` label. */
+const targetsLane = (action: WebhookAction | null): boolean => action !== null && ACTION_SPECS[action].targetsLane;
 
 /** The lane a `recover_lane` or `restart_lane` alert targets, or why it cannot be targeted. */
 function targetLane(labels: Readonly<Record<string, string>>, known: ReadonlySet<string>): { lane: string } | { reason: 'missing_lane' | 'invalid_lane' | 'unknown_lane' } {
@@ -69,7 +60,7 @@ function targetLane(labels: Readonly<Record<string, string>>, known: ReadonlySet
 
 /** Whether deciding this payload needs the fleet's lane list (a firing `recover_lane` with a valid lane). */
 export function needsKnownLanes(alerts: readonly WebhookAlert[], routes: readonly WebhookRoute[]): boolean {
-  return alerts.some((a) => a.status === 'firing' && isValidLaneId(a.labels.lane) && LANE_ACTIONS.has(matchAction(a.labels, routes).action));
+  return alerts.some((a) => a.status === 'firing' && isValidLaneId(a.labels.lane) && targetsLane(matchAction(a.labels, routes).action));
 }
 
 function decideOne(alert: WebhookAlert, ctx: ReceiverContext, record: Record<string, LedgerEntry>): AlertDecision {
@@ -83,7 +74,7 @@ function decideOne(alert: WebhookAlert, ctx: ReceiverContext, record: Record<str
   if (alert.status === 'resolved') return done('resolved', 'resolved');
   if (match.action === null) return done('ignored', match.reason);
   if (match.action === 'none') return done('ignored', 'action_none');
-  if (LANE_ACTIONS.has(match.action)) {
+  if (targetsLane(match.action)) {
     const target = targetLane(alert.labels, ctx.knownLanes);
     if ('reason' in target) return done('ignored', target.reason);
   }
@@ -103,21 +94,13 @@ export function decideAlerts(alerts: readonly WebhookAlert[], ctx: ReceiverConte
   const record: Record<string, LedgerEntry> = {};
   const decisions = alerts.map((alert) => decideOne(alert, ctx, record));
   const counts = { accepted: 0, deduplicated: 0, ignored: 0, resolved: 0 };
-  const lanes = new Set<string>();
-  const restartLanes = new Set<string>();
-  const work: ReceiverWork = { recover: false, lanes: [], restartLanes: [], ensure: false };
+  const work = emptyWork();
   for (const d of decisions) {
     if (d.outcome === 'acted') counts.accepted++;
     else counts[d.outcome]++;
-    if (d.outcome !== 'acted') continue;
-    if (d.action === 'recover') work.recover = true;
-    if (d.action === 'ensure') work.ensure = true;
-    if (d.action === 'recover_lane' && d.lane) lanes.add(d.lane);
-    if (d.action === 'restart_lane' && d.lane) restartLanes.add(d.lane);
+    if (d.outcome === 'acted' && d.action) ACTION_SPECS[d.action].addWork(work, d.lane);
   }
-  work.lanes = [...lanes].sort();
-  work.restartLanes = [...restartLanes].sort();
-  return { alerts: decisions, counts, record, work };
+  return { alerts: decisions, counts, record, work: finishWork(work) };
 }
 
 export interface AlertCycleRequest {
