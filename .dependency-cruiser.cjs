@@ -15,7 +15,8 @@ module.exports = {
     {
       name: 'no-circular',
       severity: 'error',
-      comment: 'Import cycles make the order of module evaluation matter; break them with a smaller module.',
+      comment:
+        'Import cycles make the order of module evaluation matter; break them with a smaller module.',
       from: {},
       to: { circular: true },
     },
@@ -29,7 +30,8 @@ module.exports = {
     {
       name: 'core-is-closed',
       severity: 'error',
-      comment: 'A core module imports only core modules, config schemas and zod (types from anywhere): no express, prom-client, scheduler, store or process module, even transitively.',
+      comment:
+        'A core module imports only core modules, config schemas and zod (types from anywhere): no express, prom-client, scheduler, store or process module, even transitively.',
       from: { path: [CORE, SCHEMAS] },
       to: { pathNot: [CORE, SCHEMAS, PURE_LIBRARIES], dependencyTypesNot: ['type-only'] },
     },
@@ -45,7 +47,10 @@ module.exports = {
     doNotFollow: { path: 'node_modules' },
     tsPreCompilationDeps: true,
     tsConfig: { fileName: 'tsconfig.json' },
-    enhancedResolveOptions: { exportsFields: ['exports'], conditionNames: ['import', 'require', 'node', 'default'] },
+    enhancedResolveOptions: {
+      exportsFields: ['exports'],
+      conditionNames: ['import', 'require', 'node', 'default'],
+    },
     exclude: { path: '^(dist|node_modules)/' },
   },
 };

@@ -13,7 +13,10 @@ export default tseslint.config(
   },
   {
     rules: {
-      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_' },
+      ],
       '@typescript-eslint/consistent-type-imports': 'error',
       'no-console': 'off',
     },
@@ -27,16 +30,34 @@ export default tseslint.config(
         'error',
         {
           paths: [
-            { name: 'node:child_process', message: 'Run and spawn processes through src/process (runArgv, spawnDetached).' },
-            { name: 'child_process', message: 'Run and spawn processes through src/process (runArgv, spawnDetached).' },
+            {
+              name: 'node:child_process',
+              message: 'Run and spawn processes through src/process (runArgv, spawnDetached).',
+            },
+            {
+              name: 'child_process',
+              message: 'Run and spawn processes through src/process (runArgv, spawnDetached).',
+            },
           ],
         },
       ],
       'no-restricted-syntax': [
         'error',
-        { selector: "CallExpression[callee.object.name='process'][callee.property.name='kill']", message: 'Signal processes through src/process (terminateVerified, terminateTree, trySignal).' },
-        { selector: 'Literal[value=/^\\/proc(\\/|$)/]', message: 'Read process facts through src/process (it also works where there is no /proc).' },
-        { selector: 'TemplateElement[value.raw=/^\\/proc(\\/|$)/]', message: 'Read process facts through src/process (it also works where there is no /proc).' },
+        {
+          selector: "CallExpression[callee.object.name='process'][callee.property.name='kill']",
+          message:
+            'Signal processes through src/process (terminateVerified, terminateTree, trySignal).',
+        },
+        {
+          selector: 'Literal[value=/^\\/proc(\\/|$)/]',
+          message:
+            'Read process facts through src/process (it also works where there is no /proc).',
+        },
+        {
+          selector: 'TemplateElement[value.raw=/^\\/proc(\\/|$)/]',
+          message:
+            'Read process facts through src/process (it also works where there is no /proc).',
+        },
       ],
     },
   },

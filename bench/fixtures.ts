@@ -1,6 +1,11 @@
 // Synthetic fleets for benchmarks: many lanes over a few endpoints.
 import { guardSchema } from '../src/config/guard-schema.js';
-import { emptyWork, initialGuardState, type EndpointView, type LaneSnapshot } from '../src/domain/types.js';
+import {
+  emptyWork,
+  initialGuardState,
+  type EndpointView,
+  type LaneSnapshot,
+} from '../src/domain/types.js';
 
 export const config = guardSchema.parse({ max_auto_starts_per_cycle: 8 });
 export const state = initialGuardState();
@@ -30,8 +35,24 @@ export function lanes(n: number, eps: EndpointView[]): LaneSnapshot[] {
     running: i % 3 === 0,
     pid: i % 3 === 0 ? 10_000 + i : null,
     paused: i % 11 === 0,
-    pause: i % 11 === 0 ? { message: 'manual pause', ageSec: 1200 + i, manual: true, held: i % 22 === 0, stale: i % 22 !== 0 } : null,
-    work: { ...emptyWork(), pending: i % 4, in_progress: i % 2, blocked: i % 3, done: i, queued: i % 5 },
+    pause:
+      i % 11 === 0
+        ? {
+            message: 'manual pause',
+            ageSec: 1200 + i,
+            manual: true,
+            held: i % 22 === 0,
+            stale: i % 22 !== 0,
+          }
+        : null,
+    work: {
+      ...emptyWork(),
+      pending: i % 4,
+      in_progress: i % 2,
+      blocked: i % 3,
+      done: i,
+      queued: i % 5,
+    },
     heartbeatAgeSec: i % 60,
   }));
 }

@@ -11,10 +11,52 @@ import { config, endpoints, lanes, NOW, state } from './fixtures.js';
 
 const eps = endpoints(40);
 const snapshot = lanes(1000, eps);
-const plan = decide({ lanes: snapshot, endpoints: eps, state, config, now: NOW, trigger: 'schedule' });
-const conclusion = conclude(plan, { startedOk: [], startFailed: [], otherFailures: 0, readErrors: 0, ensureRan: false, escalated: false }, state, NOW, config, { cycleId: 'c', dryRun: false });
-const report = { trigger: 'schedule', started: [], unpaused: [], failed: [], skipped: [], ensure: { ran: false, ok: null, exit_code: null }, escalate: { ran: false, ok: null, exit_code: null }, ok: true, duration_ms: 10, timestamp: NOW.toISOString() };
-const result = { report, state: conclusion.state, plan, conclusion, lanes: snapshot, laneErrors: [], endpoints: eps, fleetStatus: null, probe: null } as unknown as CycleResult;
+const plan = decide({
+  lanes: snapshot,
+  endpoints: eps,
+  state,
+  config,
+  now: NOW,
+  trigger: 'schedule',
+});
+const conclusion = conclude(
+  plan,
+  {
+    startedOk: [],
+    startFailed: [],
+    otherFailures: 0,
+    readErrors: 0,
+    ensureRan: false,
+    escalated: false,
+  },
+  state,
+  NOW,
+  config,
+  { cycleId: 'c', dryRun: false },
+);
+const report = {
+  trigger: 'schedule',
+  started: [],
+  unpaused: [],
+  failed: [],
+  skipped: [],
+  ensure: { ran: false, ok: null, exit_code: null },
+  escalate: { ran: false, ok: null, exit_code: null },
+  ok: true,
+  duration_ms: 10,
+  timestamp: NOW.toISOString(),
+};
+const result = {
+  report,
+  state: conclusion.state,
+  plan,
+  conclusion,
+  lanes: snapshot,
+  laneErrors: [],
+  endpoints: eps,
+  fleetStatus: null,
+  probe: null,
+} as unknown as CycleResult;
 const metrics = createMetrics({ version: 'bench', defaultMetrics: false });
 publishCycle(metrics, result, NOW);
 

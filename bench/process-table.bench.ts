@@ -7,7 +7,9 @@ import { afterAll, bench, describe } from 'vitest';
 import { procTable, psTable, type ProcessTable } from '../src/process/index.js';
 
 const LANES = 20;
-const lanes = Array.from({ length: LANES }, (_, i) => spawn('sleep', ['600', `lane-${i}`], { stdio: 'ignore' }));
+const lanes = Array.from({ length: LANES }, (_, i) =>
+  spawn('sleep', ['600', `lane-${i}`], { stdio: 'ignore' }),
+);
 const pids = lanes.map((l) => l.pid!);
 afterAll(() => lanes.forEach((l) => l.kill('SIGKILL')));
 
@@ -38,7 +40,9 @@ function report(name: string, run: () => unknown, processes: number): void {
   const started = performance.now();
   for (let i = 0; i < rounds; i++) run();
   const ms = (performance.now() - started) / rounds;
-  console.log(`${name}: ${ms.toFixed(2)} ms per look, ${((ms * 1000) / processes).toFixed(1)} µs per process (${processes} processes in the table, ${LANES} lanes)`);
+  console.log(
+    `${name}: ${ms.toFixed(2)} ms per look, ${((ms * 1000) / processes).toFixed(1)} µs per process (${processes} processes in the table, ${LANES} lanes)`,
+  );
 }
 
 const hasProc = (() => {
@@ -51,9 +55,15 @@ const hasProc = (() => {
 })();
 const processes = psTable().snapshot().list().length;
 if (hasProc) report('per-lane /proc reads (replaced)', perLaneProcReads, processes);
-if (hasProc) report('proc backend, one snapshot + lane look-ups', () => lookUpLanes(procTable()), processes);
-if (hasProc) report('proc backend, whole table (descendants)', () => procTable().snapshot().list(), processes);
-report('ps backend, one snapshot (one ps call) + lane look-ups', () => lookUpLanes(psTable()), processes);
+if (hasProc)
+  report('proc backend, one snapshot + lane look-ups', () => lookUpLanes(procTable()), processes);
+if (hasProc)
+  report('proc backend, whole table (descendants)', () => procTable().snapshot().list(), processes);
+report(
+  'ps backend, one snapshot (one ps call) + lane look-ups',
+  () => lookUpLanes(psTable()),
+  processes,
+);
 
 describe(`process facts for ${LANES} lanes`, () => {
   if (hasProc) {
@@ -67,7 +77,11 @@ describe(`process facts for ${LANES} lanes`, () => {
       procTable().snapshot().list();
     });
   }
-  bench('ps backend: one snapshot = one ps call, lanes looked up in it', () => {
-    lookUpLanes(psTable());
-  }, { iterations: 20, time: 0 });
+  bench(
+    'ps backend: one snapshot = one ps call, lanes looked up in it',
+    () => {
+      lookUpLanes(psTable());
+    },
+    { iterations: 20, time: 0 },
+  );
 });

@@ -18,14 +18,29 @@ export function resolveRoot(options: GlobalOptions, env: NodeJS.ProcessEnv = pro
   return path.resolve(options.root ?? env.LANEGUARD_ROOT ?? process.cwd());
 }
 
-export function historyFor(config: LoadedConfig, clock: Clock = systemClock, writes?: WriteSink): HistoryStore {
+export function historyFor(
+  config: LoadedConfig,
+  clock: Clock = systemClock,
+  writes?: WriteSink,
+): HistoryStore {
   // An append error carries no path: name the history file for the one line the operator sees.
-  const onWriteError = writes ? (error: Error) => writes.failed('history', asFileError('write', config.paths.history, error)) : undefined;
-  return new HistoryStore(config.paths.history, { maxBytes: config.guard.history.max_bytes, keepFiles: config.guard.history.keep_files }, clock, onWriteError);
+  const onWriteError = writes
+    ? (error: Error) => writes.failed('history', asFileError('write', config.paths.history, error))
+    : undefined;
+  return new HistoryStore(
+    config.paths.history,
+    { maxBytes: config.guard.history.max_bytes, keepFiles: config.guard.history.keep_files },
+    clock,
+    onWriteError,
+  );
 }
 
 /** Wire the real parts for one fleet root. With `writes`, failed writes are reported there and the cycle goes on. */
-export function guardDeps(config: LoadedConfig, clock: Clock = systemClock, writes?: WriteSink): GuardDeps {
+export function guardDeps(
+  config: LoadedConfig,
+  clock: Clock = systemClock,
+  writes?: WriteSink,
+): GuardDeps {
   return {
     config,
     adapter: createLaneAdapter(config),

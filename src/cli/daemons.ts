@@ -26,19 +26,28 @@ export interface WatchdogDaemonStatus {
 
 export function watchdogDaemonStatus(config: LoadedConfig): WatchdogDaemonStatus {
   const running = runningWatchdog(watchdogTarget(config.root));
-  return { running: running !== null, pid: running?.pid ?? null, started_by_serve: config.guard.supervise_watchdog };
+  return {
+    running: running !== null,
+    pid: running?.pid ?? null,
+    started_by_serve: config.guard.supervise_watchdog,
+  };
 }
 
 /**
  * Stop the watchdog that serve started (only when serve supervises it: one run by systemd stays).
  * Returns a line for the operator, or null when there was nothing to stop.
  */
-export async function stopServeWatchdog(config: LoadedConfig, clock: Clock, graceMs: number): Promise<string | null> {
+export async function stopServeWatchdog(
+  config: LoadedConfig,
+  clock: Clock,
+  graceMs: number,
+): Promise<string | null> {
   if (!config.guard.supervise_watchdog) return null;
   const target = watchdogTarget(config.root);
   if (!runningWatchdog(target)) return null;
   const result = await stopWatchdogDaemon(target, { clock, graceMs });
   if (result.status === 'stopped') return `watchdog stopped (pid ${result.pid})`;
-  if (result.status === 'failed') return `could not stop the watchdog (pid ${result.pid}): ${result.reason}`;
+  if (result.status === 'failed')
+    return `could not stop the watchdog (pid ${result.pid}): ${result.reason}`;
   return null;
 }

@@ -38,7 +38,9 @@ export function reportError(err: unknown, stderr: (line: string) => void, debug 
   }
   if (isEnvironmentError(err)) {
     const e = err as NodeJS.ErrnoException;
-    stderr(`laneguard: ${e.syscall ?? 'file operation'}${e.path ? ` ${e.path}` : ''}: ${describeErrno(err)}`);
+    stderr(
+      `laneguard: ${e.syscall ?? 'file operation'}${e.path ? ` ${e.path}` : ''}: ${describeErrno(err)}`,
+    );
     return EXIT_FAILED;
   }
   // Anything else is a bug: one line by default, the trace for whoever reports it.

@@ -2,7 +2,14 @@ import path from 'node:path';
 import type { Command } from 'commander';
 import type { LoadedConfig } from '../config/load.js';
 import { fetchHttpClient } from '../fleet/http.js';
-import { DEFAULT_HEARTBEAT_INTERVAL_SEC, heartbeatEndpoints, heartbeatRound, runHeartbeat, type HeartbeatOptions, type HeartbeatRound } from '../heartbeat/heartbeat.js';
+import {
+  DEFAULT_HEARTBEAT_INTERVAL_SEC,
+  heartbeatEndpoints,
+  heartbeatRound,
+  runHeartbeat,
+  type HeartbeatOptions,
+  type HeartbeatRound,
+} from '../heartbeat/heartbeat.js';
 import type { HeartbeatEntry } from '../heartbeat/state.js';
 import { systemClock } from '../util/clock.js';
 import { historyFor, loadFor } from './context.js';
@@ -11,7 +18,13 @@ import { clean, table } from './format.js';
 import { globals, type CliIo } from './io.js';
 
 function options(config: LoadedConfig): HeartbeatOptions {
-  return { endpoints: config.endpoints, stateFile: config.paths.heartbeatState, http: fetchHttpClient, clock: systemClock, history: historyFor(config) };
+  return {
+    endpoints: config.endpoints,
+    stateFile: config.paths.heartbeatState,
+    http: fetchHttpClient,
+    clock: systemClock,
+    history: historyFor(config),
+  };
 }
 
 function printEntries(entries: HeartbeatEntry[], out: (line: string) => void): void {
@@ -55,11 +68,28 @@ export function registerHeartbeat(program: Command, io: CliIo): void {
     .command('once')
     .description('one heartbeat of every heartbeat endpoint, then exit')
     .option('--json', 'print the heartbeat state as JSON')
-    .addHelpText('after', `${HELP}\n\nExit codes: 0 every heartbeat endpoint is ok (also when none is configured);\n1 one is not; 2 usage or configuration error.`)
+    .addHelpText(
+      'after',
+      `${HELP}\n\nExit codes: 0 every heartbeat endpoint is ok (also when none is configured);\n1 one is not; 2 usage or configuration error.`,
+    )
     .action(async (opts: { json?: boolean }, cmd: Command) => {
       const config = loadFor(globals(cmd));
       if (heartbeatEndpoints(config.endpoints).length === 0) {
-        io.out(opts.json ? JSON.stringify({ version: 1, updated_at: null, endpoints: {}, changes: [], note: noTargets(config) }, null, 2) : noTargets(config));
+        io.out(
+          opts.json
+            ? JSON.stringify(
+                {
+                  version: 1,
+                  updated_at: null,
+                  endpoints: {},
+                  changes: [],
+                  note: noTargets(config),
+                },
+                null,
+                2,
+              )
+            : noTargets(config),
+        );
         return;
       }
       const round = await heartbeatRound(options(config));
@@ -71,12 +101,22 @@ export function registerHeartbeat(program: Command, io: CliIo): void {
   heartbeat
     .command('run')
     .description('heartbeat every --interval seconds until SIGTERM or SIGINT')
-    .option('--interval <sec>', 'seconds between heartbeats (start to start)', String(DEFAULT_HEARTBEAT_INTERVAL_SEC))
+    .option(
+      '--interval <sec>',
+      'seconds between heartbeats (start to start)',
+      String(DEFAULT_HEARTBEAT_INTERVAL_SEC),
+    )
     .option('--json', 'print every round as one JSON line')
-    .addHelpText('after', `${HELP}\n\nPrints each change as it happens. SIGTERM or SIGINT stops it after the\nheartbeat in flight.\n\nExit codes: 0 stopped by a signal; 2 usage or configuration error (also when\nno endpoint has "heartbeat": true).`)
+    .addHelpText(
+      'after',
+      `${HELP}\n\nPrints each change as it happens. SIGTERM or SIGINT stops it after the\nheartbeat in flight.\n\nExit codes: 0 stopped by a signal; 2 usage or configuration error (also when\nno endpoint has "heartbeat": true).`,
+    )
     .action(async (opts: { interval: string; json?: boolean }, cmd: Command) => {
       const intervalSec = Number(opts.interval);
-      if (!Number.isFinite(intervalSec) || intervalSec <= 0) throw new UsageError(`--interval must be a positive number of seconds, got ${JSON.stringify(opts.interval)}`);
+      if (!Number.isFinite(intervalSec) || intervalSec <= 0)
+        throw new UsageError(
+          `--interval must be a positive number of seconds, got ${JSON.stringify(opts.interval)}`,
+        );
       const config = loadFor(globals(cmd));
       const targets = heartbeatEndpoints(config.endpoints);
       if (targets.length === 0) throw new UsageError(noTargets(config));
@@ -84,17 +124,35 @@ export function registerHeartbeat(program: Command, io: CliIo): void {
       const stop = (): void => controller.abort();
       process.once('SIGTERM', stop);
       process.once('SIGINT', stop);
-      if (!opts.json) io.out(`heartbeat: ${targets.map((e) => e.id).join(', ')} every ${intervalSec}s; state in ${path.relative(config.root, config.paths.heartbeatState)}`);
+      if (!opts.json)
+        io.out(
+          `heartbeat: ${targets.map((e) => e.id).join(', ')} every ${intervalSec}s; state in ${path.relative(config.root, config.paths.heartbeatState)}`,
+        );
       const onRound = (round: HeartbeatRound): void => {
         if (opts.json) {
-          io.out(JSON.stringify({ at: round.state.updated_at, endpoints: round.entries, changes: round.changes }));
+          io.out(
+            JSON.stringify({
+              at: round.state.updated_at,
+              endpoints: round.entries,
+              changes: round.changes,
+            }),
+          );
           return;
         }
-        for (const c of round.changes) io.out(`${round.state.updated_at} ${c.endpoint}: ${c.from_ok === null ? 'first' : c.from_ok ? 'ok' : 'failing'} -> ${c.to_ok ? 'ok' : 'failing'} (${c.to_state}) ${clean(c.reason, 120)}`);
+        for (const c of round.changes)
+          io.out(
+            `${round.state.updated_at} ${c.endpoint}: ${c.from_ok === null ? 'first' : c.from_ok ? 'ok' : 'failing'} -> ${c.to_ok ? 'ok' : 'failing'} (${c.to_state}) ${clean(c.reason, 120)}`,
+          );
       };
       try {
         const onError = (err: Error): void => io.err(`heartbeat round failed: ${err.message}`);
-        const rounds = await runHeartbeat({ ...options(config), intervalSec, signal: controller.signal, onRound, onError });
+        const rounds = await runHeartbeat({
+          ...options(config),
+          intervalSec,
+          signal: controller.signal,
+          onRound,
+          onError,
+        });
         if (!opts.json) io.out(`heartbeat stopped after ${rounds} round(s)`);
       } finally {
         process.removeListener('SIGTERM', stop);

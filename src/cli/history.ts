@@ -23,34 +23,57 @@ function describe(event: HistoryEvent): string {
 export function registerHistory(program: Command, io: CliIo): Command {
   const history = program
     .command('history')
-    .description('query the guard\'s decision history (NDJSON, rotated files included)')
+    .description("query the guard's decision history (NDJSON, rotated files included)")
     .option('--since <when>', 'only events since: a duration (30m, 1h, 2d) or an ISO time')
-    .option('--type <type...>', 'only these event types (cycle, lane_started, lane_unpaused, anomaly_raised, …)')
+    .option(
+      '--type <type...>',
+      'only these event types (cycle, lane_started, lane_unpaused, anomaly_raised, …)',
+    )
     .option('--lane <lane>', 'only events about this lane')
     .option('--limit <n>', 'only the newest n events')
     .option('--json', 'print events as JSON lines')
-    .action(async (opts: { since?: string; type?: string[]; lane?: string; limit?: string; json?: boolean }, cmd: Command) => {
-      const now = new Date();
-      const since = opts.since !== undefined ? parseSince(opts.since, now) : undefined;
-      if (since === null) throw new UsageError(`--since: use a duration like 30m, 1h, 2d or an ISO time, not "${opts.since}"`);
-      if (opts.lane !== undefined && !isValidLaneId(opts.lane)) throw new UsageError(`--lane: invalid lane id ${JSON.stringify(opts.lane)}`);
-      const limit = opts.limit !== undefined ? Number(opts.limit) : undefined;
-      if (limit !== undefined && !(Number.isInteger(limit) && limit > 0)) throw new UsageError('--limit must be a positive integer');
-      for (const type of opts.type ?? []) {
-        // A near miss of a known type is a typo; an unknown type with no near miss may be another version's.
-        const hint = (HISTORY_EVENT_TYPES as readonly string[]).includes(type) ? '' : didYouMean(type, HISTORY_EVENT_TYPES);
-        if (hint) throw new UsageError(`--type: unknown event type "${type}"${hint}`);
-      }
-      const config = loadFor(globals(cmd));
-      const result = await queryHistory(config.paths.history, config.guard.history.keep_files, { since, types: opts.type, lane: opts.lane, limit });
-      if (opts.json) {
-        for (const e of result.events) io.out(JSON.stringify(e));
-        return;
-      }
-      for (const e of result.events) io.out(`${e.ts}  ${e.type.padEnd(22)} ${e.lane !== undefined ? `${clean(String(e.lane), 30)}  ` : ''}${describe(e)}`);
-      if (result.events.length === 0) io.out('no matching events');
-      if (result.skippedLines > 0) io.err(`(${result.skippedLines} unreadable line(s) skipped)`);
-    });
+    .action(
+      async (
+        opts: { since?: string; type?: string[]; lane?: string; limit?: string; json?: boolean },
+        cmd: Command,
+      ) => {
+        const now = new Date();
+        const since = opts.since !== undefined ? parseSince(opts.since, now) : undefined;
+        if (since === null)
+          throw new UsageError(
+            `--since: use a duration like 30m, 1h, 2d or an ISO time, not "${opts.since}"`,
+          );
+        if (opts.lane !== undefined && !isValidLaneId(opts.lane))
+          throw new UsageError(`--lane: invalid lane id ${JSON.stringify(opts.lane)}`);
+        const limit = opts.limit !== undefined ? Number(opts.limit) : undefined;
+        if (limit !== undefined && !(Number.isInteger(limit) && limit > 0))
+          throw new UsageError('--limit must be a positive integer');
+        for (const type of opts.type ?? []) {
+          // A near miss of a known type is a typo; an unknown type with no near miss may be another version's.
+          const hint = (HISTORY_EVENT_TYPES as readonly string[]).includes(type)
+            ? ''
+            : didYouMean(type, HISTORY_EVENT_TYPES);
+          if (hint) throw new UsageError(`--type: unknown event type "${type}"${hint}`);
+        }
+        const config = loadFor(globals(cmd));
+        const result = await queryHistory(config.paths.history, config.guard.history.keep_files, {
+          since,
+          types: opts.type,
+          lane: opts.lane,
+          limit,
+        });
+        if (opts.json) {
+          for (const e of result.events) io.out(JSON.stringify(e));
+          return;
+        }
+        for (const e of result.events)
+          io.out(
+            `${e.ts}  ${e.type.padEnd(22)} ${e.lane !== undefined ? `${clean(String(e.lane), 30)}  ` : ''}${describe(e)}`,
+          );
+        if (result.events.length === 0) io.out('no matching events');
+        if (result.skippedLines > 0) io.err(`(${result.skippedLines} unreadable line(s) skipped)`);
+      },
+    );
   registerTrend(history, io);
   return history;
 }
@@ -71,7 +94,9 @@ Examples:
 function registerTrend(history: Command, io: CliIo): void {
   history
     .command('trend')
-    .description('draw the idle-cycle trend (consecutive idle cycles over time, outages marked) in the terminal')
+    .description(
+      'draw the idle-cycle trend (consecutive idle cycles over time, outages marked) in the terminal',
+    )
     .option('--since <when>', 'the period: a duration (30m, 6h, 2d) or an ISO time', '6h')
     .option('--width <n>', 'chart columns (10-400)', '60')
     .option('--json', 'print the points and a summary as JSON')
@@ -79,21 +104,37 @@ function registerTrend(history: Command, io: CliIo): void {
     .action(async (_opts: unknown, cmd: Command) => {
       // `history` declares --since and --json too and parses them before `trend` sees them, so the
       // values come merged from both commands; options only `history` knows are refused here.
-      const opts = cmd.optsWithGlobals<{ since: string; width: string; json?: boolean; type?: string[]; lane?: string; limit?: string }>();
+      const opts = cmd.optsWithGlobals<{
+        since: string;
+        width: string;
+        json?: boolean;
+        type?: string[];
+        lane?: string;
+        limit?: string;
+      }>();
       for (const flag of ['type', 'lane', 'limit'] as const) {
         if (opts[flag] !== undefined) throw new UsageError(`history trend does not take --${flag}`);
       }
       const now = new Date();
       const since = parseSince(opts.since, now);
-      if (since === null) throw new UsageError(`--since: use a duration like 30m, 6h, 2d or an ISO time, not "${opts.since}"`);
+      if (since === null)
+        throw new UsageError(
+          `--since: use a duration like 30m, 6h, 2d or an ISO time, not "${opts.since}"`,
+        );
       const width = Number(opts.width);
-      if (!Number.isInteger(width) || width < 10 || width > 400) throw new UsageError('--width must be an integer from 10 to 400');
+      if (!Number.isInteger(width) || width < 10 || width > 400)
+        throw new UsageError('--width must be an integer from 10 to 400');
       const config = loadFor(globals(cmd));
       const threshold = config.guard.idle_alert_threshold_cycles;
-      const result = await queryHistory(config.paths.history, config.guard.history.keep_files, { since, types: ['cycle'] });
+      const result = await queryHistory(config.paths.history, config.guard.history.keep_files, {
+        since,
+        types: ['cycle'],
+      });
       const points = trendPoints(result.events);
       if (opts.json) return void io.out(JSON.stringify(trendJson(points, threshold, since)));
-      const period = /^\d+(?:\.\d+)?\s*[smhd]$/.test(opts.since.trim()) ? `last ${opts.since.trim()}` : `period since ${since.toISOString()}`;
+      const period = /^\d+(?:\.\d+)?\s*[smhd]$/.test(opts.since.trim())
+        ? `last ${opts.since.trim()}`
+        : `period since ${since.toISOString()}`;
       for (const line of renderTrendText(points, { width, now, threshold, period })) io.out(line);
       if (result.skippedLines > 0) io.err(`(${result.skippedLines} unreadable line(s) skipped)`);
     });

@@ -18,7 +18,10 @@ const AREAS: Record<PlanItem['area'], string> = {
 
 /** `<file>.bak-<UTC timestamp>`, never overwriting an earlier backup. */
 function backupName(file: string, now: Date): string {
-  const stamp = now.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
+  const stamp = now
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d+Z$/, 'Z');
   let name = `${file}.bak-${stamp}`;
   for (let n = 1; existsSync(name); n++) name = `${file}.bak-${stamp}-${n}`;
   return name;
@@ -49,10 +52,17 @@ function print(plan: Plan, io: CliIo): void {
 export function registerMigrate(program: Command, io: CliIo): void {
   program
     .command('migrate')
-    .description('plan (and with --write apply) the move of a fleet from the guard laneguard replaces')
-    .option('--write', 'apply the rewrites the plan names, keeping each changed file as <file>.bak-<UTC timestamp>')
+    .description(
+      'plan (and with --write apply) the move of a fleet from the guard laneguard replaces',
+    )
+    .option(
+      '--write',
+      'apply the rewrites the plan names, keeping each changed file as <file>.bak-<UTC timestamp>',
+    )
     .option('--json', 'print the plan as JSON')
-    .addHelpText('after', `
+    .addHelpText(
+      'after',
+      `
 The plan lists what laneguard reads as is, keys accepted but not performed,
 what laneguard does with each watchdog entry, a running replaced guard or
 heartbeat and how to stop it, the Makefile targets to repoint (with their new
@@ -60,20 +70,41 @@ recipes) and the service next steps. Without --write nothing changes; a second
 --write finds nothing left to do. See docs/migrating.md.
 
 Exit codes: 0 nothing blocking; 1 something needs the operator (a replaced
-guard still running, lanes that cannot be read); 2 usage or configuration error.`)
+guard still running, lanes that cannot be read); 2 usage or configuration error.`,
+    )
     .action(async (opts: { write?: boolean; json?: boolean }, cmd: Command) => {
       const root = resolveRoot(globals(cmd));
       const plan = await buildPlan(root, process.env);
       const changed = opts.write ? apply(plan, new Date()) : [];
       if (opts.json) {
-        io.out(JSON.stringify({ root, write: opts.write === true, items: plan.items, rewrites: plan.rewrites.map((r) => r.file), changed, blocking: plan.blocking }, null, 2));
+        io.out(
+          JSON.stringify(
+            {
+              root,
+              write: opts.write === true,
+              items: plan.items,
+              rewrites: plan.rewrites.map((r) => r.file),
+              changed,
+              blocking: plan.blocking,
+            },
+            null,
+            2,
+          ),
+        );
       } else {
         print(plan, io);
         io.out('');
-        for (const c of changed) io.out(`rewrote ${path.relative(root, c.file)} (backup ${path.relative(root, c.backup)})`);
-        if (!opts.write && plan.rewrites.length > 0) io.out(`${plan.rewrites.length} file(s) to rewrite: ${plan.rewrites.map((r) => path.relative(root, r.file)).join(', ')}; run \`laneguard migrate --write\` to apply (backups are kept)`);
+        for (const c of changed)
+          io.out(
+            `rewrote ${path.relative(root, c.file)} (backup ${path.relative(root, c.backup)})`,
+          );
+        if (!opts.write && plan.rewrites.length > 0)
+          io.out(
+            `${plan.rewrites.length} file(s) to rewrite: ${plan.rewrites.map((r) => path.relative(root, r.file)).join(', ')}; run \`laneguard migrate --write\` to apply (backups are kept)`,
+          );
         if (plan.rewrites.length === 0) io.out('nothing is left to rewrite');
-        if (plan.blocking > 0) io.out(`${plan.blocking} item(s) need the operator (marked [operator] above)`);
+        if (plan.blocking > 0)
+          io.out(`${plan.blocking} item(s) need the operator (marked [operator] above)`);
       }
       io.exitCode = plan.blocking > 0 ? EXIT_FAILED : EXIT_OK;
     });

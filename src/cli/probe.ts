@@ -22,10 +22,16 @@ export function probeFailed(record: ProbeRecord): boolean {
 
 function modelsCell(r: ProbeRecord): string {
   if (r.state === 'disabled') return '-';
-  return r.loaded_models === null ? String(r.models.length) : `${r.models.length} (${r.loaded_models.length} loaded)`;
+  return r.loaded_models === null
+    ? String(r.models.length)
+    : `${r.models.length} (${r.loaded_models.length} loaded)`;
 }
 
-export function printProbe(records: ProbeRecord[], config: LoadedConfig, out: (line: string) => void): void {
+export function printProbe(
+  records: ProbeRecord[],
+  config: LoadedConfig,
+  out: (line: string) => void,
+): void {
   const configured = new Map(config.endpoints.map((e) => [e.id, e.kind]));
   out(
     table(
@@ -47,7 +53,10 @@ export function registerProbe(program: Command, io: CliIo): void {
   program
     .command('probe')
     .description('probe every endpoint once (cheap calls, no tokens) and write fleet_status.json')
-    .option('--json', 'print the probe section of fleet_status.json (and the state changes) as JSON')
+    .option(
+      '--json',
+      'print the probe section of fleet_status.json (and the state changes) as JSON',
+    )
     .addHelpText(
       'after',
       `
@@ -86,11 +95,15 @@ configuration error.`,
       if (opts.json) {
         io.out(JSON.stringify({ ...probe.status.probe, transitions: probe.transitions }, null, 2));
       } else if (probe.records.length === 0) {
-        io.out(`no endpoints configured in ${path.relative(config.root, config.paths.fleetConfig)}`);
+        io.out(
+          `no endpoints configured in ${path.relative(config.root, config.paths.fleetConfig)}`,
+        );
       } else {
         printProbe(probe.records, config, io.out);
         const s = probe.status.probe!.summary;
-        io.out(`healthy: ${s.endpoint_healthy} of ${s.endpoint_total} enabled  (written to ${path.relative(config.root, config.paths.fleetStatus)})`);
+        io.out(
+          `healthy: ${s.endpoint_healthy} of ${s.endpoint_total} enabled  (written to ${path.relative(config.root, config.paths.fleetStatus)})`,
+        );
       }
       io.exitCode = probe.records.some(probeFailed) ? EXIT_FAILED : EXIT_OK;
     });

@@ -20,13 +20,37 @@ import { registerWatchdog } from './watchdog.js';
 export type Registrar = (program: Command, io: CliIo) => unknown;
 
 /** Later commands (serve, probe, watchdog, …) add themselves here. */
-export const REGISTRARS: Registrar[] = [registerServe, registerOnce, registerLanes, registerHistory, registerConfig, registerWatchdog, registerProbe, registerScan, registerHeartbeat, registerDemo, registerReplay, registerRules, registerMigrate];
+export const REGISTRARS: Registrar[] = [
+  registerServe,
+  registerOnce,
+  registerLanes,
+  registerHistory,
+  registerConfig,
+  registerWatchdog,
+  registerProbe,
+  registerScan,
+  registerHeartbeat,
+  registerDemo,
+  registerReplay,
+  registerRules,
+  registerMigrate,
+];
 
 /**
  * Commands that judge running processes (lanes, serve, the watchdog and what it supervises). Where
  * no process table can be read they refuse with exit 2 instead of taking every process for dead.
  */
-export const NEEDS_PROCESS_FACTS = new Set(['serve', 'start', 'stop', 'status', 'once', 'lanes', 'watchdog', 'demo', 'migrate']);
+export const NEEDS_PROCESS_FACTS = new Set([
+  'serve',
+  'start',
+  'stop',
+  'status',
+  'once',
+  'lanes',
+  'watchdog',
+  'demo',
+  'migrate',
+]);
 
 function requireProcessFacts(_program: Command, action: Command): void {
   let top = action;
@@ -44,7 +68,9 @@ export function buildProgram(io: CliIo): Command {
   const program = new Command();
   program
     .name('laneguard')
-    .description('Keeps a fleet of local LLM worker lanes busy: probes model endpoints, watches lanes, exports Prometheus metrics and recovers an idle fleet safely.')
+    .description(
+      'Keeps a fleet of local LLM worker lanes busy: probes model endpoints, watches lanes, exports Prometheus metrics and recovers an idle fleet safely.',
+    )
     .version(VERSION)
     .option('--root <dir>', 'fleet root (default: $LANEGUARD_ROOT, else the current directory)')
     .option('--debug', 'print the stack trace of an unexpected error')
@@ -58,15 +84,26 @@ export function buildProgram(io: CliIo): Command {
 }
 
 /** Run the CLI and return its exit code. */
-export async function runCli(argv: readonly string[], io: CliIo = { out: (l) => console.log(l), err: (l) => console.error(l), exitCode: 0 }): Promise<number> {
+export async function runCli(
+  argv: readonly string[],
+  io: CliIo = { out: (l) => console.log(l), err: (l) => console.error(l), exitCode: 0 },
+): Promise<number> {
   const program = buildProgram(io);
   try {
     await program.parseAsync([...argv]);
     return io.exitCode;
   } catch (err) {
     if (err instanceof CommanderError) {
-      return err.exitCode === 0 || err.code === 'commander.helpDisplayed' || err.code === 'commander.version' ? 0 : EXIT_USAGE;
+      return err.exitCode === 0 ||
+        err.code === 'commander.helpDisplayed' ||
+        err.code === 'commander.version'
+        ? 0
+        : EXIT_USAGE;
     }
-    return reportError(err, io.err, program.opts<{ debug?: boolean }>().debug === true || argv.includes('--debug'));
+    return reportError(
+      err,
+      io.err,
+      program.opts<{ debug?: boolean }>().debug === true || argv.includes('--debug'),
+    );
   }
 }

@@ -10,10 +10,24 @@ import { clean, table } from './format.js';
 import { globals, type CliIo } from './io.js';
 import { kindLabel } from './probe.js';
 
-export function printScan(records: ScanRecord[], configuredKinds: Map<string, string>, out: (line: string) => void): void {
+export function printScan(
+  records: ScanRecord[],
+  configuredKinds: Map<string, string>,
+  out: (line: string) => void,
+): void {
   out(
     table(
-      ['ENDPOINT', 'KIND', 'SCAN', 'MODELS', 'LOADED', 'CONTEXT', 'SLOTS', 'PARALLEL c/r/e', 'NOTE'],
+      [
+        'ENDPOINT',
+        'KIND',
+        'SCAN',
+        'MODELS',
+        'LOADED',
+        'CONTEXT',
+        'SLOTS',
+        'PARALLEL c/r/e',
+        'NOTE',
+      ],
       records.map((r) => [
         r.id,
         kindLabel(configuredKinds.get(r.id) ?? r.kind, r.kind),
@@ -32,7 +46,9 @@ export function printScan(records: ScanRecord[], configuredKinds: Map<string, st
 export function registerScan(program: Command, io: CliIo): void {
   program
     .command('scan')
-    .description('read what every enabled endpoint can do (context, loaded models, slots) and write it to fleet_status.json')
+    .description(
+      'read what every enabled endpoint can do (context, loaded models, slots) and write it to fleet_status.json',
+    )
     .option('--json', 'print the capability_scan section of fleet_status.json as JSON')
     .addHelpText(
       'after',
@@ -72,7 +88,9 @@ configuration error.`,
         io.out(`no enabled endpoints in ${path.relative(config.root, config.paths.fleetConfig)}`);
       } else {
         printScan(scan.records, new Map(config.endpoints.map((e) => [e.id, e.kind])), io.out);
-        io.out(`scanned ${scan.scanned.length} endpoint(s)  (written to ${path.relative(config.root, config.paths.fleetStatus)})`);
+        io.out(
+          `scanned ${scan.scanned.length} endpoint(s)  (written to ${path.relative(config.root, config.paths.fleetStatus)})`,
+        );
       }
       io.exitCode = scan.scanned.some((r) => !r.ok) ? EXIT_FAILED : EXIT_OK;
     });

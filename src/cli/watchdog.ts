@@ -19,7 +19,8 @@ function configFor(cmd: Command): WatchdogConfig {
 
 function seconds(value: string, option: string): number {
   const n = Number(value);
-  if (!Number.isFinite(n) || n < 0) throw new UsageError(`${option} must be a number of seconds, not ${JSON.stringify(value)}`);
+  if (!Number.isFinite(n) || n < 0)
+    throw new UsageError(`${option} must be a number of seconds, not ${JSON.stringify(value)}`);
   return n;
 }
 
@@ -35,7 +36,15 @@ function printRows(rows: ProcessStatusRow[], out: Print, now: Date): void {
   out(
     table(
       ['PROCESS', 'STATUS', 'PID', 'RESTARTS', 'LAST RESTART', 'NEXT ATTEMPT', 'REASON'],
-      rows.map((r) => [r.id, r.status, r.pid, r.restarts, sinceIso(r.last_restart_at, now), untilIso(r.next_attempt_at, now), clean(r.reason ?? '', 120) || '-']),
+      rows.map((r) => [
+        r.id,
+        r.status,
+        r.pid,
+        r.restarts,
+        sinceIso(r.last_restart_at, now),
+        untilIso(r.next_attempt_at, now),
+        clean(r.reason ?? '', 120) || '-',
+      ]),
     ),
   );
 }
@@ -58,7 +67,9 @@ process_watchdog.log. See docs/watchdog.md.`;
 export function registerWatchdog(program: Command, io: CliIo): void {
   const watchdog = program
     .command('watchdog')
-    .description('the process watchdog: restarts supervised processes when they die or hang (once|run|start|stop|status|reset)')
+    .description(
+      'the process watchdog: restarts supervised processes when they die or hang (once|run|start|stop|status|reset)',
+    )
     .addHelpText('after', HELP);
 
   watchdog
@@ -66,7 +77,10 @@ export function registerWatchdog(program: Command, io: CliIo): void {
     .description('check every supervised process once, restart what is down or hung, then exit')
     .option('--json', 'print the result as JSON')
     .option('--lock-wait <sec>', 'how long to wait for a check already running on this root', '300')
-    .addHelpText('after', '\nExit codes: 0 every enabled process is healthy at the end (restarted ones\nincluded); 1 one is down, hung, in backoff or given up; 2 usage or config error.\nFor cron and systemd timers.')
+    .addHelpText(
+      'after',
+      '\nExit codes: 0 every enabled process is healthy at the end (restarted ones\nincluded); 1 one is down, hung, in backoff or given up; 2 usage or config error.\nFor cron and systemd timers.',
+    )
     .action(async (opts: { json?: boolean; lockWait: string }, cmd: Command) => {
       const lockWaitMs = seconds(opts.lockWait, '--lock-wait') * 1000;
       const config = configFor(cmd);
@@ -74,14 +88,30 @@ export function registerWatchdog(program: Command, io: CliIo): void {
       history.repair();
       const result = await runWatchdogCheck({ config, clock: systemClock, history, lockWaitMs });
       if (result.busy) {
-        io.err(`laneguard: another watchdog check holds ${result.lockFile}; try again, or raise --lock-wait`);
+        io.err(
+          `laneguard: another watchdog check holds ${result.lockFile}; try again, or raise --lock-wait`,
+        );
         io.exitCode = EXIT_FAILED;
         return;
       }
       if (opts.json) {
-        io.out(JSON.stringify({ ok: result.ok, checked_at: result.at, processes: result.processes, events: result.events.map((e) => ({ type: e.type, ...e.fields })) }, null, 2));
+        io.out(
+          JSON.stringify(
+            {
+              ok: result.ok,
+              checked_at: result.at,
+              processes: result.processes,
+              events: result.events.map((e) => ({ type: e.type, ...e.fields })),
+            },
+            null,
+            2,
+          ),
+        );
       } else {
-        for (const e of result.events) io.out(`${e.type} ${String(e.fields.process ?? '')}${e.fields.pid ? ` pid ${String(e.fields.pid)}` : ''}${e.fields.error ? `: ${clean(String(e.fields.error), 160)}` : ''}`);
+        for (const e of result.events)
+          io.out(
+            `${e.type} ${String(e.fields.process ?? '')}${e.fields.pid ? ` pid ${String(e.fields.pid)}` : ''}${e.fields.error ? `: ${clean(String(e.fields.error), 160)}` : ''}`,
+          );
         if (result.processes.length === 0) io.out(`no processes configured in ${config.file}`);
         else printRows(result.processes, io.out, new Date());
       }
@@ -91,7 +121,10 @@ export function registerWatchdog(program: Command, io: CliIo): void {
   watchdog
     .command('run')
     .description('run the watchdog in the foreground: a check every interval_sec until TERM or INT')
-    .addHelpText('after', '\nWrites process_watchdog.pid while it runs; refuses to start (exit 1) when\nanother `watchdog run` named by that file is alive. The config is re-read\nbefore every check; an invalid edit keeps the previous config.')
+    .addHelpText(
+      'after',
+      '\nWrites process_watchdog.pid while it runs; refuses to start (exit 1) when\nanother `watchdog run` named by that file is alive. The config is re-read\nbefore every check; an invalid edit keeps the previous config.',
+    )
     .action(async (_opts: unknown, cmd: Command) => {
       const root = resolveRoot(globals(cmd));
       const controller = new AbortController();
@@ -123,31 +156,46 @@ export function registerWatchdog(program: Command, io: CliIo): void {
       const config = configFor(cmd);
       const result = await startWatchdogDaemon(config, { clock: systemClock, waitMs });
       const log = path.relative(config.root, config.logFile);
-      if (result.status === 'already_running') io.out(`watchdog already running (pid ${result.pid})`);
-      else if (result.status === 'started') io.out(`watchdog started (pid ${result.pid}); log: ${log}`);
+      if (result.status === 'already_running')
+        io.out(`watchdog already running (pid ${result.pid})`);
+      else if (result.status === 'started')
+        io.out(`watchdog started (pid ${result.pid}); log: ${log}`);
       else io.err(`laneguard: watchdog did not start: ${result.reason}`);
       io.exitCode = result.status === 'failed' ? EXIT_FAILED : EXIT_OK;
     });
 
   watchdog
     .command('stop')
-    .description('stop the background watchdog: TERM, wait, then KILL (only a pid verified as `watchdog run`)')
+    .description(
+      'stop the background watchdog: TERM, wait, then KILL (only a pid verified as `watchdog run`)',
+    )
     .option('--grace <sec>', 'how long to wait after TERM before KILL', '30')
     .action(async (opts: { grace: string }, cmd: Command) => {
       const graceMs = seconds(opts.grace, '--grace') * 1000;
       const config = configFor(cmd);
       const result = await stopWatchdogDaemon(config, { clock: systemClock, graceMs });
       if (result.status === 'not_running') io.out('watchdog is not running');
-      else if (result.status === 'stopped') io.out(`watchdog stopped (pid ${result.pid}${result.signals.includes('SIGKILL') ? ', killed after the grace' : ''})`);
+      else if (result.status === 'stopped')
+        io.out(
+          `watchdog stopped (pid ${result.pid}${result.signals.includes('SIGKILL') ? ', killed after the grace' : ''})`,
+        );
       else io.err(`laneguard: could not stop the watchdog (pid ${result.pid}): ${result.reason}`);
       io.exitCode = result.status === 'failed' ? EXIT_FAILED : EXIT_OK;
     });
 
   watchdog
     .command('status')
-    .description('show each supervised process as of now (observed live, nothing acted on) and the watchdog daemon')
-    .option('--json', 'print {watchdog, processes: [{id, status, pid, restarts, last_restart_at, next_attempt_at, reason}]}')
-    .addHelpText('after', '\nstatus is one of healthy, down, hung, backoff, given_up, disabled. Exit 0\nwhenever the status could be read; use `watchdog once` for a health exit code.')
+    .description(
+      'show each supervised process as of now (observed live, nothing acted on) and the watchdog daemon',
+    )
+    .option(
+      '--json',
+      'print {watchdog, processes: [{id, status, pid, restarts, last_restart_at, next_attempt_at, reason}]}',
+    )
+    .addHelpText(
+      'after',
+      '\nstatus is one of healthy, down, hung, backoff, given_up, disabled. Exit 0\nwhenever the status could be read; use `watchdog once` for a health exit code.',
+    )
     .action(async (opts: { json?: boolean }, cmd: Command) => {
       const config = configFor(cmd);
       const status = await watchdogStatus(config, systemClock);
@@ -156,25 +204,42 @@ export function registerWatchdog(program: Command, io: CliIo): void {
         return;
       }
       const w = status.watchdog;
-      io.out(`watchdog: ${w.running ? `running (pid ${w.pid})` : 'NOT running'}; state ${w.state_age_sec === null ? 'never written' : `written ${age(w.state_age_sec)} ago`}`);
+      io.out(
+        `watchdog: ${w.running ? `running (pid ${w.pid})` : 'NOT running'}; state ${w.state_age_sec === null ? 'never written' : `written ${age(w.state_age_sec)} ago`}`,
+      );
       if (status.processes.length === 0) io.out(`no processes configured in ${config.file}`);
       else printRows(status.processes, io.out, new Date());
     });
 
   watchdog
     .command('reset <id>')
-    .description('forget a process\'s backoff, start-limit attempts and give-up, so the next check restarts it')
+    .description(
+      "forget a process's backoff, start-limit attempts and give-up, so the next check restarts it",
+    )
     .action(async (id: string, _opts: unknown, cmd: Command) => {
-      if (!PROCESS_ID.test(id)) throw new UsageError(`invalid process id ${JSON.stringify(id)}: use letters, digits, '.', '_' and '-'`);
+      if (!PROCESS_ID.test(id))
+        throw new UsageError(
+          `invalid process id ${JSON.stringify(id)}: use letters, digits, '.', '_' and '-'`,
+        );
       const config = configFor(cmd);
       const known = config.processes.map((p) => p.id);
-      if (!known.includes(id)) throw new UsageError(`no process "${id}" in ${config.file}; configured: ${known.join(', ') || '(none)'}`);
-      const result = await resetProcess(config, id, { clock: systemClock, history: watchdogHistory(config, systemClock), lockWaitMs: 300_000, by: process.env.USER ?? 'operator' });
+      if (!known.includes(id))
+        throw new UsageError(
+          `no process "${id}" in ${config.file}; configured: ${known.join(', ') || '(none)'}`,
+        );
+      const result = await resetProcess(config, id, {
+        clock: systemClock,
+        history: watchdogHistory(config, systemClock),
+        lockWaitMs: 300_000,
+        by: process.env.USER ?? 'operator',
+      });
       if (result.status === 'busy') {
         io.err(`laneguard: another watchdog check holds ${result.lockFile}; try again`);
         io.exitCode = EXIT_FAILED;
         return;
       }
-      io.out(`reset ${id}${result.before ? ` (was ${result.before.status}, ${result.before.attempts.length} recent attempt(s))` : ' (no state yet)'}; the next check restarts it if it is down`);
+      io.out(
+        `reset ${id}${result.before ? ` (was ${result.before.status}, ${result.before.attempts.length} recent attempt(s))` : ' (no state yet)'}; the next check restarts it if it is down`,
+      );
     });
 }

@@ -16,7 +16,9 @@ export const laneSpecSchema = z.looseObject({
   state_file: z.string().min(1).optional(),
   heartbeat_file: z.string().min(1).optional(),
   continuous: z.boolean().optional(),
-  env: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()]).transform(String)).default({}),
+  env: z
+    .record(z.string(), z.union([z.string(), z.number(), z.boolean()]).transform(String))
+    .default({}),
 });
 
 export type LaneSpec = z.infer<typeof laneSpecSchema>;

@@ -57,9 +57,14 @@ export const LANES_RUNTIME_DIR_ENV = 'ORXAQ_AUTONOMY_LANES_RUNTIME_DIR';
  * The lanes' runtime directory: `lanes.runtime_dir` when the guard config sets it, else
  * ORXAQ_AUTONOMY_LANES_RUNTIME_DIR when set (as the replaced system reads it), else the default.
  */
-export function lanesRuntimeDirSetting(raw: unknown, guard: GuardConfig, env: NodeJS.ProcessEnv): { value: string; key: string } {
+export function lanesRuntimeDirSetting(
+  raw: unknown,
+  guard: GuardConfig,
+  env: NodeJS.ProcessEnv,
+): { value: string; key: string } {
   const lanes = (raw as { lanes?: { runtime_dir?: unknown } } | null)?.lanes;
-  if (typeof lanes?.runtime_dir === 'string') return { value: guard.lanes.runtime_dir, key: 'lanes.runtime_dir' };
+  if (typeof lanes?.runtime_dir === 'string')
+    return { value: guard.lanes.runtime_dir, key: 'lanes.runtime_dir' };
   const fromEnv = env[LANES_RUNTIME_DIR_ENV]?.trim();
   if (fromEnv) return { value: fromEnv, key: `$${LANES_RUNTIME_DIR_ENV}` };
   return { value: guard.lanes.runtime_dir, key: 'lanes.runtime_dir' };
@@ -77,7 +82,8 @@ function parseGuard(raw: unknown, file: string): { guard: GuardConfig; notPerfor
     else kept[key] = value;
   }
   const result = guardSchema.safeParse(kept, { reportInput: true });
-  if (!result.success) throw new ConfigErrors(issuesToErrors(file, guardSchema, result.error.issues));
+  if (!result.success)
+    throw new ConfigErrors(issuesToErrors(file, guardSchema, result.error.issues));
   return { guard: result.data, notPerformed };
 }
 
@@ -129,14 +135,24 @@ function parseFleet(raw: unknown, file: string, env: NodeJS.ProcessEnv): Endpoin
   const seen = new Set<string>();
   return result.data.endpoints.map((endpoint, index) => {
     if (seen.has(endpoint.id)) {
-      throw new ConfigError('CONFIG_INVALID_VALUE', file, `endpoints[${index}].id`, `duplicate endpoint id "${endpoint.id}"`);
+      throw new ConfigError(
+        'CONFIG_INVALID_VALUE',
+        file,
+        `endpoints[${index}].id`,
+        `duplicate endpoint id "${endpoint.id}"`,
+      );
     }
     seen.add(endpoint.id);
     return resolveHeaders(endpoint, index, file, env);
   });
 }
 
-function resolvePaths(root: string, guard: GuardConfig, file: string, runtimeDir: { value: string; key: string }): ResolvedPaths {
+function resolvePaths(
+  root: string,
+  guard: GuardConfig,
+  file: string,
+  runtimeDir: { value: string; key: string },
+): ResolvedPaths {
   const at = (value: string, key: string): string => resolveUnderRoot(root, value, file, key);
   return {
     guardConfig: path.join(root, GUARD_CONFIG_FILE),
@@ -166,15 +182,20 @@ function collectWarnings(guard: GuardConfig, notPerformed: string[]): string[] {
   for (const [key, minimum] of Object.entries(ORIGINAL_MINIMUMS)) {
     const value = guard[key as keyof GuardConfig] as number;
     if (value < minimum) {
-      warnings.push(`${key} = ${value}s is below the usual minimum of ${minimum}s (accepted as configured)`);
+      warnings.push(
+        `${key} = ${value}s is below the usual minimum of ${minimum}s (accepted as configured)`,
+      );
     }
   }
   for (const key of notPerformed) {
     // The replaced system revived stalled lanes by rewriting their task state; laneguard restarts them.
-    const instead = key === 'revive_stalled_state_on_idle'
-      ? 'stalled lanes are restarted through lanes.stop_command and lanes.start_command instead: set restart_stalled (and stalled_after_sec)'
-      : 'use escalate_command';
-    warnings.push(`${key} is accepted but not performed: laneguard never rewrites a lane's task state; ${instead}`);
+    const instead =
+      key === 'revive_stalled_state_on_idle'
+        ? 'stalled lanes are restarted through lanes.stop_command and lanes.start_command instead: set restart_stalled (and stalled_after_sec)'
+        : 'use escalate_command';
+    warnings.push(
+      `${key} is accepted but not performed: laneguard never rewrites a lane's task state; ${instead}`,
+    );
   }
   if (guard.backoff.initial_sec > guard.backoff.max_sec) {
     warnings.push('backoff.initial_sec is above backoff.max_sec; every backoff will be max_sec');
@@ -185,14 +206,24 @@ function collectWarnings(guard: GuardConfig, notPerformed: string[]): string[] {
 /** Cross-key rules zod cannot see on one key. */
 function checkLanesSection(guard: GuardConfig, file: string): void {
   if (guard.lanes.source === 'command' && !guard.lanes.status_command) {
-    throw new ConfigError('CONFIG_INVALID_VALUE', file, 'lanes.status_command', 'is required when lanes.source is "command" (an argv that prints {"lanes": [...]})');
+    throw new ConfigError(
+      'CONFIG_INVALID_VALUE',
+      file,
+      'lanes.status_command',
+      'is required when lanes.source is "command" (an argv that prints {"lanes": [...]})',
+    );
   }
   const pattern = guard.lanes.cmdline_pattern;
   if (pattern !== undefined) {
     try {
       new RegExp(pattern.replaceAll('{lane}', 'x'));
     } catch (err) {
-      throw new ConfigError('CONFIG_INVALID_VALUE', file, 'lanes.cmdline_pattern', `not a valid regular expression (${(err as Error).message})`);
+      throw new ConfigError(
+        'CONFIG_INVALID_VALUE',
+        file,
+        'lanes.cmdline_pattern',
+        `not a valid regular expression (${(err as Error).message})`,
+      );
     }
   }
 }
@@ -205,7 +236,11 @@ export function loadConfig(options: LoadOptions): LoadedConfig {
   const guardFile = GUARD_CONFIG_FILE;
   const rawGuard = readJsonFile(path.join(root, guardFile), guardFile);
   const { guard, notPerformed } = parseGuard(rawGuard, guardFile);
-  const endpoints = parseFleet(readJsonFile(path.join(root, FLEET_CONFIG_FILE), FLEET_CONFIG_FILE), FLEET_CONFIG_FILE, env);
+  const endpoints = parseFleet(
+    readJsonFile(path.join(root, FLEET_CONFIG_FILE), FLEET_CONFIG_FILE),
+    FLEET_CONFIG_FILE,
+    env,
+  );
   const paths = resolvePaths(root, guard, guardFile, lanesRuntimeDirSetting(rawGuard, guard, env));
   checkLanesSection(guard, guardFile);
   return deepFreeze({

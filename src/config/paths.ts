@@ -45,9 +45,19 @@ function isDirectory(dir: string): boolean {
 /** A root that does not exist, or holds no config/, is named with its absolute path and which it is. */
 export function assertFleetRoot(root: string): void {
   if (!isDirectory(root)) {
-    throw new ConfigError('CONFIG_NOT_FOUND', root, null, 'the fleet root does not exist; pass --root DIR (or set LANEGUARD_ROOT) to the directory that holds config/');
+    throw new ConfigError(
+      'CONFIG_NOT_FOUND',
+      root,
+      null,
+      'the fleet root does not exist; pass --root DIR (or set LANEGUARD_ROOT) to the directory that holds config/',
+    );
   }
   if (!isDirectory(path.join(root, 'config'))) {
-    throw new ConfigError('CONFIG_NOT_FOUND', root, null, 'the fleet root has no config/ directory; pass --root DIR (or set LANEGUARD_ROOT) to the directory that holds config/local_model_fleet.json');
+    throw new ConfigError(
+      'CONFIG_NOT_FOUND',
+      root,
+      null,
+      'the fleet root has no config/ directory; pass --root DIR (or set LANEGUARD_ROOT) to the directory that holds config/local_model_fleet.json',
+    );
   }
 }

@@ -1,4 +1,9 @@
-import { FileTooLargeError, formatBytes, READ_CAPS, readCappedText } from '../store/bounded-read.js';
+import {
+  FileTooLargeError,
+  formatBytes,
+  READ_CAPS,
+  readCappedText,
+} from '../store/bounded-read.js';
 import { ForbiddenKeyError, parseJson } from '../util/json.js';
 import { ConfigError } from './errors.js';
 
@@ -13,18 +18,33 @@ export function readJsonFile(file: string, displayName: string): unknown {
     text = readCappedText(file, READ_CAPS.config);
   } catch (err) {
     if (err instanceof FileTooLargeError) {
-      throw new ConfigError('CONFIG_UNREADABLE', displayName, null, `larger than ${formatBytes(READ_CAPS.config)}, far more than any laneguard config; is it the right file?`);
+      throw new ConfigError(
+        'CONFIG_UNREADABLE',
+        displayName,
+        null,
+        `larger than ${formatBytes(READ_CAPS.config)}, far more than any laneguard config; is it the right file?`,
+      );
     }
     const code = (err as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') return null;
-    throw new ConfigError('CONFIG_UNREADABLE', displayName, null, `cannot read: ${code ?? String(err)}`);
+    throw new ConfigError(
+      'CONFIG_UNREADABLE',
+      displayName,
+      null,
+      `cannot read: ${code ?? String(err)}`,
+    );
   }
   let value: unknown;
   try {
     value = parseJson(text);
   } catch (err) {
     if (err instanceof ForbiddenKeyError) {
-      throw new ConfigError('CONFIG_INVALID_VALUE', displayName, err.keyPath, `"${err.key}" is not allowed as a key (it would change laneguard's own objects); rename or remove it`);
+      throw new ConfigError(
+        'CONFIG_INVALID_VALUE',
+        displayName,
+        err.keyPath,
+        `"${err.key}" is not allowed as a key (it would change laneguard's own objects); rename or remove it`,
+      );
     }
     throw new ConfigError(
       'CONFIG_INVALID_JSON',
@@ -33,6 +53,12 @@ export function readJsonFile(file: string, displayName: string): unknown {
       `not valid JSON (${(err as Error).message}); fix the syntax or restore the file`,
     );
   }
-  if (value === null) throw new ConfigError('CONFIG_INVALID_VALUE', displayName, null, 'is `null`; it must be a JSON object (write {} for all defaults)');
+  if (value === null)
+    throw new ConfigError(
+      'CONFIG_INVALID_VALUE',
+      displayName,
+      null,
+      'is `null`; it must be a JSON object (write {} for all defaults)',
+    );
   return value;
 }

@@ -39,20 +39,39 @@ function isDirectory(dir: string): boolean {
 }
 
 /** Problems that would make a restart fail: a `cwd` that does not exist, a program not found. */
-export function checkWatchdogRuntime(config: WatchdogConfig, env: NodeJS.ProcessEnv = process.env): ConfigError[] {
+export function checkWatchdogRuntime(
+  config: WatchdogConfig,
+  env: NodeJS.ProcessEnv = process.env,
+): ConfigError[] {
   const errors: ConfigError[] = [];
   config.processes.forEach((p, index) => {
     // laneguard's own daemons run laneguard in the root: their configured command is never run.
     if (p.role !== 'configured' || !p.enabled) return;
     const key = (name: string): string => `processes[${index}].${name} (process "${p.id}")`;
     if (!isDirectory(p.cwd)) {
-      errors.push(new ConfigError('CONFIG_INVALID_VALUE', config.file, key('cwd'), `${p.cwd} does not exist on this machine; set cwd to an existing directory (a relative cwd resolves against the fleet root), or run \`laneguard migrate\``));
+      errors.push(
+        new ConfigError(
+          'CONFIG_INVALID_VALUE',
+          config.file,
+          key('cwd'),
+          `${p.cwd} does not exist on this machine; set cwd to an existing directory (a relative cwd resolves against the fleet root), or run \`laneguard migrate\``,
+        ),
+      );
       return;
     }
     const program = p.restartCommand[0]!;
     if (findProgram(program, p.cwd, env) === null) {
-      const where = program.includes('/') ? `${path.resolve(p.cwd, program)} is not an executable file` : `"${program}" is not found on PATH`;
-      errors.push(new ConfigError('CONFIG_INVALID_VALUE', config.file, key('restart_command'), `${where}; install it or give its absolute path`));
+      const where = program.includes('/')
+        ? `${path.resolve(p.cwd, program)} is not an executable file`
+        : `"${program}" is not found on PATH`;
+      errors.push(
+        new ConfigError(
+          'CONFIG_INVALID_VALUE',
+          config.file,
+          key('restart_command'),
+          `${where}; install it or give its absolute path`,
+        ),
+      );
     }
   });
   return errors;

@@ -20,18 +20,24 @@ export const healthSchema = z
     if ((health.http === undefined) === (health.file === undefined)) {
       ctx.addIssue({
         code: 'custom',
-        message: 'set exactly one of "http" (a URL that answers 2xx when healthy) or "file" (with "max_age_sec")',
+        message:
+          'set exactly one of "http" (a URL that answers 2xx when healthy) or "file" (with "max_age_sec")',
       });
     }
     if (health.file !== undefined && health.max_age_sec === undefined) {
       ctx.addIssue({
         code: 'custom',
         path: ['max_age_sec'],
-        message: 'is required with "file": the oldest the file may get before the process counts as hung',
+        message:
+          'is required with "file": the oldest the file may get before the process counts as hung',
       });
     }
     if (health.http !== undefined && health.max_age_sec !== undefined) {
-      ctx.addIssue({ code: 'custom', path: ['max_age_sec'], message: 'only applies to "file"; remove it' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['max_age_sec'],
+        message: 'only applies to "file"; remove it',
+      });
     }
   });
 
@@ -73,7 +79,10 @@ export const watchdogSchema = z.strictObject({
   log_file: z.string().min(1).default(`${OUT}/process_watchdog.log`),
   lock_file: z.string().min(1).default(`${OUT}/process_watchdog.lock`),
   history: z
-    .strictObject({ max_bytes: positiveInt.default(16 * 1024 * 1024), keep_files: z.number().int().min(0).default(5) })
+    .strictObject({
+      max_bytes: positiveInt.default(16 * 1024 * 1024),
+      keep_files: z.number().int().min(0).default(5),
+    })
     .prefault({}),
   processes: z.array(processSchema).default([]),
 });

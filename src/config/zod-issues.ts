@@ -81,7 +81,9 @@ export function issuesToErrors(
       continue;
     }
     const keyPath = describePath(issue.path) || '(top level)';
-    errors.push(new ConfigError('CONFIG_INVALID_VALUE', file, keyPath, `${issue.message}${enumHint(issue)}`));
+    errors.push(
+      new ConfigError('CONFIG_INVALID_VALUE', file, keyPath, `${issue.message}${enumHint(issue)}`),
+    );
   }
   return errors;
 }

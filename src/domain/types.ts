@@ -2,7 +2,8 @@
 
 export type { EndpointKind } from './catalogues.js';
 export type EndpointState = 'up' | 'starting' | 'down' | 'disabled';
-export type ProbeErrorClass = 'timeout' | 'refused' | 'http_error' | 'invalid_response' | 'no_models' | 'auth_required';
+export type ProbeErrorClass =
+  'timeout' | 'refused' | 'http_error' | 'invalid_response' | 'no_models' | 'auth_required';
 export type Trigger = 'schedule' | 'alert' | 'manual';
 export type Mode = 'autonomous' | 'alert' | 'hybrid';
 

@@ -15,7 +15,9 @@ export interface CompletionOutcome {
 
 /** A count the server reported: only a finite, non-negative number counts (it feeds a counter). */
 function count(value: unknown): number | null {
-  return typeof value === 'number' && Number.isFinite(value) && value >= 0 ? Math.round(value) : null;
+  return typeof value === 'number' && Number.isFinite(value) && value >= 0
+    ? Math.round(value)
+    : null;
 }
 
 function usageTokens(json: unknown): number {
@@ -26,16 +28,48 @@ function usageTokens(json: unknown): number {
   return (count(usage.prompt_tokens) ?? 0) + (count(usage.completion_tokens) ?? 0);
 }
 
-export async function tinyCompletion(endpoint: EndpointConfig, model: string, ctx: ProbeContext): Promise<CompletionOutcome> {
+export async function tinyCompletion(
+  endpoint: EndpointConfig,
+  model: string,
+  ctx: ProbeContext,
+): Promise<CompletionOutcome> {
   const res = await call(endpoint, ctx, `${openAiBase(endpoint.base_url)}/chat/completions`, {
     method: 'POST',
-    body: { model, messages: [{ role: 'user', content: 'ping' }], max_tokens: 1, temperature: 0, stream: false },
+    body: {
+      model,
+      messages: [{ role: 'user', content: 'ping' }],
+      max_tokens: 1,
+      temperature: 0,
+      stream: false,
+    },
   });
-  if (!res.ok) return { model, ok: false, tokens: 0, latencyMs: res.latencyMs, errorClass: res.errorClass, reason: failureReason('POST /v1/chat/completions', res, endpoint) };
+  if (!res.ok)
+    return {
+      model,
+      ok: false,
+      tokens: 0,
+      latencyMs: res.latencyMs,
+      errorClass: res.errorClass,
+      reason: failureReason('POST /v1/chat/completions', res, endpoint),
+    };
   const choices = (res.json as { choices?: unknown } | null)?.choices;
   if (!Array.isArray(choices)) {
-    return { model, ok: false, tokens: usageTokens(res.json), latencyMs: res.latencyMs, errorClass: 'invalid_response', reason: 'POST /v1/chat/completions: answer has no "choices"' };
+    return {
+      model,
+      ok: false,
+      tokens: usageTokens(res.json),
+      latencyMs: res.latencyMs,
+      errorClass: 'invalid_response',
+      reason: 'POST /v1/chat/completions: answer has no "choices"',
+    };
   }
   const tokens = usageTokens(res.json);
-  return { model, ok: true, tokens, latencyMs: res.latencyMs, errorClass: null, reason: `completion ok, ${tokens} tokens` };
+  return {
+    model,
+    ok: true,
+    tokens,
+    latencyMs: res.latencyMs,
+    errorClass: null,
+    reason: `completion ok, ${tokens} tokens`,
+  };
 }

@@ -19,12 +19,22 @@ export function initialHealth(): HealthMemory {
  * Healthy = ready for `healthyAfter` consecutive probes, and stays healthy until `unhealthyAfter`
  * consecutive probes were not ready: one lost probe does not flap decisions. Pure.
  */
-export function nextHealth(prev: HealthMemory | undefined, ready: boolean, cfg: HysteresisConfig, at: string): HealthMemory {
+export function nextHealth(
+  prev: HealthMemory | undefined,
+  ready: boolean,
+  cfg: HysteresisConfig,
+  at: string,
+): HealthMemory {
   const p = prev ?? initialHealth();
   const consecutiveReady = ready ? p.consecutiveReady + 1 : 0;
   const consecutiveNotReady = ready ? 0 : p.consecutiveNotReady + 1;
   let healthy = p.healthy;
   if (!healthy && consecutiveReady >= cfg.healthyAfter) healthy = true;
   if (healthy && consecutiveNotReady >= cfg.unhealthyAfter) healthy = false;
-  return { healthy, consecutiveReady, consecutiveNotReady, changedAt: healthy !== p.healthy ? at : p.changedAt };
+  return {
+    healthy,
+    consecutiveReady,
+    consecutiveNotReady,
+    changedAt: healthy !== p.healthy ? at : p.changedAt,
+  };
 }

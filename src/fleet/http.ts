@@ -4,7 +4,14 @@ import { parseJson as parseJsonSafe } from '../util/json.js';
 
 export type HttpResult =
   | { ok: true; status: number; json: unknown; text: string; latencyMs: number }
-  | { ok: false; status: number | null; errorClass: ProbeErrorClass; reason: string; latencyMs: number; text?: string };
+  | {
+      ok: false;
+      status: number | null;
+      errorClass: ProbeErrorClass;
+      reason: string;
+      latencyMs: number;
+      text?: string;
+    };
 
 export interface HttpRequest {
   method?: 'GET' | 'POST';
@@ -27,14 +34,23 @@ export interface HttpClient {
 
 function classify(err: unknown): { errorClass: ProbeErrorClass; reason: string } {
   const e = err as { name?: string; message?: string; cause?: { code?: string; message?: string } };
-  if (e?.name === 'TimeoutError' || e?.name === 'AbortError') return { errorClass: 'timeout', reason: 'timed out' };
+  if (e?.name === 'TimeoutError' || e?.name === 'AbortError')
+    return { errorClass: 'timeout', reason: 'timed out' };
   const code = e?.cause?.code;
   if (code === 'ECONNREFUSED') return { errorClass: 'refused', reason: 'connection refused' };
-  if (code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT') return { errorClass: 'timeout', reason: 'timed out' };
-  return { errorClass: 'refused', reason: `connection failed: ${code ?? e?.cause?.message ?? e?.message ?? String(err)}` };
+  if (code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT')
+    return { errorClass: 'timeout', reason: 'timed out' };
+  return {
+    errorClass: 'refused',
+    reason: `connection failed: ${code ?? e?.cause?.message ?? e?.message ?? String(err)}`,
+  };
 }
 
-async function readLimited(res: Response, maxBytes: number, deadline: Deadline): Promise<string | null> {
+async function readLimited(
+  res: Response,
+  maxBytes: number,
+  deadline: Deadline,
+): Promise<string | null> {
   if (!res.body) return '';
   const reader = res.body.getReader();
   const chunks: Uint8Array[] = [];
@@ -87,19 +103,31 @@ export const fetchHttpClient: HttpClient = {
   },
 };
 
-async function requestWithin(rawUrl: string, init: HttpRequest, deadline: Deadline): Promise<HttpResult> {
+async function requestWithin(
+  rawUrl: string,
+  init: HttpRequest,
+  deadline: Deadline,
+): Promise<HttpResult> {
   const { url, authorization } = moveCredentials(rawUrl);
   const started = performance.now();
   const latency = (): number => Math.round(performance.now() - started);
   let res: Response;
   try {
-    res = await within(deadline, fetch(url, {
-      method: init.method ?? 'GET',
-      headers: { accept: 'application/json', ...(init.body !== undefined ? { 'content-type': 'application/json' } : {}), ...(authorization ? { authorization } : {}), ...init.headers },
-      body: init.body !== undefined ? JSON.stringify(init.body) : undefined,
-      signal: deadline.signal,
-      redirect: 'error',
-    }));
+    res = await within(
+      deadline,
+      fetch(url, {
+        method: init.method ?? 'GET',
+        headers: {
+          accept: 'application/json',
+          ...(init.body !== undefined ? { 'content-type': 'application/json' } : {}),
+          ...(authorization ? { authorization } : {}),
+          ...init.headers,
+        },
+        body: init.body !== undefined ? JSON.stringify(init.body) : undefined,
+        signal: deadline.signal,
+        redirect: 'error',
+      }),
+    );
   } catch (err) {
     return { ok: false, status: null, ...classify(err), latencyMs: latency() };
   }
@@ -109,22 +137,59 @@ async function requestWithin(rawUrl: string, init: HttpRequest, deadline: Deadli
   } catch (err) {
     return { ok: false, status: res.status, ...classify(err), latencyMs: latency() };
   }
-  if (text === null) return { ok: false, status: res.status, errorClass: 'invalid_response', reason: 'answer too large', latencyMs: latency() };
+  if (text === null)
+    return {
+      ok: false,
+      status: res.status,
+      errorClass: 'invalid_response',
+      reason: 'answer too large',
+      latencyMs: latency(),
+    };
   if (res.status === 401 || res.status === 403) {
-    return { ok: false, status: res.status, errorClass: 'auth_required', reason: `HTTP ${res.status}: the server wants credentials (set \`headers\` on the endpoint)`, latencyMs: latency(), text };
+    return {
+      ok: false,
+      status: res.status,
+      errorClass: 'auth_required',
+      reason: `HTTP ${res.status}: the server wants credentials (set \`headers\` on the endpoint)`,
+      latencyMs: latency(),
+      text,
+    };
   }
   if (res.status < 200 || res.status >= 300) {
-    return { ok: false, status: res.status, errorClass: 'http_error', reason: `HTTP ${res.status}`, latencyMs: latency(), text };
+    return {
+      ok: false,
+      status: res.status,
+      errorClass: 'http_error',
+      reason: `HTTP ${res.status}`,
+      latencyMs: latency(),
+      text,
+    };
   }
   let json: unknown;
   try {
     json = parseJsonSafe(text);
   } catch {
-    if (init.expect === 'any') return { ok: true, status: res.status, json: null, text, latencyMs: latency() };
-    return { ok: false, status: res.status, errorClass: 'invalid_response', reason: 'answer is not JSON', latencyMs: latency(), text };
+    if (init.expect === 'any')
+      return { ok: true, status: res.status, json: null, text, latencyMs: latency() };
+    return {
+      ok: false,
+      status: res.status,
+      errorClass: 'invalid_response',
+      reason: 'answer is not JSON',
+      latencyMs: latency(),
+      text,
+    };
   }
   const error = errorBody(json);
-  if (error !== null) return { ok: false, status: res.status, errorClass: 'http_error', reason: `HTTP ${res.status} with an error: ${error}`, latencyMs: latency(), text };
+  if (error !== null)
+    return {
+      ok: false,
+      status: res.status,
+      errorClass: 'http_error',
+      reason: `HTTP ${res.status} with an error: ${error}`,
+      latencyMs: latency(),
+      text,
+    };
   return { ok: true, status: res.status, json, text, latencyMs: latency() };
 }
 
@@ -137,7 +202,14 @@ async function requestWithin(rawUrl: string, init: HttpRequest, deadline: Deadli
 export function errorBody(json: unknown): string | null {
   if (typeof json !== 'object' || json === null || Array.isArray(json)) return null;
   const body = json as Record<string, unknown>;
-  if (!('error' in body) || body.error === null || body.error === undefined || 'data' in body || 'models' in body) return null;
+  if (
+    !('error' in body) ||
+    body.error === null ||
+    body.error === undefined ||
+    'data' in body ||
+    'models' in body
+  )
+    return null;
   const error = body.error as unknown;
   if (typeof error === 'string') return error.slice(0, 200);
   const message = (error as { message?: unknown })?.message;
@@ -146,5 +218,9 @@ export function errorBody(json: unknown): string | null {
 
 /** A failed call that says the route does not exist here: a 404, or a 2xx whose body is an error. */
 export function isMissingRoute(res: HttpResult): boolean {
-  return !res.ok && res.status !== null && (res.status === 404 || (res.status >= 200 && res.status < 300));
+  return (
+    !res.ok &&
+    res.status !== null &&
+    (res.status === 404 || (res.status >= 200 && res.status < 300))
+  );
 }

@@ -6,7 +6,13 @@ import { nextHealth, type HysteresisConfig } from './health.js';
 import type { HttpClient } from './http.js';
 import type { ProbeResult } from './prober.js';
 import { probeRound } from './probe-round.js';
-import { probeRecord, readFleetStatus, writeProbeSection, type FleetStatus, type ProbeRecord } from './status-file.js';
+import {
+  probeRecord,
+  readFleetStatus,
+  writeProbeSection,
+  type FleetStatus,
+  type ProbeRecord,
+} from './status-file.js';
 import { applyWarmupGrace, notReadySince } from './warmup.js';
 
 export interface EndpointTransition {
@@ -40,7 +46,10 @@ export interface ProbeFleetOptions {
 }
 
 /** Kinds detected for `auto` endpoints by the last round, so detection is not repeated every probe. */
-function detectedKinds(endpoints: readonly EndpointConfig[], before: Map<string, ProbeRecord>): Map<string, EndpointKind> {
+function detectedKinds(
+  endpoints: readonly EndpointConfig[],
+  before: Map<string, ProbeRecord>,
+): Map<string, EndpointKind> {
   const kinds = new Map<string, EndpointKind>();
   for (const endpoint of endpoints) {
     const kind = before.get(endpoint.id)?.kind;
@@ -57,7 +66,10 @@ export async function probeFleet(options: ProbeFleetOptions): Promise<FleetProbe
   const previous = readFleetStatus(options.statusFile);
   const before = new Map((previous?.probe?.endpoints ?? []).map((r) => [r.id, r]));
   const ctx = { http: options.http, now: () => options.clock.now() };
-  const raw = await probeRound(options.endpoints, ctx, options.concurrency, { detected: detectedKinds(options.endpoints, before), canary: options.canary });
+  const raw = await probeRound(options.endpoints, ctx, options.concurrency, {
+    detected: detectedKinds(options.endpoints, before),
+    canary: options.canary,
+  });
   const now = options.clock.now();
   const at = now.toISOString();
   const transitions: EndpointTransition[] = [];
@@ -67,7 +79,9 @@ export async function probeFleet(options: ProbeFleetOptions): Promise<FleetProbe
     const since = endpoint.enabled ? notReadySince(prev, raw[i]!.ready, at) : null;
     const result = applyWarmupGrace(raw[i]!, since, endpoint.warmup_grace_sec, now);
     results.push(result);
-    const health = endpoint.enabled ? nextHealth(prev?.health, result.ready, options.hysteresis, at) : nextHealth(undefined, false, options.hysteresis, at);
+    const health = endpoint.enabled
+      ? nextHealth(prev?.health, result.ready, options.hysteresis, at)
+      : nextHealth(undefined, false, options.hysteresis, at);
     const lastSuccess = result.ready ? result.probedAt : (prev?.last_success_at ?? null);
     const record = probeRecord(endpoint, result, health, lastSuccess, since);
     if (!prev || prev.state !== record.state || prev.healthy !== record.healthy) {

@@ -4,7 +4,11 @@ import { probeEndpoint } from './probe-endpoint.js';
 import type { ProbeContext, ProbeResult } from './prober.js';
 
 /** Run `fn` over `items` with at most `limit` in flight, keeping the input order in the results. */
-export async function mapConcurrent<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+export async function mapConcurrent<T, R>(
+  items: readonly T[],
+  limit: number,
+  fn: (item: T) => Promise<R>,
+): Promise<R[]> {
   const results = new Array<R>(items.length);
   let next = 0;
   const worker = async (): Promise<void> => {
@@ -28,8 +32,17 @@ export interface RoundOptions {
  * Probe every endpoint concurrently, each bounded by its own timeout: one dead endpoint never
  * delays the others. Disabled endpoints are reported as such without a call.
  */
-export async function probeRound(endpoints: readonly EndpointConfig[], ctx: ProbeContext, concurrency: number, options: RoundOptions = {}): Promise<ProbeResult[]> {
+export async function probeRound(
+  endpoints: readonly EndpointConfig[],
+  ctx: ProbeContext,
+  concurrency: number,
+  options: RoundOptions = {},
+): Promise<ProbeResult[]> {
   return mapConcurrent(endpoints, concurrency, (endpoint) =>
-    probeEndpoint(endpoint, { ...ctx, detectedKind: options.detected?.get(endpoint.id) }, { canary: options.canary }),
+    probeEndpoint(
+      endpoint,
+      { ...ctx, detectedKind: options.detected?.get(endpoint.id) },
+      { canary: options.canary },
+    ),
   );
 }

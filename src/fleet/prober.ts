@@ -45,16 +45,28 @@ export function openAiBase(baseUrl: string): string {
   return /\/v1$/.test(trimmed) ? trimmed : `${trimmed}/v1`;
 }
 
-export function requestInit(endpoint: EndpointConfig): { timeoutMs: number; headers: Record<string, string> } {
+export function requestInit(endpoint: EndpointConfig): {
+  timeoutMs: number;
+  headers: Record<string, string>;
+} {
   return { timeoutMs: endpoint.timeout_sec * 1000, headers: { ...endpoint.headers } };
 }
 
 /** GET (or POST) a path of the endpoint with its timeout and headers. */
-export function call(endpoint: EndpointConfig, ctx: ProbeContext, url: string, extra: Partial<HttpRequest> = {}): Promise<HttpResult> {
+export function call(
+  endpoint: EndpointConfig,
+  ctx: ProbeContext,
+  url: string,
+  extra: Partial<HttpRequest> = {},
+): Promise<HttpResult> {
   return ctx.http.request(url, { ...requestInit(endpoint), ...extra });
 }
 
-export function baseResult(endpoint: EndpointConfig, kind: EndpointKind, ctx: ProbeContext): ProbeResult {
+export function baseResult(
+  endpoint: EndpointConfig,
+  kind: EndpointKind,
+  ctx: ProbeContext,
+): ProbeResult {
   return {
     endpointId: endpoint.id,
     kind,
@@ -74,7 +86,8 @@ export function baseResult(endpoint: EndpointConfig, kind: EndpointKind, ctx: Pr
 
 /** A readable reason for a failed call: which call, and what went wrong. */
 export function failureReason(what: string, res: Failed, endpoint: EndpointConfig): string {
-  const why = res.errorClass === 'timeout' ? `no answer within ${endpoint.timeout_sec}s` : res.reason;
+  const why =
+    res.errorClass === 'timeout' ? `no answer within ${endpoint.timeout_sec}s` : res.reason;
   return `${what}: ${why}`;
 }
 
@@ -82,30 +95,81 @@ export function failureReason(what: string, res: Failed, endpoint: EndpointConfi
  * The call named by `what` failed: the endpoint is down — unless it refused for want of
  * credentials, which means it is there and answering (see `authResult`).
  */
-export function downResult(result: ProbeResult, what: string, res: Failed, endpoint: EndpointConfig): ProbeResult {
+export function downResult(
+  result: ProbeResult,
+  what: string,
+  res: Failed,
+  endpoint: EndpointConfig,
+): ProbeResult {
   if (res.errorClass === 'auth_required') return authResult(result, what, res, endpoint);
-  return { ...result, state: 'down', up: false, ready: false, latencyMs: res.latencyMs, errorClass: res.errorClass, reason: failureReason(what, res, endpoint) };
+  return {
+    ...result,
+    state: 'down',
+    up: false,
+    ready: false,
+    latencyMs: res.latencyMs,
+    errorClass: res.errorClass,
+    reason: failureReason(what, res, endpoint),
+  };
 }
 
 /**
  * A 401/403: the server is up, but laneguard may not read it, so it cannot say a model is
  * available (not ready). The fix is the endpoint's `headers`, not a restart, so it is not down.
  */
-export function authResult(result: ProbeResult, what: string, res: Failed, endpoint: EndpointConfig): ProbeResult {
-  return { ...result, state: 'up', up: true, ready: false, latencyMs: res.latencyMs, errorClass: 'auth_required', reason: failureReason(what, res, endpoint) };
+export function authResult(
+  result: ProbeResult,
+  what: string,
+  res: Failed,
+  endpoint: EndpointConfig,
+): ProbeResult {
+  return {
+    ...result,
+    state: 'up',
+    up: true,
+    ready: false,
+    latencyMs: res.latencyMs,
+    errorClass: 'auth_required',
+    reason: failureReason(what, res, endpoint),
+  };
 }
 
 /** Answered with something that is not the expected shape. */
 export function invalidResult(result: ProbeResult, reason: string, latencyMs: number): ProbeResult {
-  return { ...result, state: 'down', up: false, ready: false, latencyMs, errorClass: 'invalid_response', reason };
+  return {
+    ...result,
+    state: 'down',
+    up: false,
+    ready: false,
+    latencyMs,
+    errorClass: 'invalid_response',
+    reason,
+  };
 }
 
 /** The endpoint is up; it is ready when at least one model is available. */
-export function upResult(result: ProbeResult, models: string[], loadedModels: string[] | null, latencyMs: number, emptyHint: string): ProbeResult {
+export function upResult(
+  result: ProbeResult,
+  models: string[],
+  loadedModels: string[] | null,
+  latencyMs: number,
+  emptyHint: string,
+): ProbeResult {
   const base = { ...result, state: 'up' as const, up: true, latencyMs, models, loadedModels };
-  if (models.length === 0) return { ...base, ready: false, errorClass: 'no_models', reason: `up, but no model is available (${emptyHint})` };
+  if (models.length === 0)
+    return {
+      ...base,
+      ready: false,
+      errorClass: 'no_models',
+      reason: `up, but no model is available (${emptyHint})`,
+    };
   const loaded = loadedModels === null ? '' : `, ${loadedModels.length} loaded`;
-  return { ...base, ready: true, errorClass: null, reason: `${models.length} model${models.length === 1 ? '' : 's'}${loaded}` };
+  return {
+    ...base,
+    ready: true,
+    errorClass: null,
+    reason: `${models.length} model${models.length === 1 ? '' : 's'}${loaded}`,
+  };
 }
 
 /** Model ids of an OpenAI-style `{"data": [{"id": …}]}` list, or null when the shape is wrong. */
@@ -124,7 +188,9 @@ export function openAiModelIds(json: unknown): string[] | null {
 export function objectList(json: unknown, key: string): Array<Record<string, unknown>> | null {
   const list = (json as Record<string, unknown> | null)?.[key];
   if (!Array.isArray(list)) return null;
-  return list.filter((item): item is Record<string, unknown> => typeof item === 'object' && item !== null);
+  return list.filter(
+    (item): item is Record<string, unknown> => typeof item === 'object' && item !== null,
+  );
 }
 
 export function positiveInt(value: unknown): number | null {

@@ -64,16 +64,37 @@ export function withParallel(record: ScanRecord, endpoint: EndpointConfig): Scan
   };
 }
 
-type Known = Pick<ScanRecord, 'models' | 'loaded_models' | 'context_tokens' | 'max_context_tokens' | 'slots'>;
+type Known = Pick<
+  ScanRecord,
+  'models' | 'loaded_models' | 'context_tokens' | 'max_context_tokens' | 'slots'
+>;
 
 function knownFrom(read: Capabilities): Known {
-  return { models: read.models, loaded_models: read.loadedModels, context_tokens: read.contextTokens, max_context_tokens: read.maxContextTokens, slots: read.slots };
+  return {
+    models: read.models,
+    loaded_models: read.loadedModels,
+    context_tokens: read.contextTokens,
+    max_context_tokens: read.maxContextTokens,
+    slots: read.slots,
+  };
 }
 
-const NOTHING_KNOWN: Known = { models: [], loaded_models: null, context_tokens: {}, max_context_tokens: null, slots: null };
+const NOTHING_KNOWN: Known = {
+  models: [],
+  loaded_models: null,
+  context_tokens: {},
+  max_context_tokens: null,
+  slots: null,
+};
 
 /** A record from a fresh read; a failed read keeps the last known capabilities and backs off. */
-export function scanRecord(endpoint: EndpointConfig, read: Capabilities & { kind: EndpointKind }, prev: ScanRecord | undefined, now: Date, intervalSec: number): ScanRecord {
+export function scanRecord(
+  endpoint: EndpointConfig,
+  read: Capabilities & { kind: EndpointKind },
+  prev: ScanRecord | undefined,
+  now: Date,
+  intervalSec: number,
+): ScanRecord {
   const at = now.toISOString();
   const known: Known = read.ok ? knownFrom(read) : prev?.last_success_at ? prev : NOTHING_KNOWN;
   const failures = read.ok ? 0 : (prev?.failures ?? 0) + 1;
@@ -84,7 +105,9 @@ export function scanRecord(endpoint: EndpointConfig, read: Capabilities & { kind
     ok: read.ok,
     error: read.ok ? null : read.reason,
     error_class: read.errorClass,
-    reason: read.ok ? read.reason : `${read.reason} (failure ${failures} in a row; next try at ${nextScanAt(now, false, failures, intervalSec)})`,
+    reason: read.ok
+      ? read.reason
+      : `${read.reason} (failure ${failures} in a row; next try at ${nextScanAt(now, false, failures, intervalSec)})`,
     scanned_at: at,
     last_success_at: read.ok ? at : (prev?.last_success_at ?? null),
     models: known.models,

@@ -31,7 +31,11 @@ export function nextScanAt(at: Date, ok: boolean, failures: number, intervalSec:
   return new Date(at.getTime() + delaySec * 1000).toISOString();
 }
 
-export function endpointScanDue(record: ScanTiming | undefined, now: Date, intervalSec: number): boolean {
+export function endpointScanDue(
+  record: ScanTiming | undefined,
+  now: Date,
+  intervalSec: number,
+): boolean {
   if (!record) return true;
   if (record.ok === false && typeof record.next_scan_at === 'string') {
     const next = Date.parse(record.next_scan_at);
@@ -48,7 +52,8 @@ export function scanTimings(status: FleetStatus | null): Map<string, ScanTiming>
   const records = Array.isArray(list) ? list : [];
   const byId = new Map<string, ScanTiming>();
   for (const r of records) {
-    if (r && typeof r === 'object' && typeof (r as ScanTiming).id === 'string') byId.set((r as ScanTiming).id, r as ScanTiming);
+    if (r && typeof r === 'object' && typeof (r as ScanTiming).id === 'string')
+      byId.set((r as ScanTiming).id, r as ScanTiming);
   }
   return byId;
 }
@@ -57,7 +62,12 @@ export function scanTimings(status: FleetStatus | null): Map<string, ScanTiming>
  * Is a capability scan due? True when any of `endpointIds` (the enabled endpoints; default: those
  * already scanned) was never scanned, its interval has passed, or its failure backoff has run out.
  */
-export function scanDue(status: FleetStatus | null, now: Date, intervalSec: number, endpointIds?: readonly string[]): boolean {
+export function scanDue(
+  status: FleetStatus | null,
+  now: Date,
+  intervalSec: number,
+  endpointIds?: readonly string[],
+): boolean {
   const timings = scanTimings(status);
   const ids = endpointIds ?? [...timings.keys()];
   if (endpointIds === undefined && ids.length === 0) return true;

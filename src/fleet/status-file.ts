@@ -41,7 +41,14 @@ export interface ScanSection {
   summary: {
     endpoint_total?: number;
     endpoint_ok?: number;
-    by_endpoint: Record<string, { recommended_parallel: number | null; max_context_tokens: number | null; [k: string]: unknown }>;
+    by_endpoint: Record<
+      string,
+      {
+        recommended_parallel: number | null;
+        max_context_tokens: number | null;
+        [k: string]: unknown;
+      }
+    >;
   };
   endpoints: unknown[];
   [k: string]: unknown;
@@ -67,11 +74,20 @@ export function readFleetStatus(file: string): FleetStatus | null {
     ...value,
     timestamp: typeof value.timestamp === 'string' ? value.timestamp : '',
     probe: value.probe && Array.isArray(value.probe.endpoints) ? value.probe : null,
-    capability_scan: value.capability_scan && typeof value.capability_scan === 'object' ? value.capability_scan : null,
+    capability_scan:
+      value.capability_scan && typeof value.capability_scan === 'object'
+        ? value.capability_scan
+        : null,
   };
 }
 
-export function probeRecord(endpoint: EndpointConfig, result: ProbeResult, health: HealthMemory, lastSuccessAt: string | null, notReadySince: string | null = null): ProbeRecord {
+export function probeRecord(
+  endpoint: EndpointConfig,
+  result: ProbeResult,
+  health: HealthMemory,
+  lastSuccessAt: string | null,
+  notReadySince: string | null = null,
+): ProbeRecord {
   return {
     id: endpoint.id,
     base_url: endpoint.base_url,
@@ -99,7 +115,12 @@ export function probeRecord(endpoint: EndpointConfig, result: ProbeResult, healt
 }
 
 /** Write the probe section, keeping the capability scan (a probe never erases scan results). */
-export function writeProbeSection(file: string, records: ProbeRecord[], at: string, writes?: WriteSink): FleetStatus {
+export function writeProbeSection(
+  file: string,
+  records: ProbeRecord[],
+  at: string,
+  writes?: WriteSink,
+): FleetStatus {
   const current = readFleetStatus(file);
   const healthy = records.filter((r) => r.healthy).length;
   const enabled = records.filter((r) => r.enabled).length;
@@ -108,7 +129,11 @@ export function writeProbeSection(file: string, records: ProbeRecord[], at: stri
     timestamp: at,
     probe: {
       timestamp: at,
-      summary: { endpoint_total: enabled, endpoint_healthy: healthy, endpoint_unhealthy: enabled - healthy },
+      summary: {
+        endpoint_total: enabled,
+        endpoint_healthy: healthy,
+        endpoint_unhealthy: enabled - healthy,
+      },
       endpoints: records,
     },
     capability_scan: current?.capability_scan ?? null,
@@ -118,9 +143,19 @@ export function writeProbeSection(file: string, records: ProbeRecord[], at: stri
 }
 
 /** Write the capability scan section, keeping the latest probe. */
-export function writeScanSection(file: string, scan: ScanSection, at: string, writes?: WriteSink): FleetStatus {
+export function writeScanSection(
+  file: string,
+  scan: ScanSection,
+  at: string,
+  writes?: WriteSink,
+): FleetStatus {
   const current = readFleetStatus(file);
-  const status: FleetStatus = { ...(current ?? {}), timestamp: at, probe: current?.probe ?? null, capability_scan: scan };
+  const status: FleetStatus = {
+    ...(current ?? {}),
+    timestamp: at,
+    probe: current?.probe ?? null,
+    capability_scan: scan,
+  };
   tolerantWrite('fleet_status', writes, () => atomicWriteJson(file, status));
   return status;
 }

@@ -17,7 +17,11 @@ export interface WarmupMemory {
 }
 
 /** Start of the current not-ready streak, or null while the endpoint is ready. Pure. */
-export function notReadySince(prev: WarmupMemory | undefined, ready: boolean, at: string): string | null {
+export function notReadySince(
+  prev: WarmupMemory | undefined,
+  ready: boolean,
+  at: string,
+): string | null {
   if (ready) return null;
   if (!prev) return at;
   if (prev.ready ?? prev.ok ?? false) return at;
@@ -25,9 +29,18 @@ export function notReadySince(prev: WarmupMemory | undefined, ready: boolean, at
 }
 
 /** A `down` result inside the grace becomes `starting`. Pure. */
-export function applyWarmupGrace(result: ProbeResult, since: string | null, graceSec: number, now: Date): ProbeResult {
+export function applyWarmupGrace(
+  result: ProbeResult,
+  since: string | null,
+  graceSec: number,
+  now: Date,
+): ProbeResult {
   if (graceSec <= 0 || result.state !== 'down' || since === null) return result;
   const leftMs = graceSec * 1000 - (now.getTime() - Date.parse(since));
   if (!(leftMs > 0)) return result;
-  return { ...result, state: 'starting', reason: `${result.reason} (warm-up grace: ${Math.ceil(leftMs / 1000)}s left)` };
+  return {
+    ...result,
+    state: 'starting',
+    reason: `${result.reason} (warm-up grace: ${Math.ceil(leftMs / 1000)}s left)`,
+  };
 }

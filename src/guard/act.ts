@@ -47,7 +47,10 @@ export interface FailedEntry {
 
 /** The last non-empty line of a command's captured output. */
 export function lastLine(output: string): string | null {
-  const lines = output.split('\n').map((l) => l.trim()).filter(Boolean);
+  const lines = output
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean);
   return lines.at(-1) ?? null;
 }
 
@@ -67,23 +70,51 @@ const TAIL = 2048;
 
 /** Re-check a pause just before moving it: an operator may have turned it into a hold since the read. */
 function stillClearable(deps: ActDeps, unpause: PlannedUnpause): string | null {
-  const pause = readPause(deps.adapter.laneDir(unpause.id), deps.clock.now(), deps.config.guard.stale_manual_pause_sec);
+  const pause = readPause(
+    deps.adapter.laneDir(unpause.id),
+    deps.clock.now(),
+    deps.config.guard.stale_manual_pause_sec,
+  );
   if (!pause) return 'pause flag disappeared before it was cleared';
-  if (unpause.reason === 'stale_manual_pause' && !pause.stale) return 'pause changed and is no longer a stale manual pause';
+  if (unpause.reason === 'stale_manual_pause' && !pause.stale)
+    return 'pause changed and is no longer a stale manual pause';
   return null;
 }
 
-function doUnpause(deps: ActDeps, unpause: PlannedUnpause, cycleId: string, outcome: ActOutcome): boolean {
+function doUnpause(
+  deps: ActDeps,
+  unpause: PlannedUnpause,
+  cycleId: string,
+  outcome: ActOutcome,
+): boolean {
   const problem = stillClearable(deps, unpause);
   if (problem) {
     outcome.failed.push({ id: unpause.id, source: 'unpause', error: problem });
     return false;
   }
   try {
-    const archivedTo = archivePause(deps.adapter.laneDir(unpause.id), unpause.id, deps.config.paths.clearedPauses, deps.clock.now());
-    const entry: UnpausedEntry = { id: unpause.id, reason: unpause.reason, pause_age_sec: unpause.pauseAgeSec, pause_message: unpause.pauseMessage, archived_to: archivedTo };
+    const archivedTo = archivePause(
+      deps.adapter.laneDir(unpause.id),
+      unpause.id,
+      deps.config.paths.clearedPauses,
+      deps.clock.now(),
+    );
+    const entry: UnpausedEntry = {
+      id: unpause.id,
+      reason: unpause.reason,
+      pause_age_sec: unpause.pauseAgeSec,
+      pause_message: unpause.pauseMessage,
+      archived_to: archivedTo,
+    };
     outcome.unpaused.push(entry);
-    deps.history.append('lane_unpaused', { cycle_id: cycleId, lane: unpause.id, reason: unpause.reason, pause_age_sec: unpause.pauseAgeSec, pause_message: unpause.pauseMessage, archived_to: archivedTo });
+    deps.history.append('lane_unpaused', {
+      cycle_id: cycleId,
+      lane: unpause.id,
+      reason: unpause.reason,
+      pause_age_sec: unpause.pauseAgeSec,
+      pause_message: unpause.pauseMessage,
+      archived_to: archivedTo,
+    });
     return true;
   } catch (err) {
     outcome.failed.push({ id: unpause.id, source: 'unpause', error: (err as Error).message });
@@ -95,17 +126,47 @@ function doUnpause(deps: ActDeps, unpause: PlannedUnpause, cycleId: string, outc
 export async function act(
   deps: ActDeps,
   plan: Plan,
-  ctx: { cycleId: string; trigger: Trigger; dryRun: boolean; endpoints: readonly EndpointView[]; work: Map<string, WorkCounts> },
+  ctx: {
+    cycleId: string;
+    trigger: Trigger;
+    dryRun: boolean;
+    endpoints: readonly EndpointView[];
+    work: Map<string, WorkCounts>;
+  },
 ): Promise<ActOutcome> {
-  const outcome: ActOutcome = { unpaused: [], started: [], failed: [], startFailed: [], startCommandFailed: [], otherFailures: 0, after: null };
+  const outcome: ActOutcome = {
+    unpaused: [],
+    started: [],
+    failed: [],
+    startFailed: [],
+    startCommandFailed: [],
+    otherFailures: 0,
+    after: null,
+  };
   const { guard, root } = deps.config;
   if (ctx.dryRun) {
-    for (const u of plan.unpauses) outcome.unpaused.push({ id: u.id, reason: u.reason, pause_age_sec: u.pauseAgeSec, pause_message: u.pauseMessage, archived_to: null, dry_run: true });
-    for (const s of plan.starts) outcome.started.push({ id: s.id, score: s.score, endpoint_key: s.endpointKey, work: ctx.work.get(s.id)!, dry_run: true });
+    for (const u of plan.unpauses)
+      outcome.unpaused.push({
+        id: u.id,
+        reason: u.reason,
+        pause_age_sec: u.pauseAgeSec,
+        pause_message: u.pauseMessage,
+        archived_to: null,
+        dry_run: true,
+      });
+    for (const s of plan.starts)
+      outcome.started.push({
+        id: s.id,
+        score: s.score,
+        endpoint_key: s.endpointKey,
+        work: ctx.work.get(s.id)!,
+        dry_run: true,
+      });
     return outcome;
   }
   const unpauseFailed = new Set<string>();
-  for (const u of plan.unpauses) if (!doUnpause(deps, u, ctx.cycleId, outcome)) unpauseFailed.add(u.id);
+  for (const u of plan.unpauses)
+    if (!doUnpause(deps, u, ctx.cycleId, outcome)) unpauseFailed.add(u.id);
 
   const launched: Array<{ id: string; result: RunResult }> = [];
   for (const start of plan.starts) {
@@ -114,18 +175,46 @@ export async function act(
     if (unpauseFailed.has(start.id)) continue;
     // Starts run one after another, each up to command_timeout_sec: an operator may have paused the
     // lane since it was read. Their pause wins (its own stale pause, if any, was archived above).
-    if (readPause(deps.adapter.laneDir(start.id), deps.clock.now(), guard.stale_manual_pause_sec) !== null) {
-      outcome.failed.push({ id: start.id, source: 'start', error: 'lane was paused before it was started; not started' });
+    if (
+      readPause(deps.adapter.laneDir(start.id), deps.clock.now(), guard.stale_manual_pause_sec) !==
+      null
+    ) {
+      outcome.failed.push({
+        id: start.id,
+        source: 'start',
+        error: 'lane was paused before it was started; not started',
+      });
       continue;
     }
     const endpoint = ctx.endpoints.find((e) => e.id === start.endpointKey);
-    const argv = expandArgv(guard.lanes.start_command, { root, lane: start.id, endpoint: endpoint?.baseUrl ?? '' });
+    const argv = expandArgv(guard.lanes.start_command, {
+      root,
+      lane: start.id,
+      endpoint: endpoint?.baseUrl ?? '',
+    });
     // Written ahead: a run killed while the command runs leaves this intent for the next cycle to settle.
-    deps.history.append('lane_start_requested', { cycle_id: ctx.cycleId, lane: start.id, trigger: ctx.trigger });
-    const result = await deps.runner(argv, { timeoutMs: guard.lanes.command_timeout_sec * 1000, cwd: root, keepBytes: TAIL, signal: deps.signal });
+    deps.history.append('lane_start_requested', {
+      cycle_id: ctx.cycleId,
+      lane: start.id,
+      trigger: ctx.trigger,
+    });
+    const result = await deps.runner(argv, {
+      timeoutMs: guard.lanes.command_timeout_sec * 1000,
+      cwd: root,
+      keepBytes: TAIL,
+      signal: deps.signal,
+    });
     if (result.ok) launched.push({ id: start.id, result });
     else {
-      startFailure(deps, outcome, ctx, start.id, result.exitCode, `${result.error ?? `exited ${result.exitCode ?? result.signal}`}`, result.output);
+      startFailure(
+        deps,
+        outcome,
+        ctx,
+        start.id,
+        result.exitCode,
+        `${result.error ?? `exited ${result.exitCode ?? result.signal}`}`,
+        result.output,
+      );
       outcome.startCommandFailed.push(start.id);
     }
   }
@@ -140,20 +229,56 @@ export async function act(
     const lane = byId.get(id);
     const start = plan.starts.find((s) => s.id === id)!;
     if (lane?.running) {
-      outcome.started.push({ id, score: start.score, endpoint_key: start.endpointKey, work: ctx.work.get(id)!, pid: lane.pid });
-      deps.history.append('lane_started', { cycle_id: ctx.cycleId, lane: id, trigger: ctx.trigger, score: start.score, endpoint_key: start.endpointKey, pid: lane.pid });
+      outcome.started.push({
+        id,
+        score: start.score,
+        endpoint_key: start.endpointKey,
+        work: ctx.work.get(id)!,
+        pid: lane.pid,
+      });
+      deps.history.append('lane_started', {
+        cycle_id: ctx.cycleId,
+        lane: id,
+        trigger: ctx.trigger,
+        score: start.score,
+        endpoint_key: start.endpointKey,
+        pid: lane.pid,
+      });
     } else {
-      startFailure(deps, outcome, ctx, id, result.exitCode, `not running ${guard.start_verify_sec}s after the start command returned`, result.output);
+      startFailure(
+        deps,
+        outcome,
+        ctx,
+        id,
+        result.exitCode,
+        `not running ${guard.start_verify_sec}s after the start command returned`,
+        result.output,
+      );
     }
   }
   return outcome;
 }
 
-function startFailure(deps: ActDeps, outcome: ActOutcome, ctx: { cycleId: string; trigger: Trigger }, id: string, exitCode: number | null, error: string, output: string): void {
+function startFailure(
+  deps: ActDeps,
+  outcome: ActOutcome,
+  ctx: { cycleId: string; trigger: Trigger },
+  id: string,
+  exitCode: number | null,
+  error: string,
+  output: string,
+): void {
   const last = lastLine(output);
   outcome.failed.push({ id, source: 'start', error, ...(last ? { last_line: last } : {}) });
   outcome.startFailed.push(id);
-  deps.history.append('lane_start_failed', { cycle_id: ctx.cycleId, lane: id, trigger: ctx.trigger, exit_code: exitCode, error, output: output.slice(-TAIL) });
+  deps.history.append('lane_start_failed', {
+    cycle_id: ctx.cycleId,
+    lane: id,
+    trigger: ctx.trigger,
+    exit_code: exitCode,
+    error,
+    output: output.slice(-TAIL),
+  });
 }
 
 export interface CommandOutcome {
@@ -166,8 +291,16 @@ export interface CommandOutcome {
 }
 
 /** Run the ensure or escalate argv (no placeholders but {root}). */
-export async function runFleetCommand(deps: ActDeps, argv: readonly string[]): Promise<{ result: RunResult; argv: string[] }> {
+export async function runFleetCommand(
+  deps: ActDeps,
+  argv: readonly string[],
+): Promise<{ result: RunResult; argv: string[] }> {
   const expanded = expandArgv(argv, { root: deps.config.root });
-  const result = await deps.runner(expanded, { timeoutMs: deps.config.guard.lanes.command_timeout_sec * 1000, cwd: deps.config.root, keepBytes: TAIL, signal: deps.signal });
+  const result = await deps.runner(expanded, {
+    timeoutMs: deps.config.guard.lanes.command_timeout_sec * 1000,
+    cwd: deps.config.root,
+    keepBytes: TAIL,
+    signal: deps.signal,
+  });
   return { result, argv: expanded };
 }

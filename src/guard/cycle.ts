@@ -1,7 +1,13 @@
 // One guard cycle: gather → decide → act → persist → publish (the caller publishes the result).
 import { randomBytes } from 'node:crypto';
 import type { LoadedConfig } from '../config/load.js';
-import type { EndpointView, GuardState, LaneReadError, LaneSnapshot, Trigger } from '../domain/types.js';
+import type {
+  EndpointView,
+  GuardState,
+  LaneReadError,
+  LaneSnapshot,
+  Trigger,
+} from '../domain/types.js';
 import { probeFleet, type FleetProbe } from '../fleet/probe-fleet.js';
 import type { HttpClient } from '../fleet/http.js';
 import { readFleetStatus, type FleetStatus } from '../fleet/status-file.js';
@@ -11,7 +17,12 @@ import type { LaneAdapter, LaneRead } from '../lanes/adapter.js';
 import { atomicWriteJsonAsync } from '../store/atomic.js';
 import { tolerantWriteAsync, type WriteSink } from '../store/write-errors.js';
 import { historyLinesNewestFirst, parseEventLine } from '../history/read.js';
-import { settleIntents, unsettledIntents, type Settlement, type StartIntent } from './start-intents.js';
+import {
+  settleIntents,
+  unsettledIntents,
+  type Settlement,
+  type StartIntent,
+} from './start-intents.js';
 import type { Clock } from '../util/clock.js';
 import { act, runFleetCommand, type CommandOutcome, type Runner } from './act.js';
 import { forgetRemoved, observe } from '../core/guard/observe.js';
@@ -61,7 +72,10 @@ export interface CycleResult {
 }
 
 /** Backoff memory of lanes no longer in the fleet is dropped (unless the lane list could not be read). */
-export function forgetRemovedLanes(lanes: GuardState['lanes'], read: LaneRead): GuardState['lanes'] {
+export function forgetRemovedLanes(
+  lanes: GuardState['lanes'],
+  read: LaneRead,
+): GuardState['lanes'] {
   return forgetRemoved(lanes, read);
 }
 
@@ -70,14 +84,18 @@ export function newCycleId(now: Date): string {
 }
 
 /** Latest probe results, probing now when they are older than the probe interval. */
-export async function endpointView(deps: GuardDeps, force = false): Promise<{ status: FleetStatus | null; probe: FleetProbe | null }> {
+export async function endpointView(
+  deps: GuardDeps,
+  force = false,
+): Promise<{ status: FleetStatus | null; probe: FleetProbe | null }> {
   const { guard, paths, endpoints } = deps.config;
   const status = readFleetStatus(paths.fleetStatus);
   const probedAt = status?.probe?.timestamp ? Date.parse(status.probe.timestamp) : NaN;
   const ageMs = deps.clock.now().getTime() - probedAt;
   // A probe stamped in the future (the clock went back, or another host wrote it) is not fresh: it
   // would otherwise stand in for real probes until the clock caught up.
-  const fresh = !force && Number.isFinite(ageMs) && ageMs >= 0 && ageMs < guard.fleet_probe_interval_sec * 1000;
+  const fresh =
+    !force && Number.isFinite(ageMs) && ageMs >= 0 && ageMs < guard.fleet_probe_interval_sec * 1000;
   const known = new Set((status?.probe?.endpoints ?? []).map((e) => e.id));
   if (fresh && endpoints.every((e) => known.has(e.id))) return { status, probe: null };
   if (deps.probe) {
@@ -109,7 +127,12 @@ export async function runCycle(deps: GuardDeps, request: CycleRequest): Promise<
   deps.history.repair();
   const loaded = loadGuardState(paths.state, now);
   if (loaded.repairedFrom !== null || loaded.error !== null) {
-    deps.history.append('state_repaired', { cycle_id: cycleId, file: paths.state, error: loaded.error, moved_to: loaded.repairedFrom });
+    deps.history.append('state_repaired', {
+      cycle_id: cycleId,
+      file: paths.state,
+      error: loaded.error,
+      moved_to: loaded.repairedFrom,
+    });
     notes.push(`state file was unreadable (${loaded.error}); started from fresh counters`);
   }
   const { status, probe } = await endpointView(deps, request.forceProbe);
@@ -118,24 +141,77 @@ export async function runCycle(deps: GuardDeps, request: CycleRequest): Promise<
   const readErrors = read.errors.map((e) => ({ id: e.id, source: e.source, error: e.error }));
 
   const settled = await settleInterruptedStarts(deps, read, loaded.state.lanes, now, cycleId);
-  for (const id of settled.startedLate) notes.push(`${id}: a start interrupted in an earlier run was found running; recorded as started late`);
-  for (const id of settled.failed) notes.push(`${id}: a start interrupted in an earlier run did not bring the lane up; recorded as failed`);
+  for (const id of settled.startedLate)
+    notes.push(
+      `${id}: a start interrupted in an earlier run was found running; recorded as started late`,
+    );
+  for (const id of settled.failed)
+    notes.push(
+      `${id}: a start interrupted in an earlier run did not bring the lane up; recorded as failed`,
+    );
   const observed = observe({ ...loaded.state, lanes: settled.lanes }, read, now, guard);
-  for (const exit of observed.exits) deps.history.append('lane_exited', { cycle_id: cycleId, lane: exit.lane, ran_sec: exit.ranSec, short_lived: exit.shortLived });
-  for (const s of observed.stalls.filter((x) => x.newly)) deps.history.append('lane_stalled', { cycle_id: cycleId, lane: s.lane, heartbeat_age_sec: s.heartbeatAgeSec, stalled_sec: s.stalledSec, pid: s.pid, repeat: s.repeat });
+  for (const exit of observed.exits)
+    deps.history.append('lane_exited', {
+      cycle_id: cycleId,
+      lane: exit.lane,
+      ran_sec: exit.ranSec,
+      short_lived: exit.shortLived,
+    });
+  for (const s of observed.stalls.filter((x) => x.newly))
+    deps.history.append('lane_stalled', {
+      cycle_id: cycleId,
+      lane: s.lane,
+      heartbeat_age_sec: s.heartbeatAgeSec,
+      stalled_sec: s.stalledSec,
+      pid: s.pid,
+      repeat: s.repeat,
+    });
   const stateBefore: GuardState = observed.state;
 
-  const plan = decide({ lanes: read.lanes, endpoints, state: stateBefore, config: guard, now, trigger: request.trigger, forceUnpause: request.forceUnpause ?? null, onlyLanes: request.onlyLanes ?? null, stalls: observed.stalls, restartLanes: request.restartLanes ?? null });
-  if (plan.forceUnpauseBlocked) notes.push(`--force-unpause ${request.forceUnpause}: not done, ${plan.forceUnpauseBlocked}`);
+  const plan = decide({
+    lanes: read.lanes,
+    endpoints,
+    state: stateBefore,
+    config: guard,
+    now,
+    trigger: request.trigger,
+    forceUnpause: request.forceUnpause ?? null,
+    onlyLanes: request.onlyLanes ?? null,
+    stalls: observed.stalls,
+    restartLanes: request.restartLanes ?? null,
+  });
+  if (plan.forceUnpauseBlocked)
+    notes.push(`--force-unpause ${request.forceUnpause}: not done, ${plan.forceUnpauseBlocked}`);
 
   const work = new Map(read.lanes.map((l) => [l.id, l.work]));
-  const outcome = await act(deps, plan, { cycleId, trigger: request.trigger, dryRun, endpoints, work });
+  const outcome = await act(deps, plan, {
+    cycleId,
+    trigger: request.trigger,
+    dryRun,
+    endpoints,
+    work,
+  });
   const restarts = await restartStalled(deps, plan, { cycleId, trigger: request.trigger, dryRun });
-  for (const left of restarts.leftAlone) notes.push(`restart of ${left.id} not done: ${left.reason}`);
+  for (const left of restarts.leftAlone)
+    notes.push(`restart of ${left.id} not done: ${left.reason}`);
 
-  const recovered = outcome.started.length + outcome.unpaused.length + restarts.restarted.length > 0;
-  const ensureWhy = ensureDue(plan, recovered, stateBefore.last_ensure_at, now, guard.ensure_interval_sec);
-  const ensure = await runOptionalCommand(deps, ensureWhy !== null ? guard.lanes.ensure_command : undefined, dryRun, 'ensure_ran', cycleId, ensureWhy);
+  const recovered =
+    outcome.started.length + outcome.unpaused.length + restarts.restarted.length > 0;
+  const ensureWhy = ensureDue(
+    plan,
+    recovered,
+    stateBefore.last_ensure_at,
+    now,
+    guard.ensure_interval_sec,
+  );
+  const ensure = await runOptionalCommand(
+    deps,
+    ensureWhy !== null ? guard.lanes.ensure_command : undefined,
+    dryRun,
+    'ensure_ran',
+    cycleId,
+    ensureWhy,
+  );
 
   const tally = {
     startedOk: outcome.started.filter((s) => !s.dry_run).map((s) => s.id),
@@ -155,26 +231,89 @@ export async function runCycle(deps: GuardDeps, request: CycleRequest): Promise<
 
   let escalate: CommandOutcome = { ran: false, ok: null, exit_code: null };
   // Escalation is an action: never while the recovery circuit is open.
-  if (plan.acts && !plan.circuitOpen && guard.escalate_command && escalationDue(conclusion.anomalies, stateBefore.last_escalate_at, finish, guard.escalate_min_interval_sec)) {
-    escalate = await runOptionalCommand(deps, guard.escalate_command, dryRun, 'escalated', cycleId, 'persistent_idle_condition');
+  if (
+    plan.acts &&
+    !plan.circuitOpen &&
+    guard.escalate_command &&
+    escalationDue(
+      conclusion.anomalies,
+      stateBefore.last_escalate_at,
+      finish,
+      guard.escalate_min_interval_sec,
+    )
+  ) {
+    escalate = await runOptionalCommand(
+      deps,
+      guard.escalate_command,
+      dryRun,
+      'escalated',
+      cycleId,
+      'persistent_idle_condition',
+    );
     if (escalate.ran && !dryRun) {
-      conclusion = conclude(plan, { ...tally, escalated: true, otherFailures: tally.otherFailures + (escalate.ok === false ? 1 : 0) }, stateBefore, finish, guard, { cycleId, dryRun });
+      conclusion = conclude(
+        plan,
+        {
+          ...tally,
+          escalated: true,
+          otherFailures: tally.otherFailures + (escalate.ok === false ? 1 : 0),
+        },
+        stateBefore,
+        finish,
+        guard,
+        { cycleId, dryRun },
+      );
     }
   }
 
-  const report = buildReport({ cycleId, at: finish.toISOString(), trigger: request.trigger, mode: guard.mode, dryRun, plan, outcome, restarts, readErrors, conclusion, ensure, escalate, durationMs: Math.round(performance.now() - started), onlyLanes: request.onlyLanes ?? null, notes });
+  const report = buildReport({
+    cycleId,
+    at: finish.toISOString(),
+    trigger: request.trigger,
+    mode: guard.mode,
+    dryRun,
+    plan,
+    outcome,
+    restarts,
+    readErrors,
+    conclusion,
+    ensure,
+    escalate,
+    durationMs: Math.round(performance.now() - started),
+    onlyLanes: request.onlyLanes ?? null,
+    notes,
+  });
   await persist(deps, conclusion, report, cycleId);
   // Restarted lanes run as new processes: the cycle's lanes are re-read to show them.
-  const after = restarts.restarted.some((r) => !r.dry_run) ? await deps.adapter.read(deps.clock.now()) : outcome.after;
+  const after = restarts.restarted.some((r) => !r.dry_run)
+    ? await deps.adapter.read(deps.clock.now())
+    : outcome.after;
   const lanes = after && after.errors.length === 0 ? after.lanes : read.lanes;
-  return { report, state: conclusion.state, plan, conclusion, lanes, laneErrors: read.errors, endpoints, fleetStatus: status, probe };
+  return {
+    report,
+    state: conclusion.state,
+    plan,
+    conclusion,
+    lanes,
+    laneErrors: read.errors,
+    endpoints,
+    fleetStatus: status,
+    probe,
+  };
 }
 
 /** Settle `lane_start_requested` intents that a killed run left without an outcome (see start-intents). */
-async function settleInterruptedStarts(deps: GuardDeps, read: LaneRead, backoff: GuardState['lanes'], now: Date, cycleId: string): Promise<Settlement> {
+async function settleInterruptedStarts(
+  deps: GuardDeps,
+  read: LaneRead,
+  backoff: GuardState['lanes'],
+  now: Date,
+  cycleId: string,
+): Promise<Settlement> {
   const { paths, guard } = deps.config;
   async function* events() {
-    for await (const line of historyLinesNewestFirst(paths.history, guard.history.keep_files)) yield line.text === null ? null : parseEventLine(line.text);
+    for await (const line of historyLinesNewestFirst(paths.history, guard.history.keep_files))
+      yield line.text === null ? null : parseEventLine(line.text);
   }
   let intents: StartIntent[] = [];
   try {
@@ -187,24 +326,54 @@ async function settleInterruptedStarts(deps: GuardDeps, read: LaneRead, backoff:
   return settlement;
 }
 
-async function runOptionalCommand(deps: GuardDeps, argv: readonly string[] | undefined, dryRun: boolean, event: string, cycleId: string, reason: string | null): Promise<CommandOutcome> {
+async function runOptionalCommand(
+  deps: GuardDeps,
+  argv: readonly string[] | undefined,
+  dryRun: boolean,
+  event: string,
+  cycleId: string,
+  reason: string | null,
+): Promise<CommandOutcome> {
   if (!argv) return { ran: false, ok: null, exit_code: null, reason };
   if (dryRun) return { ran: false, ok: null, exit_code: null, reason, dry_run: true };
   const { result } = await runFleetCommand(deps, argv);
-  deps.history.append(event, { cycle_id: cycleId, reason, ok: result.ok, exit_code: result.exitCode, duration_ms: result.durationMs, error: result.error, output: result.output });
+  deps.history.append(event, {
+    cycle_id: cycleId,
+    reason,
+    ok: result.ok,
+    exit_code: result.exitCode,
+    duration_ms: result.durationMs,
+    error: result.error,
+    output: result.output,
+  });
   return { ran: true, ok: result.ok, exit_code: result.exitCode, reason, error: result.error };
 }
 
-async function persist(deps: GuardDeps, conclusion: Conclusion, report: CycleReport, cycleId: string): Promise<void> {
+async function persist(
+  deps: GuardDeps,
+  conclusion: Conclusion,
+  report: CycleReport,
+  cycleId: string,
+): Promise<void> {
   // A full disk must not undo what the cycle did: the failure is counted, the history still written.
   // Written off the event loop: the report names every lane, and the daemon keeps answering meanwhile.
-  await tolerantWriteAsync('state', deps.writes, () => saveGuardStateAsync(deps.config.paths.state, conclusion.state));
-  await tolerantWriteAsync('report', deps.writes, () => atomicWriteJsonAsync(deps.config.paths.report, report));
+  await tolerantWriteAsync('state', deps.writes, () =>
+    saveGuardStateAsync(deps.config.paths.state, conclusion.state),
+  );
+  await tolerantWriteAsync('report', deps.writes, () =>
+    atomicWriteJsonAsync(deps.config.paths.report, report),
+  );
   // The lane anomalies name their lanes.
   const lanesOf = (anomaly: string): { lanes?: string[] } =>
-    anomaly === 'lane_crash_loop' ? { lanes: conclusion.crashLoopingLanes } : anomaly === 'start_failing' ? { lanes: conclusion.startFailingLanes } : {};
-  for (const anomaly of conclusion.raised) deps.history.append('anomaly_raised', { cycle_id: cycleId, anomaly, ...lanesOf(anomaly) });
-  for (const anomaly of conclusion.cleared) deps.history.append('anomaly_cleared', { cycle_id: cycleId, anomaly });
+    anomaly === 'lane_crash_loop'
+      ? { lanes: conclusion.crashLoopingLanes }
+      : anomaly === 'start_failing'
+        ? { lanes: conclusion.startFailingLanes }
+        : {};
+  for (const anomaly of conclusion.raised)
+    deps.history.append('anomaly_raised', { cycle_id: cycleId, anomaly, ...lanesOf(anomaly) });
+  for (const anomaly of conclusion.cleared)
+    deps.history.append('anomaly_cleared', { cycle_id: cycleId, anomaly });
   deps.history.append('cycle', {
     cycle_id: cycleId,
     trigger: report.trigger,

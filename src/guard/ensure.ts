@@ -39,7 +39,10 @@ function gate(ctx: EnsureContext): string | null {
   });
 }
 
-export async function ensureOutsideCycle(ctx: EnsureContext, trigger: Trigger): Promise<EnsureResult> {
+export async function ensureOutsideCycle(
+  ctx: EnsureContext,
+  trigger: Trigger,
+): Promise<EnsureResult> {
   const { deps } = ctx;
   const skip = (reason: string): EnsureResult => {
     deps.history.append('ensure_skipped', { trigger, reason });
@@ -56,7 +59,15 @@ export async function ensureOutsideCycle(ctx: EnsureContext, trigger: Trigger): 
     const again = gate(ctx);
     if (again) return skip(again);
     const { result } = await runFleetCommand(deps, deps.config.guard.lanes.ensure_command);
-    deps.history.append('ensure_ran', { trigger, reason: trigger, ok: result.ok, exit_code: result.exitCode, duration_ms: result.durationMs, error: result.error, output: result.output });
+    deps.history.append('ensure_ran', {
+      trigger,
+      reason: trigger,
+      ok: result.ok,
+      exit_code: result.exitCode,
+      duration_ms: result.durationMs,
+      error: result.error,
+      output: result.output,
+    });
     ctx.count(result.ok ? 'success' : 'failure');
     return { ran: true, ok: result.ok, exit_code: result.exitCode, skipped: null };
   } finally {

@@ -86,7 +86,12 @@ function isStale(file: string): boolean {
  */
 export function tryAcquireLock(file: string): LockHandle | null {
   naming('create', file, () => mkdirSync(path.dirname(file), { recursive: true }));
-  const content = JSON.stringify({ pid: process.pid, host: hostname(), at: new Date().toISOString(), start: ownStart() });
+  const content = JSON.stringify({
+    pid: process.pid,
+    host: hostname(),
+    at: new Date().toISOString(),
+    start: ownStart(),
+  });
   const handle: LockHandle = {
     release: () => {
       const owner = readOwner(file);
@@ -127,7 +132,11 @@ export function tryAcquireLock(file: string): LockHandle | null {
 }
 
 /** Wait for the lock, polling, up to `timeoutMs`. */
-export async function acquireLock(file: string, timeoutMs: number, pollMs = 100): Promise<LockHandle | null> {
+export async function acquireLock(
+  file: string,
+  timeoutMs: number,
+  pollMs = 100,
+): Promise<LockHandle | null> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const handle = tryAcquireLock(file);

@@ -40,7 +40,15 @@ export interface CycleReport {
   only_lanes: string[] | null;
   notes: string[];
   /** Running lanes found stalled, with what was done about each (`restart`, or the skip reason). */
-  stalled: Array<{ id: string; pid: number | null; heartbeat_age_sec: number; stalled_sec: number; action: string; endpoint: string | null; endpoint_serving: boolean | null }>;
+  stalled: Array<{
+    id: string;
+    pid: number | null;
+    heartbeat_age_sec: number;
+    stalled_sec: number;
+    action: string;
+    endpoint: string | null;
+    endpoint_serving: boolean | null;
+  }>;
   restarted: RestartedEntry[];
   restarted_count: number;
 }
@@ -67,16 +75,40 @@ export function buildReport(args: {
   const failedIds = new Set(outcome.failed.map((f) => f.id));
   // Lanes that were planned but not started (failed) are reported as failed, not skipped.
   const skipped = plan.decisions
-    .filter((d) => d.verdict === 'skip' || (d.verdict === 'start' && !startedIds.has(d.id) && !failedIds.has(d.id)))
+    .filter(
+      (d) =>
+        d.verdict === 'skip' ||
+        (d.verdict === 'start' && !startedIds.has(d.id) && !failedIds.has(d.id)),
+    )
     .filter((d) => d.reason !== null)
     .map((d) => ({ id: d.id, reason: d.reason! }));
-  const candidates = plan.decisions.filter((d) => d.verdict === 'start' || d.reason === 'capacity_full' || d.reason === 'endpoint_saturated' || d.reason === 'start_limit_reached');
+  const candidates = plan.decisions.filter(
+    (d) =>
+      d.verdict === 'start' ||
+      d.reason === 'capacity_full' ||
+      d.reason === 'endpoint_saturated' ||
+      d.reason === 'start_limit_reached',
+  );
   const restarted = args.restarts?.restarted ?? [];
   // A fleet command that ran and failed is a failed action (§11: `once` exits 1), like a failed start.
-  const failed = [...args.readErrors, ...outcome.failed, ...(args.restarts?.failed ?? []), ...commandFailure('ensure', args.ensure), ...commandFailure('escalate', args.escalate)];
+  const failed = [
+    ...args.readErrors,
+    ...outcome.failed,
+    ...(args.restarts?.failed ?? []),
+    ...commandFailure('ensure', args.ensure),
+    ...commandFailure('escalate', args.escalate),
+  ];
   const stalled = plan.decisions
     .filter((d) => d.stall !== null)
-    .map((d) => ({ id: d.id, pid: d.stall!.pid, heartbeat_age_sec: d.stall!.heartbeatAgeSec, stalled_sec: d.stall!.stalledSec, action: d.verdict === 'restart' ? 'restart' : (d.reason ?? 'none'), endpoint: d.endpointKey, endpoint_serving: d.stall!.endpointServing }));
+    .map((d) => ({
+      id: d.id,
+      pid: d.stall!.pid,
+      heartbeat_age_sec: d.stall!.heartbeatAgeSec,
+      stalled_sec: d.stall!.stalledSec,
+      action: d.verdict === 'restart' ? 'restart' : (d.reason ?? 'none'),
+      endpoint: d.endpointKey,
+      endpoint_serving: d.stall!.endpointServing,
+    }));
   return {
     cycle_id: args.cycleId,
     timestamp: args.at,
@@ -118,7 +150,14 @@ export function buildReport(args: {
 
 function commandFailure(source: 'ensure' | 'escalate', outcome: CommandOutcome): FailedEntry[] {
   if (!outcome.ran || outcome.ok !== false) return [];
-  return [{ id: '*', source, error: outcome.error ?? `${source}_command exited ${outcome.exit_code ?? 'without an exit code'}` }];
+  return [
+    {
+      id: '*',
+      source,
+      error:
+        outcome.error ?? `${source}_command exited ${outcome.exit_code ?? 'without an exit code'}`,
+    },
+  ];
 }
 
 /** Skip reasons with counts, for the history `cycle` event. */

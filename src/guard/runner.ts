@@ -15,14 +15,25 @@ export function mergeRequests(a: CycleRequest, b: CycleRequest): CycleRequest {
   const bDry = b.dryRun === true;
   if (aDry !== bDry) {
     const acting = aDry ? b : a;
-    return { ...acting, dryRun: false, forceUnpause: acting.forceUnpause ?? null, onlyLanes: acting.onlyLanes ?? null, restartLanes: acting.restartLanes ?? null, forceProbe: a.forceProbe === true || b.forceProbe === true };
+    return {
+      ...acting,
+      dryRun: false,
+      forceUnpause: acting.forceUnpause ?? null,
+      onlyLanes: acting.onlyLanes ?? null,
+      restartLanes: acting.restartLanes ?? null,
+      forceProbe: a.forceProbe === true || b.forceProbe === true,
+    };
   }
   return {
     trigger: TRIGGER_RANK[b.trigger] > TRIGGER_RANK[a.trigger] ? b.trigger : a.trigger,
     dryRun: a.dryRun === true && b.dryRun === true,
     forceUnpause: a.forceUnpause ?? b.forceUnpause ?? null,
-    onlyLanes: a.onlyLanes && b.onlyLanes ? [...new Set([...a.onlyLanes, ...b.onlyLanes])].sort() : null,
-    restartLanes: a.restartLanes || b.restartLanes ? [...new Set([...(a.restartLanes ?? []), ...(b.restartLanes ?? [])])].sort() : null,
+    onlyLanes:
+      a.onlyLanes && b.onlyLanes ? [...new Set([...a.onlyLanes, ...b.onlyLanes])].sort() : null,
+    restartLanes:
+      a.restartLanes || b.restartLanes
+        ? [...new Set([...(a.restartLanes ?? []), ...(b.restartLanes ?? [])])].sort()
+        : null,
     forceProbe: a.forceProbe === true || b.forceProbe === true,
   };
 }
@@ -63,10 +74,12 @@ export class CycleRunner {
     }
     if (!this.running) return this.start(request);
     const slot = { request, promise: undefined as unknown as Promise<CycleResult> };
-    slot.promise = this.running.catch(() => undefined).then(() => {
-      this.pending = null;
-      return this.start(slot.request);
-    });
+    slot.promise = this.running
+      .catch(() => undefined)
+      .then(() => {
+        this.pending = null;
+        return this.start(slot.request);
+      });
     this.pending = slot;
     return slot.promise;
   }

@@ -1,4 +1,10 @@
-import { initialGuardState, type CircuitState, type GuardState, type LaneBackoff, type LaneProgress } from '../domain/types.js';
+import {
+  initialGuardState,
+  type CircuitState,
+  type GuardState,
+  type LaneBackoff,
+  type LaneProgress,
+} from '../domain/types.js';
 import { atomicWriteJson, atomicWriteJsonAsync, readJson } from '../store/atomic.js';
 import { loadStateFile, type LoadedStateFile } from '../store/state-file.js';
 
@@ -8,12 +14,14 @@ function isObject(v: unknown): v is Record<string, unknown> {
   return !!v && typeof v === 'object' && !Array.isArray(v);
 }
 
-const timeOrNull = (v: unknown): string | null => (typeof v === 'string' && !Number.isNaN(Date.parse(v)) ? v : null);
+const timeOrNull = (v: unknown): string | null =>
+  typeof v === 'string' && !Number.isNaN(Date.parse(v)) ? v : null;
 
 /** One lane's backoff memory; anything that is not an object is dropped (the lane starts fresh). */
 function normalizeLane(raw: unknown): LaneBackoff | null {
   if (!isObject(raw)) return null;
-  const count = (v: unknown): number => (typeof v === 'number' && Number.isInteger(v) && v >= 0 ? v : 0);
+  const count = (v: unknown): number =>
+    typeof v === 'number' && Number.isInteger(v) && v >= 0 ? v : 0;
   // Files written before the keys became snake_case (like the API) keep their memory.
   const key = (snake: string, camel: string): unknown => raw[snake] ?? raw[camel];
   return {
@@ -43,7 +51,12 @@ function normalizeProgress(raw: unknown): GuardState['progress'] {
     if (!isObject(entry) || typeof entry.work !== 'string') continue;
     const changedAt = timeOrNull(entry.changedAt);
     if (changedAt === null) continue;
-    const lane: LaneProgress = { work: entry.work, changedAt, stalledSince: timeOrNull(entry.stalledSince), lastRestartAt: timeOrNull(entry.lastRestartAt) };
+    const lane: LaneProgress = {
+      work: entry.work,
+      changedAt,
+      stalledSince: timeOrNull(entry.stalledSince),
+      lastRestartAt: timeOrNull(entry.lastRestartAt),
+    };
     progress[id] = lane;
   }
   return progress;
@@ -62,8 +75,12 @@ function normalizeCircuit(raw: unknown): CircuitState {
 /** Merge a stored state over the defaults, keeping only well-typed fields (older files lack some). */
 function normalize(raw: Record<string, unknown>): GuardState {
   const base = initialGuardState();
-  const num = (k: keyof GuardState): number => (typeof raw[k] === 'number' && Number.isFinite(raw[k]) ? (raw[k] as number) : (base[k] as number));
-  const str = (k: keyof GuardState): string | null => (typeof raw[k] === 'string' ? (raw[k] as string) : null);
+  const num = (k: keyof GuardState): number =>
+    typeof raw[k] === 'number' && Number.isFinite(raw[k])
+      ? (raw[k] as number)
+      : (base[k] as number);
+  const str = (k: keyof GuardState): string | null =>
+    typeof raw[k] === 'string' ? (raw[k] as string) : null;
   const lanes = normalizeLanes(raw.lanes);
   const circuit = normalizeCircuit(raw.circuit);
   return {
@@ -77,7 +94,9 @@ function normalize(raw: Record<string, unknown>): GuardState {
     // An unreadable time here would stop the interval ensure and the escalation for good (now − NaN).
     last_ensure_at: timeOrNull(raw.last_ensure_at),
     last_escalate_at: timeOrNull(raw.last_escalate_at),
-    active_anomalies: Array.isArray(raw.active_anomalies) ? raw.active_anomalies.filter((a): a is string => typeof a === 'string') : [],
+    active_anomalies: Array.isArray(raw.active_anomalies)
+      ? raw.active_anomalies.filter((a): a is string => typeof a === 'string')
+      : [],
     lanes,
     progress: normalizeProgress(raw.progress),
     circuit,
@@ -86,7 +105,9 @@ function normalize(raw: Record<string, unknown>): GuardState {
 
 /** Read the guard state; a torn file is moved aside (never deleted) and the guard starts fresh. */
 export function loadGuardState(file: string, now: Date): LoadedState {
-  return loadStateFile(file, now, initialGuardState, (value) => (isObject(value) ? normalize(value) : 'state is not a JSON object'));
+  return loadStateFile(file, now, initialGuardState, (value) =>
+    isObject(value) ? normalize(value) : 'state is not a JSON object',
+  );
 }
 
 export function saveGuardState(file: string, state: GuardState): void {
@@ -102,6 +123,10 @@ export function saveGuardStateAsync(file: string, state: GuardState): Promise<vo
 export function peekGuardState(file: string, now: Date): GuardState {
   const read = readJson(file);
   if (read.status === 'missing') return initialGuardState();
-  const usable = read.status === 'ok' && !!read.value && typeof read.value === 'object' && !Array.isArray(read.value);
+  const usable =
+    read.status === 'ok' &&
+    !!read.value &&
+    typeof read.value === 'object' &&
+    !Array.isArray(read.value);
   return usable ? loadGuardState(file, now).state : initialGuardState();
 }

@@ -6,7 +6,14 @@ import { probeEndpoint } from '../fleet/probe-endpoint.js';
 import { mapConcurrent } from '../fleet/probe-round.js';
 import type { HistoryStore } from '../history/store.js';
 import type { Clock } from '../util/clock.js';
-import { observeHeartbeat, readHeartbeatState, writeHeartbeatState, type HeartbeatChange, type HeartbeatEntry, type HeartbeatState } from './state.js';
+import {
+  observeHeartbeat,
+  readHeartbeatState,
+  writeHeartbeatState,
+  type HeartbeatChange,
+  type HeartbeatEntry,
+  type HeartbeatState,
+} from './state.js';
 
 // Keep-warm and liveness for `heartbeat: true` endpoints (a remote LM Studio that unloads idle
 // models, say): a cheap probe of the endpoint's kind and, with `keep_warm: {model}`, one
@@ -41,14 +48,30 @@ export async function heartbeatRound(options: HeartbeatOptions): Promise<Heartbe
   const targets = heartbeatEndpoints(options.endpoints);
   const observed = await mapConcurrent(targets, options.concurrency ?? 16, async (endpoint) => {
     const prev = previous.endpoints[endpoint.id];
-    const ctx = { http: options.http, now: () => options.clock.now(), detectedKind: endpoint.kind === 'auto' ? prev?.kind : undefined };
+    const ctx = {
+      http: options.http,
+      now: () => options.clock.now(),
+      detectedKind: endpoint.kind === 'auto' ? prev?.kind : undefined,
+    };
     const probe = await probeEndpoint(endpoint, ctx, { canary: false });
     // Keep-warm runs whenever the server answers: with just-in-time loading it loads the model.
-    const keepWarm: CompletionOutcome | null = endpoint.keep_warm && probe.up ? await tinyCompletion(endpoint, endpoint.keep_warm.model, ctx) : null;
-    return observeHeartbeat(prev, probe, endpoint.keep_warm ? keepWarm ?? notAttempted(endpoint.keep_warm.model) : null, options.clock.now().toISOString());
+    const keepWarm: CompletionOutcome | null =
+      endpoint.keep_warm && probe.up
+        ? await tinyCompletion(endpoint, endpoint.keep_warm.model, ctx)
+        : null;
+    return observeHeartbeat(
+      prev,
+      probe,
+      endpoint.keep_warm ? (keepWarm ?? notAttempted(endpoint.keep_warm.model)) : null,
+      options.clock.now().toISOString(),
+    );
   });
   const at = options.clock.now().toISOString();
-  const state: HeartbeatState = { version: 1, updated_at: at, endpoints: Object.fromEntries(observed.map((o) => [o.entry.endpoint, o.entry])) };
+  const state: HeartbeatState = {
+    version: 1,
+    updated_at: at,
+    endpoints: Object.fromEntries(observed.map((o) => [o.entry.endpoint, o.entry])),
+  };
   writeHeartbeatState(options.stateFile, state);
   const changes = observed.map((o) => o.change).filter((c): c is HeartbeatChange => c !== null);
   for (const change of changes) options.history?.append('heartbeat_changed', { ...change });
@@ -56,7 +79,14 @@ export async function heartbeatRound(options: HeartbeatOptions): Promise<Heartbe
 }
 
 function notAttempted(model: string): CompletionOutcome {
-  return { model, ok: false, tokens: 0, latencyMs: 0, errorClass: null, reason: 'not sent: the server did not answer' };
+  return {
+    model,
+    ok: false,
+    tokens: 0,
+    latencyMs: 0,
+    errorClass: null,
+    reason: 'not sent: the server did not answer',
+  };
 }
 
 export interface RunHeartbeatOptions extends HeartbeatOptions {
@@ -72,7 +102,9 @@ export interface RunHeartbeatOptions extends HeartbeatOptions {
 /** Heartbeat every `intervalSec` (start to start) until `signal` aborts. Returns the rounds run. */
 export async function runHeartbeat(options: RunHeartbeatOptions): Promise<number> {
   let rounds = 0;
-  const scheduler = new IntervalScheduler(options.clock, (_job, err) => options.onError?.(err), { tickMs: options.tickMs });
+  const scheduler = new IntervalScheduler(options.clock, (_job, err) => options.onError?.(err), {
+    tickMs: options.tickMs,
+  });
   scheduler.add({
     name: 'heartbeat',
     intervalSec: () => options.intervalSec,

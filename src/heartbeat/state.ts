@@ -53,9 +53,17 @@ export function emptyHeartbeatState(): HeartbeatState {
 }
 
 /** Fold one heartbeat into the endpoint's entry; a change of `ok` or `state` is reported. Pure. */
-export function observeHeartbeat(prev: HeartbeatEntry | undefined, probe: ProbeResult, keepWarm: CompletionOutcome | null, at: string): { entry: HeartbeatEntry; change: HeartbeatChange | null } {
+export function observeHeartbeat(
+  prev: HeartbeatEntry | undefined,
+  probe: ProbeResult,
+  keepWarm: CompletionOutcome | null,
+  at: string,
+): { entry: HeartbeatEntry; change: HeartbeatChange | null } {
   const ok = probe.up && (keepWarm ? keepWarm.ok : probe.ready);
-  const reason = keepWarm && probe.up ? `${probe.reason}; keep-warm ${keepWarm.model}: ${keepWarm.ok ? `ok, ${keepWarm.tokens} tokens` : keepWarm.reason}` : probe.reason;
+  const reason =
+    keepWarm && probe.up
+      ? `${probe.reason}; keep-warm ${keepWarm.model}: ${keepWarm.ok ? `ok, ${keepWarm.tokens} tokens` : keepWarm.reason}`
+      : probe.reason;
   const changed = !prev || prev.ok !== ok || prev.state !== probe.state;
   const entry: HeartbeatEntry = {
     endpoint: probe.endpointId,
@@ -64,16 +72,37 @@ export function observeHeartbeat(prev: HeartbeatEntry | undefined, probe: ProbeR
     state: probe.state,
     ready: probe.ready,
     reason,
-    error_class: ok ? null : probe.up && keepWarm && !keepWarm.ok ? keepWarm.errorClass : probe.errorClass,
+    error_class: ok
+      ? null
+      : probe.up && keepWarm && !keepWarm.ok
+        ? keepWarm.errorClass
+        : probe.errorClass,
     latency_ms: probe.latencyMs,
     checked_at: at,
     last_success_at: ok ? at : (prev?.last_success_at ?? null),
     last_change_at: changed ? at : prev.last_change_at,
     consecutive_failures: ok ? 0 : (prev?.consecutive_failures ?? 0) + 1,
-    keep_warm: keepWarm ? { model: keepWarm.model, ok: keepWarm.ok, tokens: keepWarm.tokens, latency_ms: keepWarm.latencyMs, reason: keepWarm.reason } : null,
+    keep_warm: keepWarm
+      ? {
+          model: keepWarm.model,
+          ok: keepWarm.ok,
+          tokens: keepWarm.tokens,
+          latency_ms: keepWarm.latencyMs,
+          reason: keepWarm.reason,
+        }
+      : null,
     tokens_total: (prev?.tokens_total ?? 0) + (keepWarm?.tokens ?? 0),
   };
-  const change = changed ? { endpoint: entry.endpoint, from_ok: prev?.ok ?? null, to_ok: ok, from_state: prev?.state ?? null, to_state: probe.state, reason } : null;
+  const change = changed
+    ? {
+        endpoint: entry.endpoint,
+        from_ok: prev?.ok ?? null,
+        to_ok: ok,
+        from_state: prev?.state ?? null,
+        to_state: probe.state,
+        reason,
+      }
+    : null;
   return { entry, change };
 }
 
@@ -82,8 +111,18 @@ export function readHeartbeatState(file: string): HeartbeatState {
   const read = readJson(file);
   if (read.status !== 'ok') return emptyHeartbeatState();
   const value = read.value as Partial<HeartbeatState> | null;
-  if (!value || typeof value !== 'object' || !value.endpoints || typeof value.endpoints !== 'object') return emptyHeartbeatState();
-  return { version: 1, updated_at: typeof value.updated_at === 'string' ? value.updated_at : null, endpoints: value.endpoints };
+  if (
+    !value ||
+    typeof value !== 'object' ||
+    !value.endpoints ||
+    typeof value.endpoints !== 'object'
+  )
+    return emptyHeartbeatState();
+  return {
+    version: 1,
+    updated_at: typeof value.updated_at === 'string' ? value.updated_at : null,
+    endpoints: value.endpoints,
+  };
 }
 
 export function writeHeartbeatState(file: string, state: HeartbeatState): void {

@@ -22,7 +22,8 @@ function capValue(value: unknown, depth: number): unknown {
   if (Array.isArray(value)) return value.map((v) => capValue(v, depth + 1));
   // No prototype: a key named `__proto__` stays a plain key instead of replacing the prototype.
   const out = Object.create(null) as Record<string, unknown>;
-  for (const [k, v] of Object.entries(value)) out[cutString(k, MAX_KEY_CHARS)] = capValue(v, depth + 1);
+  for (const [k, v] of Object.entries(value))
+    out[cutString(k, MAX_KEY_CHARS)] = capValue(v, depth + 1);
   return out;
 }
 

@@ -3,7 +3,11 @@ import { parseEventLine } from './read.js';
 import type { HistoryEvent } from './store.js';
 
 /** Tail a history file by polling: new complete lines become events. Survives rotation. */
-export function followHistory(file: string, onEvent: (event: HistoryEvent) => void, intervalMs = 300): () => void {
+export function followHistory(
+  file: string,
+  onEvent: (event: HistoryEvent) => void,
+  intervalMs = 300,
+): () => void {
   let offset = 0;
   let partial = '';
   const poll = (): void => {

@@ -45,7 +45,9 @@ async function* fileLinesBackward(file: string): AsyncGenerator<RawLine> {
       const buf = Buffer.alloc(pos - start);
       const { bytesRead } = await handle.read(buf, 0, buf.length, start);
       pos = start;
-      const data = oversized ? buf.subarray(0, bytesRead) : Buffer.concat([buf.subarray(0, bytesRead), carry]);
+      const data = oversized
+        ? buf.subarray(0, bytesRead)
+        : Buffer.concat([buf.subarray(0, bytesRead), carry]);
       let end = data.length;
       let nl = end > 0 ? data.lastIndexOf(0x0a, end - 1) : -1;
       while (nl >= 0) {
@@ -65,14 +67,21 @@ async function* fileLinesBackward(file: string): AsyncGenerator<RawLine> {
         carry = Buffer.alloc(0);
       }
     }
-    if (carryBytes > 0 || carry.length > 0) yield { text: oversized ? null : carry.toString('utf8'), bytes: carryBytes + (newlineAfter ? 1 : 0) };
+    if (carryBytes > 0 || carry.length > 0)
+      yield {
+        text: oversized ? null : carry.toString('utf8'),
+        bytes: carryBytes + (newlineAfter ? 1 : 0),
+      };
   } finally {
     await handle.close();
   }
 }
 
 /** Lines of a history, newest first, across the current file and then the rotated ones. */
-export async function* historyLinesNewestFirst(file: string, keepFiles: number): AsyncGenerator<RawLine> {
+export async function* historyLinesNewestFirst(
+  file: string,
+  keepFiles: number,
+): AsyncGenerator<RawLine> {
   for (const f of historyFiles(file, keepFiles).reverse()) {
     try {
       yield* fileLinesBackward(f);
@@ -110,7 +119,11 @@ function matches(event: HistoryEvent, filter: HistoryFilter): boolean {
 }
 
 /** The newest matching events (at most `limit`, within `maxBytes` of reading), oldest first. */
-export async function queryHistory(file: string, keepFiles: number, filter: HistoryFilter = {}): Promise<HistoryQueryResult> {
+export async function queryHistory(
+  file: string,
+  keepFiles: number,
+  filter: HistoryFilter = {},
+): Promise<HistoryQueryResult> {
   const newestFirst: HistoryEvent[] = [];
   const limit = filter.limit ?? Infinity;
   let budget = filter.maxBytes ?? Infinity;

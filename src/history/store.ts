@@ -147,7 +147,13 @@ export class HistoryStore {
     if (!torn) return { repaired: false, droppedBytes: 0, savedTo: null };
     const savedTo = `${this.file}.torn`;
     appendFileSync(savedTo, Buffer.concat([fragment, Buffer.from('\n')]));
-    const event: HistoryEvent = { ts: this.clock.now().toISOString(), type: 'history_repaired', file: path.basename(this.file), dropped_bytes: torn.length, saved_to: path.basename(savedTo) };
+    const event: HistoryEvent = {
+      ts: this.clock.now().toISOString(),
+      type: 'history_repaired',
+      file: path.basename(this.file),
+      dropped_bytes: torn.length,
+      saved_to: path.basename(savedTo),
+    };
     appendFileSync(this.file, cappedLine(event));
     return { repaired: true, droppedBytes: torn.length, savedTo };
   }

@@ -32,11 +32,16 @@ export class EventThrottle {
 
   admit(key: string, nowMs: number): ThrottleVerdict {
     const current = this.windows.get(key);
-    if (current === undefined || nowMs - current.startMs >= this.windowMs || nowMs < current.startMs) {
+    if (
+      current === undefined ||
+      nowMs - current.startMs >= this.windowMs ||
+      nowMs < current.startMs
+    ) {
       // A new window: carry the previous window's suppressed count onto the first event written.
       const carried = current?.suppressed ?? 0;
       this.windows.delete(key);
-      if (this.windows.size >= this.maxKeys) this.windows.delete(this.windows.keys().next().value as string);
+      if (this.windows.size >= this.maxKeys)
+        this.windows.delete(this.windows.keys().next().value as string);
       this.windows.set(key, { startMs: nowMs, recorded: 1, suppressed: 0 });
       return { record: true, suppressed: carried };
     }

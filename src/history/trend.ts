@@ -34,14 +34,17 @@ export function trendPoints(events: readonly HistoryEvent[]): TrendPoint[] {
     const at = Date.parse(e.ts);
     const idle = e.consecutive_idle_cycles;
     if (Number.isNaN(at) || typeof idle !== 'number' || !Number.isFinite(idle)) continue;
-    const anomalies = Array.isArray(e.anomalies) ? e.anomalies.filter((a): a is string => typeof a === 'string') : [];
+    const anomalies = Array.isArray(e.anomalies)
+      ? e.anomalies.filter((a): a is string => typeof a === 'string')
+      : [];
     const unmet = e.endpoint_floor_unmet_cycles;
     points.push({
       ts: e.ts,
       at,
       idle,
       running: typeof e.local_running_after === 'number' ? e.local_running_after : null,
-      floorUnmet: (typeof unmet === 'number' && unmet > 0) || anomalies.includes('endpoint_floor_not_met'),
+      floorUnmet:
+        (typeof unmet === 'number' && unmet > 0) || anomalies.includes('endpoint_floor_not_met'),
       anomalies,
     });
   }
@@ -67,14 +70,22 @@ export interface TrendColumn {
 }
 
 /** Split [first cycle, end] into `width` equal time slices; a gap (guard not running) stays empty. */
-export function trendColumns(points: readonly TrendPoint[], width: number, end: Date): TrendColumn[] {
-  const columns: TrendColumn[] = Array.from({ length: width }, () => ({ peak: null, floorUnmet: false }));
+export function trendColumns(
+  points: readonly TrendPoint[],
+  width: number,
+  end: Date,
+): TrendColumn[] {
+  const columns: TrendColumn[] = Array.from({ length: width }, () => ({
+    peak: null,
+    floorUnmet: false,
+  }));
   const first = points[0];
   if (!first) return columns;
   const start = first.at;
   const span = Math.max(end.getTime(), points.at(-1)!.at) - start;
   for (const p of points) {
-    const index = span <= 0 ? width - 1 : Math.min(width - 1, Math.floor(((p.at - start) / span) * width));
+    const index =
+      span <= 0 ? width - 1 : Math.min(width - 1, Math.floor(((p.at - start) / span) * width));
     const column = columns[index]!;
     column.peak = Math.max(column.peak ?? 0, p.idle);
     column.floorUnmet ||= p.floorUnmet;
@@ -114,10 +125,16 @@ export interface TrendTextOptions {
 }
 
 /** The trend as lines for a terminal: header, sparkline, marks, time axis, summary and legend. */
-export function renderTrendText(points: readonly TrendPoint[], options: TrendTextOptions): string[] {
+export function renderTrendText(
+  points: readonly TrendPoint[],
+  options: TrendTextOptions,
+): string[] {
   const { width, now, threshold } = options;
   const summary = summarizeTrend(points);
-  if (points.length === 0) return [`no cycle events in the ${options.period}: the guard has not completed a cycle in that period`];
+  if (points.length === 0)
+    return [
+      `no cycle events in the ${options.period}: the guard has not completed a cycle in that period`,
+    ];
   const columns = trendColumns(points, width, now);
   const scale = Math.max(summary.peak, threshold, 1);
   const first = points[0]!.at;
@@ -125,7 +142,9 @@ export function renderTrendText(points: readonly TrendPoint[], options: TrendTex
   const slice = (end - first) / width;
   const label = (s: string): string => s.padEnd(7);
   const spark = columns.map((c) => levelChar(c.peak, scale)).join('');
-  const marks = columns.map((c) => (c.floorUnmet ? '!' : c.peak !== null && c.peak >= threshold ? '^' : ' ')).join('');
+  const marks = columns
+    .map((c) => (c.floorUnmet ? '!' : c.peak !== null && c.peak >= threshold ? '^' : ' '))
+    .join('');
   const withDate = end - first >= 86_400_000;
   const from = clock(first, withDate);
   const to = clock(end, withDate);
@@ -147,7 +166,21 @@ export function trendJson(points: readonly TrendPoint[], threshold: number, sinc
   return {
     since: since.toISOString(),
     idle_alert_threshold_cycles: threshold,
-    summary: { cycles: s.cycles, current: s.current, peak: s.peak, idle_cycles: s.idleCycles, outage_cycles: s.outageCycles, first_at: s.firstAt, last_at: s.lastAt },
-    points: points.map((p) => ({ ts: p.ts, consecutive_idle_cycles: p.idle, local_running_after: p.running, floor_unmet: p.floorUnmet, anomalies: p.anomalies })),
+    summary: {
+      cycles: s.cycles,
+      current: s.current,
+      peak: s.peak,
+      idle_cycles: s.idleCycles,
+      outage_cycles: s.outageCycles,
+      first_at: s.firstAt,
+      last_at: s.lastAt,
+    },
+    points: points.map((p) => ({
+      ts: p.ts,
+      consecutive_idle_cycles: p.idle,
+      local_running_after: p.running,
+      floor_unmet: p.floorUnmet,
+      anomalies: p.anomalies,
+    })),
   };
 }

@@ -16,7 +16,11 @@ export interface AppOptions {
 }
 
 /** Build the HTTP app for a service. No listen() here: tests drive it in-process. */
-export function createApp(service: GuardPort, extra: RouteModule[] = [], options: AppOptions = {}): express.Express {
+export function createApp(
+  service: GuardPort,
+  extra: RouteModule[] = [],
+  options: AppOptions = {},
+): express.Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', false);
@@ -32,9 +36,21 @@ export function createApp(service: GuardPort, extra: RouteModule[] = [], options
     res.status(404).json({ error: 'not_found', message: `no route ${req.method} ${req.path}` });
   });
   // Errors never leak stack traces; body-parser errors keep their status (400, 413).
-  app.use((err: Error & { status?: number; type?: string }, _req: Request, res: Response, _next: NextFunction) => {
-    const status = err.status && err.status >= 400 && err.status < 600 ? err.status : 500;
-    res.status(status).json({ error: err.type ?? (status === 500 ? 'internal_error' : 'bad_request'), message: status === 500 ? 'internal error' : err.message });
-  });
+  app.use(
+    (
+      err: Error & { status?: number; type?: string },
+      _req: Request,
+      res: Response,
+      _next: NextFunction,
+    ) => {
+      const status = err.status && err.status >= 400 && err.status < 600 ? err.status : 500;
+      res
+        .status(status)
+        .json({
+          error: err.type ?? (status === 500 ? 'internal_error' : 'bad_request'),
+          message: status === 500 ? 'internal error' : err.message,
+        });
+    },
+  );
   return app;
 }

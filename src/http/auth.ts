@@ -1,6 +1,11 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { ConfigError } from '../config/errors.js';
-import { FileTooLargeError, formatBytes, READ_CAPS, readCappedText } from '../store/bounded-read.js';
+import {
+  FileTooLargeError,
+  formatBytes,
+  READ_CAPS,
+  readCappedText,
+} from '../store/bounded-read.js';
 import { GUARD_CONFIG_FILE, type LoadedConfig } from '../config/load.js';
 
 export interface Credentials {
@@ -15,18 +20,46 @@ function readSecret(file: string, key: string): string {
   try {
     value = readCappedText(file, READ_CAPS.small).trim();
   } catch (err) {
-    if (err instanceof FileTooLargeError) throw new ConfigError('CONFIG_INVALID_VALUE', GUARD_CONFIG_FILE, key, `${file} is larger than ${formatBytes(READ_CAPS.small)}; it must hold only the secret`);
-    throw new ConfigError('CONFIG_UNREADABLE', GUARD_CONFIG_FILE, key, `cannot read ${file} (${(err as NodeJS.ErrnoException).code ?? String(err)}); create it or fix the path`);
+    if (err instanceof FileTooLargeError)
+      throw new ConfigError(
+        'CONFIG_INVALID_VALUE',
+        GUARD_CONFIG_FILE,
+        key,
+        `${file} is larger than ${formatBytes(READ_CAPS.small)}; it must hold only the secret`,
+      );
+    throw new ConfigError(
+      'CONFIG_UNREADABLE',
+      GUARD_CONFIG_FILE,
+      key,
+      `cannot read ${file} (${(err as NodeJS.ErrnoException).code ?? String(err)}); create it or fix the path`,
+    );
   }
-  if (value === '') throw new ConfigError('CONFIG_INVALID_VALUE', GUARD_CONFIG_FILE, key, `${file} is empty; put the secret in it`);
+  if (value === '')
+    throw new ConfigError(
+      'CONFIG_INVALID_VALUE',
+      GUARD_CONFIG_FILE,
+      key,
+      `${file} is empty; put the secret in it`,
+    );
   return value;
 }
 
 /** Webhook/API credentials: `server.token_file` or env LANEGUARD_WEBHOOK_TOKEN, and optional basic auth. */
 export function loadCredentials(config: LoadedConfig, env: NodeJS.ProcessEnv): Credentials {
-  const token = config.paths.tokenFile ? readSecret(config.paths.tokenFile, 'server.token_file') : env.LANEGUARD_WEBHOOK_TOKEN?.trim() || null;
+  const token = config.paths.tokenFile
+    ? readSecret(config.paths.tokenFile, 'server.token_file')
+    : env.LANEGUARD_WEBHOOK_TOKEN?.trim() || null;
   const basicCfg = config.guard.server.basic_auth;
-  const basic = basicCfg && config.paths.basicAuthPasswordFile ? { username: basicCfg.username, password: readSecret(config.paths.basicAuthPasswordFile, 'server.basic_auth.password_file') } : null;
+  const basic =
+    basicCfg && config.paths.basicAuthPasswordFile
+      ? {
+          username: basicCfg.username,
+          password: readSecret(
+            config.paths.basicAuthPasswordFile,
+            'server.basic_auth.password_file',
+          ),
+        }
+      : null;
   return { token, basic };
 }
 
@@ -47,7 +80,8 @@ export function checkAuthorization(header: string | undefined, c: Credentials): 
   if (!header) return 'missing';
   const [scheme, ...rest] = header.trim().split(/\s+/);
   const value = rest.join(' ');
-  if (scheme?.toLowerCase() === 'bearer' && c.token !== null) return safeEqual(value, c.token) ? 'ok' : 'invalid';
+  if (scheme?.toLowerCase() === 'bearer' && c.token !== null)
+    return safeEqual(value, c.token) ? 'ok' : 'invalid';
   if (scheme?.toLowerCase() === 'basic' && c.basic !== null) {
     const decoded = Buffer.from(value, 'base64').toString('utf8');
     const colon = decoded.indexOf(':');
@@ -78,7 +112,8 @@ export function listenProblem(listen: string): string | null {
 
 export function parseListen(listen: string): { host: string; port: number } {
   const problem = listenProblem(listen);
-  if (problem) throw new ConfigError('CONFIG_INVALID_VALUE', GUARD_CONFIG_FILE, 'server.listen', problem);
+  if (problem)
+    throw new ConfigError('CONFIG_INVALID_VALUE', GUARD_CONFIG_FILE, 'server.listen', problem);
   const m = /^\[?([^\]]*?)\]?:(\d+)$/.exec(listen.trim())!;
   return { host: m[1] || '0.0.0.0', port: Number(m[2]) };
 }

@@ -15,7 +15,12 @@ export function hostOf(authority: string): string {
 
 /** Names a loopback listener answers to: `localhost` (and `*.localhost`, RFC 6761), 127.0.0.0/8, ::1. */
 export function isLoopbackHost(host: string): boolean {
-  return host === 'localhost' || host.endsWith('.localhost') || host === '::1' || /^127(\.\d{1,3}){3}$/.test(host);
+  return (
+    host === 'localhost' ||
+    host.endsWith('.localhost') ||
+    host === '::1' ||
+    /^127(\.\d{1,3}){3}$/.test(host)
+  );
 }
 
 function refuse(res: Response, error: string, message: string): void {
@@ -32,7 +37,11 @@ export function loopbackHostOnly() {
   return (req: Request, res: Response, next: NextFunction): void => {
     const host = req.headers.host;
     if (host === undefined || isLoopbackHost(hostOf(host))) return next();
-    refuse(res, 'host_not_allowed', 'this server listens on loopback and answers only to localhost or a loopback address in the Host header');
+    refuse(
+      res,
+      'host_not_allowed',
+      'this server listens on loopback and answers only to localhost or a loopback address in the Host header',
+    );
   };
 }
 
@@ -46,7 +55,8 @@ export function sameOriginWrites() {
     if (SAFE_METHODS.has(req.method)) return next();
     const origin = req.get('origin');
     const fetchSite = req.get('sec-fetch-site');
-    if (fetchSite === 'cross-site' || fetchSite === 'same-site') return refuse(res, 'cross_origin', `a ${req.method} from another site is refused`);
+    if (fetchSite === 'cross-site' || fetchSite === 'same-site')
+      return refuse(res, 'cross_origin', `a ${req.method} from another site is refused`);
     if (origin === undefined) return next();
     let originHost: string | null = null;
     try {

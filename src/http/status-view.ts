@@ -11,7 +11,9 @@ export function statusView(service: GuardPort) {
   const records = new Map((service.fleetStatus?.probe?.endpoints ?? []).map((r) => [r.id, r]));
   const decisions = new Map((result?.plan.decisions ?? []).map((d) => [d.id, d]));
   const local = new Set(result?.plan.localLaneIds ?? []);
-  const startedIds = new Set((result?.report.started ?? []).filter((s) => !s.dry_run).map((s) => s.id));
+  const startedIds = new Set(
+    (result?.report.started ?? []).filter((s) => !s.dry_run).map((s) => s.id),
+  );
   const stalled = result ? stalledAfter(result.report) : new Set<string>();
   return {
     version: VERSION,
@@ -31,7 +33,11 @@ export function statusView(service: GuardPort) {
         models: r?.models.map((m) => m.id) ?? [],
         error: r?.error ?? null,
         probed_at: r?.probed_at ?? null,
-        max_parallel: { configured: e.configuredMaxParallel, recommended: e.recommendedParallel, effective: e.effectiveMaxParallel },
+        max_parallel: {
+          configured: e.configuredMaxParallel,
+          recommended: e.recommendedParallel,
+          effective: e.effectiveMaxParallel,
+        },
         // What the server says about its own load (null: it reports none, or it is not up).
         load: e.load ?? null,
       };

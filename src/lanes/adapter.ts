@@ -23,7 +23,11 @@ export function truthy(value: string | undefined): boolean {
 /** A lane's local endpoint URLs: all of them, from ORXAQ_LOCAL_OPENAI_BASE_URLS (`,` `;` or blanks) or the single form. */
 export function laneEndpointUrls(env: Record<string, string>): string[] {
   const list = env.ORXAQ_LOCAL_OPENAI_BASE_URLS;
-  const raw = list !== undefined && list.trim() !== '' ? list : (env.ORXAQ_LOCAL_OPENAI_BASE_URL ?? '');
-  const urls = raw.split(/[,;\s]+/).map((u) => u.trim()).filter(Boolean);
+  const raw =
+    list !== undefined && list.trim() !== '' ? list : (env.ORXAQ_LOCAL_OPENAI_BASE_URL ?? '');
+  const urls = raw
+    .split(/[,;\s]+/)
+    .map((u) => u.trim())
+    .filter(Boolean);
   return [...new Set(urls)];
 }

@@ -54,9 +54,19 @@ export class CommandAdapter implements LaneAdapter {
 
   async read(now: Date): Promise<LaneRead> {
     const argv = expandArgv(this.options.statusCommand, { root: this.options.root });
-    const result = await runArgv(argv, { timeoutMs: this.options.timeoutSec * 1000, cwd: this.options.root, keepBytes: 8 * 1024 * 1024 });
-    const fail = (error: string): LaneRead => ({ lanes: [], errors: [{ id: '*', source: 'status_command', error }] });
-    if (!result.ok) return fail(`lanes.status_command failed: ${result.error ?? `exit ${result.exitCode}`}; ${result.output.slice(-300)}`);
+    const result = await runArgv(argv, {
+      timeoutMs: this.options.timeoutSec * 1000,
+      cwd: this.options.root,
+      keepBytes: 8 * 1024 * 1024,
+    });
+    const fail = (error: string): LaneRead => ({
+      lanes: [],
+      errors: [{ id: '*', source: 'status_command', error }],
+    });
+    if (!result.ok)
+      return fail(
+        `lanes.status_command failed: ${result.error ?? `exit ${result.exitCode}`}; ${result.output.slice(-300)}`,
+      );
     let json: unknown;
     try {
       json = parseJsonSafe(result.output);
@@ -83,21 +93,27 @@ export class CommandAdapter implements LaneAdapter {
       const lane = parsed.data;
       // The same lane twice would be decided (and started) twice.
       if (seen.has(lane.id)) {
-        errors.push({ id: lane.id, source: 'status_command', error: `lanes[${index}]: duplicate lane id` });
+        errors.push({
+          id: lane.id,
+          source: 'status_command',
+          error: `lanes[${index}]: duplicate lane id`,
+        });
         return;
       }
       seen.add(lane.id);
       // laneguard's own pause control (`lanes pause`, the flag in the runtime dir) works for every
       // source: a flag file there wins over what the status command says.
       const flag = readPause(this.laneDir(lane.id), now, this.options.staleManualPauseSec);
-      const pause = flag ?? (lane.paused
-        ? evaluatePause(
-            { text: lane.pause?.message ?? '', json: false, hold: lane.pause?.hold ?? false },
-            lane.pause?.age_sec ?? 0,
-            now,
-            this.options.staleManualPauseSec,
-          )
-        : null);
+      const pause =
+        flag ??
+        (lane.paused
+          ? evaluatePause(
+              { text: lane.pause?.message ?? '', json: false, hold: lane.pause?.hold ?? false },
+              lane.pause?.age_sec ?? 0,
+              now,
+              this.options.staleManualPauseSec,
+            )
+          : null);
       lanes.push({
         id: lane.id,
         enabled: lane.enabled,

@@ -86,7 +86,8 @@ export class FileCache {
 
   /** Forget files not asked for in this pass (lanes that left the fleet). */
   endPass(): void {
-    for (const byFile of this.entries.values()) for (const [file, entry] of byFile) if (entry.pass !== this.pass) byFile.delete(file);
+    for (const byFile of this.entries.values())
+      for (const [file, entry] of byFile) if (entry.pass !== this.pass) byFile.delete(file);
     this.dirs = new Map();
   }
 
@@ -97,26 +98,55 @@ export class FileCache {
     if (entry) {
       entry.pass = this.pass;
       // Still absent while the directory has not changed: no stat of the file at all.
-      if (entry.dirToken !== null && !entry.hot && this.dirState(entry.dir).token === entry.dirToken) return entry.result as FileRead<T>;
+      if (
+        entry.dirToken !== null &&
+        !entry.hot &&
+        this.dirState(entry.dir).token === entry.dirToken
+      )
+        return entry.result as FileRead<T>;
     }
     this.counters.stats++;
     let stat: Stats | undefined;
     try {
       stat = statSync(file, NO_THROW);
     } catch (err) {
-      return this.store(byFile, file, entry, { state: 'error', error: `cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`, version: 0 }, null, true);
+      return this.store(
+        byFile,
+        file,
+        entry,
+        {
+          state: 'error',
+          error: `cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`,
+          version: 0,
+        },
+        null,
+        true,
+      );
     }
     if (stat === undefined) {
       const dir = this.dirState(entry?.dir ?? path.dirname(file));
       return this.store(byFile, file, entry, { state: 'absent' }, null, dir.hot, dir.token);
     }
-    if (entry && !entry.hot && entry.dirToken === null && entry.result.state !== 'absent' && entry.ino === stat.ino && entry.size === stat.size && entry.mtimeMs === stat.mtimeMs) {
+    if (
+      entry &&
+      !entry.hot &&
+      entry.dirToken === null &&
+      entry.result.state !== 'absent' &&
+      entry.ino === stat.ino &&
+      entry.size === stat.size &&
+      entry.mtimeMs === stat.mtimeMs
+    ) {
       return entry.result as FileRead<T>;
     }
     return this.read(byFile, file, entry, parser);
   }
 
-  private read<T>(byFile: Map<string, Entry>, file: string, entry: Entry | undefined, parser: Parser<T>): FileRead<T> {
+  private read<T>(
+    byFile: Map<string, Entry>,
+    file: string,
+    entry: Entry | undefined,
+    parser: Parser<T>,
+  ): FileRead<T> {
     this.counters.reads++;
     let fd: number;
     try {
@@ -124,18 +154,46 @@ export class FileCache {
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
       // Deleted between the stat and the open: absent, and checked again next pass.
-      if (code === 'ENOENT') return this.store(byFile, file, entry, { state: 'absent' }, null, true, 'vanished');
-      return this.store(byFile, file, entry, { state: 'error', error: `cannot read ${file}: ${code ?? String(err)}`, version: 0 }, null, true);
+      if (code === 'ENOENT')
+        return this.store(byFile, file, entry, { state: 'absent' }, null, true, 'vanished');
+      return this.store(
+        byFile,
+        file,
+        entry,
+        { state: 'error', error: `cannot read ${file}: ${code ?? String(err)}`, version: 0 },
+        null,
+        true,
+      );
     }
     try {
       // The identity comes from the open file, so content and identity belong together; a write
       // after this fstat changes the mtime and is read next pass.
       const stat = fstatSync(fd);
       const hot = isHot(stat.mtimeMs, this.wallMs());
-      if (!stat.isFile()) return this.store(byFile, file, entry, { state: 'error', error: `${file} is not a regular file`, version: 0 }, stat, hot);
+      if (!stat.isFile())
+        return this.store(
+          byFile,
+          file,
+          entry,
+          { state: 'error', error: `${file} is not a regular file`, version: 0 },
+          stat,
+          hot,
+        );
       const cap = parser.maxBytes ?? DEFAULT_MAX_BYTES;
       // Over the cap is not a lane file laneguard can use: say so rather than parse a cut copy.
-      if (stat.size > cap) return this.store(byFile, file, entry, { state: 'error', error: `${file} is larger than ${formatBytes(cap)}; not read`, version: 0 }, stat, hot);
+      if (stat.size > cap)
+        return this.store(
+          byFile,
+          file,
+          entry,
+          {
+            state: 'error',
+            error: `${file} is larger than ${formatBytes(cap)}; not read`,
+            version: 0,
+          },
+          stat,
+          hot,
+        );
       const buf = Buffer.allocUnsafe(stat.size);
       let filled = 0;
       while (filled < buf.length) {
@@ -145,19 +203,40 @@ export class FileCache {
       }
       let result: FileRead<unknown>;
       try {
-        result = { state: 'present', value: parser.parse(buf.toString('utf8', 0, filled), file), mtimeMs: stat.mtimeMs, size: stat.size, version: 0 };
+        result = {
+          state: 'present',
+          value: parser.parse(buf.toString('utf8', 0, filled), file),
+          mtimeMs: stat.mtimeMs,
+          size: stat.size,
+          version: 0,
+        };
       } catch (err) {
         result = { state: 'error', error: (err as Error).message, version: 0 };
       }
       return this.store(byFile, file, entry, result, stat, hot);
     } catch (err) {
-      return this.store(byFile, file, entry, { state: 'error', error: `cannot read ${file}: ${(err as Error).message}`, version: 0 }, null, true);
+      return this.store(
+        byFile,
+        file,
+        entry,
+        { state: 'error', error: `cannot read ${file}: ${(err as Error).message}`, version: 0 },
+        null,
+        true,
+      );
     } finally {
       closeSync(fd);
     }
   }
 
-  private store<T>(byFile: Map<string, Entry>, file: string, old: Entry | undefined, result: FileRead<unknown>, stat: Stats | null, hot: boolean, dirToken: string | null = null): FileRead<T> {
+  private store<T>(
+    byFile: Map<string, Entry>,
+    file: string,
+    old: Entry | undefined,
+    result: FileRead<unknown>,
+    stat: Stats | null,
+    hot: boolean,
+    dirToken: string | null = null,
+  ): FileRead<T> {
     // Every new value gets a new version, so callers can memoise what they derive from it.
     if (result.state !== 'absent') result.version = ++this.version;
     byFile.set(file, {
@@ -185,7 +264,11 @@ export class FileCache {
     } catch {
       stat = undefined;
     }
-    if (stat) state = { token: `${dir}:${stat.ino}:${stat.mtimeMs}`, hot: isHot(stat.mtimeMs, this.wallMs()) };
+    if (stat)
+      state = {
+        token: `${dir}:${stat.ino}:${stat.mtimeMs}`,
+        hot: isHot(stat.mtimeMs, this.wallMs()),
+      };
     else {
       const parent = path.dirname(dir);
       const up = parent === dir ? { token: 'none', hot: false } : this.dirState(parent);

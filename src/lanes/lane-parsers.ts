@@ -14,7 +14,8 @@ export { parsePid };
 export function parseHeartbeat(text: string): number | null {
   try {
     const json = parseJsonSafe(text) as { timestamp?: unknown } | null;
-    if (typeof json?.timestamp === 'string' && !Number.isNaN(Date.parse(json.timestamp))) return Date.parse(json.timestamp);
+    if (typeof json?.timestamp === 'string' && !Number.isNaN(Date.parse(json.timestamp)))
+      return Date.parse(json.timestamp);
   } catch {
     // A torn heartbeat still has an mtime.
   }
@@ -22,8 +23,16 @@ export function parseHeartbeat(text: string): number | null {
 }
 
 export const PID: Parser<number | null> = { name: 'pid', parse: parsePid, maxBytes: 64 };
-export const HEARTBEAT: Parser<number | null> = { name: 'heartbeat', parse: parseHeartbeat, maxBytes: 64 * 1024 };
-export const PAUSE: Parser<PauseFlagContent> = { name: 'pause', parse: parsePauseFlag, maxBytes: MAX_FLAG_BYTES };
+export const HEARTBEAT: Parser<number | null> = {
+  name: 'heartbeat',
+  parse: parseHeartbeat,
+  maxBytes: 64 * 1024,
+};
+export const PAUSE: Parser<PauseFlagContent> = {
+  name: 'pause',
+  parse: parsePauseFlag,
+  maxBytes: MAX_FLAG_BYTES,
+};
 export const TASKS: Parser<string[]> = { name: 'tasks', parse: parseTaskIds };
 export const STATES: Parser<Map<string, string>> = { name: 'states', parse: parseTaskStates };
 export const QUEUE: Parser<QueueItem[]> = { name: 'queue', parse: parseQueue };

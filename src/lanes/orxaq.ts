@@ -1,6 +1,11 @@
 import path from 'node:path';
 import { laneSpecSchema, type LaneSpec } from '../config/lanes-schema.js';
-import { type LaneReadError, type LaneSnapshot, type PauseInfo, type WorkCounts } from '../domain/types.js';
+import {
+  type LaneReadError,
+  type LaneSnapshot,
+  type PauseInfo,
+  type WorkCounts,
+} from '../domain/types.js';
 import { TimeSlicer } from '../util/slice.js';
 import { laneEndpointUrls, truthy, type LaneAdapter, type LaneRead } from './adapter.js';
 import { FileCache, type FileRead, type Parser } from './file-cache.js';
@@ -39,7 +44,8 @@ const lanesListParser = (display: string): Parser<unknown[]> => ({
       throw new Error(`${display}: not valid JSON (${(err as Error).message})`);
     }
     const list = Array.isArray(json) ? json : (json as { lanes?: unknown })?.lanes;
-    if (!Array.isArray(list)) throw new Error(`${display}: expected {"version":1,"lanes":[...]} or a list of lanes`);
+    if (!Array.isArray(list))
+      throw new Error(`${display}: expected {"version":1,"lanes":[...]} or a list of lanes`);
     return list;
   },
 });
@@ -65,7 +71,9 @@ export class OrxaqAdapter implements LaneAdapter {
 
   constructor(private readonly options: OrxaqOptions) {
     this.cache = new FileCache(options.wallMs);
-    this.lanesParser = lanesListParser(path.relative(options.root, options.lanesFile) || options.lanesFile);
+    this.lanesParser = lanesListParser(
+      path.relative(options.root, options.lanesFile) || options.lanesFile,
+    );
   }
 
   /** Stats, reads and passes of the file cache (tests and the benchmark look at them). */
@@ -115,7 +123,14 @@ export class OrxaqAdapter implements LaneAdapter {
     const { lanesFile, root } = this.options;
     const read = this.cache.get(lanesFile, this.lanesParser);
     const display = path.relative(root, lanesFile) || lanesFile;
-    if (read.state === 'absent') return { error: { id: '*', source: 'lanes_file', error: `${display}: cannot read (ENOENT); create it or set lanes.lanes_file` } };
+    if (read.state === 'absent')
+      return {
+        error: {
+          id: '*',
+          source: 'lanes_file',
+          error: `${display}: cannot read (ENOENT); create it or set lanes.lanes_file`,
+        },
+      };
     if (read.state === 'error') {
       const message = read.error.startsWith(display) ? read.error : `${display}: ${read.error}`;
       return { error: { id: '*', source: 'lanes_file', error: message } };
@@ -137,14 +152,27 @@ export class OrxaqAdapter implements LaneAdapter {
       if (!parsed.success) {
         const issue = parsed.error.issues[0];
         const where = issue?.path.length ? `${issue.path.join('.')}: ` : '';
-        return { error: { id: label, source: 'lanes_file', error: `lanes[${index}] ${where}${issue?.message ?? 'invalid'}` } };
+        return {
+          error: {
+            id: label,
+            source: 'lanes_file',
+            error: `lanes[${index}] ${where}${issue?.message ?? 'invalid'}`,
+          },
+        };
       }
       const spec = parsed.data;
-      if (seen.has(spec.id)) return { error: { id: spec.id, source: 'lanes_file', error: `lanes[${index}]: duplicate lane id` } };
+      if (seen.has(spec.id))
+        return {
+          error: { id: spec.id, source: 'lanes_file', error: `lanes[${index}]: duplicate lane id` },
+        };
       seen.add(spec.id);
       try {
         const files = laneFiles(spec, this.options.root, this.options.runtimeDir);
-        return { spec, files: { ...files, pauseFile: path.join(files.dir, PAUSE_FLAG) }, urls: laneEndpointUrls(spec.env) };
+        return {
+          spec,
+          files: { ...files, pauseFile: path.join(files.dir, PAUSE_FLAG) },
+          urls: laneEndpointUrls(spec.env),
+        };
       } catch (err) {
         return { error: { id: spec.id, source: 'lane_read', error: (err as Error).message } };
       }
@@ -156,7 +184,12 @@ export class OrxaqAdapter implements LaneAdapter {
     if (read.state === 'absent') return null;
     // A flag that cannot be read is kept: it counts as held, with the reason shown.
     if (read.state === 'error') return unreadablePause(read.error);
-    return evaluatePause(read.value, (now.getTime() - read.mtimeMs) / 1000, now, this.options.staleManualPauseSec);
+    return evaluatePause(
+      read.value,
+      (now.getTime() - read.mtimeMs) / 1000,
+      now,
+      this.options.staleManualPauseSec,
+    );
   }
 
   /** Work counts, counted again only when one of the lane's work files changed. */
@@ -166,19 +199,39 @@ export class OrxaqAdapter implements LaneAdapter {
     const queue = this.cache.get(files.queueFile, QUEUE);
     const claimed = this.cache.get(files.claimedFile, CLAIMED);
     // Versions identify the parsed values; 0 = no file. An unreadable file has a version too, and throws below.
-    const versions = [tasks && tasks.state !== 'absent' ? tasks.version : 0, states.state !== 'absent' ? states.version : 0, queue.state !== 'absent' ? queue.version : 0, claimed.state !== 'absent' ? claimed.version : 0];
+    const versions = [
+      tasks && tasks.state !== 'absent' ? tasks.version : 0,
+      states.state !== 'absent' ? states.version : 0,
+      queue.state !== 'absent' ? queue.version : 0,
+      claimed.state !== 'absent' ? claimed.version : 0,
+    ];
     const memo = this.workMemo.get(spec.id);
     if (memo && memo.versions.every((v, i) => v === versions[i])) return { ...memo.work };
     const value = <T>(read: FileRead<T>): T | null => {
       if (read.state === 'error') throw new Error(read.error);
       return read.state === 'present' ? read.value : null;
     };
-    const work = countWork({ taskIds: tasks ? value(tasks) : null, states: value(states), queue: value(queue), claimed: value(claimed) }, spec.id, spec.owner);
+    const work = countWork(
+      {
+        taskIds: tasks ? value(tasks) : null,
+        states: value(states),
+        queue: value(queue),
+        claimed: value(claimed),
+      },
+      spec.id,
+      spec.owner,
+    );
     this.workMemo.set(spec.id, { versions, work });
     return { ...work };
   }
 
-  private snapshot(spec: LaneSpec, files: ListedFiles, urls: string[], now: Date, processes: ProcessSnapshot): LaneSnapshot {
+  private snapshot(
+    spec: LaneSpec,
+    files: ListedFiles,
+    urls: string[],
+    now: Date,
+    processes: ProcessSnapshot,
+  ): LaneSnapshot {
     const pidRead = this.cache.get(files.pidFile, PID);
     const pid = pidRead.state === 'present' ? pidRead.value : null;
     const pause = this.pause(files.pauseFile, now);

@@ -35,7 +35,12 @@ export function laneRuntimeDir(runtimeDir: string, laneId: string): string {
  * the replaced system), resolved against the root; otherwise the file of the lane's runtime dir.
  * Throws (naming the lane and key) when a relative override leaves the root.
  */
-export function laneFiles(spec: LanePathKeys, root: string, runtimeDir: string, lanesFileName = 'config/lanes.json'): LaneFiles {
+export function laneFiles(
+  spec: LanePathKeys,
+  root: string,
+  runtimeDir: string,
+  lanesFileName = 'config/lanes.json',
+): LaneFiles {
   const dir = laneRuntimeDir(runtimeDir, spec.id);
   const override = (key: keyof Omit<LanePathKeys, 'id'>, fallback: string): string => {
     const value = spec[key];
@@ -51,4 +56,3 @@ export function laneFiles(spec: LanePathKeys, root: string, runtimeDir: string, 
     claimedFile: override('task_queue_state_file', path.join(dir, 'task_queue_state.json')),
   };
 }
-

@@ -1,4 +1,14 @@
-import { closeSync, constants, copyFileSync, existsSync, fstatSync, mkdirSync, openSync, readSync, renameSync } from 'node:fs';
+import {
+  closeSync,
+  constants,
+  copyFileSync,
+  existsSync,
+  fstatSync,
+  mkdirSync,
+  openSync,
+  readSync,
+  renameSync,
+} from 'node:fs';
 import path from 'node:path';
 import type { PauseInfo } from '../domain/types.js';
 import { atomicWriteJson } from '../store/atomic.js';
@@ -65,7 +75,8 @@ function stamp(now: Date): string {
 function archiveTarget(laneId: string, archiveDir: string, now: Date): string {
   mkdirSync(archiveDir, { recursive: true });
   let target = path.join(archiveDir, `${laneId}-${stamp(now)}.flag`);
-  for (let n = 1; existsSync(target); n++) target = path.join(archiveDir, `${laneId}-${stamp(now)}-${n}.flag`);
+  for (let n = 1; existsSync(target); n++)
+    target = path.join(archiveDir, `${laneId}-${stamp(now)}-${n}.flag`);
   return target;
 }
 
@@ -73,7 +84,12 @@ function archiveTarget(laneId: string, archiveDir: string, now: Date): string {
  * Clear a pause by moving the flag to the archive (`<lane>-<UTC timestamp>.flag`), so an operator
  * can put it back. Returns the archive path, or null when there was no flag.
  */
-export function archivePause(laneDir: string, laneId: string, archiveDir: string, now: Date): string | null {
+export function archivePause(
+  laneDir: string,
+  laneId: string,
+  archiveDir: string,
+  now: Date,
+): string | null {
   const file = path.join(laneDir, PAUSE_FLAG);
   if (!existsSync(file)) return null;
   const target = archiveTarget(laneId, archiveDir, now);
@@ -90,7 +106,12 @@ export function archivePause(laneDir: string, laneId: string, archiveDir: string
  * Keep a copy of the flag in the archive before it is replaced. A copy, not a move: the lane is
  * never without a flag between the old pause and the new one, so no cycle can start it meanwhile.
  */
-export function archivePauseCopy(laneDir: string, laneId: string, archiveDir: string, now: Date): string | null {
+export function archivePauseCopy(
+  laneDir: string,
+  laneId: string,
+  archiveDir: string,
+  now: Date,
+): string | null {
   const file = path.join(laneDir, PAUSE_FLAG);
   if (!existsSync(file)) return null;
   const target = archiveTarget(laneId, archiveDir, now);

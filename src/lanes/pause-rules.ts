@@ -26,7 +26,12 @@ export function parsePauseFlag(text: string): PauseFlagContent {
           by: str(json.by),
           at: str(json.at),
           // A non-string `until` (an epoch number, an object) is kept as unreadable: it must hold, not vanish.
-          until: json.until === undefined || json.until === null ? undefined : typeof json.until === 'string' ? json.until : JSON.stringify(json.until),
+          until:
+            json.until === undefined || json.until === null
+              ? undefined
+              : typeof json.until === 'string'
+                ? json.until
+                : JSON.stringify(json.until),
           hold: json.hold === true || json.hold === 'true',
         };
       }
@@ -39,7 +44,8 @@ export function parsePauseFlag(text: string): PauseFlagContent {
 
 // ISO 8601 date or date-time (space or T, optional seconds, fraction and offset). Anything else is
 // refused: the engine's lenient Date.parse reads "June 5" or "next week 3" as dates in 2001.
-const ISO_TIME = /^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?(?:Z|[+-]\d{2}:?\d{2})?$/i;
+const ISO_TIME =
+  /^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?(?:Z|[+-]\d{2}:?\d{2})?$/i;
 
 /** Epoch ms of a pause's `until` when it is an ISO 8601 time; null when it cannot be read. */
 export function parseUntil(value: string): number | null {
@@ -56,9 +62,14 @@ function judgedText(flag: PauseFlagContent): string {
 
 /** A short, single-line description for tables and events. */
 export function pauseMessage(flag: PauseFlagContent): string {
-  const parts = [flag.reason, flag.by ? `by ${flag.by}` : undefined, flag.until ? `until ${flag.until}` : undefined];
+  const parts = [
+    flag.reason,
+    flag.by ? `by ${flag.by}` : undefined,
+    flag.until ? `until ${flag.until}` : undefined,
+  ];
   const structured = parts.filter(Boolean).join(' ');
-  const message = flag.reason !== undefined || flag.by !== undefined ? structured : flag.text.trim();
+  const message =
+    flag.reason !== undefined || flag.by !== undefined ? structured : flag.text.trim();
   return message.replace(/\s+/g, ' ').slice(0, 200);
 }
 
@@ -67,7 +78,12 @@ export function pauseMessage(flag: PauseFlagContent): string {
  * `until` in the future (an unreadable `until` holds too: when in doubt, keep the operator's pause).
  * Stale: manual, not held, and at least `staleAfterSec` old. Only stale pauses are auto-cleared.
  */
-export function evaluatePause(flag: PauseFlagContent, ageSec: number, now: Date, staleAfterSec: number): PauseInfo {
+export function evaluatePause(
+  flag: PauseFlagContent,
+  ageSec: number,
+  now: Date,
+  staleAfterSec: number,
+): PauseInfo {
   const words = judgedText(flag);
   const manual = words.trim() === '' || /manual/i.test(words);
   let held = flag.hold === true || /\bhold\b/i.test(words);
@@ -91,7 +107,10 @@ export function evaluatePause(flag: PauseFlagContent, ageSec: number, now: Date,
  * plain or time-limited pause in its place would let the guard clear what an operator meant to keep.
  * Returns null when the replacement is allowed, or why it is refused.
  */
-export function pauseReplacementRefusal(existing: PauseInfo | null, next: { hold: boolean; force: boolean }): string | null {
+export function pauseReplacementRefusal(
+  existing: PauseInfo | null,
+  next: { hold: boolean; force: boolean },
+): string | null {
   if (existing === null || !existing.held || next.hold || next.force) return null;
   return `it is held (${existing.message || 'held'}); a new pause without --hold would let the guard clear it: pass --hold to keep it held, or --force to replace it anyway`;
 }

@@ -30,7 +30,8 @@ export function parseTaskStates(text: string, file: string): Map<string, string>
   const states = new Map<string, string>();
   if (text.trim() === '') return states;
   const json = parseJson(file, text);
-  if (!json || typeof json !== 'object' || Array.isArray(json)) throw new Error(`${file} must be an object {task_id: {status}}`);
+  if (!json || typeof json !== 'object' || Array.isArray(json))
+    throw new Error(`${file} must be an object {task_id: {status}}`);
   for (const [id, entry] of Object.entries(json)) {
     const status = (entry as { status?: unknown })?.status;
     if (typeof status === 'string') states.set(id, status);
@@ -80,7 +81,8 @@ export function parseClaimed(text: string, file: string): Set<string> {
   if (text.trim() === '') return new Set();
   const json = parseJson(file, text);
   const source = (json as { claimed?: unknown })?.claimed ?? json;
-  if (Array.isArray(source)) return new Set(source.map((v) => String((v as { id?: unknown })?.id ?? v)));
+  if (Array.isArray(source))
+    return new Set(source.map((v) => String((v as { id?: unknown })?.id ?? v)));
   if (source && typeof source === 'object') return new Set(Object.keys(source));
   return new Set();
 }
@@ -101,7 +103,13 @@ export function countWork(inputs: WorkInputs, laneId: string, owner: string): Wo
   for (const id of inputs.taskIds ?? []) {
     seen.add(id);
     const status = states.get(id) ?? 'pending';
-    if (status === 'pending' || status === 'in_progress' || status === 'blocked' || status === 'done') work[status]++;
+    if (
+      status === 'pending' ||
+      status === 'in_progress' ||
+      status === 'blocked' ||
+      status === 'done'
+    )
+      work[status]++;
   }
   // Tasks recorded in state.json but not (or no longer) in the tasks file still show their status.
   for (const [id, status] of states) {

@@ -22,7 +22,8 @@ export interface TargetFinding {
   repointed: boolean;
 }
 
-const recipeFor = (target: string): string => `$(LANEGUARD) --root "$(CURDIR)" ${REPOINTED_TARGETS[target]}`;
+const recipeFor = (target: string): string =>
+  `$(LANEGUARD) --root "$(CURDIR)" ${REPOINTED_TARGETS[target]}`;
 
 /** A recipe that already runs laneguard (by the variable or by name) needs nothing. */
 function runsLaneguard(recipe: readonly string[]): boolean {
@@ -37,8 +38,14 @@ export function findTargets(text: string): TargetFinding[] {
     const m = /^([A-Za-z0-9_.-]+)\s*:(?!=)/.exec(line);
     if (!m || !(m[1]! in REPOINTED_TARGETS)) return;
     const recipe: string[] = [];
-    for (let j = i + 1; j < lines.length && lines[j]!.startsWith('\t'); j++) recipe.push(lines[j]!.slice(1));
-    found.push({ target: m[1]!, recipe, replacement: recipeFor(m[1]!), repointed: runsLaneguard(recipe) });
+    for (let j = i + 1; j < lines.length && lines[j]!.startsWith('\t'); j++)
+      recipe.push(lines[j]!.slice(1));
+    found.push({
+      target: m[1]!,
+      recipe,
+      replacement: recipeFor(m[1]!),
+      repointed: runsLaneguard(recipe),
+    });
   });
   return found;
 }
@@ -63,6 +70,12 @@ export function repointMakefile(text: string, laneguardCommand: string): string 
     i = j - 1;
   }
   const hasVariable = lines.some((l) => /^LANEGUARD\s*[?:]?=/.test(l));
-  const header = hasVariable ? [] : ['# laneguard replaces the local model idle guard (see `laneguard migrate`).', `LANEGUARD ?= ${laneguardCommand}`, ''];
+  const header = hasVariable
+    ? []
+    : [
+        '# laneguard replaces the local model idle guard (see `laneguard migrate`).',
+        `LANEGUARD ?= ${laneguardCommand}`,
+        '',
+      ];
   return [...header, ...out].join('\n');
 }

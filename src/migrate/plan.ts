@@ -42,7 +42,9 @@ export interface Plan {
 
 /** How this laneguard is run here, for Makefile recipes: the bin on PATH, else node + entry point. */
 export function laneguardCommand(env: NodeJS.ProcessEnv): string {
-  return findProgram('laneguard', process.cwd(), env) ? 'laneguard' : `"${process.execPath}" "${MAIN_SCRIPT}"`;
+  return findProgram('laneguard', process.cwd(), env)
+    ? 'laneguard'
+    : `"${process.execPath}" "${MAIN_SCRIPT}"`;
 }
 
 const isDir = (dir: string): boolean => {
@@ -56,71 +58,189 @@ const isDir = (dir: string): boolean => {
 async function fileItems(root: string, env: NodeJS.ProcessEnv): Promise<PlanItem[]> {
   const config = loadConfig({ root, env });
   const items: PlanItem[] = [
-    { area: 'files', subject: 'config/local_model_idle_guard.json', status: 'ok', message: existsSync(config.paths.guardConfig) ? 'read as is' : 'absent: the defaults apply' },
-    { area: 'files', subject: 'config/local_model_fleet.json', status: 'ok', message: `read as is: ${config.endpoints.length} endpoint(s); other sections (routing, benchmark, …) are left to their tools` },
+    {
+      area: 'files',
+      subject: 'config/local_model_idle_guard.json',
+      status: 'ok',
+      message: existsSync(config.paths.guardConfig) ? 'read as is' : 'absent: the defaults apply',
+    },
+    {
+      area: 'files',
+      subject: 'config/local_model_fleet.json',
+      status: 'ok',
+      message: `read as is: ${config.endpoints.length} endpoint(s); other sections (routing, benchmark, …) are left to their tools`,
+    },
   ];
   const read = await createLaneAdapter(config).read(new Date());
   const lanesFile = path.relative(root, config.paths.lanesFile);
-  items.push(read.errors.length === 0
-    ? { area: 'files', subject: lanesFile, status: 'ok', message: `read as is: ${read.lanes.length} lane(s); keys laneguard does not use are left alone` }
-    : { area: 'files', subject: lanesFile, status: 'operator', message: `${read.errors.length} lane(s) cannot be read: ${read.errors.map((e) => `${e.id}: ${e.error}`).join('; ')}` });
+  items.push(
+    read.errors.length === 0
+      ? {
+          area: 'files',
+          subject: lanesFile,
+          status: 'ok',
+          message: `read as is: ${read.lanes.length} lane(s); keys laneguard does not use are left alone`,
+        }
+      : {
+          area: 'files',
+          subject: lanesFile,
+          status: 'operator',
+          message: `${read.errors.length} lane(s) cannot be read: ${read.errors.map((e) => `${e.id}: ${e.error}`).join('; ')}`,
+        },
+  );
   for (const key of config.notPerformed) {
-    items.push({ area: 'not_performed', subject: key, status: 'info', message: 'accepted but not performed (laneguard never rewrites a lane\'s task state); escalate_command is the replacement' });
+    items.push({
+      area: 'not_performed',
+      subject: key,
+      status: 'info',
+      message:
+        "accepted but not performed (laneguard never rewrites a lane's task state); escalate_command is the replacement",
+    });
   }
   return items;
 }
 
-function watchdogItems(root: string, config: WatchdogConfig): { items: PlanItem[]; rewrite: Rewrite | null } {
-  const items: PlanItem[] = [{ area: 'files', subject: config.file, status: 'ok', message: `read as is: ${config.processes.length} process(es)` }];
+function watchdogItems(
+  root: string,
+  config: WatchdogConfig,
+): { items: PlanItem[]; rewrite: Rewrite | null } {
+  const items: PlanItem[] = [
+    {
+      area: 'files',
+      subject: config.file,
+      status: 'ok',
+      message: `read as is: ${config.processes.length} process(es)`,
+    },
+  ];
   const absolute = watchdogConfigFile(root);
-  const raw = JSON.parse(readCappedText(absolute, READ_CAPS.config)) as { processes?: Array<Record<string, unknown>> };
+  const raw = JSON.parse(readCappedText(absolute, READ_CAPS.config)) as {
+    processes?: Array<Record<string, unknown>>;
+  };
   let changed = false;
   config.processes.forEach((p, i) => {
     const entry = raw.processes?.[i];
-    const does = p.enabled ? describeRole(p.role) : (p.note ?? 'disabled in config (enabled: false)');
+    const does = p.enabled
+      ? describeRole(p.role)
+      : (p.note ?? 'disabled in config (enabled: false)');
     const configuredCwd = typeof entry?.cwd === 'string' ? entry.cwd : '.';
     const cwdHere = isDir(path.resolve(root, configuredCwd));
-    items.push({ area: 'watchdog', subject: p.id, status: 'info', message: p.replaced ? `${does}; its restart_command ${JSON.stringify(p.replaced.restartCommand)} is never run` : does });
+    items.push({
+      area: 'watchdog',
+      subject: p.id,
+      status: 'info',
+      message: p.replaced
+        ? `${does}; its restart_command ${JSON.stringify(p.replaced.restartCommand)} is never run`
+        : does,
+    });
     if (!cwdHere && entry) {
       entry.cwd = '.';
       changed = true;
-      items.push({ area: 'watchdog', subject: `${p.id}.cwd`, status: 'rewrite', message: `${configuredCwd} does not exist here: becomes "." (the fleet root)` });
+      items.push({
+        area: 'watchdog',
+        subject: `${p.id}.cwd`,
+        status: 'rewrite',
+        message: `${configuredCwd} does not exist here: becomes "." (the fleet root)`,
+      });
     }
   });
-  return { items, rewrite: changed ? { file: absolute, content: `${JSON.stringify(raw, null, 2)}\n` } : null };
+  return {
+    items,
+    rewrite: changed ? { file: absolute, content: `${JSON.stringify(raw, null, 2)}\n` } : null,
+  };
 }
 
-function oldProcessItems(root: string, guardPidFile: string, watchdog: WatchdogConfig | null): PlanItem[] {
+function oldProcessItems(
+  root: string,
+  guardPidFile: string,
+  watchdog: WatchdogConfig | null,
+): PlanItem[] {
   const items: PlanItem[] = [];
   const guard = replacedGuardRunning(root, guardPidFile);
-  if (guard) items.push({ area: 'processes', subject: 'replaced guard', status: 'operator', message: `${replacedGuardMessage(guard)}; stop it before the Makefile is repointed (afterwards \`make local-idle-guard-stop\` stops laneguard)` });
+  if (guard)
+    items.push({
+      area: 'processes',
+      subject: 'replaced guard',
+      status: 'operator',
+      message: `${replacedGuardMessage(guard)}; stop it before the Makefile is repointed (afterwards \`make local-idle-guard-stop\` stops laneguard)`,
+    });
   for (const p of watchdog?.processes.filter((s) => s.role === 'heartbeat') ?? []) {
     const pid = readPid(p.pidFile);
     const cmdline = pid !== null ? (commandLineOf(pid) ?? '') : '';
     if (pid !== null && OLD_HEARTBEAT_PROCESS.test(cmdline)) {
-      items.push({ area: 'processes', subject: 'replaced heartbeat', status: 'operator', message: `the heartbeat laneguard replaces runs (pid ${pid}); stop it (\`kill ${pid}\`) and set "heartbeat": true (with "keep_warm": {"model": …}) on the endpoints it kept warm` });
+      items.push({
+        area: 'processes',
+        subject: 'replaced heartbeat',
+        status: 'operator',
+        message: `the heartbeat laneguard replaces runs (pid ${pid}); stop it (\`kill ${pid}\`) and set "heartbeat": true (with "keep_warm": {"model": …}) on the endpoints it kept warm`,
+      });
     }
   }
-  if (items.length === 0) items.push({ area: 'processes', subject: 'replaced guard', status: 'ok', message: 'not running on this root' });
+  if (items.length === 0)
+    items.push({
+      area: 'processes',
+      subject: 'replaced guard',
+      status: 'ok',
+      message: 'not running on this root',
+    });
   return items;
 }
 
-function makefileItems(root: string, command: string): { items: PlanItem[]; rewrite: Rewrite | null } {
+function makefileItems(
+  root: string,
+  command: string,
+): { items: PlanItem[]; rewrite: Rewrite | null } {
   const file = path.join(root, 'Makefile');
-  if (!existsSync(file)) return { items: [{ area: 'makefile', subject: 'Makefile', status: 'info', message: 'no Makefile in the root: nothing to repoint' }], rewrite: null };
+  if (!existsSync(file))
+    return {
+      items: [
+        {
+          area: 'makefile',
+          subject: 'Makefile',
+          status: 'info',
+          message: 'no Makefile in the root: nothing to repoint',
+        },
+      ],
+      rewrite: null,
+    };
   const text = readCappedText(file, READ_CAPS.config);
-  const items: PlanItem[] = findTargets(text).map((t) => t.repointed
-    ? { area: 'makefile', subject: t.target, status: 'ok', message: 'already runs laneguard' }
-    : { area: 'makefile', subject: t.target, status: 'rewrite', message: `recipe ${JSON.stringify(t.recipe.join('; '))} becomes:`, lines: [`${t.target}:`, `\t${t.replacement}`] });
+  const items: PlanItem[] = findTargets(text).map((t) =>
+    t.repointed
+      ? { area: 'makefile', subject: t.target, status: 'ok', message: 'already runs laneguard' }
+      : {
+          area: 'makefile',
+          subject: t.target,
+          status: 'rewrite',
+          message: `recipe ${JSON.stringify(t.recipe.join('; '))} becomes:`,
+          lines: [`${t.target}:`, `\t${t.replacement}`],
+        },
+  );
   const next = repointMakefile(text, command);
   const pending = items.some((i) => i.status === 'rewrite');
-  if (pending) items.push({ area: 'makefile', subject: 'LANEGUARD', status: 'info', message: `how the recipes run laneguard: LANEGUARD ?= ${command} (override with make LANEGUARD=…)` });
+  if (pending)
+    items.push({
+      area: 'makefile',
+      subject: 'LANEGUARD',
+      status: 'info',
+      message: `how the recipes run laneguard: LANEGUARD ?= ${command} (override with make LANEGUARD=…)`,
+    });
   return { items, rewrite: pending ? { file, content: next } : null };
 }
 
 const SERVICE_STEPS: PlanItem[] = [
-  { area: 'services', subject: 'systemd', status: 'info', message: 'remove or disable the old guard\'s units and crontab lines; install deploy/systemd/laneguard-serve.service and laneguard-watchdog.service with --root set to this root (then set supervise_watchdog: false), or keep `laneguard start`' },
-  { area: 'services', subject: 'launchd', status: 'info', message: 'on macOS, unload the old guard\'s LaunchAgent and load one that runs `laneguard --root ROOT serve` with KeepAlive true' },
+  {
+    area: 'services',
+    subject: 'systemd',
+    status: 'info',
+    message:
+      "remove or disable the old guard's units and crontab lines; install deploy/systemd/laneguard-serve.service and laneguard-watchdog.service with --root set to this root (then set supervise_watchdog: false), or keep `laneguard start`",
+  },
+  {
+    area: 'services',
+    subject: 'launchd',
+    status: 'info',
+    message:
+      "on macOS, unload the old guard's LaunchAgent and load one that runs `laneguard --root ROOT serve` with KeepAlive true",
+  },
 ];
 
 /** Read a root and build the plan. Config errors throw (exit 2). */
@@ -132,7 +252,12 @@ export async function buildPlan(root: string, env: NodeJS.ProcessEnv): Promise<P
     watchdog = loadWatchdogConfig(root);
   } catch (err) {
     if (!(err instanceof ConfigError && err.code === 'CONFIG_NOT_FOUND')) throw err;
-    items.push({ area: 'files', subject: 'config/local_model_process_watchdog.json', status: 'info', message: 'absent: the watchdog has nothing to supervise' });
+    items.push({
+      area: 'files',
+      subject: 'config/local_model_process_watchdog.json',
+      status: 'info',
+      message: 'absent: the watchdog has nothing to supervise',
+    });
   }
   if (watchdog) {
     const w = watchdogItems(root, watchdog);

@@ -29,8 +29,11 @@ export type DaemonCheck =
  * The daemon's identity test, used before every signal: laneguard running the daemon's words, for
  * this root. A root the backend cannot tell (ps) counts as ours: the pid file is under that root.
  */
-export function isDaemonProcess(spec: Pick<DaemonSpec, 'words' | 'root'>): (info: ProcessInfo, snap: ProcessSnapshot) => boolean {
-  return (info, snap) => isLaneguardCommand(info.argv, spec.words) && servesRoot(info, spec.root, snap) !== 'no';
+export function isDaemonProcess(
+  spec: Pick<DaemonSpec, 'words' | 'root'>,
+): (info: ProcessInfo, snap: ProcessSnapshot) => boolean {
+  return (info, snap) =>
+    isLaneguardCommand(info.argv, spec.words) && servesRoot(info, spec.root, snap) !== 'no';
 }
 
 /** What the pid file names. */
@@ -39,11 +42,13 @@ export function checkDaemon(spec: DaemonSpec, snap: ProcessSnapshot = snapshot()
   if (pid === null) return { state: 'not_running', pid: null };
   const info = snap.get(pid);
   if (!info) return { state: 'not_running', pid };
-  if (!isDaemonProcess(spec)(info, snap)) return { state: 'foreign', pid, commandLine: info.commandLine };
+  if (!isDaemonProcess(spec)(info, snap))
+    return { state: 'foreign', pid, commandLine: info.commandLine };
   return { state: 'running', pid, target: { pid, start: info.start } };
 }
 
-export type Claim = { ok: true; release: () => void; stillOurs: () => boolean } | { ok: false; pid: number };
+export type Claim =
+  { ok: true; release: () => void; stillOurs: () => boolean } | { ok: false; pid: number };
 
 /** For the daemon itself: write our pid unless another verified instance holds the file. */
 export function claimPidFile(spec: DaemonSpec): Claim {
@@ -51,7 +56,11 @@ export function claimPidFile(spec: DaemonSpec): Claim {
   if (other.state === 'running' && other.pid !== process.pid) return { ok: false, pid: other.pid };
   writePid(spec.pidFile);
   const stillOurs = (): boolean => readPid(spec.pidFile) === process.pid;
-  return { ok: true, stillOurs, release: () => (stillOurs() ? rmSync(spec.pidFile, { force: true }) : undefined) };
+  return {
+    ok: true,
+    stillOurs,
+    release: () => (stillOurs() ? rmSync(spec.pidFile, { force: true }) : undefined),
+  };
 }
 
 /** The last `bytes` of a log, read from its end: a daemon's log can be any size. */
@@ -103,14 +112,28 @@ export async function startDaemon(
     const exit = spawned.exit();
     // A launcher may hand over to another pid; a different pid after our child exited is another
     // supervisor's daemon, started meanwhile (ours stepped aside for it).
-    if (now.state === 'running') return { status: now.pid === spawned.pid || !exit ? 'started' : 'already_running', pid: now.pid };
+    if (now.state === 'running')
+      return {
+        status: now.pid === spawned.pid || !exit ? 'started' : 'already_running',
+        pid: now.pid,
+      };
     if (exit) {
       const how = exit.signal ? `was killed by ${exit.signal}` : `exited with code ${exit.code}`;
       const tail = logTail(spec.logFile, 2000);
-      return { status: 'failed', pid: spawned.pid, exited: true, logTail: tail, reason: `${spec.name} exited during start-up (${how}); ${spec.logFile} ends with:\n${tail}` };
+      return {
+        status: 'failed',
+        pid: spawned.pid,
+        exited: true,
+        logTail: tail,
+        reason: `${spec.name} exited during start-up (${how}); ${spec.logFile} ends with:\n${tail}`,
+      };
     }
     if (clock.now().getTime() >= deadline) {
-      return { status: 'failed', pid: spawned.pid, reason: `${spec.name} (pid ${spawned.pid}) did not write ${spec.pidFile} within ${waitMs / 1000}s; see ${spec.logFile}` };
+      return {
+        status: 'failed',
+        pid: spawned.pid,
+        reason: `${spec.name} (pid ${spawned.pid}) did not write ${spec.pidFile} within ${waitMs / 1000}s; see ${spec.logFile}`,
+      };
     }
   }
 }
@@ -122,12 +145,26 @@ export type DaemonStop =
   | { status: 'failed'; pid: number; signals: NodeJS.Signals[]; reason: string };
 
 /** TERM the verified daemon, wait `graceMs`, then KILL. A pid file naming anything else is left alone. */
-export async function stopDaemon(spec: DaemonSpec, options: { clock: Clock; graceMs: number }): Promise<DaemonStop> {
+export async function stopDaemon(
+  spec: DaemonSpec,
+  options: { clock: Clock; graceMs: number },
+): Promise<DaemonStop> {
   const check = checkDaemon(spec);
-  if (check.state === 'foreign') return { status: 'foreign', pid: check.pid, commandLine: check.commandLine };
+  if (check.state === 'foreign')
+    return { status: 'foreign', pid: check.pid, commandLine: check.commandLine };
   if (check.state !== 'running') return { status: 'not_running' };
-  const result = await terminateVerified(check.target, { graceMs: options.graceMs, clock: options.clock, matches: isDaemonProcess(spec) });
-  if (!result.ok) return { status: 'failed', pid: check.pid, signals: result.signals, reason: result.reason ?? 'did not stop' };
+  const result = await terminateVerified(check.target, {
+    graceMs: options.graceMs,
+    clock: options.clock,
+    matches: isDaemonProcess(spec),
+  });
+  if (!result.ok)
+    return {
+      status: 'failed',
+      pid: check.pid,
+      signals: result.signals,
+      reason: result.reason ?? 'did not stop',
+    };
   // A killed daemon could not remove its pid file; a stopped one already did.
   const left = readPidFile(spec.pidFile);
   if (left.kind === 'ok' && left.pid === check.pid) rmSync(spec.pidFile, { force: true });

@@ -57,5 +57,7 @@ export function processAgeSec(pid: number, now: Date, snap?: ProcessSnapshot): n
 
 /** Live processes whose command line mentions `needle` (not this process). */
 export function processesMentioning(needle: string, snap?: ProcessSnapshot): ProcessInfo[] {
-  return (snap ?? snapshot()).list().filter((p) => p.pid !== process.pid && p.commandLine.includes(needle));
+  return (snap ?? snapshot())
+    .list()
+    .filter((p) => p.pid !== process.pid && p.commandLine.includes(needle));
 }

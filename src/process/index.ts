@@ -1,6 +1,13 @@
 // The process layer: every process fact laneguard reads and every signal it sends goes through here.
 export * from './table.js';
-export { chooseBackend, processTable, requireProcessTable, snapshot, PROCESS_TABLE_ENV, PLATFORM_OVERRIDE_ENV } from './select.js';
+export {
+  chooseBackend,
+  processTable,
+  requireProcessTable,
+  snapshot,
+  PROCESS_TABLE_ENV,
+  PLATFORM_OVERRIDE_ENV,
+} from './select.js';
 export { trySignal, pidExists } from './signal.js';
 export * from './facts.js';
 export * from './pidfile.js';

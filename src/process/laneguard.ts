@@ -4,7 +4,10 @@ import path from 'node:path';
 import type { ProcessInfo, ProcessSnapshot } from './table.js';
 
 /** laneguard's own command line: node …/main.js (or the laneguard bin) … <command words…> */
-export function isLaneguardCommand(argv: readonly string[] | null, words: readonly string[]): boolean {
+export function isLaneguardCommand(
+  argv: readonly string[] | null,
+  words: readonly string[],
+): boolean {
   if (!argv) return false;
   const isLaneguard = argv.some((a) => /(^|\/)(main\.js|laneguard)$/.test(a));
   let i = 0;

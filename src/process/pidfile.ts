@@ -3,7 +3,8 @@ import { rmSync } from 'node:fs';
 import { FileTooLargeError, READ_CAPS, readCappedText } from '../store/bounded-read.js';
 import { atomicWriteFile } from '../store/atomic.js';
 
-export type PidFileRead = { kind: 'missing' } | { kind: 'bad'; detail: string } | { kind: 'ok'; pid: number };
+export type PidFileRead =
+  { kind: 'missing' } | { kind: 'bad'; detail: string } | { kind: 'ok'; pid: number };
 
 /** A pid file's content: a positive integer (surrounding whitespace allowed), anything else is no pid. */
 export function parsePid(text: string): number | null {
@@ -20,10 +21,14 @@ export function readPidFile(file: string): PidFileRead {
   } catch (err) {
     if (err instanceof FileTooLargeError) return { kind: 'bad', detail: err.message };
     const code = (err as NodeJS.ErrnoException).code;
-    return code === 'ENOENT' ? { kind: 'missing' } : { kind: 'bad', detail: `cannot read (${code ?? String(err)})` };
+    return code === 'ENOENT'
+      ? { kind: 'missing' }
+      : { kind: 'bad', detail: `cannot read (${code ?? String(err)})` };
   }
   const pid = parsePid(text);
-  return pid === null ? { kind: 'bad', detail: `content is not a pid: ${JSON.stringify(text.slice(0, 40))}` } : { kind: 'ok', pid };
+  return pid === null
+    ? { kind: 'bad', detail: `content is not a pid: ${JSON.stringify(text.slice(0, 40))}` }
+    : { kind: 'ok', pid };
 }
 
 /** The pid a pid file names, or null (missing, unreadable or not a pid). */

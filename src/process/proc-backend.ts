@@ -64,7 +64,9 @@ class ProcEntry implements ProcessInfo {
     return this.argv.join(' ');
   }
   get start(): string | null {
-    return this.stat && Number.isFinite(this.stat.startTicks) ? `proc:${this.stat.startTicks}` : null;
+    return this.stat && Number.isFinite(this.stat.startTicks)
+      ? `proc:${this.stat.startTicks}`
+      : null;
   }
   get startedAtMs(): number | null {
     const uptime = this.uptimeSec();
@@ -91,7 +93,8 @@ class ProcSnapshot implements ProcessSnapshot {
       const stat = readStat(this.procDir, pid);
       let entry: ProcEntry | null = null;
       // No stat but the pid exists: /proc is mounted with hidepid. Alive, facts unknown.
-      if (stat ? stat.state !== 'Z' : pidExists(pid)) entry = new ProcEntry(this.procDir, pid, stat, this.uptimeSec, this.takenAtMs);
+      if (stat ? stat.state !== 'Z' : pidExists(pid))
+        entry = new ProcEntry(this.procDir, pid, stat, this.uptimeSec, this.takenAtMs);
       this.entries.set(pid, entry);
     }
     return this.entries.get(pid) ?? null;

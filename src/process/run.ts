@@ -62,7 +62,8 @@ function killTree(pid: number, tree: readonly Identity[], signal: NodeJS.Signals
     const snap = snapshot();
     for (const child of tree) {
       const now = snap.get(child.pid);
-      if (now && child.start !== null && sameStart(child.start, now.start)) trySignal(child.pid, signal);
+      if (now && child.start !== null && sameStart(child.start, now.start))
+        trySignal(child.pid, signal);
     }
   } catch {
     // No process table (ps vanished): the group signal above is all that is safe to send.
@@ -96,7 +97,17 @@ export function runArgv(argv: readonly string[], options: RunOptions): Promise<R
   const [program, ...args] = argv;
   return new Promise((resolve) => {
     if (!program) {
-      resolve({ ...base, ok: false, failed: true, timedOut: false, exitCode: null, signal: null, durationMs: 0, output: '', error: 'empty argv' });
+      resolve({
+        ...base,
+        ok: false,
+        failed: true,
+        timedOut: false,
+        exitCode: null,
+        signal: null,
+        durationMs: 0,
+        output: '',
+        error: 'empty argv',
+      });
       return;
     }
     let timedOut = false;
@@ -135,7 +146,11 @@ export function runArgv(argv: readonly string[], options: RunOptions): Promise<R
           signal,
           durationMs: Math.round(performance.now() - started),
           output: tail.toString(),
-          error: timedOut ? `timed out after ${options.timeoutMs} ms` : options.signal?.aborted ? 'cancelled: laneguard is stopping' : error,
+          error: timedOut
+            ? `timed out after ${options.timeoutMs} ms`
+            : options.signal?.aborted
+              ? 'cancelled: laneguard is stopping'
+              : error,
         });
       }, 50);
     };
@@ -145,13 +160,19 @@ export function runArgv(argv: readonly string[], options: RunOptions): Promise<R
       if (pid === undefined || killTimer) return;
       doomed = treeOf(pid);
       killTree(pid, doomed, 'SIGTERM');
-      killTimer = setTimeout(() => killTree(pid, [...doomed, ...treeOf(pid)], 'SIGKILL'), Math.min(options.killGraceMs ?? 2000, MAX_TIMER_MS));
+      killTimer = setTimeout(
+        () => killTree(pid, [...doomed, ...treeOf(pid)], 'SIGKILL'),
+        Math.min(options.killGraceMs ?? 2000, MAX_TIMER_MS),
+      );
     };
     const onAbort = (): void => terminate();
-    const timer = setTimeout(() => {
-      timedOut = true;
-      terminate();
-    }, Math.min(options.timeoutMs, MAX_TIMER_MS));
+    const timer = setTimeout(
+      () => {
+        timedOut = true;
+        terminate();
+      },
+      Math.min(options.timeoutMs, MAX_TIMER_MS),
+    );
     options.signal?.addEventListener('abort', onAbort, { once: true });
 
     child.on('error', (err) => finish(null, null, err.message));

@@ -2,7 +2,13 @@
 import { existsSync } from 'node:fs';
 import { procTable } from './proc-backend.js';
 import { psTable } from './ps-backend.js';
-import { BACKENDS, ProcessTableUnavailable, type BackendName, type ProcessSnapshot, type ProcessTable } from './table.js';
+import {
+  BACKENDS,
+  ProcessTableUnavailable,
+  type BackendName,
+  type ProcessSnapshot,
+  type ProcessTable,
+} from './table.js';
 
 export const PROCESS_TABLE_ENV = 'LANEGUARD_PROCESS_TABLE';
 /** Tests only: pretend to run on another platform (e.g. win32) to see the refusal. */
@@ -28,11 +34,20 @@ export function chooseBackend(
   if (effective === 'win32') return unsupported();
   const forced = env[PROCESS_TABLE_ENV];
   if (forced !== undefined && forced !== '') {
-    if (!(BACKENDS as readonly string[]).includes(forced)) return { ok: false, reason: `${PROCESS_TABLE_ENV}=${forced} is not a process-table backend; use one of: ${BACKENDS.join(', ')} (or unset it)` };
-    if (forced === 'proc' && !hasProc()) return { ok: false, reason: `${PROCESS_TABLE_ENV}=proc but /proc is not available here; use ps (or unset it)` };
+    if (!(BACKENDS as readonly string[]).includes(forced))
+      return {
+        ok: false,
+        reason: `${PROCESS_TABLE_ENV}=${forced} is not a process-table backend; use one of: ${BACKENDS.join(', ')} (or unset it)`,
+      };
+    if (forced === 'proc' && !hasProc())
+      return {
+        ok: false,
+        reason: `${PROCESS_TABLE_ENV}=proc but /proc is not available here; use ps (or unset it)`,
+      };
     return { ok: true, backend: forced as BackendName };
   }
-  if (effective === 'linux' || effective === 'android') return hasProc() ? { ok: true, backend: 'proc' } : { ok: true, backend: 'ps' };
+  if (effective === 'linux' || effective === 'android')
+    return hasProc() ? { ok: true, backend: 'proc' } : { ok: true, backend: 'ps' };
   if (PS_PLATFORMS.has(effective)) return { ok: true, backend: 'ps' };
   return unsupported();
 }

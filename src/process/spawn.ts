@@ -9,8 +9,7 @@ export interface ExitInfo {
 }
 
 export type SpawnResult =
-  | { ok: true; pid: number; exit: () => ExitInfo | null }
-  | { ok: false; error: string };
+  { ok: true; pid: number; exit: () => ExitInfo | null } | { ok: false; error: string };
 
 export interface DetachedOptions {
   cwd: string;
@@ -24,17 +23,24 @@ export interface DetachedOptions {
  * Start an argv without a shell in its own session (setsid), stdout and stderr appended to a log
  * file, so it outlives this process and whatever kills this process group.
  */
-export function spawnDetached(argv: readonly string[], options: DetachedOptions): Promise<SpawnResult> {
+export function spawnDetached(
+  argv: readonly string[],
+  options: DetachedOptions,
+): Promise<SpawnResult> {
   const [program, ...args] = argv;
   if (!program) return Promise.resolve({ ok: false, error: 'empty argv' });
-  if (!existsSync(options.cwd)) return Promise.resolve({ ok: false, error: `cwd ${options.cwd} does not exist` });
+  if (!existsSync(options.cwd))
+    return Promise.resolve({ ok: false, error: `cwd ${options.cwd} does not exist` });
   let fd: number;
   try {
     mkdirSync(path.dirname(options.logFile), { recursive: true });
     if (options.banner) appendFileSync(options.logFile, `${options.banner}\n`);
     fd = openSync(options.logFile, 'a');
   } catch (err) {
-    return Promise.resolve({ ok: false, error: `cannot open log file ${options.logFile}: ${(err as Error).message}` });
+    return Promise.resolve({
+      ok: false,
+      error: `cannot open log file ${options.logFile}: ${(err as Error).message}`,
+    });
   }
   return new Promise((resolve) => {
     let exit: ExitInfo | null = null;
@@ -56,7 +62,9 @@ export function spawnDetached(argv: readonly string[], options: DetachedOptions)
     child.on('exit', (code, signal) => {
       exit = { code, signal };
     });
-    child.once('error', (err) => done({ ok: false, error: `cannot start ${program}: ${err.message}` }));
+    child.once('error', (err) =>
+      done({ ok: false, error: `cannot start ${program}: ${err.message}` }),
+    );
     child.once('spawn', () => {
       // Not waited for: the child is reaped by us if it dies while we live, by init afterwards.
       child.unref();

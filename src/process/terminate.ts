@@ -22,13 +22,21 @@ export interface TerminateResult {
   reason: string | null;
 }
 
-function sameIn(snap: ProcessSnapshot, target: Identity, matches?: TerminateOptions['matches']): boolean {
+function sameIn(
+  snap: ProcessSnapshot,
+  target: Identity,
+  matches?: TerminateOptions['matches'],
+): boolean {
   const info = snap.get(target.pid);
   return info !== null && sameStart(target.start, info.start) && (!matches || matches(info, snap));
 }
 
 /** Still the very process we verified: alive, same start, still matching. Signal 0 first: cheap. */
-export function stillSameProcess(target: Identity, matches?: TerminateOptions['matches'], snap?: ProcessSnapshot): boolean {
+export function stillSameProcess(
+  target: Identity,
+  matches?: TerminateOptions['matches'],
+  snap?: ProcessSnapshot,
+): boolean {
   if (!snap && !pidExists(target.pid)) return false;
   return sameIn(snap ?? snapshot(), target, matches);
 }
@@ -42,10 +50,14 @@ async function waitGone(alive: () => boolean, ms: number, clock: Clock): Promise
   }
 }
 
-const stuck = (pid: number): string => `pid ${pid} is still running after SIGTERM and SIGKILL (not ours to signal, or stuck in the kernel)`;
+const stuck = (pid: number): string =>
+  `pid ${pid} is still running after SIGTERM and SIGKILL (not ours to signal, or stuck in the kernel)`;
 
 /** TERM, wait `graceMs`, KILL — each signal only after proving the pid is still the one verified. */
-export async function terminateVerified(target: Identity, options: TerminateOptions): Promise<TerminateResult> {
+export async function terminateVerified(
+  target: Identity,
+  options: TerminateOptions,
+): Promise<TerminateResult> {
   const { clock, matches } = options;
   const signals: NodeJS.Signals[] = [];
   const alive = (): boolean => stillSameProcess(target, matches);
@@ -53,7 +65,8 @@ export async function terminateVerified(target: Identity, options: TerminateOpti
   if (trySignal(target.pid, 'SIGTERM')) signals.push('SIGTERM');
   if (await waitGone(alive, options.graceMs, clock)) return { ok: true, signals, reason: null };
   if (trySignal(target.pid, 'SIGKILL')) signals.push('SIGKILL');
-  if (await waitGone(alive, options.killWaitMs ?? 5000, clock)) return { ok: true, signals, reason: null };
+  if (await waitGone(alive, options.killWaitMs ?? 5000, clock))
+    return { ok: true, signals, reason: null };
   return { ok: false, signals, reason: stuck(target.pid) };
 }
 
@@ -63,7 +76,10 @@ export async function terminateVerified(target: Identity, options: TerminateOpti
  * started meanwhile — is still the process first seen. A descendant is identified when first seen,
  * so once its parent is gone it is still found, and a reused pid is still left alone.
  */
-export async function terminateTree(target: Identity, options: TerminateOptions): Promise<TerminateResult & { pids: number[] }> {
+export async function terminateTree(
+  target: Identity,
+  options: TerminateOptions,
+): Promise<TerminateResult & { pids: number[] }> {
   const { clock, matches } = options;
   const signals: NodeJS.Signals[] = [];
   if (!stillSameProcess(target, matches)) return { ok: true, signals, reason: null, pids: [] };
@@ -80,17 +96,20 @@ export async function terminateTree(target: Identity, options: TerminateOptions)
     const rootSame = sameIn(snap, target, matches);
     // The group of a live verified leader can only be its own: a pid in use is never another group's id.
     let sent = rootSame && trySignal(-target.pid, signal);
-    for (const m of members) if ((m === target ? rootSame : sameIn(snap, m)) && trySignal(m.pid, signal)) sent = true;
+    for (const m of members)
+      if ((m === target ? rootSame : sameIn(snap, m)) && trySignal(m.pid, signal)) sent = true;
     if (sent) signals.push(signal);
   };
   signalAll('SIGTERM');
-  if (await waitGone(anyAlive, options.graceMs, clock)) return { ok: true, signals, reason: null, pids: pids() };
+  if (await waitGone(anyAlive, options.graceMs, clock))
+    return { ok: true, signals, reason: null, pids: pids() };
   if (stillSameProcess(target, matches)) {
     const seen = new Set(members.map((m) => m.pid));
     members = [...members, ...descendants(target.pid).filter((d) => !seen.has(d.pid))];
   }
   signalAll('SIGKILL');
-  if (await waitGone(anyAlive, options.killWaitMs ?? 5000, clock)) return { ok: true, signals, reason: null, pids: pids() };
+  if (await waitGone(anyAlive, options.killWaitMs ?? 5000, clock))
+    return { ok: true, signals, reason: null, pids: pids() };
   const last = snapshot();
   const left = members.find((m) => sameIn(last, m));
   return { ok: false, signals, reason: stuck(left?.pid ?? target.pid), pids: pids() };

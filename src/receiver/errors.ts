@@ -13,19 +13,22 @@ export const WEBHOOK_ERRORS = {
     code: 'WEBHOOK_AUTH_UNCONFIGURED',
     status: 403,
     reason: 'auth_unconfigured',
-    message: 'no webhook credentials configured: set server.token_file (or LANEGUARD_WEBHOOK_TOKEN) in config/local_model_idle_guard.json',
+    message:
+      'no webhook credentials configured: set server.token_file (or LANEGUARD_WEBHOOK_TOKEN) in config/local_model_idle_guard.json',
   },
   AUTH_MISSING: {
     code: 'WEBHOOK_AUTH_MISSING',
     status: 401,
     reason: 'missing_credentials',
-    message: 'missing Authorization header: send "Authorization: Bearer <token>" (Alertmanager http_config.authorization) or basic auth',
+    message:
+      'missing Authorization header: send "Authorization: Bearer <token>" (Alertmanager http_config.authorization) or basic auth',
   },
   AUTH_INVALID: {
     code: 'WEBHOOK_AUTH_INVALID',
     status: 401,
     reason: 'invalid_credentials',
-    message: 'invalid credentials: the token or basic auth does not match server.token_file / server.basic_auth',
+    message:
+      'invalid credentials: the token or basic auth does not match server.token_file / server.basic_auth',
   },
   METHOD_NOT_ALLOWED: {
     code: 'WEBHOOK_METHOD_NOT_ALLOWED',
@@ -43,7 +46,8 @@ export const WEBHOOK_ERRORS = {
     code: 'WEBHOOK_BODY_TOO_LARGE',
     status: 413,
     reason: 'body_too_large',
-    message: 'body is larger than server.body_limit_bytes; raise it or lower max_alerts in the Alertmanager webhook_config',
+    message:
+      'body is larger than server.body_limit_bytes; raise it or lower max_alerts in the Alertmanager webhook_config',
   },
   BODY_UNREADABLE: {
     code: 'WEBHOOK_BODY_UNREADABLE',
@@ -90,6 +94,10 @@ export function rejection(name: WebhookErrorName, detail?: string): WebhookRejec
 }
 
 /** What a rejected request is answered with (never an echo of the body). */
-export function rejectionBody(r: WebhookRejection): { error: string; code: string; message: string } {
+export function rejectionBody(r: WebhookRejection): {
+  error: string;
+  code: string;
+  message: string;
+} {
   return { error: r.reason, code: r.code, message: r.message };
 }

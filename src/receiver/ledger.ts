@@ -2,7 +2,11 @@
 // window, pruning) are pure and live in `ledger-rules.ts`.
 import { atomicWriteJson, readJson } from '../store/atomic.js';
 import { loadStateFile } from '../store/state-file.js';
-import { pruneLedger, type LedgerEntries, type LedgerEntry } from '../core/receiver/ledger-rules.js';
+import {
+  pruneLedger,
+  type LedgerEntries,
+  type LedgerEntry,
+} from '../core/receiver/ledger-rules.js';
 
 export interface LedgerFile {
   version: 1;
@@ -12,7 +16,12 @@ export interface LedgerFile {
 function isEntry(value: unknown): value is LedgerEntry {
   if (!value || typeof value !== 'object') return false;
   const e = value as Record<string, unknown>;
-  return typeof e.fingerprint === 'string' && typeof e.starts_at === 'string' && typeof e.acted_at === 'string' && (e.alertname === null || typeof e.alertname === 'string');
+  return (
+    typeof e.fingerprint === 'string' &&
+    typeof e.starts_at === 'string' &&
+    typeof e.acted_at === 'string' &&
+    (e.alertname === null || typeof e.alertname === 'string')
+  );
 }
 
 export type LedgerRead =
@@ -22,11 +31,18 @@ export type LedgerRead =
 /** The entries of a parsed ledger file (malformed entries left out), or why it is not a ledger. */
 function parseLedger(json: unknown): Record<string, LedgerEntry> | string {
   const value = json as Partial<LedgerFile> | null;
-  if (!value || typeof value !== 'object' || value.version !== 1 || !value.entries || typeof value.entries !== 'object') {
+  if (
+    !value ||
+    typeof value !== 'object' ||
+    value.version !== 1 ||
+    !value.entries ||
+    typeof value.entries !== 'object'
+  ) {
     return 'not a laneguard webhook ledger ({"version": 1, "entries": {...}})';
   }
   const entries: Record<string, LedgerEntry> = {};
-  for (const [key, entry] of Object.entries(value.entries)) if (isEntry(entry)) entries[key] = entry;
+  for (const [key, entry] of Object.entries(value.entries))
+    if (isEntry(entry)) entries[key] = entry;
   return entries;
 }
 
@@ -36,7 +52,9 @@ export function readLedgerFile(file: string): LedgerRead {
   if (read.status === 'missing') return { status: 'missing', entries: {} };
   if (read.status === 'corrupt') return { status: 'corrupt', entries: {}, error: read.error };
   const parsed = parseLedger(read.value);
-  return typeof parsed === 'string' ? { status: 'corrupt', entries: {}, error: parsed } : { status: 'ok', entries: parsed };
+  return typeof parsed === 'string'
+    ? { status: 'corrupt', entries: {}, error: parsed }
+    : { status: 'ok', entries: parsed };
 }
 
 export interface LedgerRepair {
@@ -61,7 +79,8 @@ export class LedgerStore {
 
   static open(file: string, now: Date): { store: LedgerStore; repair: LedgerRepair | null } {
     const loaded = loadStateFile<Record<string, LedgerEntry>>(file, now, () => ({}), parseLedger);
-    const repair = loaded.error !== null ? { file, error: loaded.error, movedTo: loaded.repairedFrom } : null;
+    const repair =
+      loaded.error !== null ? { file, error: loaded.error, movedTo: loaded.repairedFrom } : null;
     return { store: new LedgerStore(file, loaded.state), repair };
   }
 

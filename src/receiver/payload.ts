@@ -39,17 +39,22 @@ export const payloadSchema = z.looseObject({
 export type WebhookAlert = z.infer<typeof alertSchema>;
 export type WebhookPayload = z.infer<typeof payloadSchema>;
 
-export type ParseResult = { ok: true; payload: WebhookPayload } | { ok: false; rejection: WebhookRejection };
+export type ParseResult =
+  { ok: true; payload: WebhookPayload } | { ok: false; rejection: WebhookRejection };
 
 /** `application/json`, with no charset or utf-8. Anything else is not what Alertmanager sends. */
 export function checkContentType(header: string | undefined): WebhookRejection | null {
   if (!header) return rejection('WRONG_CONTENT_TYPE', 'no Content-Type header');
   const [type = '', ...params] = header.split(';').map((p) => p.trim().toLowerCase());
-  if (type !== 'application/json') return rejection('WRONG_CONTENT_TYPE', `got ${JSON.stringify(type.slice(0, 100))}`);
+  if (type !== 'application/json')
+    return rejection('WRONG_CONTENT_TYPE', `got ${JSON.stringify(type.slice(0, 100))}`);
   for (const param of params) {
     const [name, value = ''] = param.split('=').map((p) => p.trim());
     if (name === 'charset' && !['utf-8', 'utf8', '"utf-8"'].includes(value)) {
-      return rejection('WRONG_CONTENT_TYPE', `charset ${JSON.stringify(value.slice(0, 40))} is not utf-8`);
+      return rejection(
+        'WRONG_CONTENT_TYPE',
+        `charset ${JSON.stringify(value.slice(0, 40))} is not utf-8`,
+      );
     }
   }
   return null;
@@ -66,7 +71,11 @@ function bounded(text: string, max: number): string {
 
 export function formatIssuePath(path: readonly PropertyKey[]): string {
   let out = '';
-  for (const part of path) out += typeof part === 'number' ? `[${part}]` : `${out ? '.' : ''}${bounded(JSON.stringify(String(part)).slice(1, -1), MAX_PATH_PART)}`;
+  for (const part of path)
+    out +=
+      typeof part === 'number'
+        ? `[${part}]`
+        : `${out ? '.' : ''}${bounded(JSON.stringify(String(part)).slice(1, -1), MAX_PATH_PART)}`;
   return bounded(out, MAX_PATH) || '(payload)';
 }
 
@@ -74,7 +83,9 @@ export function formatIssuePath(path: readonly PropertyKey[]): string {
 function jsonErrorDetail(err: unknown): string {
   const at = /position (\d+)/.exec((err as Error).message);
   if (at) return `syntax error at position ${at[1]}`;
-  return /end of JSON input/i.test((err as Error).message) ? 'unexpected end of the body' : 'syntax error';
+  return /end of JSON input/i.test((err as Error).message)
+    ? 'unexpected end of the body'
+    : 'syntax error';
 }
 
 function describeType(value: unknown): string {
@@ -99,11 +110,21 @@ export function parsePayload(body: Buffer | string): ParseResult {
   try {
     raw = parseJson(text.replace(/^\uFEFF/, ''));
   } catch (err) {
-    if (err instanceof ForbiddenKeyError) return { ok: false, rejection: rejection('INVALID_PAYLOAD', `${formatIssuePath(err.keyPath.split('.'))}: the key "${err.key}" is not allowed`) };
+    if (err instanceof ForbiddenKeyError)
+      return {
+        ok: false,
+        rejection: rejection(
+          'INVALID_PAYLOAD',
+          `${formatIssuePath(err.keyPath.split('.'))}: the key "${err.key}" is not allowed`,
+        ),
+      };
     return { ok: false, rejection: rejection('INVALID_JSON', jsonErrorDetail(err)) };
   }
   if (!raw || typeof raw !== 'object' || Array.isArray(raw)) {
-    return { ok: false, rejection: rejection('INVALID_PAYLOAD', 'the payload must be a JSON object') };
+    return {
+      ok: false,
+      rejection: rejection('INVALID_PAYLOAD', 'the payload must be a JSON object'),
+    };
   }
   const record = raw as Record<string, unknown>;
   if (record.version !== '4') {
@@ -117,13 +138,20 @@ export function parsePayload(body: Buffer | string): ParseResult {
     return { ok: false, rejection: rejection('UNSUPPORTED_VERSION', got) };
   }
   if (!Array.isArray(record.alerts) || record.alerts.length === 0) {
-    const got = record.alerts === undefined ? 'no "alerts" field' : Array.isArray(record.alerts) ? 'the list is empty' : '"alerts" is not a list';
+    const got =
+      record.alerts === undefined
+        ? 'no "alerts" field'
+        : Array.isArray(record.alerts)
+          ? 'the list is empty'
+          : '"alerts" is not a list';
     return { ok: false, rejection: rejection('MISSING_ALERTS', got) };
   }
   const result = payloadSchema.safeParse(raw);
   if (!result.success) {
     const issues = result.error.issues;
-    const shown = issues.slice(0, 3).map((i) => `${formatIssuePath(i.path)}: ${bounded(i.message, MAX_ISSUE_MESSAGE)}`);
+    const shown = issues
+      .slice(0, 3)
+      .map((i) => `${formatIssuePath(i.path)}: ${bounded(i.message, MAX_ISSUE_MESSAGE)}`);
     if (issues.length > 3) shown.push(`and ${issues.length - 3} more`);
     return { ok: false, rejection: rejection('INVALID_PAYLOAD', shown.join('; ')) };
   }

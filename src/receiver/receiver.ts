@@ -4,7 +4,13 @@ import { EventThrottle } from '../history/throttle.js';
 import { createLaneAdapter } from '../lanes/factory.js';
 import type { GuardPort } from '../http/port.js';
 import type { ReceiverWork } from '../core/receiver/actions.js';
-import { cycleRequestFor, decideAlerts, needsKnownLanes, type AlertDecision, type ReceiverDecision } from '../core/receiver/decide.js';
+import {
+  cycleRequestFor,
+  decideAlerts,
+  needsKnownLanes,
+  type AlertDecision,
+  type ReceiverDecision,
+} from '../core/receiver/decide.js';
 import type { WebhookRejection } from './errors.js';
 import { LedgerStore } from './ledger.js';
 import type { WebhookPayload } from './payload.js';
@@ -52,7 +58,12 @@ export class WebhookReceiver {
     const file = this.service.config.paths.ledger;
     if (this.store?.file === file) return this.store;
     const { store, repair } = LedgerStore.open(file, now);
-    if (repair) this.service.history.append('state_repaired', { file: repair.file, error: repair.error, moved_to: repair.movedTo });
+    if (repair)
+      this.service.history.append('state_repaired', {
+        file: repair.file,
+        error: repair.error,
+        moved_to: repair.movedTo,
+      });
     this.store = store;
     return store;
   }
@@ -63,8 +74,15 @@ export class WebhookReceiver {
     metrics.webhookRequests.inc({ code: String(r.status) });
     metrics.webhookRejections.inc({ reason: r.reason });
     const verdict = this.rejections.admit(r.reason, this.service.clock.now().getTime());
-    if (!verdict.record) return void metrics.historyEventsSuppressed.inc({ type: 'webhook_rejected' });
-    this.service.history.append('webhook_rejected', { reason: r.reason, code: r.code, status: r.status, message: r.message, suppressed: verdict.suppressed });
+    if (!verdict.record)
+      return void metrics.historyEventsSuppressed.inc({ type: 'webhook_rejected' });
+    this.service.history.append('webhook_rejected', {
+      reason: r.reason,
+      code: r.code,
+      status: r.status,
+      message: r.message,
+      suppressed: verdict.suppressed,
+    });
   }
 
   /**
@@ -75,7 +93,9 @@ export class WebhookReceiver {
   async accept(payload: WebhookPayload): Promise<ReceiverDecision> {
     const { guard } = this.service.config;
     const routes = guard.webhook.routes;
-    const knownLanes = needsKnownLanes(payload.alerts, routes) ? await this.listLanes(this.service) : new Set<string>();
+    const knownLanes = needsKnownLanes(payload.alerts, routes)
+      ? await this.listLanes(this.service)
+      : new Set<string>();
     const now = this.service.clock.now();
     const ledger = this.ledger(now);
     const decision = decideAlerts(payload.alerts, {
@@ -92,7 +112,10 @@ export class WebhookReceiver {
         ledger.record(decision.record, now, guard.webhook.dedupe_window_sec);
       } catch (err) {
         // Kept in memory: duplicates are still absorbed until a restart.
-        this.service.history.append('webhook_ledger_write_failed', { file: ledger.file, error: (err as Error).message });
+        this.service.history.append('webhook_ledger_write_failed', {
+          file: ledger.file,
+          error: (err as Error).message,
+        });
       }
     }
     for (const alert of decision.alerts) this.recordAlert(alert);
@@ -104,8 +127,12 @@ export class WebhookReceiver {
     this.service.metrics.webhookAlerts.inc({ outcome: d.outcome });
     let suppressed = 0;
     if (d.outcome !== 'acted') {
-      const verdict = this.quietAlerts.admit(`${d.outcome}:${d.reason ?? ''}`, this.service.clock.now().getTime());
-      if (!verdict.record) return void this.service.metrics.historyEventsSuppressed.inc({ type: 'alert_received' });
+      const verdict = this.quietAlerts.admit(
+        `${d.outcome}:${d.reason ?? ''}`,
+        this.service.clock.now().getTime(),
+      );
+      if (!verdict.record)
+        return void this.service.metrics.historyEventsSuppressed.inc({ type: 'alert_received' });
       suppressed = verdict.suppressed;
     }
     this.service.history.append('alert_received', {
@@ -130,7 +157,11 @@ export class WebhookReceiver {
     }
     if (work.ensure) {
       this.service.ensure('alert').catch((err: unknown) => {
-        this.service.history.append('ensure_skipped', { trigger: 'alert', reason: 'error', error: (err as Error).message });
+        this.service.history.append('ensure_skipped', {
+          trigger: 'alert',
+          reason: 'error',
+          error: (err as Error).message,
+        });
       });
     }
   }

@@ -18,13 +18,25 @@ function authRejection(req: Request, service: GuardPort): WebhookRejection | nul
 }
 
 /** Read the raw body under the configured limit; body-parser errors become catalogue rejections. */
-function readBody(req: Request, res: Response, limit: number): Promise<{ body: Buffer } | { rejection: WebhookRejection }> {
+function readBody(
+  req: Request,
+  res: Response,
+  limit: number,
+): Promise<{ body: Buffer } | { rejection: WebhookRejection }> {
   return new Promise((resolve) => {
     express.raw({ type: () => true, limit })(req, res, (err?: unknown) => {
       if (!err) return resolve({ body: Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0) });
       const e = err as { type?: string; message?: string };
-      if (e.type === 'entity.too.large') return resolve({ rejection: rejection('BODY_TOO_LARGE', `limit ${limit} bytes`) });
-      resolve({ rejection: rejection('BODY_UNREADABLE', e.type === 'encoding.unsupported' ? 'unsupported Content-Encoding' : (e.type ?? 'read error')) });
+      if (e.type === 'entity.too.large')
+        return resolve({ rejection: rejection('BODY_TOO_LARGE', `limit ${limit} bytes`) });
+      resolve({
+        rejection: rejection(
+          'BODY_UNREADABLE',
+          e.type === 'encoding.unsupported'
+            ? 'unsupported Content-Encoding'
+            : (e.type ?? 'read error'),
+        ),
+      });
     });
   });
 }
@@ -35,7 +47,11 @@ export function receiverRoutes(service: GuardPort): Router {
 
   const reject = (res: Response, r: WebhookRejection): void => {
     receiver.rejected(r);
-    if (r.status === 401) res.set('www-authenticate', service.credentials.basic ? 'Basic realm="laneguard"' : 'Bearer realm="laneguard"');
+    if (r.status === 401)
+      res.set(
+        'www-authenticate',
+        service.credentials.basic ? 'Basic realm="laneguard"' : 'Bearer realm="laneguard"',
+      );
     if (r.status === 405) res.set('allow', 'POST');
     if (!res.headersSent) res.status(r.status).json(rejectionBody(r));
   };

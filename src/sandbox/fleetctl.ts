@@ -10,7 +10,9 @@ const argv = process.argv.slice(2);
 const root = argValue(argv, '--root');
 const command = argv.find((a) => a === 'lane-start' || a === 'lane-stop' || a === 'lanes-ensure');
 if (!root || !command) {
-  console.error('usage: fleetctl --root DIR lane-start --lane ID | lane-stop --lane ID | lanes-ensure [--json]');
+  console.error(
+    'usage: fleetctl --root DIR lane-start --lane ID | lane-stop --lane ID | lanes-ensure [--json]',
+  );
   process.exit(2);
 }
 
@@ -32,7 +34,10 @@ async function laneStart(laneId: string): Promise<number> {
   mkdirSync(dir, { recursive: true });
   const pidFile = path.join(dir, 'lane.pid');
   const before = readPid(pidFile);
-  const child = await spawnDetached([process.execPath, sandboxScript('lane-worker'), '--root', root!, '--lane', laneId], { cwd: process.cwd(), logFile: path.join(dir, 'lane.log') });
+  const child = await spawnDetached(
+    [process.execPath, sandboxScript('lane-worker'), '--root', root!, '--lane', laneId],
+    { cwd: process.cwd(), logFile: path.join(dir, 'lane.log') },
+  );
   if (!child.ok) {
     console.error(`lane-start ${laneId}: ${child.error}`);
     return 3;
@@ -45,7 +50,9 @@ async function laneStart(laneId: string): Promise<number> {
     }
     await new Promise((r) => setTimeout(r, 50));
   }
-  console.log(JSON.stringify({ ok: true, lane: laneId, pid: child.pid, note: 'pid file not written yet' }));
+  console.log(
+    JSON.stringify({ ok: true, lane: laneId, pid: child.pid, note: 'pid file not written yet' }),
+  );
   return 0;
 }
 
@@ -73,6 +80,9 @@ if (command === 'lane-start' || command === 'lane-stop') {
   }
   process.exit(command === 'lane-start' ? await laneStart(laneId) : await laneStop(laneId));
 } else {
-  appendFileSync(path.join(root, ENSURE_LOG), `${JSON.stringify({ ts: new Date().toISOString(), pid: process.pid })}\n`);
+  appendFileSync(
+    path.join(root, ENSURE_LOG),
+    `${JSON.stringify({ ts: new Date().toISOString(), pid: process.pid })}\n`,
+  );
   console.log(JSON.stringify({ ok: true, ensured: [] }));
 }

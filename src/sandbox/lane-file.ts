@@ -28,7 +28,9 @@ export interface SandboxLaneSpec {
 
 export function readSandboxLane(root: string, laneId: string): SandboxLaneSpec | null {
   const json = JSON.parse(readFileSync(path.join(root, LANES_FILE), 'utf8')) as unknown;
-  const lanes = (Array.isArray(json) ? json : (json as { lanes: unknown[] }).lanes) as SandboxLaneSpec[];
+  const lanes = (
+    Array.isArray(json) ? json : (json as { lanes: unknown[] }).lanes
+  ) as SandboxLaneSpec[];
   return lanes.find((l) => l?.id === laneId) ?? null;
 }
 

@@ -28,7 +28,11 @@ const behavior = spec.sandbox?.worker ?? 'work';
 const taskMs = spec.sandbox?.task_ms ?? 3000;
 
 writePid(pidFile);
-const beat = (): void => atomicWriteJson(path.join(dir, 'heartbeat.json'), { timestamp: new Date().toISOString(), pid: process.pid });
+const beat = (): void =>
+  atomicWriteJson(path.join(dir, 'heartbeat.json'), {
+    timestamp: new Date().toISOString(),
+    pid: process.pid,
+  });
 beat();
 const heartbeat = setInterval(beat, 1000);
 
@@ -48,7 +52,10 @@ process.on('SIGINT', () => shutdown(0));
 if (spec.sandbox?.child) {
   // A helper process of the lane; its command line names the lane so tests can find it.
   const code = `${ignoreTerm ? "process.on('SIGTERM', () => {});" : ''} setInterval(() => {}, 1 << 30);`;
-  void spawnDetached([process.execPath, '-e', code, 'lane-child', '--root', root, '--lane', laneId], { cwd: dir, logFile: path.join(dir, 'lane-child.log') });
+  void spawnDetached(
+    [process.execPath, '-e', code, 'lane-child', '--root', root, '--lane', laneId],
+    { cwd: dir, logFile: path.join(dir, 'lane-child.log') },
+  );
 }
 
 let hung = false;
@@ -89,7 +96,11 @@ async function complete(urls: string[], task: string): Promise<boolean> {
       const res = await fetch(`${url.replace(/\/+$/, '')}/chat/completions`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ model: 'sandbox', max_tokens: 8, messages: [{ role: 'user', content: `task ${task}` }] }),
+        body: JSON.stringify({
+          model: 'sandbox',
+          max_tokens: 8,
+          messages: [{ role: 'user', content: `task ${task}` }],
+        }),
         signal: AbortSignal.timeout(5000),
       });
       if (res.ok) return true;
@@ -107,15 +118,23 @@ async function work(): Promise<void> {
     await new Promise((r) => setTimeout(r, taskMs));
     if (hung) return;
     const state = readState();
-    const next = (tasksFile ? readTaskIds(tasksFile) : []).find((id) => (state[id]?.status ?? 'pending') === 'pending');
+    const next = (tasksFile ? readTaskIds(tasksFile) : []).find(
+      (id) => (state[id]?.status ?? 'pending') === 'pending',
+    );
     if (next === undefined) {
       if (spec!.continuous) continue;
       shutdown(0);
     }
-    atomicWriteJson(stateFile, { ...state, [next]: { status: 'in_progress', at: new Date().toISOString() } });
+    atomicWriteJson(stateFile, {
+      ...state,
+      [next]: { status: 'in_progress', at: new Date().toISOString() },
+    });
     const ok = await complete(urls, next);
     if (hung) return;
-    atomicWriteJson(stateFile, { ...readState(), [next]: { status: ok ? 'done' : 'pending', at: new Date().toISOString() } });
+    atomicWriteJson(stateFile, {
+      ...readState(),
+      [next]: { status: ok ? 'done' : 'pending', at: new Date().toISOString() },
+    });
   }
 }
 

@@ -1,14 +1,24 @@
 // A real loopback model server speaking just enough of each backend's API for probes, scans and lanes.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { LLAMACPP_MODEL_LISTS, LLAMACPP_PUBLIC, llamaCppError, llamaCppRoute, lmStudioRoute, ollamaRoute, vllmRoute, type BackendState } from './backend-routes.js';
+import {
+  LLAMACPP_MODEL_LISTS,
+  LLAMACPP_PUBLIC,
+  llamaCppError,
+  llamaCppRoute,
+  lmStudioRoute,
+  ollamaRoute,
+  vllmRoute,
+  type BackendState,
+} from './backend-routes.js';
 
 export type ServerKind = 'openai' | 'lmstudio' | 'ollama' | 'llamacpp' | 'vllm';
 /**
  * `loading`: 503 while a model loads (llama.cpp's "Loading model"); `hang`: accept and never answer;
  * `not_found`: 404, as a server of another kind or an older version without the route answers.
  */
-export type ServerBehavior = 'ok' | 'slow' | 'fail' | 'invalid_json' | 'loading' | 'hang' | 'no_models' | 'not_found';
+export type ServerBehavior =
+  'ok' | 'slow' | 'fail' | 'invalid_json' | 'loading' | 'hang' | 'no_models' | 'not_found';
 
 export interface ModelServerOptions {
   kind?: ServerKind;
@@ -161,7 +171,8 @@ export class ModelServer implements BackendState {
     }
     if (behavior === 'slow') await new Promise((r) => setTimeout(r, this.delayMs));
     if (behavior === 'fail') return send(res, 500, { error: 'internal error (sandbox)' });
-    if (behavior === 'not_found') return send(res, 404, { error: `no route ${req.method} ${path}` });
+    if (behavior === 'not_found')
+      return send(res, 404, { error: `no route ${req.method} ${path}` });
     if (behavior === 'invalid_json') {
       res.writeHead(200, { 'content-type': 'application/json' });
       res.end('{"data": [ this is not json');
@@ -175,12 +186,21 @@ export class ModelServer implements BackendState {
         const [status, error] = llamaCppError(503, 'Loading model', 'unavailable_error');
         return send(res, status, error);
       }
-      if (this.apiKey !== null && !LLAMACPP_PUBLIC.has(path) && req.headers.authorization !== `Bearer ${this.apiKey}`) {
+      if (
+        this.apiKey !== null &&
+        !LLAMACPP_PUBLIC.has(path) &&
+        req.headers.authorization !== `Bearer ${this.apiKey}`
+      ) {
         const [status, error] = llamaCppError(401, 'Invalid API Key', 'authentication_error');
         return send(res, status, error);
       }
-      const answer = method === 'POST' && path === '/v1/chat/completions' ? this.complete(body, this.visibleModels()) : llamaCppRoute(this, method, path, this.visibleModels(), loading);
-      return answer ? send(res, answer[0], answer[1]) : send(res, ...llamaCppError(404, 'File Not Found', 'not_found_error'));
+      const answer =
+        method === 'POST' && path === '/v1/chat/completions'
+          ? this.complete(body, this.visibleModels())
+          : llamaCppRoute(this, method, path, this.visibleModels(), loading);
+      return answer
+        ? send(res, answer[0], answer[1])
+        : send(res, ...llamaCppError(404, 'File Not Found', 'not_found_error'));
     }
     if (behavior === 'loading') return send(res, 503, { error: 'loading' });
     const answer = this.route(method, path, body);
@@ -196,14 +216,26 @@ export class ModelServer implements BackendState {
     const models = this.visibleModels();
     const loaded = this.behavior === 'no_models' ? [] : this.loaded;
     if (method === 'POST' && path === '/v1/chat/completions') return this.complete(body, models);
-    if (this.kind === 'ollama') return ollamaRoute(this, method, path, parseOr(body), models, loaded);
+    if (this.kind === 'ollama')
+      return ollamaRoute(this, method, path, parseOr(body), models, loaded);
     if (this.kind === 'vllm') {
       const answer = vllmRoute(this, method, path, models);
       if (answer) return answer;
     }
     if (method === 'GET' && path === '/v1/models') {
       const owner = this.kind === 'vllm' ? 'vllm' : 'sandbox';
-      return [200, { object: 'list', data: models.map((id) => ({ id, object: 'model', owned_by: owner, ...(this.kind === 'vllm' ? { root: id, max_model_len: this.contextLength } : {}) })) }];
+      return [
+        200,
+        {
+          object: 'list',
+          data: models.map((id) => ({
+            id,
+            object: 'model',
+            owned_by: owner,
+            ...(this.kind === 'vllm' ? { root: id, max_model_len: this.contextLength } : {}),
+          })),
+        },
+      ];
     }
     if (this.kind === 'lmstudio') return lmStudioRoute(this, method, path, models, loaded);
     return null;
@@ -218,10 +250,24 @@ export class ModelServer implements BackendState {
       return [400, { error: 'invalid JSON body' }];
     }
     if (this.strictModels && !models.includes(request.model ?? '')) {
-      return [404, { error: { message: `model "${request.model}" not found`, type: 'invalid_request_error' } }];
+      return [
+        404,
+        { error: { message: `model "${request.model}" not found`, type: 'invalid_request_error' } },
+      ];
     }
     const completion = Math.max(1, Math.min(Number(request.max_tokens ?? 16), 8));
-    return [200, { id: 'cmpl-sandbox', object: 'chat.completion', model: request.model, choices: [{ index: 0, message: { role: 'assistant', content: 'ok' }, finish_reason: 'length' }], usage: { prompt_tokens: 5, completion_tokens: completion, total_tokens: 5 + completion } }];
+    return [
+      200,
+      {
+        id: 'cmpl-sandbox',
+        object: 'chat.completion',
+        model: request.model,
+        choices: [
+          { index: 0, message: { role: 'assistant', content: 'ok' }, finish_reason: 'length' },
+        ],
+        usage: { prompt_tokens: 5, completion_tokens: completion, total_tokens: 5 + completion },
+      },
+    ];
   }
 }
 
@@ -245,7 +291,9 @@ function readBody(req: IncomingMessage): Promise<string> {
 function send(res: ServerResponse, status: number, body: unknown): void {
   if (res.destroyed) return;
   const text = typeof body === 'string' ? body : JSON.stringify(body);
-  res.writeHead(status, { 'content-type': typeof body === 'string' ? 'text/plain; charset=utf-8' : 'application/json' });
+  res.writeHead(status, {
+    'content-type': typeof body === 'string' ? 'text/plain; charset=utf-8' : 'application/json',
+  });
   res.end(text);
 }
 

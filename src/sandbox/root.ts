@@ -42,7 +42,9 @@ export interface SandboxRootSpec {
 }
 
 /** Guard config for a sandbox root: the sandbox's fleet control command and short timings. */
-export function sandboxGuardConfig(overrides: Record<string, unknown> = {}): Record<string, unknown> {
+export function sandboxGuardConfig(
+  overrides: Record<string, unknown> = {},
+): Record<string, unknown> {
   const fleetctl = sandboxScript('fleetctl');
   const { lanes: laneOverrides, ...rest } = overrides as { lanes?: Record<string, unknown> };
   return {
@@ -54,8 +56,24 @@ export function sandboxGuardConfig(overrides: Record<string, unknown> = {}): Rec
     restart_stalled: true,
     ...rest,
     lanes: {
-      start_command: [process.execPath, fleetctl, '--root', '{root}', 'lane-start', '--lane', '{lane}'],
-      stop_command: [process.execPath, fleetctl, '--root', '{root}', 'lane-stop', '--lane', '{lane}'],
+      start_command: [
+        process.execPath,
+        fleetctl,
+        '--root',
+        '{root}',
+        'lane-start',
+        '--lane',
+        '{lane}',
+      ],
+      stop_command: [
+        process.execPath,
+        fleetctl,
+        '--root',
+        '{root}',
+        'lane-stop',
+        '--lane',
+        '{lane}',
+      ],
       stop_timeout_sec: 5,
       ensure_command: [process.execPath, fleetctl, '--root', '{root}', 'lanes-ensure', '--json'],
       command_timeout_sec: 10,
@@ -111,7 +129,9 @@ function writeLaneFiles(root: string, lane: SandboxLane): void {
   mkdirSync(dir, { recursive: true });
   if (Object.keys(state).length > 0) atomicWriteJson(path.join(dir, 'state.json'), state);
   if (lane.queued) {
-    const lines = Array.from({ length: lane.queued }, (_, i) => JSON.stringify({ id: `${lane.id}-q-${i + 1}`, lane: lane.id }));
+    const lines = Array.from({ length: lane.queued }, (_, i) =>
+      JSON.stringify({ id: `${lane.id}-q-${i + 1}`, lane: lane.id }),
+    );
     writeFileSync(path.join(dir, 'task_queue.ndjson'), `${lines.join('\n')}\n`);
   }
   if (lane.pause) writePauseFlag(root, lane.id, lane.pause.text, lane.pause.ageSec);
@@ -120,8 +140,14 @@ function writeLaneFiles(root: string, lane: SandboxLane): void {
 /** Write a complete fleet root. Returns the root. */
 export function buildSandboxRoot(root: string, spec: SandboxRootSpec): string {
   mkdirSync(path.join(root, 'config'), { recursive: true });
-  atomicWriteJson(path.join(root, 'config/local_model_idle_guard.json'), sandboxGuardConfig(spec.guard));
-  atomicWriteJson(path.join(root, 'config/local_model_fleet.json'), { ...spec.fleetExtra, endpoints: spec.endpoints });
+  atomicWriteJson(
+    path.join(root, 'config/local_model_idle_guard.json'),
+    sandboxGuardConfig(spec.guard),
+  );
+  atomicWriteJson(path.join(root, 'config/local_model_fleet.json'), {
+    ...spec.fleetExtra,
+    endpoints: spec.endpoints,
+  });
   atomicWriteJson(path.join(root, LANES_FILE), { version: 1, lanes: spec.lanes.map(laneObject) });
   for (const lane of spec.lanes) writeLaneFiles(root, lane);
   mkdirSync(path.join(root, RUNTIME_DIR), { recursive: true });

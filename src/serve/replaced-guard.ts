@@ -1,7 +1,13 @@
 // The guard laneguard replaces must not run next to laneguard on one root: two guards would take
 // turns starting and unpausing the same lanes.
 import { OLD_GUARD_PROCESS } from '../config/watchdog-roles.js';
-import { readPid, sameDirectory, snapshot, type ProcessInfo, type ProcessSnapshot } from '../process/index.js';
+import {
+  readPid,
+  sameDirectory,
+  snapshot,
+  type ProcessInfo,
+  type ProcessSnapshot,
+} from '../process/index.js';
 
 export interface ReplacedGuard {
   pid: number;
@@ -9,14 +15,20 @@ export interface ReplacedGuard {
 }
 
 function oldGuard(info: ProcessInfo | null): ReplacedGuard | null {
-  return info && OLD_GUARD_PROCESS.test(info.commandLine) ? { pid: info.pid, cmdline: info.commandLine } : null;
+  return info && OLD_GUARD_PROCESS.test(info.commandLine)
+    ? { pid: info.pid, cmdline: info.commandLine }
+    : null;
 }
 
 /**
  * The replaced guard running on `root`: the pid in the guard pid file (the old guard writes the same
  * file), else any process of the old guard whose working directory or command line is the root.
  */
-export function replacedGuardRunning(root: string, guardPidFile: string, processes: ProcessSnapshot = snapshot()): ReplacedGuard | null {
+export function replacedGuardRunning(
+  root: string,
+  guardPidFile: string,
+  processes: ProcessSnapshot = snapshot(),
+): ReplacedGuard | null {
   const fromFile = readPid(guardPidFile);
   const named = fromFile === null ? null : oldGuard(processes.get(fromFile));
   if (named) return named;

@@ -10,7 +10,16 @@ import type { CycleRequest, CycleResult, GuardDeps } from '../guard/cycle.js';
 import { CycleRunner } from '../guard/runner.js';
 import { HistoryStore } from '../history/store.js';
 import { createLaneAdapter } from '../lanes/factory.js';
-import { keepEndpoints, publishCycle, publishEndpointInfo, publishHeartbeat, publishWatchdog, publishProbeRecords, publishProbeRound, publishScan } from '../metrics/publish.js';
+import {
+  keepEndpoints,
+  publishCycle,
+  publishEndpointInfo,
+  publishHeartbeat,
+  publishWatchdog,
+  publishProbeRecords,
+  publishProbeRound,
+  publishScan,
+} from '../metrics/publish.js';
 import { scanFleet, type FleetScan } from '../fleet/scan.js';
 import { scanDue } from '../fleet/scan-schedule.js';
 import { readHeartbeatState } from '../heartbeat/state.js';
@@ -67,10 +76,16 @@ export class GuardService implements GuardPort {
 
   constructor(private readonly options: ServiceOptions) {
     this.log = options.log ?? (() => undefined);
-    this.metrics = createMetrics({ version: options.version, defaultMetrics: options.defaultMetrics });
+    this.metrics = createMetrics({
+      version: options.version,
+      defaultMetrics: options.defaultMetrics,
+    });
     this.writes = new WriteFailures({
       count: (file) => this.metrics.writeErrors.inc({ file }),
-      log: (message, file) => this.log(`${message} (counted in laneguard_write_errors_total{file="${file}"}; logged again only after a write of it works)`),
+      log: (message, file) =>
+        this.log(
+          `${message} (counted in laneguard_write_errors_total{file="${file}"}; logged again only after a write of it works)`,
+        ),
       recovered: (file) => this.log(`writing ${file} works again`),
     });
     this.metrics.sources.now = () => options.clock.now().getTime();
@@ -79,7 +94,11 @@ export class GuardService implements GuardPort {
     this.metrics.configReloadSuccessTime.set(options.clock.now().getTime() / 1000);
     this.deps = this.buildDeps(this.config);
     this.deps.history.repair();
-    for (const file of removeStrayTemps(laneguardWriteDirs(this.config), Date.now() /* file times are wall-clock */)) this.log(`removed stray temp file ${file} (a write that was killed)`);
+    for (const file of removeStrayTemps(
+      laneguardWriteDirs(this.config),
+      Date.now() /* file times are wall-clock */,
+    ))
+      this.log(`removed stray temp file ${file} (a write that was killed)`);
     this.startedAt = options.clock.now();
     this.runner = new CycleRunner({
       deps: () => this.deps,
@@ -134,14 +153,19 @@ export class GuardService implements GuardPort {
     publishScan(this.metrics, this.fleetStatus, this.config.endpoints);
     // The file may remember endpoints the config no longer has: those get no series.
     const configured = new Set(this.config.endpoints.map((e) => e.id));
-    if (this.fleetStatus?.probe) publishProbeRecords(this.metrics, this.fleetStatus.probe.endpoints.filter((r) => configured.has(r.id)));
+    if (this.fleetStatus?.probe)
+      publishProbeRecords(
+        this.metrics,
+        this.fleetStatus.probe.endpoints.filter((r) => configured.has(r.id)),
+      );
   }
 
   private onCycle(result: CycleResult): void {
     this.lastResult = result;
     this.lastCycleError = null;
     // The cycle read the file when it began; a probe or scan may have written a newer one since.
-    if (result.fleetStatus && !olderThan(result.fleetStatus, this.fleetStatus)) this.fleetStatus = result.fleetStatus;
+    if (result.fleetStatus && !olderThan(result.fleetStatus, this.fleetStatus))
+      this.fleetStatus = result.fleetStatus;
     if (result.probe) this.lastProbe = result.probe;
     publishCycle(this.metrics, result, this.options.clock.now());
     // A cycle that started before a reload reports the endpoints of the old config.
@@ -190,8 +214,28 @@ export class GuardService implements GuardPort {
   async scan(force = false): Promise<FleetScan | null> {
     const { guard, paths, endpoints } = this.config;
     const interval = guard.fleet_capability_scan_interval_sec;
-    if (!force && !scanDue(readFleetStatus(paths.fleetStatus), this.options.clock.now(), interval, endpoints.filter((e) => e.enabled).map((e) => e.id))) return null;
-    const scan = await this.exclusive(() => scanFleet({ endpoints, statusFile: paths.fleetStatus, http: this.deps.http, clock: this.options.clock, intervalSec: interval, force, history: this.deps.history, writes: this.writes }));
+    if (
+      !force &&
+      !scanDue(
+        readFleetStatus(paths.fleetStatus),
+        this.options.clock.now(),
+        interval,
+        endpoints.filter((e) => e.enabled).map((e) => e.id),
+      )
+    )
+      return null;
+    const scan = await this.exclusive(() =>
+      scanFleet({
+        endpoints,
+        statusFile: paths.fleetStatus,
+        http: this.deps.http,
+        clock: this.options.clock,
+        intervalSec: interval,
+        force,
+        history: this.deps.history,
+        writes: this.writes,
+      }),
+    );
     this.fleetStatus = scan.status;
     publishScan(this.metrics, scan.status, endpoints);
     keepEndpoints(this.metrics, this.config.endpoints);
@@ -262,8 +306,11 @@ export class GuardService implements GuardPort {
 
   /** Probe now when the last probe is missing or older than the probe interval (as a cycle does). */
   private async freshEndpoints(): Promise<void> {
-    const probedAt = this.fleetStatus?.probe?.timestamp ? Date.parse(this.fleetStatus.probe.timestamp) : NaN;
+    const probedAt = this.fleetStatus?.probe?.timestamp
+      ? Date.parse(this.fleetStatus.probe.timestamp)
+      : NaN;
     const age = this.options.clock.now().getTime() - probedAt;
-    if (!Number.isFinite(age) || age >= this.config.guard.fleet_probe_interval_sec * 1000) await this.probe();
+    if (!Number.isFinite(age) || age >= this.config.guard.fleet_probe_interval_sec * 1000)
+      await this.probe();
   }
 }

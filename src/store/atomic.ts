@@ -1,5 +1,13 @@
 import { randomBytes } from 'node:crypto';
-import { closeSync, fsyncSync, mkdirSync, openSync, renameSync, unlinkSync, writeSync } from 'node:fs';
+import {
+  closeSync,
+  fsyncSync,
+  mkdirSync,
+  openSync,
+  renameSync,
+  unlinkSync,
+  writeSync,
+} from 'node:fs';
 import { mkdir, open, rename, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import { FileError, isEnvironmentError, naming } from './file-error.js';
@@ -30,7 +38,10 @@ export function atomicWriteFile(file: string, content: string): void {
 function writeReplacing(file: string, content: string): void {
   const dir = path.dirname(file);
   mkdirSync(dir, { recursive: true });
-  const temp = path.join(dir, `.${path.basename(file)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
+  const temp = path.join(
+    dir,
+    `.${path.basename(file)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`,
+  );
   const fd = openSync(temp, 'w', 0o644);
   try {
     writeSync(fd, content);
@@ -68,7 +79,10 @@ export function atomicWriteJson(file: string, value: unknown): void {
  */
 export async function atomicWriteFileAsync(file: string, content: string): Promise<void> {
   const dir = path.dirname(file);
-  const temp = path.join(dir, `.${path.basename(file)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
+  const temp = path.join(
+    dir,
+    `.${path.basename(file)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`,
+  );
   try {
     await mkdir(dir, { recursive: true });
     const handle = await open(temp, 'w', 0o644);

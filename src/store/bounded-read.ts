@@ -24,7 +24,9 @@ export class FileTooLargeError extends Error {
     readonly file: string,
     readonly limit: number,
   ) {
-    super(`cannot read ${file}: larger than ${formatBytes(limit)}, the most laneguard reads of it (is it the right file?)`);
+    super(
+      `cannot read ${file}: larger than ${formatBytes(limit)}, the most laneguard reads of it (is it the right file?)`,
+    );
     this.name = 'FileTooLargeError';
   }
 }

@@ -56,7 +56,9 @@ export class FileError extends Error {
 
 /** `err` as a FileError naming `file` when the environment caused it; other errors unchanged. */
 export function asFileError(action: FileError['action'], file: string, err: Error): Error {
-  return err instanceof FileError || !isEnvironmentError(err) ? err : new FileError(action, file, err);
+  return err instanceof FileError || !isEnvironmentError(err)
+    ? err
+    : new FileError(action, file, err);
 }
 
 /** Run `fn`; an environment error becomes a FileError naming `file`. Other errors pass through. */

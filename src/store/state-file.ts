@@ -13,7 +13,12 @@ export interface LoadedStateFile<T> {
  * wrong shape (`parse` returns a string) → moved aside and `initial()`, so the process starts fresh
  * and nothing is lost.
  */
-export function loadStateFile<T>(file: string, now: Date, initial: () => T, parse: (value: unknown) => T | string): LoadedStateFile<T> {
+export function loadStateFile<T>(
+  file: string,
+  now: Date,
+  initial: () => T,
+  parse: (value: unknown) => T | string,
+): LoadedStateFile<T> {
   const read = readJson(file);
   if (read.status === 'missing') return { state: initial(), repairedFrom: null, error: null };
   const parsed = read.status === 'ok' ? parse(read.value) : read.error;

@@ -14,7 +14,11 @@ const MAX_WRITE_MS = 10 * 60_000;
  * Remove stray temp files in `dirs` (not recursive). A temp file whose writer still runs (a
  * concurrent write) is kept. Returns the files removed. Never throws: cleanup must not block a start.
  */
-export function removeStrayTemps(dirs: Iterable<string>, nowMs: number, alive: (pid: number) => boolean = (pid) => pidAlive(pid)): string[] {
+export function removeStrayTemps(
+  dirs: Iterable<string>,
+  nowMs: number,
+  alive: (pid: number) => boolean = (pid) => pidAlive(pid),
+): string[] {
   const removed: string[] = [];
   for (const dir of new Set(dirs)) {
     let names: string[];
@@ -44,9 +48,22 @@ export function removeStrayTemps(dirs: Iterable<string>, nowMs: number, alive: (
 /** Every directory laneguard writes atomically into: its artifacts, config, and each lane's directory. */
 export function laneguardWriteDirs(config: LoadedConfig): string[] {
   const p = config.paths;
-  const dirs = [p.report, p.state, p.fleetStatus, p.history, p.pid, p.lock, p.heartbeatState, p.ledger, p.watchdogConfig, p.guardConfig, p.lanesFile].map((f) => path.dirname(f));
+  const dirs = [
+    p.report,
+    p.state,
+    p.fleetStatus,
+    p.history,
+    p.pid,
+    p.lock,
+    p.heartbeatState,
+    p.ledger,
+    p.watchdogConfig,
+    p.guardConfig,
+    p.lanesFile,
+  ].map((f) => path.dirname(f));
   try {
-    for (const entry of readdirSync(p.runtimeDir, { withFileTypes: true })) if (entry.isDirectory()) dirs.push(path.join(p.runtimeDir, entry.name));
+    for (const entry of readdirSync(p.runtimeDir, { withFileTypes: true }))
+      if (entry.isDirectory()) dirs.push(path.join(p.runtimeDir, entry.name));
   } catch {
     /* no runtime dir yet */
   }

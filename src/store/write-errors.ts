@@ -15,7 +15,11 @@ export interface WriteSink {
  * Run `write`. Without a sink a failure throws (a command that only writes should fail); with one
  * it is handed over and the caller goes on: decide and act matter more than a status file.
  */
-export function tolerantWrite(file: WrittenFile, sink: WriteSink | undefined, write: () => void): boolean {
+export function tolerantWrite(
+  file: WrittenFile,
+  sink: WriteSink | undefined,
+  write: () => void,
+): boolean {
   if (!sink) {
     write();
     return true;
@@ -31,7 +35,11 @@ export function tolerantWrite(file: WrittenFile, sink: WriteSink | undefined, wr
 }
 
 /** `tolerantWrite` for a write that runs off the event loop. */
-export async function tolerantWriteAsync(file: WrittenFile, sink: WriteSink | undefined, write: () => Promise<void>): Promise<boolean> {
+export async function tolerantWriteAsync(
+  file: WrittenFile,
+  sink: WriteSink | undefined,
+  write: () => Promise<void>,
+): Promise<boolean> {
   if (!sink) {
     await write();
     return true;
@@ -65,7 +73,8 @@ export class WriteFailures implements WriteSink {
 
   failed(file: WrittenFile, error: Error): void {
     this.report.count?.(file);
-    const message = error instanceof FileError ? error.message : `cannot write ${file}: ${describeErrno(error)}`;
+    const message =
+      error instanceof FileError ? error.message : `cannot write ${file}: ${describeErrno(error)}`;
     this.seen.push(message);
     if (this.failing.has(file)) return;
     this.failing.set(file, message);

@@ -23,7 +23,9 @@ const MAY_HOLD_FORBIDDEN = /__proto__|constructor|prototype|\\u/;
 
 function pathOf(parent: string, key: string | number): string {
   if (typeof key === 'number') return `${parent}[${key}]`;
-  const shown = /^[A-Za-z_$][\w$-]*$/.test(key) ? key : JSON.stringify(key.length > 40 ? `${key.slice(0, 40)}…` : key);
+  const shown = /^[A-Za-z_$][\w$-]*$/.test(key)
+    ? key
+    : JSON.stringify(key.length > 40 ? `${key.slice(0, 40)}…` : key);
   return parent ? `${parent}.${shown}` : shown;
 }
 

@@ -69,7 +69,9 @@ export class IntervalScheduler {
   async runUntil(signal: AbortSignal): Promise<void> {
     if (!signal.aborted) {
       this.start();
-      await new Promise<void>((resolve) => signal.addEventListener('abort', () => resolve(), { once: true }));
+      await new Promise<void>((resolve) =>
+        signal.addEventListener('abort', () => resolve(), { once: true }),
+      );
     }
     await this.stop();
   }
@@ -91,7 +93,10 @@ export class IntervalScheduler {
       // A wall clock stepped backwards (NTP, a resumed VM) makes the elapsed time negative: run now
       // and measure from here, instead of stalling every job until the clock catches up.
       const elapsed = state.lastStart === null ? null : now - state.lastStart;
-      const due = elapsed === null ? state.job.immediate !== false : elapsed < 0 || elapsed >= state.job.intervalSec() * 1000;
+      const due =
+        elapsed === null
+          ? state.job.immediate !== false
+          : elapsed < 0 || elapsed >= state.job.intervalSec() * 1000;
       if (state.lastStart === null && state.job.immediate === false) state.lastStart = now;
       if (!due) continue;
       state.lastStart = now;

@@ -28,19 +28,57 @@ export interface ProcessCheckResult extends ProcessStatusRow {
 }
 
 export type CheckResult =
-  | { busy: false; at: string; ok: boolean; processes: ProcessCheckResult[]; events: WatchdogEvent[]; state: WatchdogState; stateRepairedFrom: string | null }
+  | {
+      busy: false;
+      at: string;
+      ok: boolean;
+      processes: ProcessCheckResult[];
+      events: WatchdogEvent[];
+      state: WatchdogState;
+      stateRepairedFrom: string | null;
+    }
   | { busy: true; lockFile: string };
 
-async function checkOne(spec: ProcessSpec, previous: ProcessMemory | undefined, deps: CheckDeps, processes: ProcessSnapshot): Promise<CheckedProcess & { signals: string[] }> {
+async function checkOne(
+  spec: ProcessSpec,
+  previous: ProcessMemory | undefined,
+  deps: CheckDeps,
+  processes: ProcessSnapshot,
+): Promise<CheckedProcess & { signals: string[] }> {
   const match = matcher(spec);
   const observation = await observeProcess(spec, match, () => deps.clock.now(), processes);
-  const decision = decideProcess(observation, previous, spec, { id: spec.id, now: deps.clock.now() });
-  const decided = { status: decision.status, reason: decision.reason, cause: decision.cause, action: decision.action.kind };
-  if (decision.action.kind !== 'restart') return { id: spec.id, previous, decided, restart: null, memory: decision.memory, signals: [] };
+  const decision = decideProcess(observation, previous, spec, {
+    id: spec.id,
+    now: deps.clock.now(),
+  });
+  const decided = {
+    status: decision.status,
+    reason: decision.reason,
+    cause: decision.cause,
+    action: decision.action.kind,
+  };
+  if (decision.action.kind !== 'restart')
+    return { id: spec.id, previous, decided, restart: null, memory: decision.memory, signals: [] };
   const report = await restartProcess(spec, match, decision.action.terminate, deps.clock);
-  const memory = afterRestart(decision.memory, report.outcome, spec, deps.clock.now(), (deps.random ?? Math.random)());
-  const previousPid = observation.liveness.kind === 'alive' || observation.liveness.kind === 'dead' ? observation.liveness.pid : null;
-  return { id: spec.id, previous, decided, restart: { outcome: report.outcome, previousPid, signals: report.signals }, memory, signals: report.signals };
+  const memory = afterRestart(
+    decision.memory,
+    report.outcome,
+    spec,
+    deps.clock.now(),
+    (deps.random ?? Math.random)(),
+  );
+  const previousPid =
+    observation.liveness.kind === 'alive' || observation.liveness.kind === 'dead'
+      ? observation.liveness.pid
+      : null;
+  return {
+    id: spec.id,
+    previous,
+    decided,
+    restart: { outcome: report.outcome, previousPid, signals: report.signals },
+    memory,
+    signals: report.signals,
+  };
 }
 
 function actionOf(p: CheckedProcess): ProcessCheckResult['action'] {
@@ -61,7 +99,9 @@ export async function runWatchdogCheck(deps: CheckDeps): Promise<CheckResult> {
     const loaded = loadWatchdogState(config.stateFile, clock.now());
     // One look at the process table for the whole check (for ps: one call), taken before any restart.
     const table = snapshot();
-    const checked = await Promise.all(config.processes.map((spec) => checkOne(spec, loaded.state.processes[spec.id], deps, table)));
+    const checked = await Promise.all(
+      config.processes.map((spec) => checkOne(spec, loaded.state.processes[spec.id], deps, table)),
+    );
     const state: WatchdogState = {
       version: 1,
       updated_at: clock.now().toISOString(),
@@ -72,12 +112,21 @@ export async function runWatchdogCheck(deps: CheckDeps): Promise<CheckResult> {
     saveWatchdogState(config.stateFile, state);
     const events = checked.flatMap(eventsFor);
     if (loaded.repairedFrom !== null || loaded.error !== null) {
-      events.unshift({ type: 'watchdog_state_repaired', fields: { file: config.stateFile, moved_to: loaded.repairedFrom, error: loaded.error } });
+      events.unshift({
+        type: 'watchdog_state_repaired',
+        fields: { file: config.stateFile, moved_to: loaded.repairedFrom, error: loaded.error },
+      });
     }
     for (const e of events) history.append(e.type, e.fields);
     const now = clock.now();
     const processes = checked.map((p, i) => ({
-      ...statusRow(p.id, { status: p.memory.status, reason: p.memory.reason, memory: p.memory }, p.memory, config.processes[i]!.startLimit.intervalSec, now),
+      ...statusRow(
+        p.id,
+        { status: p.memory.status, reason: p.memory.reason, memory: p.memory },
+        p.memory,
+        config.processes[i]!.startLimit.intervalSec,
+        now,
+      ),
       action: actionOf(p),
       signals: p.signals,
     }));

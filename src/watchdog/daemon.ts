@@ -1,6 +1,14 @@
 // `watchdog run` as a background daemon: one configuration of src/process's pid-file daemon helper.
 import { fileURLToPath } from 'node:url';
-import { checkDaemon, claimPidFile, startDaemon, stopDaemon, type Claim, type DaemonSpec, type Identity } from '../process/index.js';
+import {
+  checkDaemon,
+  claimPidFile,
+  startDaemon,
+  stopDaemon,
+  type Claim,
+  type DaemonSpec,
+  type Identity,
+} from '../process/index.js';
 import type { Clock } from '../util/clock.js';
 import type { WatchdogConfig } from '../config/watchdog.js';
 
@@ -10,11 +18,26 @@ export const WATCHDOG_RUN_WORDS = ['watchdog', 'run'] as const;
 
 /** `laneguard --root ROOT watchdog run`, with this installation's node and entry point. */
 export function defaultWatchdogCommand(root: string): string[] {
-  return [process.execPath, fileURLToPath(new URL('../main.js', import.meta.url)), '--root', root, 'watchdog', 'run'];
+  return [
+    process.execPath,
+    fileURLToPath(new URL('../main.js', import.meta.url)),
+    '--root',
+    root,
+    'watchdog',
+    'run',
+  ];
 }
 
-export function watchdogDaemonSpec(config: Pick<WatchdogConfig, 'pidFile' | 'root'> & Partial<Pick<WatchdogConfig, 'logFile'>>): DaemonSpec {
-  return { name: 'watchdog run', root: config.root, pidFile: config.pidFile, logFile: config.logFile ?? `${config.pidFile}.log`, words: WATCHDOG_RUN_WORDS };
+export function watchdogDaemonSpec(
+  config: Pick<WatchdogConfig, 'pidFile' | 'root'> & Partial<Pick<WatchdogConfig, 'logFile'>>,
+): DaemonSpec {
+  return {
+    name: 'watchdog run',
+    root: config.root,
+    pidFile: config.pidFile,
+    logFile: config.logFile ?? `${config.pidFile}.log`,
+    words: WATCHDOG_RUN_WORDS,
+  };
 }
 
 /**
@@ -37,8 +60,15 @@ export type StartResult =
   | { status: 'failed'; pid: number | null; reason: string };
 
 /** Start `watchdog run` in the background (own session, log file) and wait for it to claim its pid file. */
-export function startWatchdogDaemon(config: WatchdogConfig, options: { clock: Clock; command?: readonly string[]; waitMs?: number }): Promise<StartResult> {
-  return startDaemon(watchdogDaemonSpec(config), { clock: options.clock, command: options.command ?? defaultWatchdogCommand(config.root), waitMs: options.waitMs });
+export function startWatchdogDaemon(
+  config: WatchdogConfig,
+  options: { clock: Clock; command?: readonly string[]; waitMs?: number },
+): Promise<StartResult> {
+  return startDaemon(watchdogDaemonSpec(config), {
+    clock: options.clock,
+    command: options.command ?? defaultWatchdogCommand(config.root),
+    waitMs: options.waitMs,
+  });
 }
 
 export type StopResult =
@@ -47,9 +77,13 @@ export type StopResult =
   | { status: 'failed'; pid: number; reason: string };
 
 /** TERM the verified `watchdog run`, wait `graceMs`, then KILL. An unverified pid is never signalled. */
-export async function stopWatchdogDaemon(config: Pick<WatchdogConfig, 'pidFile' | 'root'>, options: { clock: Clock; graceMs: number }): Promise<StopResult> {
+export async function stopWatchdogDaemon(
+  config: Pick<WatchdogConfig, 'pidFile' | 'root'>,
+  options: { clock: Clock; graceMs: number },
+): Promise<StopResult> {
   const result = await stopDaemon(watchdogDaemonSpec(config), options);
   if (result.status === 'foreign') return { status: 'not_running' };
-  if (result.status === 'failed') return { status: 'failed', pid: result.pid, reason: result.reason };
+  if (result.status === 'failed')
+    return { status: 'failed', pid: result.pid, reason: result.reason };
   return result;
 }

@@ -29,7 +29,10 @@ function tickFor(intervalSec: number): number {
 function describeEvent(e: WatchdogEvent): string {
   const f = e.fields;
   const detail = Object.entries(f)
-    .filter(([k, v]) => k !== 'process' && v !== null && v !== undefined && !(Array.isArray(v) && v.length === 0))
+    .filter(
+      ([k, v]) =>
+        k !== 'process' && v !== null && v !== undefined && !(Array.isArray(v) && v.length === 0),
+    )
     .map(([k, v]) => `${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`)
     .join(' ');
   return `${e.type} ${String(f.process ?? '')} ${detail}`.trim();
@@ -44,20 +47,32 @@ export async function runWatchdogLoop(options: LoopOptions): Promise<number> {
   let config = options.loadConfig();
   const claim = claimWatchdogPidFile(config);
   if (!claim.ok) {
-    log(`another watchdog is already running (pid ${claim.pid}, ${config.pidFile}); not starting a second one`);
+    log(
+      `another watchdog is already running (pid ${claim.pid}, ${config.pidFile}); not starting a second one`,
+    );
     return 1;
   }
   let history = watchdogHistory(config, clock);
   history.repair();
-  history.append('watchdog_started', { pid: process.pid, interval_sec: config.intervalSec, processes: config.processes.map((p) => p.id) });
-  log(`${clock.now().toISOString()} watchdog started (pid ${process.pid}), ${config.processes.length} process(es), every ${config.intervalSec}s`);
+  history.append('watchdog_started', {
+    pid: process.pid,
+    interval_sec: config.intervalSec,
+    processes: config.processes.map((p) => p.id),
+  });
+  log(
+    `${clock.now().toISOString()} watchdog started (pid ${process.pid}), ${config.processes.length} process(es), every ${config.intervalSec}s`,
+  );
   let lastReloadError: string | null = null;
   let exitCode = 0;
   // The loop ends on a stop request, or when the pid file names another process (this watchdog lost it).
   const done = new AbortController();
   const stop = (): void => done.abort();
   signal.addEventListener('abort', stop, { once: true });
-  const scheduler = new IntervalScheduler(clock, (_job, err) => log(`${clock.now().toISOString()} check failed: ${err.message}`), { tickMs: options.tickMs ?? tickFor(config.intervalSec) });
+  const scheduler = new IntervalScheduler(
+    clock,
+    (_job, err) => log(`${clock.now().toISOString()} check failed: ${err.message}`),
+    { tickMs: options.tickMs ?? tickFor(config.intervalSec) },
+  );
   scheduler.add({
     name: 'check',
     intervalSec: () => config.intervalSec,
@@ -71,18 +86,29 @@ export async function runWatchdogLoop(options: LoopOptions): Promise<number> {
         const message = (err as Error).message;
         if (message !== lastReloadError) {
           history.append('config_reload_failed', { error: message });
-          log(`${clock.now().toISOString()} config reload failed, keeping the previous config: ${message}`);
+          log(
+            `${clock.now().toISOString()} config reload failed, keeping the previous config: ${message}`,
+          );
         }
         lastReloadError = message;
       }
       if (!claim.stillOurs()) {
-        log(`${clock.now().toISOString()} ${config.pidFile} now names another process; this watchdog stops`);
+        log(
+          `${clock.now().toISOString()} ${config.pidFile} now names another process; this watchdog stops`,
+        );
         exitCode = 1;
         stop();
         return;
       }
-      const result = await runWatchdogCheck({ config, clock, history, random: options.random, lockWaitMs: config.intervalSec * 1000 });
-      if (result.busy) log(`${clock.now().toISOString()} another check holds ${result.lockFile}; skipped`);
+      const result = await runWatchdogCheck({
+        config,
+        clock,
+        history,
+        random: options.random,
+        lockWaitMs: config.intervalSec * 1000,
+      });
+      if (result.busy)
+        log(`${clock.now().toISOString()} another check holds ${result.lockFile}; skipped`);
       else for (const e of result.events) log(`${result.at} ${describeEvent(e)}`);
     },
   });

@@ -6,16 +6,25 @@ import type { Clock } from '../util/clock.js';
 import { loadWatchdogConfig } from '../config/watchdog.js';
 import { watchdogMetricValues } from '../core/watchdog/metrics.js';
 import { readWatchdogState } from './state.js';
-import { ensureWatchdogRunning, type EnsureStatus, type EnsureWatchdogResult, type SupervisorMemory } from './supervise.js';
+import {
+  ensureWatchdogRunning,
+  type EnsureStatus,
+  type EnsureWatchdogResult,
+  type SupervisorMemory,
+} from './supervise.js';
 import type { WatchdogState } from '../core/watchdog/types.js';
 
 const DEFAULT_STATE_FILE = 'artifacts/autonomy/local_models/process_watchdog_state.json';
 
 /** The metrics module's snapshot from a state (pure): one row per supervised, enabled process. */
-export function watchdogSnapshot(state: WatchdogState | null, stateMtimeMs: number | null): WatchdogSnapshot {
+export function watchdogSnapshot(
+  state: WatchdogState | null,
+  stateMtimeMs: number | null,
+): WatchdogSnapshot {
   // The registry computes the state age itself at scrape time; only the per-process values are used.
   const values = watchdogMetricValues(state, null, new Date(0));
-  const restarts = (id: string, result: 'success' | 'failure'): number => values.restartsTotal.find((r) => r.process === id && r.result === result)?.value ?? 0;
+  const restarts = (id: string, result: 'success' | 'failure'): number =>
+    values.restartsTotal.find((r) => r.process === id && r.result === result)?.value ?? 0;
   return {
     processes: values.processUp.map(({ process, value }) => ({
       process,
@@ -71,13 +80,27 @@ export function watchdogSupervisionJob(options: SupervisionJobOptions): Supervis
   let lastStatus: EnsureStatus | null = null;
   return {
     name: 'watchdog-supervision',
-    intervalSec: () => (typeof options.intervalSec === 'function' ? options.intervalSec() : (options.intervalSec ?? 30)),
+    intervalSec: () =>
+      typeof options.intervalSec === 'function'
+        ? options.intervalSec()
+        : (options.intervalSec ?? 30),
     run: async () => {
-      const result = await ensureWatchdogRunning({ root: options.root, clock: options.clock, history: options.history(), memory, command: options.command });
+      const result = await ensureWatchdogRunning({
+        root: options.root,
+        clock: options.clock,
+        history: options.history(),
+        memory,
+        command: options.command,
+      });
       memory = result.memory;
       const quiet = result.status === 'not_configured' && lastStatus === null;
-      if (!quiet && (result.status !== lastStatus || result.restarted || result.status === 'restart_failed')) {
-        options.log?.(`watchdog supervision: ${result.status}${result.pid ? ` (pid ${result.pid})` : ''}${result.reason ? `: ${result.reason}` : ''}`);
+      if (
+        !quiet &&
+        (result.status !== lastStatus || result.restarted || result.status === 'restart_failed')
+      ) {
+        options.log?.(
+          `watchdog supervision: ${result.status}${result.pid ? ` (pid ${result.pid})` : ''}${result.reason ? `: ${result.reason}` : ''}`,
+        );
       }
       lastStatus = result.status;
       return result;

@@ -1,9 +1,22 @@
 import { statSync } from 'node:fs';
 import { atomicWriteJson, readJson } from '../store/atomic.js';
 import { loadStateFile } from '../store/state-file.js';
-import { emptyMemory, initialWatchdogState, type ProcessMemory, type ProcessStatus, type WatchdogState } from '../core/watchdog/types.js';
+import {
+  emptyMemory,
+  initialWatchdogState,
+  type ProcessMemory,
+  type ProcessStatus,
+  type WatchdogState,
+} from '../core/watchdog/types.js';
 
-const STATUSES: readonly ProcessStatus[] = ['healthy', 'down', 'hung', 'backoff', 'given_up', 'disabled'];
+const STATUSES: readonly ProcessStatus[] = [
+  'healthy',
+  'down',
+  'hung',
+  'backoff',
+  'given_up',
+  'disabled',
+];
 
 function isObject(v: unknown): v is Record<string, unknown> {
   return !!v && typeof v === 'object' && !Array.isArray(v);
@@ -15,17 +28,24 @@ function normalizeMemory(raw: Record<string, unknown>): ProcessMemory {
     const v = raw[k];
     return typeof v === 'number' && Number.isFinite(v) && v >= 0 ? v : (base[k] as number);
   };
-  const str = (k: keyof ProcessMemory): string | null => (typeof raw[k] === 'string' ? (raw[k] as string) : null);
+  const str = (k: keyof ProcessMemory): string | null =>
+    typeof raw[k] === 'string' ? (raw[k] as string) : null;
   const pid = raw.pid;
   const backoff = raw.last_backoff_sec;
   return {
-    status: STATUSES.includes(raw.status as ProcessStatus) ? (raw.status as ProcessStatus) : base.status,
+    status: STATUSES.includes(raw.status as ProcessStatus)
+      ? (raw.status as ProcessStatus)
+      : base.status,
     reason: str('reason'),
     pid: typeof pid === 'number' && Number.isInteger(pid) && pid > 0 ? pid : null,
     restarts_success: count('restarts_success'),
     restarts_failure: count('restarts_failure'),
     consecutive_failures: count('consecutive_failures'),
-    attempts: Array.isArray(raw.attempts) ? raw.attempts.filter((t): t is string => typeof t === 'string' && !Number.isNaN(Date.parse(t))) : [],
+    attempts: Array.isArray(raw.attempts)
+      ? raw.attempts.filter(
+          (t): t is string => typeof t === 'string' && !Number.isNaN(Date.parse(t)),
+        )
+      : [],
     last_restart_at: str('last_restart_at'),
     next_attempt_at: str('next_attempt_at'),
     last_backoff_sec: typeof backoff === 'number' && Number.isFinite(backoff) ? backoff : null,
@@ -39,7 +59,8 @@ export function normalizeWatchdogState(raw: unknown): WatchdogState | null {
   if (!isObject(raw)) return null;
   const state = initialWatchdogState();
   if (typeof raw.updated_at === 'string') state.updated_at = raw.updated_at;
-  if (typeof raw.checked_by_pid === 'number' && Number.isInteger(raw.checked_by_pid)) state.checked_by_pid = raw.checked_by_pid;
+  if (typeof raw.checked_by_pid === 'number' && Number.isInteger(raw.checked_by_pid))
+    state.checked_by_pid = raw.checked_by_pid;
   if (isObject(raw.processes)) {
     for (const [id, memory] of Object.entries(raw.processes)) {
       if (isObject(memory)) state.processes[id] = normalizeMemory(memory);
@@ -57,7 +78,12 @@ export interface LoadedWatchdogState {
 
 /** Read the state for the watchdog itself; a torn file is moved aside (kept) and it starts fresh. */
 export function loadWatchdogState(file: string, now: Date): LoadedWatchdogState {
-  return loadStateFile(file, now, initialWatchdogState, (value) => normalizeWatchdogState(value) ?? 'state is not a JSON object');
+  return loadStateFile(
+    file,
+    now,
+    initialWatchdogState,
+    (value) => normalizeWatchdogState(value) ?? 'state is not a JSON object',
+  );
 }
 
 export function saveWatchdogState(file: string, state: WatchdogState): void {
@@ -65,7 +91,10 @@ export function saveWatchdogState(file: string, state: WatchdogState): void {
 }
 
 /** For readers other than the watchdog (metrics, status): never moves or writes anything. */
-export function readWatchdogState(file: string): { state: WatchdogState | null; mtimeMs: number | null } {
+export function readWatchdogState(file: string): {
+  state: WatchdogState | null;
+  mtimeMs: number | null;
+} {
   const read = readJson(file);
   let mtimeMs: number | null = null;
   try {

@@ -5,7 +5,12 @@ import { runningWatchdog } from './daemon.js';
 import { observeProcess } from './observe.js';
 import { decideProcess, givenUpUntil } from '../core/watchdog/policy.js';
 import { readWatchdogState } from './state.js';
-import { emptyMemory, type Decision, type ProcessMemory, type ProcessStatus } from '../core/watchdog/types.js';
+import {
+  emptyMemory,
+  type Decision,
+  type ProcessMemory,
+  type ProcessStatus,
+} from '../core/watchdog/types.js';
 
 export interface ProcessStatusRow {
   id: string;
@@ -18,7 +23,14 @@ export interface ProcessStatusRow {
 }
 
 export interface WatchdogStatus {
-  watchdog: { running: boolean; pid: number | null; pid_file: string; state_file: string; state_updated_at: string | null; state_age_sec: number | null };
+  watchdog: {
+    running: boolean;
+    pid: number | null;
+    pid_file: string;
+    state_file: string;
+    state_updated_at: string | null;
+    state_age_sec: number | null;
+  };
   processes: ProcessStatusRow[];
 }
 
@@ -26,11 +38,22 @@ export interface WatchdogStatus {
  * One status row: status, reason and pid from a decision that was not acted on; restarts and times
  * from what the watchdog stored. Pure.
  */
-export function statusRow(id: string, decision: Pick<Decision, 'status' | 'reason' | 'memory'>, stored: ProcessMemory | undefined, intervalSec: number, now: Date): ProcessStatusRow {
+export function statusRow(
+  id: string,
+  decision: Pick<Decision, 'status' | 'reason' | 'memory'>,
+  stored: ProcessMemory | undefined,
+  intervalSec: number,
+  now: Date,
+): ProcessStatusRow {
   const memory = stored ?? emptyMemory();
   let next: string | null = null;
   if (decision.status === 'given_up') next = givenUpUntil(decision.memory, intervalSec);
-  else if (decision.status === 'backoff' && memory.next_attempt_at && Date.parse(memory.next_attempt_at) > now.getTime()) next = memory.next_attempt_at;
+  else if (
+    decision.status === 'backoff' &&
+    memory.next_attempt_at &&
+    Date.parse(memory.next_attempt_at) > now.getTime()
+  )
+    next = memory.next_attempt_at;
   return {
     id,
     status: decision.status,
@@ -46,7 +69,10 @@ export function statusRow(id: string, decision: Pick<Decision, 'status' | 'reaso
  * Status as of now: each process is observed live (pid, command line, health) and judged with the
  * watchdog's memory, but nothing is signalled, started or written.
  */
-export async function watchdogStatus(config: WatchdogConfig, clock: Clock): Promise<WatchdogStatus> {
+export async function watchdogStatus(
+  config: WatchdogConfig,
+  clock: Clock,
+): Promise<WatchdogStatus> {
   const { state, mtimeMs } = readWatchdogState(config.stateFile);
   const daemon = runningWatchdog(config);
   // One look at the process table for every process (for ps: one call).
@@ -56,7 +82,13 @@ export async function watchdogStatus(config: WatchdogConfig, clock: Clock): Prom
       const observation = await observeProcess(spec, matcher(spec), () => clock.now(), processes);
       const now = clock.now();
       const stored = state?.processes[spec.id];
-      return statusRow(spec.id, decideProcess(observation, stored, spec, { id: spec.id, now }), stored, spec.startLimit.intervalSec, now);
+      return statusRow(
+        spec.id,
+        decideProcess(observation, stored, spec, { id: spec.id, now }),
+        stored,
+        spec.startLimit.intervalSec,
+        now,
+      );
     }),
   );
   let stateAge: number | null = null;

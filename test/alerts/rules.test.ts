@@ -27,7 +27,6 @@ const RUNBOOKS_DIR = join(ROOT, 'docs', 'runbooks');
 const PROMTOOL = process.env.PROMTOOL ?? 'promtool';
 const AMTOOL = process.env.AMTOOL ?? 'amtool';
 
-
 // The alerts that ask laneguard's receiver to act, and the action.
 const RECOVERY_ACTIONS: Record<string, string> = {
   LaneguardFleetIdleWhileDemand: 'recover',
@@ -139,9 +138,11 @@ describe('alerts/laneguard.rules.yml', () => {
     expect(rulesSource.match(/job="[^"]*"/g)?.every((m) => m === 'job="laneguard"')).toBe(true);
   });
 
-  it('reads the guard\'s own idle threshold instead of a number of its own', () => {
+  it("reads the guard's own idle threshold instead of a number of its own", () => {
     const persistent = ruleByName.get('LaneguardPersistentIdle');
-    expect(persistent?.expr).toContain('laneguard_anomaly_active{job="laneguard",anomaly="persistent_idle_condition"}');
+    expect(persistent?.expr).toContain(
+      'laneguard_anomaly_active{job="laneguard",anomaly="persistent_idle_condition"}',
+    );
     expect(persistent?.expr).not.toMatch(/>=\s*\d/);
   });
 

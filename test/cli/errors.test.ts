@@ -23,7 +23,10 @@ function lines(fn: (err: (l: string) => void) => number): { code: number; out: s
   return { code, out };
 }
 
-const fleet = () => ({ endpoints: [{ id: 'lm', base_url: 'http://127.0.0.1:9/v1' }], lanes: [{ id: 'a', pending: 0 }] });
+const fleet = () => ({
+  endpoints: [{ id: 'lm', base_url: 'http://127.0.0.1:9/v1' }],
+  lanes: [{ id: 'a', pending: 0 }],
+});
 
 describe('errors an operator can cause', () => {
   it('once --lock-wait 0 beside a running cycle: one line naming the lock, exit 1', async () => {
@@ -32,41 +35,82 @@ describe('errors an operator can cause', () => {
     children.push(() => holder.kill('SIGKILL'));
     const lock = path.join(root, 'artifacts/autonomy/local_models/idle_guard.lock');
     mkdirSync(path.dirname(lock), { recursive: true });
-    writeFileSync(lock, JSON.stringify({ pid: holder.pid, host: hostname(), at: new Date().toISOString(), start: identify(holder.pid!)?.start ?? null }));
+    writeFileSync(
+      lock,
+      JSON.stringify({
+        pid: holder.pid,
+        host: hostname(),
+        at: new Date().toISOString(),
+        start: identify(holder.pid!)?.start ?? null,
+      }),
+    );
     const run = await laneguard(['--root', root, 'once', '--lock-wait', '0']);
     expect(run.code).toBe(1);
-    expect(run.stderr.trim().split('\n')).toEqual([`laneguard: another guard cycle holds ${lock} (waited 0s)`]);
+    expect(run.stderr.trim().split('\n')).toEqual([
+      `laneguard: another guard cycle holds ${lock} (waited 0s)`,
+    ]);
   }, 60_000);
 
   it('a lock directory that cannot be made (a file is in the way): one line naming the lock', async () => {
-    const root = buildSandboxRoot(tempDir(), { ...fleet(), guard: { lock_file: 'blocker/idle_guard.lock' } });
+    const root = buildSandboxRoot(tempDir(), {
+      ...fleet(),
+      guard: { lock_file: 'blocker/idle_guard.lock' },
+    });
     writeFileSync(path.join(root, 'blocker'), 'a file, not a directory');
     const run = await laneguard(['--root', root, 'once']);
     expect(run.code).toBe(1);
-    expect(run.stderr.trim().split('\n')).toEqual([`laneguard: cannot create ${path.join(root, 'blocker/idle_guard.lock')}: a file is in the way`]);
+    expect(run.stderr.trim().split('\n')).toEqual([
+      `laneguard: cannot create ${path.join(root, 'blocker/idle_guard.lock')}: a file is in the way`,
+    ]);
   }, 60_000);
 
   it('maps file errors, a busy lock and raw errno errors to one line and exit 1', () => {
-    const enospc = Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC', syscall: 'write' });
-    expect(lines((e) => reportError(new FileError('write', '/r/state.json', enospc), e))).toEqual({ code: 1, out: ['laneguard: cannot write /r/state.json: no space left on device'] });
-    expect(lines((e) => reportError(new LockBusyError('/r/x.lock', 0), e))).toEqual({ code: 1, out: ['laneguard: another guard cycle holds /r/x.lock (waited 0s)'] });
-    const eacces = Object.assign(new Error('EACCES: permission denied, open \'/r/f\''), { code: 'EACCES', syscall: 'open', path: '/r/f' });
-    expect(lines((e) => reportError(eacces, e))).toEqual({ code: 1, out: ['laneguard: open /r/f: permission denied'] });
+    const enospc = Object.assign(new Error('ENOSPC: no space left on device, write'), {
+      code: 'ENOSPC',
+      syscall: 'write',
+    });
+    expect(lines((e) => reportError(new FileError('write', '/r/state.json', enospc), e))).toEqual({
+      code: 1,
+      out: ['laneguard: cannot write /r/state.json: no space left on device'],
+    });
+    expect(lines((e) => reportError(new LockBusyError('/r/x.lock', 0), e))).toEqual({
+      code: 1,
+      out: ['laneguard: another guard cycle holds /r/x.lock (waited 0s)'],
+    });
+    const eacces = Object.assign(new Error("EACCES: permission denied, open '/r/f'"), {
+      code: 'EACCES',
+      syscall: 'open',
+      path: '/r/f',
+    });
+    expect(lines((e) => reportError(eacces, e))).toEqual({
+      code: 1,
+      out: ['laneguard: open /r/f: permission denied'],
+    });
   });
 
   it('an unexpected error is one line with a hint; --debug adds the stack trace', () => {
     const bug = new TypeError("Cannot read properties of undefined (reading 'x')");
     const plain = lines((e) => reportError(bug, e));
-    expect(plain).toEqual({ code: 1, out: ["laneguard: internal error: Cannot read properties of undefined (reading 'x') (run with --debug for the stack trace)"] });
+    expect(plain).toEqual({
+      code: 1,
+      out: [
+        "laneguard: internal error: Cannot read properties of undefined (reading 'x') (run with --debug for the stack trace)",
+      ],
+    });
     const debug = lines((e) => reportError(bug, e, true));
     expect(debug.code).toBe(1);
-    expect(debug.out[0]).toBe("laneguard: TypeError: Cannot read properties of undefined (reading 'x')");
+    expect(debug.out[0]).toBe(
+      "laneguard: TypeError: Cannot read properties of undefined (reading 'x')",
+    );
     expect(debug.out.slice(1).some((l) => /^\s+at /.test(l))).toBe(true);
   });
 
   it('--debug is accepted before or after the command', async () => {
     const root = buildSandboxRoot(tempDir(), fleet());
-    for (const args of [['--debug', '--root', root, 'lanes'], ['--root', root, 'lanes', '--debug']]) {
+    for (const args of [
+      ['--debug', '--root', root, 'lanes'],
+      ['--root', root, 'lanes', '--debug'],
+    ]) {
       const run = await laneguard(args);
       expect(run.stderr, args.join(' ')).toBe('');
       expect(run.code).toBe(0);

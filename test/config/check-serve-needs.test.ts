@@ -10,7 +10,11 @@ import { tempDir } from '../helpers/tmp.js';
 const GUARD = 'config/local_model_idle_guard.json';
 
 function root(guard: Record<string, unknown> = {}): string {
-  return buildSandboxRoot(tempDir(), { endpoints: [{ id: 'lm', base_url: 'http://127.0.0.1:9/v1' }], lanes: [{ id: 'a' }], guard });
+  return buildSandboxRoot(tempDir(), {
+    endpoints: [{ id: 'lm', base_url: 'http://127.0.0.1:9/v1' }],
+    lanes: [{ id: 'a' }],
+    guard,
+  });
 }
 
 function setGuard(dir: string, text: string): void {
@@ -22,7 +26,9 @@ describe('config check: what serve needs', () => {
     const missing = root({ server: { token_file: 'config/nope.token' } });
     const run = await laneguard(['--root', missing, 'config', 'check']);
     expect(run.code).toBe(2);
-    expect(run.stderr).toMatch(/config\/local_model_idle_guard\.json: server\.token_file: cannot read .*nope\.token \(ENOENT\)/);
+    expect(run.stderr).toMatch(
+      /config\/local_model_idle_guard\.json: server\.token_file: cannot read .*nope\.token \(ENOENT\)/,
+    );
     const unreadable = root({ server: { token_file: 'config/token.d' } });
     mkdirSync(path.join(unreadable, 'config/token.d'));
     const dirRun = await laneguard(['--root', unreadable, 'config', 'check']);
@@ -50,9 +56,18 @@ describe('config check: what serve needs', () => {
 
   it('refuses __proto__, constructor and prototype keys at any depth, also spelled with escapes', async () => {
     const cases: Array<[string, RegExp]> = [
-      ['{"__proto__": {"lanes": {"start_command": ["touch", "/tmp/owned"]}}}', /local_model_idle_guard\.json: __proto__: "__proto__" is not allowed as a key/],
-      ['{"lanes": {"constructor": {"prototype": {"x": 1}}}}', /lanes\.constructor: "constructor" is not allowed/],
-      ['{"webhook": {"routes": [{"match": {"prototype": "x"}, "action": "none"}]}}', /webhook\.routes\[0\]\.match\.prototype: "prototype" is not allowed/],
+      [
+        '{"__proto__": {"lanes": {"start_command": ["touch", "/tmp/owned"]}}}',
+        /local_model_idle_guard\.json: __proto__: "__proto__" is not allowed as a key/,
+      ],
+      [
+        '{"lanes": {"constructor": {"prototype": {"x": 1}}}}',
+        /lanes\.constructor: "constructor" is not allowed/,
+      ],
+      [
+        '{"webhook": {"routes": [{"match": {"prototype": "x"}, "action": "none"}]}}',
+        /webhook\.routes\[0\]\.match\.prototype: "prototype" is not allowed/,
+      ],
       ['{"\\u005f_proto__": {"dry_run": true}}', /__proto__: "__proto__" is not allowed/],
     ];
     for (const [text, message] of cases) {
@@ -72,12 +87,16 @@ describe('serve --listen', () => {
     const dir = root();
     const bad = await laneguard(['--root', dir, 'serve', '--listen', 'nonsense']);
     expect(bad.code).toBe(2);
-    expect(bad.stderr.trim()).toBe('laneguard: --listen: "nonsense" is not host:port (e.g. 127.0.0.1:9477)');
+    expect(bad.stderr.trim()).toBe(
+      'laneguard: --listen: "nonsense" is not host:port (e.g. 127.0.0.1:9477)',
+    );
     const range = await laneguard(['--root', dir, 'serve', '--listen', '127.0.0.1:70000']);
     expect(range.stderr.trim()).toBe('laneguard: --listen: port 70000 is out of range');
     const open = await laneguard(['--root', dir, 'serve', '--listen', '0.0.0.0:0']);
     expect(open.code).toBe(2);
-    expect(open.stderr).toMatch(/^laneguard: --listen: refusing to listen on 0\.0\.0\.0:0 without a token/);
+    expect(open.stderr).toMatch(
+      /^laneguard: --listen: refusing to listen on 0\.0\.0\.0:0 without a token/,
+    );
     expect(open.stderr).not.toContain('local_model_idle_guard.json');
   });
 });

@@ -4,7 +4,8 @@
 export type PlistValue = string | number | boolean | PlistValue[] | { [key: string]: PlistValue };
 
 const DECL = '<?xml version="1.0" encoding="UTF-8"?>';
-const DOCTYPE = '<!DOCTYPE plist PUBLIC "-//Apple//DTD PLIST 1.0//EN" "http://www.apple.com/DTDs/PropertyList-1.0.dtd">';
+const DOCTYPE =
+  '<!DOCTYPE plist PUBLIC "-//Apple//DTD PLIST 1.0//EN" "http://www.apple.com/DTDs/PropertyList-1.0.dtd">';
 const ENTITIES: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'" };
 
 function unescape(text: string): string {
@@ -17,7 +18,8 @@ function unescape(text: string): string {
 
 /** Parse a plist document; throws with a reason for anything not well formed. */
 export function parsePlist(text: string): PlistValue {
-  if (!text.startsWith(`${DECL}\n${DOCTYPE}\n`)) throw new Error('must start with the XML declaration and the plist DOCTYPE');
+  if (!text.startsWith(`${DECL}\n${DOCTYPE}\n`))
+    throw new Error('must start with the XML declaration and the plist DOCTYPE');
   let rest = text.slice(DECL.length + DOCTYPE.length + 2);
   const skip = (): void => {
     for (;;) {

@@ -9,13 +9,19 @@ describe('the endpoint kind catalogue', () => {
     const doc = readFileSync('docs/probing.md', 'utf8');
     for (const kind of ENDPOINT_KINDS) {
       expect(typeof PROBERS[kind]).toBe('function');
-      const parsed = fleetSchema.safeParse({ endpoints: [{ id: 'e', base_url: 'http://127.0.0.1:1/v1', kind }] });
+      const parsed = fleetSchema.safeParse({
+        endpoints: [{ id: 'e', base_url: 'http://127.0.0.1:1/v1', kind }],
+      });
       expect(parsed.success, kind).toBe(true);
       if (kind !== 'auto') expect(doc).toMatch(new RegExp(`^\\| \`${kind}\` +\\|`, 'm'));
     }
   });
 
   it('a kind outside the catalogue is refused', () => {
-    expect(fleetSchema.safeParse({ endpoints: [{ id: 'e', base_url: 'http://127.0.0.1:1/v1', kind: 'tgi' }] }).success).toBe(false);
+    expect(
+      fleetSchema.safeParse({
+        endpoints: [{ id: 'e', base_url: 'http://127.0.0.1:1/v1', kind: 'tgi' }],
+      }).success,
+    ).toBe(false);
   });
 });

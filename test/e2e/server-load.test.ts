@@ -5,7 +5,15 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ModelServer } from '../../src/sandbox/model-server.js';
 import { tempDir } from '../helpers/tmp.js';
-import { fleetRoot, freePort, shortenedRules, startLaneguard, startPrometheus, stopAll, until } from './harness/index.js';
+import {
+  fleetRoot,
+  freePort,
+  shortenedRules,
+  startLaneguard,
+  startPrometheus,
+  stopAll,
+  until,
+} from './harness/index.js';
 
 let vllm: ModelServer;
 let lmstudio: ModelServer;
@@ -32,34 +40,83 @@ describe('server load, end to end', () => {
       ],
       lanes: [
         // Both lanes are started by laneguard and then sit idle: running, holding work, sending nothing.
-        { id: 'on-vllm', urls: [vllm.baseUrl], pending: 3, continuous: true, sandbox: { worker: 'idle' } },
-        { id: 'on-lmstudio', urls: [lmstudio.baseUrl], pending: 3, continuous: true, sandbox: { worker: 'idle' } },
+        {
+          id: 'on-vllm',
+          urls: [vllm.baseUrl],
+          pending: 3,
+          continuous: true,
+          sandbox: { worker: 'idle' },
+        },
+        {
+          id: 'on-lmstudio',
+          urls: [lmstudio.baseUrl],
+          pending: 3,
+          continuous: true,
+          sandbox: { worker: 'idle' },
+        },
       ],
       guard: { interval_sec: 1 },
     });
     const lg = await startLaneguard(root, port);
-    const prom = await startPrometheus({ dir, laneguard: [lg.address], rulesFile: shortenedRules(dir) });
+    const prom = await startPrometheus({
+      dir,
+      laneguard: [lg.address],
+      rulesFile: shortenedRules(dir),
+    });
     const procs = [lg.process, prom.process];
     await prom.waitForTargetUp();
-    await lg.waitEvent('lane_started', (e) => e.lane === 'on-vllm', 'on-vllm started', 60_000, procs);
+    await lg.waitEvent(
+      'lane_started',
+      (e) => e.lane === 'on-vllm',
+      'on-vllm started',
+      60_000,
+      procs,
+    );
 
-    const firing = await until(`${ALERT} firing for vl`, async () => {
-      const alerts = await prom.alerts();
-      return alerts.find((a) => a.labels.alertname === ALERT && a.state === 'firing');
-    }, 90_000, procs);
-    expect(firing.labels).toMatchObject({ alertname: ALERT, endpoint: 'vl', job: 'laneguard', instance: lg.address, severity: 'warning' });
+    const firing = await until(
+      `${ALERT} firing for vl`,
+      async () => {
+        const alerts = await prom.alerts();
+        return alerts.find((a) => a.labels.alertname === ALERT && a.state === 'firing');
+      },
+      90_000,
+      procs,
+    );
+    expect(firing.labels).toMatchObject({
+      alertname: ALERT,
+      endpoint: 'vl',
+      job: 'laneguard',
+      instance: lg.address,
+      severity: 'warning',
+    });
     expect(firing.labels.laneguard_action).toBeUndefined();
     // LM Studio reports no load: no series, so no alert however idle its lane is.
-    expect((await prom.query('laneguard_endpoint_requests_running{endpoint="lm"}')).data?.result).toEqual([]);
-    expect((await prom.query('laneguard_endpoint_lanes_with_work{endpoint="lm"} > 0')).data?.result).toHaveLength(1);
-    expect((await prom.alerts()).filter((a) => a.labels.alertname === ALERT).map((a) => a.labels.endpoint)).toEqual(['vl']);
+    expect(
+      (await prom.query('laneguard_endpoint_requests_running{endpoint="lm"}')).data?.result,
+    ).toEqual([]);
+    expect(
+      (await prom.query('laneguard_endpoint_lanes_with_work{endpoint="lm"} > 0')).data?.result,
+    ).toHaveLength(1);
+    expect(
+      (await prom.alerts())
+        .filter((a) => a.labels.alertname === ALERT)
+        .map((a) => a.labels.endpoint),
+    ).toEqual(['vl']);
 
     // The server gets busy: the alert resolves.
     vllm.running = 2;
-    await until(`${ALERT} to resolve`, async () => {
-      const alerts = await prom.alerts();
-      return !alerts.some((a) => a.labels.alertname === ALERT) || undefined;
-    }, 90_000, procs);
-    expect((await prom.query('laneguard_endpoint_requests_running{endpoint="vl"}')).data?.result[0]?.value?.[1]).toBe('2');
+    await until(
+      `${ALERT} to resolve`,
+      async () => {
+        const alerts = await prom.alerts();
+        return !alerts.some((a) => a.labels.alertname === ALERT) || undefined;
+      },
+      90_000,
+      procs,
+    );
+    expect(
+      (await prom.query('laneguard_endpoint_requests_running{endpoint="vl"}')).data?.result[0]
+        ?.value?.[1],
+    ).toBe('2');
   });
 });

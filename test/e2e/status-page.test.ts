@@ -11,7 +11,16 @@ import { startServe, type ServeProcess } from '../helpers/serve-process.js';
 import { killProcessesMentioning } from '../helpers/tmp.js';
 
 const CHROMIUM = '/usr/bin/chromium';
-const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
 const TOKEN = 'status-page-e2e-token-0123456789';
 const SCRIPT = '<script>window.__pwned=1</script>';
 const ARTIFACTS = path.resolve('test-artifacts');
@@ -28,18 +37,36 @@ beforeAll(async () => {
   model = await new ModelServer().start();
   const dead = await deadUrl();
   buildSandboxRoot(root, {
-    endpoints: [{ id: 'lm', base_url: model.baseUrl, max_parallel: 4 }, { id: 'dead', base_url: dead }],
+    endpoints: [
+      { id: 'lm', base_url: model.baseUrl, max_parallel: 4 },
+      { id: 'dead', base_url: dead },
+    ],
     lanes: [
       { id: 'starved', urls: [model.baseUrl], pending: 3, continuous: true },
-      { id: 'held', urls: [model.baseUrl], pending: 2, pause: { text: JSON.stringify({ reason: 'manual: model swap', hold: true }), ageSec: 7200 } },
-      { id: 'scripted', urls: [model.baseUrl], pending: 1, pause: { text: `deploy note "A&B" ${SCRIPT}`, ageSec: 120 } },
+      {
+        id: 'held',
+        urls: [model.baseUrl],
+        pending: 2,
+        pause: { text: JSON.stringify({ reason: 'manual: model swap', hold: true }), ageSec: 7200 },
+      },
+      {
+        id: 'scripted',
+        urls: [model.baseUrl],
+        pending: 1,
+        pause: { text: `deploy note "A&B" ${SCRIPT}`, ageSec: 120 },
+      },
     ],
     // Mode alert: the schedule only observes, so the starved lane stays starved until recovery is asked for.
     guard: { mode: 'alert', interval_sec: 5, server: { token_file: 'config/webhook.token' } },
   });
   writeFileSync(path.join(root, 'config/webhook.token'), `${TOKEN}\n`);
   serve = await startServe(root);
-  context = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM, headless: true, args: ARGS, viewport: { width: 1280, height: 900 } });
+  context = await chromium.launchPersistentContext(profile, {
+    executablePath: CHROMIUM,
+    headless: true,
+    args: ARGS,
+    viewport: { width: 1280, height: 900 },
+  });
   page = await context.newPage();
 });
 
@@ -59,7 +86,12 @@ afterAll(async () => {
  * Poll what the page shows until `accept` holds. The page reloads itself (meta refresh), so an
  * element may vanish mid-read: such a read just counts as "not yet".
  */
-async function until<T>(read: () => Promise<T>, accept: (value: T) => boolean, what: string, timeoutMs = 90_000): Promise<T> {
+async function until<T>(
+  read: () => Promise<T>,
+  accept: (value: T) => boolean,
+  what: string,
+  timeoutMs = 90_000,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let last: T | string = 'nothing read';
   for (;;) {
@@ -70,7 +102,10 @@ async function until<T>(read: () => Promise<T>, accept: (value: T) => boolean, w
     } catch (err) {
       last = (err as Error).message.split('\n')[0]!;
     }
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; last seen: ${JSON.stringify(last)}\nserve output:\n${serve.output()}`);
+    if (Date.now() > deadline)
+      throw new Error(
+        `timed out waiting for ${what}; last seen: ${JSON.stringify(last)}\nserve output:\n${serve.output()}`,
+      );
     await new Promise((r) => setTimeout(r, 250));
   }
 }
@@ -78,7 +113,16 @@ async function until<T>(read: () => Promise<T>, accept: (value: T) => boolean, w
 interface Snapshot {
   headline: string | null;
   lanesHeading: string | null;
-  lanes: Record<string, { badges: string[]; pause: string | null; message: string | null; reason: string | null; pending: string | null }>;
+  lanes: Record<
+    string,
+    {
+      badges: string[];
+      pause: string | null;
+      message: string | null;
+      reason: string | null;
+      pending: string | null;
+    }
+  >;
   endpoints: Record<string, string[]>;
   anomalies: Array<{ name: string; runbook: string | null }>;
   trendLines: number;
@@ -118,9 +162,18 @@ const snapshot = (): Promise<Snapshot> => page.evaluate<Snapshot>(SNAPSHOT);
 describe('status page in a browser', () => {
   it('shows the trouble as the guard sees it: a starved lane, a held pause, a down endpoint, a script as text', async () => {
     await page.goto(serve.url);
-    const seen = await until(snapshot, (s) => (s.lanes.starved?.badges.includes('starved') ?? false) && s.endpoints.dead?.[0] === 'down', 'the starved lane and the dead endpoint shown');
+    const seen = await until(
+      snapshot,
+      (s) =>
+        (s.lanes.starved?.badges.includes('starved') ?? false) && s.endpoints.dead?.[0] === 'down',
+      'the starved lane and the dead endpoint shown',
+    );
 
-    expect(seen.lanes.starved).toMatchObject({ badges: ['stopped', 'starved'], pending: '3', pause: '-' });
+    expect(seen.lanes.starved).toMatchObject({
+      badges: ['stopped', 'starved'],
+      pending: '3',
+      pause: '-',
+    });
     expect(seen.lanes.starved!.reason).toContain('mode alert: the schedule only observes');
     expect(seen.lanes.held!.badges).toEqual(['stopped', 'paused: held']);
     expect(seen.lanes.held!.pause).toMatch(/^2\.0h\s+“?manual: model swap”?$/);
@@ -133,27 +186,43 @@ describe('status page in a browser', () => {
     expect(seen.scripts).toBe(0);
 
     expect(seen.headline).toBe('Idle while work is waiting');
-    expect(seen.anomalies).toContainEqual({ name: 'idle_while_endpoints_healthy', runbook: '/runbooks/LaneguardFleetIdleWhileDemand' });
+    expect(seen.anomalies).toContainEqual({
+      name: 'idle_while_endpoints_healthy',
+      runbook: '/runbooks/LaneguardFleetIdleWhileDemand',
+    });
     expect(seen.trendLines).toBe(1);
 
     mkdirSync(ARTIFACTS, { recursive: true });
-    await page.screenshot({ path: path.join(ARTIFACTS, 'status-page-before-recovery.png'), fullPage: true });
+    await page.screenshot({
+      path: path.join(ARTIFACTS, 'status-page-before-recovery.png'),
+      fullPage: true,
+    });
   });
 
   it('after a recovery cycle the starved lane is running, and the page shows it by reloading itself', async () => {
-    const res = await fetch(`${serve.url}/api/v1/cycle?wait=1`, { method: 'POST', headers: { authorization: `Bearer ${TOKEN}` } });
+    const res = await fetch(`${serve.url}/api/v1/cycle?wait=1`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${TOKEN}` },
+    });
     expect(res.status).toBe(200);
     const report = (await res.json()) as { started: Array<{ id: string }> };
     expect(report.started.map((s) => s.id)).toEqual(['starved']);
 
     // No reload from the test: the page's own refresh brings the new state.
-    const seen = await until(snapshot, (s) => s.lanes.starved?.badges.includes('running') ?? false, 'the starved lane shown running after the page refreshed itself');
+    const seen = await until(
+      snapshot,
+      (s) => s.lanes.starved?.badges.includes('running') ?? false,
+      'the starved lane shown running after the page refreshed itself',
+    );
     expect(seen.lanes.starved!.badges).toEqual(['running']);
     expect(seen.lanes.held!.badges).toEqual(['stopped', 'paused: held']);
     expect(seen.lanesHeading).toContain('1 of 3 running');
     expect(seen.events).toMatch(/lane_started\s+starved/);
     expect(seen.pwned).toBe('undefined');
 
-    await page.screenshot({ path: path.join(ARTIFACTS, 'status-page-after-recovery.png'), fullPage: true });
+    await page.screenshot({
+      path: path.join(ARTIFACTS, 'status-page-after-recovery.png'),
+      fullPage: true,
+    });
   });
 });

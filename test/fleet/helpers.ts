@@ -30,7 +30,9 @@ afterEach(async () => {
 });
 
 /** An endpoint as the config loader would produce it (schema defaults applied). */
-export function endpoint(fields: { id: string; base_url: string } & Record<string, unknown>): EndpointConfig {
+export function endpoint(
+  fields: { id: string; base_url: string } & Record<string, unknown>,
+): EndpointConfig {
   return endpointSchema.parse(fields);
 }
 

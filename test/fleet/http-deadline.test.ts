@@ -41,7 +41,9 @@ afterAll(async () => {
 
 function callInChild(url: string, timeoutMs: number): Promise<Record<string, unknown>> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--expose-gc', CHILD, url, String(timeoutMs), '20000'], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(process.execPath, ['--expose-gc', CHILD, url, String(timeoutMs), '20000'], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
     let out = '';
     child.stdout.on('data', (c: Buffer) => (out += c.toString()));
     child.on('error', reject);
@@ -57,20 +59,34 @@ function callInChild(url: string, timeoutMs: number): Promise<Record<string, unk
 
 describe('outbound calls end within their timeout', () => {
   // status 200: the deadline fired after the headers had come, the case a collected signal missed.
-  for (const [route, status] of [['drip', 200], ['headers-only', 200], ['silent', null]] as const) {
+  for (const [route, status] of [
+    ['drip', 200],
+    ['headers-only', 200],
+    ['silent', null],
+  ] as const) {
     it(`${route}: a timeout, with forced garbage collection during the call`, async () => {
       // Generous for a loaded machine: the child must connect and get the headers within it.
       const result = await callInChild(`${base}/${route}`, 3000);
       expect(result).not.toHaveProperty('hung');
-      expect(result).toMatchObject({ ok: false, status, errorClass: 'timeout', reason: 'timed out' });
+      expect(result).toMatchObject({
+        ok: false,
+        status,
+        errorClass: 'timeout',
+        reason: 'timed out',
+      });
     }, 60_000);
   }
 
   it('a dripping endpoint costs its round one timeout; the healthy endpoint beside it is probed as usual', async () => {
     const models = await new ModelServer({}).start();
     try {
-      const endpoint = (id: string, baseUrl: string): EndpointConfig => endpointSchema.parse({ id, base_url: baseUrl, kind: 'openai', timeout_sec: 1 });
-      const results = await probeRound([endpoint('drip', `${base}/drip`), endpoint('lm', models.baseUrl)], { http: fetchHttpClient, now: () => new Date() }, 4);
+      const endpoint = (id: string, baseUrl: string): EndpointConfig =>
+        endpointSchema.parse({ id, base_url: baseUrl, kind: 'openai', timeout_sec: 1 });
+      const results = await probeRound(
+        [endpoint('drip', `${base}/drip`), endpoint('lm', models.baseUrl)],
+        { http: fetchHttpClient, now: () => new Date() },
+        4,
+      );
       expect(results.map((r) => [r.endpointId, r.ready, r.errorClass])).toEqual([
         ['drip', false, 'timeout'],
         ['lm', true, null],

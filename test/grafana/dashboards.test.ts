@@ -24,7 +24,6 @@ const DASHBOARDS = [
   { file: LANE, uid: 'laneguard-lane' },
 ];
 
-
 // Grafana's own variables that may appear in queries and links.
 const BUILTIN_VARIABLES = new Set([
   '__rate_interval',
@@ -161,10 +160,17 @@ describe.each(DASHBOARDS)('$uid', ({ file, uid }) => {
       allValue: '.*',
       datasource: DATASOURCE,
     });
-    expect(variableQueryText(instance ?? {})).toBe('label_values(laneguard_build_info{job=~"$job"}, instance)');
+    expect(variableQueryText(instance ?? {})).toBe(
+      'label_values(laneguard_build_info{job=~"$job"}, instance)',
+    );
     // Job next to instance: laneguard scraped under another job name still shows, and only it.
     const job = variable(dashboard, 'job');
-    expect(job).toMatchObject({ type: 'query', multi: false, includeAll: false, datasource: DATASOURCE });
+    expect(job).toMatchObject({
+      type: 'query',
+      multi: false,
+      includeAll: false,
+      datasource: DATASOURCE,
+    });
     expect(variableQueryText(job ?? {})).toBe('label_values(laneguard_build_info, job)');
     expect((job?.current as { value?: string } | undefined)?.value).toBe('laneguard');
     const names = variables(dashboard).map((v) => v.name);
@@ -257,7 +263,9 @@ describe.each(DASHBOARDS)('$uid', ({ file, uid }) => {
       expect(expr, where).not.toMatch(/job\s*=\s*"laneguard"/);
       for (const match of expr.matchAll(/\b(?:laneguard_[a-z_]+\b|ALERTS(?=\{)|up(?=\{))/g)) {
         const selector = /^\{[^}]*\}/.exec(expr.slice((match.index ?? 0) + match[0].length));
-        expect(selector?.[0] ?? '(no selector)', `${where}: ${match[0]}`).toContain('instance=~"$instance"');
+        expect(selector?.[0] ?? '(no selector)', `${where}: ${match[0]}`).toContain(
+          'instance=~"$instance"',
+        );
         expect(selector?.[0] ?? '(no selector)', `${where}: ${match[0]}`).toContain('job=~"$job"');
       }
     }
@@ -284,7 +292,9 @@ describe.each(DASHBOARDS)('$uid', ({ file, uid }) => {
   });
 
   it('links only runbooks of alerts defined in alerts/laneguard.rules.yml', () => {
-    const rules = parseAlertRules(readFileSync(path.join(REPO_ROOT, 'alerts', 'laneguard.rules.yml'), 'utf8'));
+    const rules = parseAlertRules(
+      readFileSync(path.join(REPO_ROOT, 'alerts', 'laneguard.rules.yml'), 'utf8'),
+    );
     const alerts = new Set(rules.map((rule) => rule.name));
     expect(alerts.size).toBeGreaterThan(0);
     for (const { panel, url } of panelLinks(dashboard)) {

@@ -172,7 +172,16 @@ export function dashboardAnnotationQueries(
   const dashboard = loadDashboard(file);
   return (dashboard.annotations?.list ?? []).flatMap((annotation) => {
     const expr = annotationExpr(annotation);
-    return expr === undefined ? [] : [{ dashboard: String(dashboard.uid), panel: String(annotation.name), refId: 'annotation', expr: substituteVariables(expr, values) }];
+    return expr === undefined
+      ? []
+      : [
+          {
+            dashboard: String(dashboard.uid),
+            panel: String(annotation.name),
+            refId: 'annotation',
+            expr: substituteVariables(expr, values),
+          },
+        ];
   });
 }
 

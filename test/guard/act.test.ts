@@ -22,23 +22,56 @@ describe('act(): carrying out a plan', () => {
     buildSandboxRoot(root, {
       endpoints: [{ id: 'a', base_url: URL }],
       lanes: [{ id: 'l1', urls: [URL], pending: 2 }],
-      guard: { lanes: { start_command: [process.execPath, '-e', 'require("fs").writeFileSync(process.argv[1], "started")', marker] } },
+      guard: {
+        lanes: {
+          start_command: [
+            process.execPath,
+            '-e',
+            'require("fs").writeFileSync(process.argv[1], "started")',
+            marker,
+          ],
+        },
+      },
     });
     const config = loadConfig({ root });
     const clock = new FakeClock();
     const adapter = createLaneAdapter(config);
-    const history = new HistoryStore(config.paths.history, { maxBytes: 1 << 20, keepFiles: 1 }, clock);
+    const history = new HistoryStore(
+      config.paths.history,
+      { maxBytes: 1 << 20, keepFiles: 1 },
+      clock,
+    );
     const read = await adapter.read(clock.now());
-    const plan = decide({ lanes: read.lanes, endpoints: [endpoint('a')], state: state(), config: config.guard, now: clock.now(), trigger: 'schedule' });
+    const plan = decide({
+      lanes: read.lanes,
+      endpoints: [endpoint('a')],
+      state: state(),
+      config: config.guard,
+      now: clock.now(),
+      trigger: 'schedule',
+    });
     expect(plan.starts.map((s) => s.id)).toEqual(['l1']);
 
     // Between the read and the start (probes, earlier starts: minutes at worst) the operator holds the lane.
-    writePause(laneDir(root, 'l1'), { reason: 'manual: investigating', by: 'ana', hold: true, now: clock.now() });
+    writePause(laneDir(root, 'l1'), {
+      reason: 'manual: investigating',
+      by: 'ana',
+      hold: true,
+      now: clock.now(),
+    });
 
-    const outcome = await act({ config, adapter, history, clock, runner: runArgv }, plan, { cycleId: 'c1', trigger: 'schedule', dryRun: false, endpoints: [endpoint('a')], work: new Map(read.lanes.map((l) => [l.id, l.work])) });
+    const outcome = await act({ config, adapter, history, clock, runner: runArgv }, plan, {
+      cycleId: 'c1',
+      trigger: 'schedule',
+      dryRun: false,
+      endpoints: [endpoint('a')],
+      work: new Map(read.lanes.map((l) => [l.id, l.work])),
+    });
     expect(existsSync(path.join(root, 'started-l1'))).toBe(false);
     expect(outcome.started).toEqual([]);
-    expect(outcome.failed).toEqual([{ id: 'l1', source: 'start', error: expect.stringMatching(/paused before it was started/) }]);
+    expect(outcome.failed).toEqual([
+      { id: 'l1', source: 'start', error: expect.stringMatching(/paused before it was started/) },
+    ]);
     // Not a failed start: no backoff, nothing toward the circuit breaker.
     expect(outcome.startFailed).toEqual([]);
     expect(existsSync(path.join(laneDir(root, 'l1'), 'paused.flag'))).toBe(true);

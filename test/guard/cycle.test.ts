@@ -14,15 +14,34 @@ import { tempDir } from '../helpers/tmp.js';
 const models = useModelServer();
 const OUT = 'artifacts/autonomy/local_models';
 
-describe('the cycle\'s endpoint view', () => {
+describe("the cycle's endpoint view", () => {
   it('a probe stamped in the future (clock went back, skewed writer) is not fresh: the endpoints are probed again', async () => {
-    const root = buildSandboxRoot(tempDir(), { endpoints: [{ id: 'lm', base_url: models.dead }], lanes: [], guard: { fleet_probe_interval_sec: 120 } });
+    const root = buildSandboxRoot(tempDir(), {
+      endpoints: [{ id: 'lm', base_url: models.dead }],
+      lanes: [],
+      guard: { fleet_probe_interval_sec: 120 },
+    });
     const clock = new FakeClock('2026-06-01T12:00:00.000Z');
     const future = '2026-06-01T13:00:00.000Z';
     // The last probe saw the endpoint healthy, "an hour from now".
     atomicWriteJson(path.join(root, OUT, 'fleet_status.json'), {
       timestamp: future,
-      probe: { timestamp: future, summary: { endpoint_total: 1, endpoint_healthy: 1, endpoint_unhealthy: 0 }, endpoints: [{ id: 'lm', base_url: models.dead, enabled: true, ok: true, state: 'up', ready: true, healthy: true, probed_at: future }] },
+      probe: {
+        timestamp: future,
+        summary: { endpoint_total: 1, endpoint_healthy: 1, endpoint_unhealthy: 0 },
+        endpoints: [
+          {
+            id: 'lm',
+            base_url: models.dead,
+            enabled: true,
+            ok: true,
+            state: 'up',
+            ready: true,
+            healthy: true,
+            probed_at: future,
+          },
+        ],
+      },
       capability_scan: null,
     });
     const config = loadConfig({ root });
@@ -34,14 +53,28 @@ describe('the cycle\'s endpoint view', () => {
 });
 
 describe('backoff memory of removed lanes', () => {
-  const entry = { failures: 3, start_failures: 0, backoff_until: null, last_start_at: null, awaiting_exit: false };
+  const entry = {
+    failures: 3,
+    start_failures: 0,
+    backoff_until: null,
+    last_start_at: null,
+    awaiting_exit: false,
+  };
   it('is forgotten when the lane is no longer in the fleet', () => {
     const lanes = { kept: entry, errored: entry, gone: entry };
-    const read = { lanes: [lane('kept')], errors: [{ id: 'errored', source: 'lane_read', error: 'x' }] };
+    const read = {
+      lanes: [lane('kept')],
+      errors: [{ id: 'errored', source: 'lane_read', error: 'x' }],
+    };
     expect(Object.keys(forgetRemovedLanes(lanes, read))).toEqual(['kept', 'errored']);
   });
   it('is kept when the lane list itself could not be read', () => {
     const lanes = { gone: entry };
-    expect(forgetRemovedLanes(lanes, { lanes: [], errors: [{ id: '*', source: 'lanes_file', error: 'x' }] })).toEqual(lanes);
+    expect(
+      forgetRemovedLanes(lanes, {
+        lanes: [],
+        errors: [{ id: '*', source: 'lanes_file', error: 'x' }],
+      }),
+    ).toEqual(lanes);
   });
 });

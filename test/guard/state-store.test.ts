@@ -1,7 +1,12 @@
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { circuitOpen, crashLooping, inBackoff, updateCircuit } from '../../src/core/guard/backoff.js';
+import {
+  circuitOpen,
+  crashLooping,
+  inBackoff,
+  updateCircuit,
+} from '../../src/core/guard/backoff.js';
 import { loadGuardState } from '../../src/guard/state-store.js';
 import { tempDir } from '../helpers/tmp.js';
 
@@ -11,15 +16,29 @@ const CIRCUIT = { failures: 5, window_sec: 600, open_sec: 900 };
 describe('guard state file', () => {
   it('a malformed per-lane entry is dropped, not carried into every cycle', () => {
     const file = path.join(tempDir(), 'state.json');
-    writeFileSync(file, JSON.stringify({
-      consecutive_idle_cycles: 2,
-      lanes: {
-        gone: null,
-        junk: 'x',
-        odd: { failures: 'many', backoff_until: 12, last_start_at: 'not a time', awaiting_exit: 'yes' },
-        good: { failures: 3, start_failures: 0, backoff_until: '2026-06-01T12:05:00.000Z', last_start_at: '2026-06-01T11:59:00.000Z', awaiting_exit: false },
-      },
-    }));
+    writeFileSync(
+      file,
+      JSON.stringify({
+        consecutive_idle_cycles: 2,
+        lanes: {
+          gone: null,
+          junk: 'x',
+          odd: {
+            failures: 'many',
+            backoff_until: 12,
+            last_start_at: 'not a time',
+            awaiting_exit: 'yes',
+          },
+          good: {
+            failures: 3,
+            start_failures: 0,
+            backoff_until: '2026-06-01T12:05:00.000Z',
+            last_start_at: '2026-06-01T11:59:00.000Z',
+            awaiting_exit: false,
+          },
+        },
+      }),
+    );
     const { state, error } = loadGuardState(file, NOW);
     expect(error).toBeNull();
     expect(state.consecutive_idle_cycles).toBe(2);
@@ -28,15 +47,29 @@ describe('guard state file', () => {
     expect(crashLooping(state)).toEqual(['good']);
     expect(state.lanes.gone).toBeUndefined();
     expect(state.lanes.junk).toBeUndefined();
-    expect(state.lanes.odd).toEqual({ failures: 0, start_failures: 0, backoff_until: null, last_start_at: null, awaiting_exit: false });
+    expect(state.lanes.odd).toEqual({
+      failures: 0,
+      start_failures: 0,
+      backoff_until: null,
+      last_start_at: null,
+      awaiting_exit: false,
+    });
     expect(inBackoff(state.lanes.good, NOW)).toBe(true);
   });
 
   it('an unreadable circuit open_until does not disable the circuit breaker for good', () => {
     const file = path.join(tempDir(), 'state.json');
-    writeFileSync(file, JSON.stringify({ circuit: { failure_times: ['2026-06-01T11:59:00.000Z', 7, null], open_until: 'soon' } }));
+    writeFileSync(
+      file,
+      JSON.stringify({
+        circuit: { failure_times: ['2026-06-01T11:59:00.000Z', 7, null], open_until: 'soon' },
+      }),
+    );
     const { state } = loadGuardState(file, NOW);
-    expect(state.circuit).toEqual({ failure_times: ['2026-06-01T11:59:00.000Z'], open_until: null });
+    expect(state.circuit).toEqual({
+      failure_times: ['2026-06-01T11:59:00.000Z'],
+      open_until: null,
+    });
     // Six failures now exceed the limit of five: the circuit must open.
     const next = updateCircuit(state.circuit, 5, NOW, CIRCUIT);
     expect(circuitOpen(next, NOW)).toBe(true);

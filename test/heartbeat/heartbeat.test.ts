@@ -14,11 +14,19 @@ function setup(endpoints: EndpointConfig[]) {
   const dir = tempDir();
   const stateFile = path.join(dir, 'heartbeat_state.json');
   const clock = new FakeClock('2026-03-01T12:00:00.000Z');
-  const history = new HistoryStore(path.join(dir, 'history.ndjson'), { maxBytes: 1 << 20, keepFiles: 1 }, clock);
+  const history = new HistoryStore(
+    path.join(dir, 'history.ndjson'),
+    { maxBytes: 1 << 20, keepFiles: 1 },
+    clock,
+  );
   const options = { endpoints, stateFile, http: fetchHttpClient, clock, history };
   const events = (): Array<Record<string, unknown>> => {
     try {
-      return readFileSync(history.file, 'utf8').trim().split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>);
+      return readFileSync(history.file, 'utf8')
+        .trim()
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => JSON.parse(l) as Record<string, unknown>);
     } catch {
       return [];
     }
@@ -34,46 +42,99 @@ describe('heartbeatRound', () => {
     const { round, stateFile } = setup([
       endpoint({ id: 'remote', base_url: warm.baseUrl, kind: 'lmstudio', heartbeat: true }),
       endpoint({ id: 'plain', base_url: other.baseUrl, kind: 'lmstudio' }),
-      endpoint({ id: 'off', base_url: off.baseUrl, kind: 'lmstudio', heartbeat: true, enabled: false }),
+      endpoint({
+        id: 'off',
+        base_url: off.baseUrl,
+        kind: 'lmstudio',
+        heartbeat: true,
+        enabled: false,
+      }),
     ]);
     const result = await round();
     expect(result.entries.map((e) => e.endpoint)).toEqual(['remote']);
-    expect(result.entries[0]).toMatchObject({ ok: true, state: 'up', ready: true, keep_warm: null, tokens_total: 0, checked_at: '2026-03-01T12:00:00.000Z' });
+    expect(result.entries[0]).toMatchObject({
+      ok: true,
+      state: 'up',
+      ready: true,
+      keep_warm: null,
+      tokens_total: 0,
+      checked_at: '2026-03-01T12:00:00.000Z',
+    });
     expect(warm.completions).toBe(0);
     expect(paths(warm).every((p) => p.startsWith('GET '))).toBe(true);
     expect(other.requests).toHaveLength(0);
     expect(off.requests).toHaveLength(0);
-    expect(readHeartbeatState(stateFile).endpoints.remote).toMatchObject({ ok: true, last_success_at: '2026-03-01T12:00:00.000Z' });
+    expect(readHeartbeatState(stateFile).endpoints.remote).toMatchObject({
+      ok: true,
+      last_success_at: '2026-03-01T12:00:00.000Z',
+    });
   });
 
   it('keep_warm sends one max_tokens: 1 completion on the chosen model and counts its tokens', async () => {
     const server = await startServer({ kind: 'lmstudio', models: ['qwen-14b'], loaded: [] });
-    const { round } = setup([endpoint({ id: 'remote', base_url: server.baseUrl, kind: 'lmstudio', heartbeat: true, keep_warm: { model: 'qwen-14b' } })]);
+    const { round } = setup([
+      endpoint({
+        id: 'remote',
+        base_url: server.baseUrl,
+        kind: 'lmstudio',
+        heartbeat: true,
+        keep_warm: { model: 'qwen-14b' },
+      }),
+    ]);
     await round();
     const second = await round();
     expect(server.requestsTo('/v1/chat/completions').map((r) => r.body)).toEqual([
       expect.objectContaining({ model: 'qwen-14b', max_tokens: 1 }),
       expect.objectContaining({ model: 'qwen-14b', max_tokens: 1 }),
     ]);
-    expect(second.entries[0]).toMatchObject({ ok: true, keep_warm: { model: 'qwen-14b', ok: true, tokens: 6 }, tokens_total: 12 });
+    expect(second.entries[0]).toMatchObject({
+      ok: true,
+      keep_warm: { model: 'qwen-14b', ok: true, tokens: 6 },
+      tokens_total: 12,
+    });
   });
 
   it('a failing keep-warm completion makes the heartbeat fail; a dead server gets no completion', async () => {
     const server = await startServer({ kind: 'lmstudio', models: ['a'], strictModels: true });
     const { round } = setup([
-      endpoint({ id: 'wrong-model', base_url: server.baseUrl, kind: 'lmstudio', heartbeat: true, keep_warm: { model: 'gone' } }),
-      endpoint({ id: 'dead', base_url: await deadUrl(), kind: 'lmstudio', heartbeat: true, keep_warm: { model: 'a' } }),
+      endpoint({
+        id: 'wrong-model',
+        base_url: server.baseUrl,
+        kind: 'lmstudio',
+        heartbeat: true,
+        keep_warm: { model: 'gone' },
+      }),
+      endpoint({
+        id: 'dead',
+        base_url: await deadUrl(),
+        kind: 'lmstudio',
+        heartbeat: true,
+        keep_warm: { model: 'a' },
+      }),
     ]);
     const { entries } = await round();
-    expect(entries[0]).toMatchObject({ ok: false, state: 'up', ready: true, error_class: 'http_error', keep_warm: { ok: false } });
+    expect(entries[0]).toMatchObject({
+      ok: false,
+      state: 'up',
+      ready: true,
+      error_class: 'http_error',
+      keep_warm: { ok: false },
+    });
     expect(entries[0]!.reason).toContain('keep-warm gone');
-    expect(entries[1]).toMatchObject({ ok: false, state: 'down', error_class: 'refused', consecutive_failures: 1 });
+    expect(entries[1]).toMatchObject({
+      ok: false,
+      state: 'down',
+      error_class: 'refused',
+      consecutive_failures: 1,
+    });
     expect(server.completions).toBe(1);
   });
 
   it('records heartbeat_changed in the history on changes only', async () => {
     const server = await startServer({ kind: 'lmstudio' });
-    const { round, clock, events } = setup([endpoint({ id: 'remote', base_url: server.baseUrl, kind: 'lmstudio', heartbeat: true })]);
+    const { round, clock, events } = setup([
+      endpoint({ id: 'remote', base_url: server.baseUrl, kind: 'lmstudio', heartbeat: true }),
+    ]);
     for (const behavior of ['ok', 'ok', 'fail', 'fail', 'no_models', 'ok', 'ok'] as const) {
       server.behavior = behavior;
       await round();
@@ -103,7 +164,9 @@ describe('heartbeatRound', () => {
 describe('runHeartbeat', () => {
   it('heartbeats every interval until the signal aborts', async () => {
     const server = await startServer({ kind: 'openai' });
-    const { options, clock } = setup([endpoint({ id: 'o', base_url: server.baseUrl, kind: 'openai', heartbeat: true })]);
+    const { options, clock } = setup([
+      endpoint({ id: 'o', base_url: server.baseUrl, kind: 'openai', heartbeat: true }),
+    ]);
     const controller = new AbortController();
     const startedAt: number[] = [];
     const rounds = await runHeartbeat({
@@ -126,7 +189,9 @@ describe('runHeartbeat', () => {
 
   it('an abort during the wait between rounds ends the loop without another round', async () => {
     const server = await startServer({ kind: 'openai' });
-    const { options } = setup([endpoint({ id: 'o', base_url: server.baseUrl, kind: 'openai', heartbeat: true })]);
+    const { options } = setup([
+      endpoint({ id: 'o', base_url: server.baseUrl, kind: 'openai', heartbeat: true }),
+    ]);
     const controller = new AbortController();
     const rounds = await runHeartbeat({
       ...options,

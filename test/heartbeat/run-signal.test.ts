@@ -14,20 +14,32 @@ describe.each(['SIGTERM', 'SIGINT'] as const)('laneguard heartbeat run and %s', 
     const server = await startServer({ kind: 'lmstudio', models: ['qwen'] });
     const root = tempDir();
     mkdirSync(path.join(root, 'config'), { recursive: true });
-    writeFileSync(path.join(root, 'config/local_model_fleet.json'), JSON.stringify({ endpoints: [{ id: 'remote', base_url: server.baseUrl, kind: 'lmstudio', heartbeat: true }] }));
+    writeFileSync(
+      path.join(root, 'config/local_model_fleet.json'),
+      JSON.stringify({
+        endpoints: [{ id: 'remote', base_url: server.baseUrl, kind: 'lmstudio', heartbeat: true }],
+      }),
+    );
 
-    const child = spawn(process.execPath, [MAIN, '--root', root, 'heartbeat', 'run', '--interval', '0.05'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(
+      process.execPath,
+      [MAIN, '--root', root, 'heartbeat', 'run', '--interval', '0.05'],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    );
     let stdout = '';
     let stderr = '';
     let exitCode: number | null | undefined;
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve((exitCode = code))));
+    const exited = new Promise<number | null>((resolve) =>
+      child.on('exit', (code) => resolve((exitCode = code))),
+    );
 
     // Several rounds have run once the server has been asked three times.
     await vi.waitFor(
       () => {
-        if (exitCode !== undefined) throw new Error(`heartbeat run exited early (${exitCode}): ${stderr}`);
+        if (exitCode !== undefined)
+          throw new Error(`heartbeat run exited early (${exitCode}): ${stderr}`);
         expect(server.requestsTo('/v1/models').length).toBeGreaterThanOrEqual(3);
       },
       { timeout: 20_000, interval: 20 },
@@ -36,10 +48,19 @@ describe.each(['SIGTERM', 'SIGINT'] as const)('laneguard heartbeat run and %s', 
     expect(await exited).toBe(0);
 
     expect(stdout).toMatch(/heartbeat stopped after \d+ round\(s\)/);
-    const state = JSON.parse(readFileSync(path.join(root, 'artifacts/autonomy/local_models/heartbeat_state.json'), 'utf8')) as { endpoints: Record<string, { ok: boolean }> };
+    const state = JSON.parse(
+      readFileSync(path.join(root, 'artifacts/autonomy/local_models/heartbeat_state.json'), 'utf8'),
+    ) as { endpoints: Record<string, { ok: boolean }> };
     expect(state.endpoints.remote?.ok).toBe(true);
-    const history = readFileSync(path.join(root, 'artifacts/autonomy/local_models/idle_guard_history.ndjson'), 'utf8').trim().split('\n');
+    const history = readFileSync(
+      path.join(root, 'artifacts/autonomy/local_models/idle_guard_history.ndjson'),
+      'utf8',
+    )
+      .trim()
+      .split('\n');
     // Many rounds, one state: one heartbeat_changed event.
-    expect(history.map((l) => (JSON.parse(l) as { type: string }).type)).toEqual(['heartbeat_changed']);
+    expect(history.map((l) => (JSON.parse(l) as { type: string }).type)).toEqual([
+      'heartbeat_changed',
+    ]);
   });
 });

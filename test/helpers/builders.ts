@@ -1,5 +1,12 @@
 import { guardSchema, type GuardConfig } from '../../src/config/guard-schema.js';
-import { emptyWork, initialGuardState, type EndpointView, type GuardState, type LaneSnapshot, type PauseInfo } from '../../src/domain/types.js';
+import {
+  emptyWork,
+  initialGuardState,
+  type EndpointView,
+  type GuardState,
+  type LaneSnapshot,
+  type PauseInfo,
+} from '../../src/domain/types.js';
 
 export const URL_A = 'http://127.0.0.1:1001/v1';
 export const URL_B = 'http://127.0.0.1:1002/v1';
@@ -19,7 +26,10 @@ export function endpoint(id: string, over: Partial<EndpointView> = {}): Endpoint
   };
 }
 
-export function lane(id: string, over: Partial<LaneSnapshot> & { pending?: number } = {}): LaneSnapshot {
+export function lane(
+  id: string,
+  over: Partial<LaneSnapshot> & { pending?: number } = {},
+): LaneSnapshot {
   const { pending, ...rest } = over;
   return {
     id,
@@ -39,7 +49,17 @@ export function lane(id: string, over: Partial<LaneSnapshot> & { pending?: numbe
 }
 
 export function pause(over: Partial<PauseInfo> = {}): Pick<LaneSnapshot, 'paused' | 'pause'> {
-  return { paused: true, pause: { message: 'manual pause', ageSec: 3600, manual: true, held: false, stale: true, ...over } };
+  return {
+    paused: true,
+    pause: {
+      message: 'manual pause',
+      ageSec: 3600,
+      manual: true,
+      held: false,
+      stale: true,
+      ...over,
+    },
+  };
 }
 
 export function guardConfig(over: Record<string, unknown> = {}): GuardConfig {
@@ -51,4 +71,5 @@ export function state(over: Partial<GuardState> = {}): GuardState {
 }
 
 export const NOW = new Date('2026-06-01T12:00:00.000Z');
-export const at = (secondsFromNow: number): string => new Date(NOW.getTime() + secondsFromNow * 1000).toISOString();
+export const at = (secondsFromNow: number): string =>
+  new Date(NOW.getTime() + secondsFromNow * 1000).toISOString();

@@ -13,9 +13,16 @@ export interface CliRun {
 }
 
 /** Run the built CLI as a real process (asynchronously, so in-process model servers keep answering). */
-export function laneguard(args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): Promise<CliRun> {
+export function laneguard(
+  args: string[],
+  options: { cwd?: string; env?: NodeJS.ProcessEnv } = {},
+): Promise<CliRun> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [MAIN, ...args], { cwd: options.cwd, env: { ...process.env, ...options.env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [MAIN, ...args], {
+      cwd: options.cwd,
+      env: { ...process.env, ...options.env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
@@ -25,20 +32,32 @@ export function laneguard(args: string[], options: { cwd?: string; env?: NodeJS.
 }
 
 export function readReport(root: string): CycleReport {
-  return JSON.parse(readFileSync(path.join(root, 'artifacts/autonomy/local_models/idle_guard_report.json'), 'utf8')) as CycleReport;
+  return JSON.parse(
+    readFileSync(path.join(root, 'artifacts/autonomy/local_models/idle_guard_report.json'), 'utf8'),
+  ) as CycleReport;
 }
 
 export function readEvents(root: string): HistoryEvent[] {
   let text = '';
   try {
-    text = readFileSync(path.join(root, 'artifacts/autonomy/local_models/idle_guard_history.ndjson'), 'utf8');
+    text = readFileSync(
+      path.join(root, 'artifacts/autonomy/local_models/idle_guard_history.ndjson'),
+      'utf8',
+    );
   } catch {
     return [];
   }
-  return text.split('\n').filter(Boolean).map((l) => JSON.parse(l) as HistoryEvent);
+  return text
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l) as HistoryEvent);
 }
 
-export async function waitFor<T>(fn: () => T | undefined | null | false, what: string, timeoutMs = 15_000): Promise<T> {
+export async function waitFor<T>(
+  fn: () => T | undefined | null | false,
+  what: string,
+  timeoutMs = 15_000,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = fn();

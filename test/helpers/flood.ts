@@ -8,7 +8,12 @@ export interface FloodResult {
 }
 
 /** Send `count` copies of a raw HTTP/1.1 request (it must not ask to close) and read every answer. */
-export function flood(port: number, rawRequest: string | Buffer, count: number, batch = 500): Promise<FloodResult> {
+export function flood(
+  port: number,
+  rawRequest: string | Buffer,
+  count: number,
+  batch = 500,
+): Promise<FloodResult> {
   const request = Buffer.isBuffer(rawRequest) ? rawRequest : Buffer.from(rawRequest);
   return new Promise((resolve, reject) => {
     const socket = connect(port, '127.0.0.1');
@@ -39,13 +44,20 @@ export function flood(port: number, rawRequest: string | Buffer, count: number, 
     });
     socket.on('error', reject);
     socket.on('close', () => {
-      if (answered < count) reject(new Error(`connection closed after ${answered} of ${count} answers`));
+      if (answered < count)
+        reject(new Error(`connection closed after ${answered} of ${count} answers`));
     });
   });
 }
 
 /** A raw POST with a JSON body. */
 export function rawPost(path: string, body: string, headers: Record<string, string> = {}): string {
-  const lines = [`POST ${path} HTTP/1.1`, 'Host: 127.0.0.1', 'Content-Type: application/json', `Content-Length: ${Buffer.byteLength(body)}`, ...Object.entries(headers).map(([k, v]) => `${k}: ${v}`)];
+  const lines = [
+    `POST ${path} HTTP/1.1`,
+    'Host: 127.0.0.1',
+    'Content-Type: application/json',
+    `Content-Length: ${Buffer.byteLength(body)}`,
+    ...Object.entries(headers).map(([k, v]) => `${k}: ${v}`),
+  ];
   return `${lines.join('\r\n')}\r\n\r\n${body}`;
 }

@@ -15,13 +15,22 @@ import { tempDir } from './tmp.js';
 
 export interface PortStub extends GuardPort {
   root: string;
-  calls: { cycles: CycleRequest[]; ensures: string[]; reloads: string[]; events: Array<{ type: string; fields: Record<string, unknown> }> };
+  calls: {
+    cycles: CycleRequest[];
+    ensures: string[];
+    reloads: string[];
+    events: Array<{ type: string; fields: Record<string, unknown> }>;
+  };
 }
 
-export function portStub(spec: SandboxRootSpec = { endpoints: [], lanes: [] }, options: { token?: string } = {}): PortStub {
+export function portStub(
+  spec: SandboxRootSpec = { endpoints: [], lanes: [] },
+  options: { token?: string } = {},
+): PortStub {
   const root = tempDir();
   const guard: Record<string, unknown> = { ...spec.guard };
-  if (options.token) guard.server = { ...(guard.server as object | undefined), token_file: 'config/webhook.token' };
+  if (options.token)
+    guard.server = { ...(guard.server as object | undefined), token_file: 'config/webhook.token' };
   buildSandboxRoot(root, { ...spec, guard });
   if (options.token) writeFileSync(path.join(root, 'config/webhook.token'), `${options.token}\n`);
   const config = loadConfig({ root, env: {} });
@@ -40,7 +49,10 @@ export function portStub(spec: SandboxRootSpec = { endpoints: [], lanes: [] }, o
     lastCycleError: null,
     fleetStatus: null,
     runner: { busy: false },
-    history: { append: (type: string, fields: Record<string, unknown> = {}) => void calls.events.push({ type, fields }) } as unknown as GuardPort['history'],
+    history: {
+      append: (type: string, fields: Record<string, unknown> = {}) =>
+        void calls.events.push({ type, fields }),
+    } as unknown as GuardPort['history'],
     endpointViews: () => [],
     cycle: async (request) => {
       calls.cycles.push(request);

@@ -9,8 +9,16 @@ export interface ServeProcess {
 }
 
 /** Start `laneguard serve` as a real process on an OS-chosen loopback port. */
-export async function startServe(root: string, extraArgs: string[] = [], env: NodeJS.ProcessEnv = {}): Promise<ServeProcess> {
-  const child = spawn(process.execPath, [MAIN, '--root', root, 'serve', '--listen', '127.0.0.1:0', ...extraArgs], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
+export async function startServe(
+  root: string,
+  extraArgs: string[] = [],
+  env: NodeJS.ProcessEnv = {},
+): Promise<ServeProcess> {
+  const child = spawn(
+    process.execPath,
+    [MAIN, '--root', root, 'serve', '--listen', '127.0.0.1:0', ...extraArgs],
+    { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } },
+  );
   let out = '';
   child.stdout!.on('data', (c: Buffer) => (out += c.toString()));
   child.stderr!.on('data', (c: Buffer) => (out += c.toString()));

@@ -29,25 +29,45 @@ export function copyShipped(): string {
   return root;
 }
 
-export function shippedRoot(endpointUrls: string[], options: { listen?: string } = {}): ShippedRoot {
+export function shippedRoot(
+  endpointUrls: string[],
+  options: { listen?: string } = {},
+): ShippedRoot {
   const root = copyShipped();
   const config = (name: string): string => path.join(root, 'config', name);
   rewrite(config('local_model_fleet.json'), (fleet) => {
-    (fleet.endpoints as Array<Record<string, unknown>>).forEach((e, i) => (e.base_url = endpointUrls[i % endpointUrls.length]));
+    (fleet.endpoints as Array<Record<string, unknown>>).forEach(
+      (e, i) => (e.base_url = endpointUrls[i % endpointUrls.length]),
+    );
   });
   rewrite(config('lanes.json'), (lanes) => {
     for (const lane of lanes.lanes as Array<{ env?: Record<string, string> }>) {
-      if (lane.env?.ORXAQ_LOCAL_OPENAI_BASE_URLS) lane.env.ORXAQ_LOCAL_OPENAI_BASE_URLS = endpointUrls[0]!;
+      if (lane.env?.ORXAQ_LOCAL_OPENAI_BASE_URLS)
+        lane.env.ORXAQ_LOCAL_OPENAI_BASE_URLS = endpointUrls[0]!;
     }
   });
   const scripts = path.join(root, 'scripts');
   mkdirSync(scripts, { recursive: true });
-  writeFileSync(path.join(scripts, 'lane-cmd.js'), "require('node:fs').appendFileSync(process.argv[2], process.argv.slice(3).join(' ') + '\\n');\n");
+  writeFileSync(
+    path.join(scripts, 'lane-cmd.js'),
+    "require('node:fs').appendFileSync(process.argv[2], process.argv.slice(3).join(' ') + '\\n');\n",
+  );
   rewrite(config('local_model_idle_guard.json'), (guard) => {
     if (options.listen) guard.server = { listen: options.listen };
     guard.lanes = {
-      start_command: [process.execPath, 'scripts/lane-cmd.js', `${root}/lane-commands.log`, 'lane-start', '{lane}'],
-      ensure_command: [process.execPath, 'scripts/lane-cmd.js', `${root}/lane-commands.log`, 'lanes-ensure'],
+      start_command: [
+        process.execPath,
+        'scripts/lane-cmd.js',
+        `${root}/lane-commands.log`,
+        'lane-start',
+        '{lane}',
+      ],
+      ensure_command: [
+        process.execPath,
+        'scripts/lane-cmd.js',
+        `${root}/lane-commands.log`,
+        'lanes-ensure',
+      ],
     };
   });
   rewrite(config('local_model_process_watchdog.json'), (watchdog) => {
@@ -65,5 +85,10 @@ export function shippedRoot(endpointUrls: string[], options: { listen?: string }
       return [];
     }
   };
-  return { root, bin, makeCalls, env: { PATH: `${bin}${path.delimiter}${process.env.PATH ?? ''}` } };
+  return {
+    root,
+    bin,
+    makeCalls,
+    env: { PATH: `${bin}${path.delimiter}${process.env.PATH ?? ''}` },
+  };
 }

@@ -6,7 +6,11 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 
 function mount(dir: string): boolean {
-  return spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=64k', 'laneguard-test', dir], { stdio: 'ignore' }).status === 0;
+  return (
+    spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=64k', 'laneguard-test', dir], {
+      stdio: 'ignore',
+    }).status === 0
+  );
 }
 
 function unmount(dir: string): void {

@@ -16,7 +16,11 @@ const KEEP = 1000;
 
 function runWriter(file: string, id: string): Promise<{ code: number | null; out: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [WRITER, file, id, String(EVENTS), String(MAX_BYTES), String(KEEP)], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(
+      process.execPath,
+      [WRITER, file, id, String(EVENTS), String(MAX_BYTES), String(KEEP)],
+      { stdio: ['ignore', 'pipe', 'inherit'] },
+    );
     let out = '';
     child.stdout.on('data', (c: Buffer) => (out += c.toString()));
     child.on('close', (code) => resolve({ code, out }));
@@ -52,7 +56,9 @@ describe('history with several writer processes', () => {
     expect(garbage).toBe(0);
     // Nothing was treated as torn: no repair cut another writer's line.
     expect(existsSync(`${file}.torn`)).toBe(false);
-    const missing = ids.flatMap((id) => Array.from({ length: EVENTS }, (_, n) => `${id}:${n}`)).filter((k) => !seen.has(k));
+    const missing = ids
+      .flatMap((id) => Array.from({ length: EVENTS }, (_, n) => `${id}:${n}`))
+      .filter((k) => !seen.has(k));
     expect(missing).toEqual([]);
     expect([...seen.values()].every((c) => c === 1)).toBe(true);
     expect(historyFiles(file, KEEP).length).toBeGreaterThan(50);

@@ -35,7 +35,11 @@ describe('GET /api/v1/history under load', () => {
     const reads = Array.from({ length: 10 }, (_, i) =>
       fetch(`${base}/api/v1/history?type=no_such_event&limit=10`).then(async (res) => {
         finished.push(`history-${i}`);
-        return { status: res.status, retryAfter: res.headers.get('retry-after'), body: (await res.json()) as { events?: unknown[]; error?: string } };
+        return {
+          status: res.status,
+          retryAfter: res.headers.get('retry-after'),
+          body: (await res.json()) as { events?: unknown[]; error?: string },
+        };
       }),
     );
     const metrics = fetch(`${base}/metrics`).then(async (res) => {
@@ -51,11 +55,14 @@ describe('GET /api/v1/history under load', () => {
     expect(ok.length + refused.length).toBe(10);
     expect(ok.length).toBeGreaterThanOrEqual(HISTORY_READS_AT_ONCE);
     expect(refused.length).toBeGreaterThan(0);
-    for (const r of refused) expect(r).toMatchObject({ retryAfter: '1', body: { error: 'too_many_requests' } });
+    for (const r of refused)
+      expect(r).toMatchObject({ retryAfter: '1', body: { error: 'too_many_requests' } });
     for (const a of ok) expect(a.body.events).toEqual([]);
     // The scrape was answered before the reads that were admitted had all finished: they never
     // held the event loop for their whole length.
-    const lastRead = Math.max(...answers.map((a, i) => (a.status === 200 ? finished.indexOf(`history-${i}`) : -1)));
+    const lastRead = Math.max(
+      ...answers.map((a, i) => (a.status === 200 ? finished.indexOf(`history-${i}`) : -1)),
+    );
     expect(finished.indexOf('metrics')).toBeLessThan(lastRead);
   }, 120_000);
 
@@ -67,6 +74,8 @@ describe('GET /api/v1/history under load', () => {
     const base = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
     const res = await fetch(`${base}/api/v1/history?limit=10001`);
     expect(res.status).toBe(400);
-    expect(((await res.json()) as { message: string }).message).toBe('limit: an integer from 1 to 10000');
+    expect(((await res.json()) as { message: string }).message).toBe(
+      'limit: an integer from 1 to 10000',
+    );
   });
 });

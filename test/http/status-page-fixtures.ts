@@ -79,10 +79,30 @@ export function status(over: Partial<PageStatus> = {}): PageStatus {
   };
 }
 
-export function cycleEvent(secAgo: number, idle: number, over: Record<string, unknown> = {}): HistoryEvent {
-  return { ts: ago(secAgo), type: 'cycle', consecutive_idle_cycles: idle, local_running_after: idle > 0 ? 0 : 1, endpoint_floor_unmet_cycles: 0, anomalies: [], ...over };
+export function cycleEvent(
+  secAgo: number,
+  idle: number,
+  over: Record<string, unknown> = {},
+): HistoryEvent {
+  return {
+    ts: ago(secAgo),
+    type: 'cycle',
+    consecutive_idle_cycles: idle,
+    local_running_after: idle > 0 ? 0 : 1,
+    endpoint_floor_unmet_cycles: 0,
+    anomalies: [],
+    ...over,
+  };
 }
 
 export function pageInput(over: Partial<StatusPageInput> = {}): StatusPageInput {
-  return { status: status(), events: [], historyError: null, now: NOW, refreshSec: 10, idleThreshold: 6, ...over };
+  return {
+    status: status(),
+    events: [],
+    historyError: null,
+    now: NOW,
+    refreshSec: 10,
+    idleThreshold: 6,
+    ...over,
+  };
 }

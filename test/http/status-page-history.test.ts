@@ -5,13 +5,21 @@ import { describe, expect, it } from 'vitest';
 import { readRecentHistory } from '../../src/http/page/recent-history.js';
 import { tempDir } from '../helpers/tmp.js';
 
-const line = (i: number): string => JSON.stringify({ ts: `2026-06-01T00:00:${String(i).padStart(2, '0')}.000Z`, type: 'lane_started', i });
+const line = (i: number): string =>
+  JSON.stringify({
+    ts: `2026-06-01T00:00:${String(i).padStart(2, '0')}.000Z`,
+    type: 'lane_started',
+    i,
+  });
 
 describe('readRecentHistory', async () => {
   it('reads the current file oldest first and skips lines that are not events', async () => {
     const file = path.join(tempDir(), 'h.ndjson');
     writeFileSync(file, `${line(1)}\nnot json\n{"ts":"x"}\n${line(2)}\n{"torn":`);
-    expect(await readRecentHistory(file, 3)).toEqual({ events: [JSON.parse(line(1)), JSON.parse(line(2))], error: null });
+    expect(await readRecentHistory(file, 3)).toEqual({
+      events: [JSON.parse(line(1)), JSON.parse(line(2))],
+      error: null,
+    });
   });
 
   it('stops at the byte budget, dropping the line the budget cut', async () => {
@@ -22,7 +30,9 @@ describe('readRecentHistory', async () => {
     const budget = Buffer.byteLength(`${lines.slice(-3).join('\n')}\n`) + 10;
     expect((await readRecentHistory(file, 3, budget)).events.map((e) => e.i)).toEqual([7, 8, 9]);
     // A cut exactly at the start of a line keeps that line.
-    expect((await readRecentHistory(file, 3, budget - 10)).events.map((e) => e.i)).toEqual([7, 8, 9]);
+    expect((await readRecentHistory(file, 3, budget - 10)).events.map((e) => e.i)).toEqual([
+      7, 8, 9,
+    ]);
     expect((await readRecentHistory(file, 3, budget - 11)).events.map((e) => e.i)).toEqual([8, 9]);
   });
 
@@ -40,7 +50,10 @@ describe('readRecentHistory', async () => {
 
   it('no history yet is no events and no error; an unreadable one is an error to show', async () => {
     const dir = tempDir();
-    expect(await readRecentHistory(path.join(dir, 'none.ndjson'), 3)).toEqual({ events: [], error: null });
+    expect(await readRecentHistory(path.join(dir, 'none.ndjson'), 3)).toEqual({
+      events: [],
+      error: null,
+    });
     const asDir = path.join(dir, 'dir.ndjson');
     mkdirSync(asDir);
     const result = await readRecentHistory(asDir, 3);

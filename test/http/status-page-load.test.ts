@@ -15,8 +15,14 @@ describe('status page: server load per endpoint', () => {
       status: status({
         endpoints: [
           endpointRow('vllm', { kind: 'vllm', load: { running: 0, waiting: 3, slots: null } }),
-          endpointRow('llama', { kind: 'llamacpp', load: { running: 2, waiting: null, slots: { busy: 2, idle: 2 } } }),
-          endpointRow('idle', { kind: 'llamacpp', load: { running: 0, waiting: null, slots: { busy: 0, idle: 4 } } }),
+          endpointRow('llama', {
+            kind: 'llamacpp',
+            load: { running: 2, waiting: null, slots: { busy: 2, idle: 2 } },
+          }),
+          endpointRow('idle', {
+            kind: 'llamacpp',
+            load: { running: 0, waiting: null, slots: { busy: 0, idle: 4 } },
+          }),
           endpointRow('lms', { kind: 'lmstudio', load: null }),
         ],
       }),
@@ -25,9 +31,17 @@ describe('status page: server load per endpoint', () => {
 
   it('shows running, waiting and slots as reported, and "not reported" rather than idle when unknown', () => {
     expect(html).toContain('<th scope="col">server load</th>');
-    expect(cell(html, 'vllm')).toBe('<td class="server-load" data-busy="yes">0 running, 3 waiting</td>');
-    expect(cell(html, 'llama')).toBe('<td class="server-load" data-busy="yes">2 running; slots 2 busy / 2 idle</td>');
-    expect(cell(html, 'idle')).toBe('<td class="server-load" data-busy="no">0 running; slots 0 busy / 4 idle</td>');
-    expect(cell(html, 'lms')).toBe('<td class="server-load"><span class="sub">not reported</span></td>');
+    expect(cell(html, 'vllm')).toBe(
+      '<td class="server-load" data-busy="yes">0 running, 3 waiting</td>',
+    );
+    expect(cell(html, 'llama')).toBe(
+      '<td class="server-load" data-busy="yes">2 running; slots 2 busy / 2 idle</td>',
+    );
+    expect(cell(html, 'idle')).toBe(
+      '<td class="server-load" data-busy="no">0 running; slots 0 busy / 4 idle</td>',
+    );
+    expect(cell(html, 'lms')).toBe(
+      '<td class="server-load"><span class="sub">not reported</span></td>',
+    );
   });
 });

@@ -32,9 +32,13 @@ describe.skipIf(!canMountTinyDisk)('full disk', () => {
       expect(laneWorkers(root, 'work')).toHaveLength(1);
       const lines = run.stderr.trim().split('\n');
       for (const file of ['fleet_status.json', 'idle_guard_state.json', 'idle_guard_report.json']) {
-        expect(lines.filter((l) => l.includes(file))).toEqual([`laneguard: cannot write ${path.join(root, ARTIFACTS, file)}: no space left on device`]);
+        expect(lines.filter((l) => l.includes(file))).toEqual([
+          `laneguard: cannot write ${path.join(root, ARTIFACTS, file)}: no space left on device`,
+        ]);
       }
-      expect(lines).toContain(`laneguard: cannot write ${path.join(root, ARTIFACTS, 'idle_guard_history.ndjson')}: no space left on device`);
+      expect(lines).toContain(
+        `laneguard: cannot write ${path.join(root, ARTIFACTS, 'idle_guard_history.ndjson')}: no space left on device`,
+      );
       expect(run.stderr).not.toMatch(/\n\s+at /);
     } finally {
       disk.release();
@@ -48,7 +52,9 @@ describe.skipIf(!canMountTinyDisk)('full disk', () => {
     try {
       const run = await laneguard(['--root', root, 'once']);
       expect(run.code).toBe(1);
-      expect(run.stderr.trim().split('\n')).toEqual([`laneguard: cannot create ${lock}: no space left on device`]);
+      expect(run.stderr.trim().split('\n')).toEqual([
+        `laneguard: cannot create ${lock}: no space left on device`,
+      ]);
       expect(existsSync(lock)).toBe(false);
       expect(laneWorkers(root, 'work')).toEqual([]);
     } finally {
@@ -60,11 +66,23 @@ describe.skipIf(!canMountTinyDisk)('full disk', () => {
     const root = buildSandboxRoot(tempDir(), fleet());
     const disk = fullDisk(laneDir(root, 'work'));
     try {
-      const run = await laneguard(['--root', root, 'lanes', 'pause', 'work', '--reason', 'disk test']);
+      const run = await laneguard([
+        '--root',
+        root,
+        'lanes',
+        'pause',
+        'work',
+        '--reason',
+        'disk test',
+      ]);
       expect(run.code).toBe(1);
       const lines = run.stderr.trim().split('\n');
       expect(lines).toHaveLength(1);
-      expect(lines[0]).toMatch(new RegExp(`^laneguard: cannot write ${laneDir(root, 'work')}/paused\\.flag: no space left on device$`));
+      expect(lines[0]).toMatch(
+        new RegExp(
+          `^laneguard: cannot write ${laneDir(root, 'work')}/paused\\.flag: no space left on device$`,
+        ),
+      );
     } finally {
       disk.release();
     }
@@ -74,10 +92,14 @@ describe.skipIf(!canMountTinyDisk)('full disk', () => {
     const { service, root } = sandboxService(fleet());
     const disk = fullDisk(path.join(root, ARTIFACTS));
     try {
-      await expect(service.cycle({ trigger: 'schedule' })).rejects.toThrow(`cannot create ${path.join(root, ARTIFACTS, 'idle_guard.lock')}: no space left on device`);
+      await expect(service.cycle({ trigger: 'schedule' })).rejects.toThrow(
+        `cannot create ${path.join(root, ARTIFACTS, 'idle_guard.lock')}: no space left on device`,
+      );
       const text = await service.metrics.registry.metrics();
       expect(sample(text, 'laneguard_write_errors_total', { file: 'lock' })).toBe(1);
-      expect(sample(text, 'laneguard_cycles_total', { trigger: 'schedule', result: 'error' })).toBe(1);
+      expect(sample(text, 'laneguard_cycles_total', { trigger: 'schedule', result: 'error' })).toBe(
+        1,
+      );
       expect(existsSync(path.join(root, ARTIFACTS, 'idle_guard.lock'))).toBe(false);
     } finally {
       disk.release();
@@ -94,12 +116,18 @@ describe.skipIf(!canMountTinyDisk)('full disk', () => {
       expect(first.report.started.map((s) => s.id)).toEqual(['work']);
       await service.cycle({ trigger: 'schedule', forceProbe: true });
       const text = await service.metrics.registry.metrics();
-      for (const file of ['fleet_status', 'state', 'report']) expect(sample(text, 'laneguard_write_errors_total', { file }), file).toBe(2);
+      for (const file of ['fleet_status', 'state', 'report'])
+        expect(sample(text, 'laneguard_write_errors_total', { file }), file).toBe(2);
       expect(sample(text, 'laneguard_write_errors_total', { file: 'history' })).toBeGreaterThan(0);
       expect(sample(text, 'laneguard_write_errors_total', { file: 'lock' })).toBe(0);
-      expect(sample(text, 'laneguard_cycles_total', { trigger: 'schedule', result: 'error' }) ?? 0).toBe(0);
+      expect(
+        sample(text, 'laneguard_cycles_total', { trigger: 'schedule', result: 'error' }) ?? 0,
+      ).toBe(0);
       for (const file of ['fleet_status.json', 'idle_guard_state.json', 'idle_guard_report.json']) {
-        expect(logged.filter((l) => l.includes(file)), file).toHaveLength(1);
+        expect(
+          logged.filter((l) => l.includes(file)),
+          file,
+        ).toHaveLength(1);
       }
     } finally {
       disk.release();

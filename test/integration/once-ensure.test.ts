@@ -22,9 +22,18 @@ describe('laneguard once: ensure_command failures', () => {
     const run = await laneguard(['--root', root, 'once', '--json']);
     expect(run.code).toBe(1);
     const report = readReport(root);
-    expect(report).toMatchObject({ ok: false, failed_count: 1, ensure: { ran: true, ok: false, exit_code: 3 } });
-    expect(report.failed).toEqual([{ id: '*', source: 'ensure', error: 'ensure_command exited 3' }]);
-    expect(readEvents(root).find((e) => e.type === 'cycle')).toMatchObject({ ok: false, failed_count: 1 });
+    expect(report).toMatchObject({
+      ok: false,
+      failed_count: 1,
+      ensure: { ran: true, ok: false, exit_code: 3 },
+    });
+    expect(report.failed).toEqual([
+      { id: '*', source: 'ensure', error: 'ensure_command exited 3' },
+    ]);
+    expect(readEvents(root).find((e) => e.type === 'cycle')).toMatchObject({
+      ok: false,
+      failed_count: 1,
+    });
   }, 60_000);
 
   it('exits 1 when ensure_command times out', async () => {
@@ -32,13 +41,20 @@ describe('laneguard once: ensure_command failures', () => {
     const run = await laneguard(['--root', root, 'once']);
     expect(run.code).toBe(1);
     expect(run.stdout).toContain('FAILED   *: ensure: timed out after 1000 ms');
-    expect(readReport(root)).toMatchObject({ ok: false, ensure: { ran: true, ok: false, exit_code: null } });
+    expect(readReport(root)).toMatchObject({
+      ok: false,
+      ensure: { ran: true, ok: false, exit_code: null },
+    });
   }, 60_000);
 
   it('exits 0 when ensure_command succeeds', async () => {
     const root = rootWithEnsure([process.execPath, '-e', 'process.exit(0)']);
     const run = await laneguard(['--root', root, 'once']);
     expect(run.code).toBe(0);
-    expect(readReport(root)).toMatchObject({ ok: true, failed: [], ensure: { ran: true, ok: true } });
+    expect(readReport(root)).toMatchObject({
+      ok: true,
+      failed: [],
+      ensure: { ran: true, ok: true },
+    });
   }, 60_000);
 });

@@ -14,10 +14,15 @@ const RECORDER = path.resolve('test/fixtures/record-modules.mjs');
 const models = useModelServer();
 
 /** Run node with the recorder preloaded; returns the exit code and every module URL it loaded. */
-function recorded(args: string[]): Promise<{ code: number | null; modules: string[]; stderr: string }> {
+function recorded(
+  args: string[],
+): Promise<{ code: number | null; modules: string[]; stderr: string }> {
   const file = path.join(tempDir(), 'modules.txt');
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['--import', RECORDER, ...args], { env: { ...process.env, LANEGUARD_TEST_MODULES_FILE: file }, stdio: ['ignore', 'ignore', 'pipe'] });
+    const child = spawn(process.execPath, ['--import', RECORDER, ...args], {
+      env: { ...process.env, LANEGUARD_TEST_MODULES_FILE: file },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
     let stderr = '';
     child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
     child.on('close', (code) => {
@@ -34,7 +39,13 @@ function recorded(args: string[]): Promise<{ code: number | null; modules: strin
 
 // The HTTP layer is the app, its routes and the page renderer; http/auth.js (credentials and listen
 // parsing, no express) is shared with `config check` and may load.
-const HEAVY = [/\/node_modules\/express\//, /\/node_modules\/prom-client\//, /\/dist\/http\/(?!auth\.js$)/, /\/dist\/metrics\//, /\/dist\/serve\/(serve|service)\.js$/];
+const HEAVY = [
+  /\/node_modules\/express\//,
+  /\/node_modules\/prom-client\//,
+  /\/dist\/http\/(?!auth\.js$)/,
+  /\/dist\/metrics\//,
+  /\/dist\/serve\/(serve|service)\.js$/,
+];
 
 describe('start-up loads only what the command needs', () => {
   it('the recorder sees express when something does load it', async () => {
@@ -49,7 +60,11 @@ describe('start-up loads only what the command needs', () => {
     ['history', ['history', '--json']],
   ])('%s loads no HTTP layer, page renderer, express or metrics registry', async (_name, args) => {
     const url = models.server.baseUrl;
-    const root = buildSandboxRoot(tempDir(), { endpoints: [{ id: 'lm', base_url: url }], lanes: [{ id: 'l1', urls: [url], pending: 1 }], guard: { dry_run: true } });
+    const root = buildSandboxRoot(tempDir(), {
+      endpoints: [{ id: 'lm', base_url: url }],
+      lanes: [{ id: 'l1', urls: [url], pending: 1 }],
+      guard: { dry_run: true },
+    });
     const run = await recorded([MAIN, '--root', root, ...args]);
     expect(run.stderr).toBe('');
     expect(run.code).toBe(0);

@@ -1,7 +1,12 @@
 import { mkdirSync, renameSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { FileCache, HOT_WINDOW_MS, type FileRead, type Parser } from '../../src/lanes/file-cache.js';
+import {
+  FileCache,
+  HOT_WINDOW_MS,
+  type FileRead,
+  type Parser,
+} from '../../src/lanes/file-cache.js';
 import { tempDir } from '../helpers/tmp.js';
 
 const TEXT: Parser<string> = { name: 'text', parse: (text) => text };
@@ -24,7 +29,8 @@ function pass<T>(cache: FileCache, files: string[], parser: Parser<T>): FileRead
   return results;
 }
 
-const value = (read: FileRead<unknown> | undefined): unknown => (read?.state === 'present' ? read.value : read?.state);
+const value = (read: FileRead<unknown> | undefined): unknown =>
+  read?.state === 'present' ? read.value : read?.state;
 
 /** Whole seconds, so a timestamp can be put back exactly as it was. */
 function setMtime(file: string, epochSec: number): void {
@@ -41,9 +47,17 @@ describe('incremental file reads', () => {
       setMtime(f, old);
     }
     const cache = new FileCache();
-    expect(pass(cache, files, TEXT).map(value)).toEqual(['content of a', 'content of b', 'content of c']);
+    expect(pass(cache, files, TEXT).map(value)).toEqual([
+      'content of a',
+      'content of b',
+      'content of c',
+    ]);
     expect(cache.counters.reads).toBe(3);
-    expect(pass(cache, files, TEXT).map(value)).toEqual(['content of a', 'content of b', 'content of c']);
+    expect(pass(cache, files, TEXT).map(value)).toEqual([
+      'content of a',
+      'content of b',
+      'content of c',
+    ]);
     expect(cache.counters.reads).toBe(3);
   });
 
@@ -61,7 +75,11 @@ describe('incremental file reads', () => {
     writeFileSync(file, '{"t1":"finish!"}');
     setMtime(file, tick);
     const after = statSync(file);
-    expect([after.ino, after.size, after.mtimeMs]).toEqual([before.ino, before.size, before.mtimeMs]);
+    expect([after.ino, after.size, after.mtimeMs]).toEqual([
+      before.ino,
+      before.size,
+      before.mtimeMs,
+    ]);
 
     expect(value(pass(cache, [file], JSON_OBJECT)[0])).toEqual({ t1: 'finish!' });
   });
@@ -70,7 +88,7 @@ describe('incremental file reads', () => {
     const dir = tempDir();
     const file = path.join(dir, 'heartbeat.json');
     writeFileSync(file, '{"n":1}');
-    setMtime(file, Math.floor(Date.now() / 1000) - 2 * HOT_WINDOW_MS / 1000);
+    setMtime(file, Math.floor(Date.now() / 1000) - (2 * HOT_WINDOW_MS) / 1000);
     const cache = new FileCache();
     pass(cache, [file], JSON_OBJECT);
     pass(cache, [file], JSON_OBJECT);
@@ -151,7 +169,10 @@ describe('incremental file reads', () => {
     const dir = tempDir();
     mkdirSync(path.join(dir, 'paused.flag'));
     const [read] = pass(new FileCache(), [path.join(dir, 'paused.flag')], TEXT);
-    expect(read).toMatchObject({ state: 'error', error: expect.stringMatching(/paused\.flag is not a regular file/) });
+    expect(read).toMatchObject({
+      state: 'error',
+      error: expect.stringMatching(/paused\.flag is not a regular file/),
+    });
   });
 
   it('each new value gets a new version, an unchanged one keeps it', () => {
@@ -164,7 +185,8 @@ describe('incremental file reads', () => {
     const [b] = pass(cache, [file], TEXT);
     writeFileSync(file, 'two');
     const [c] = pass(cache, [file], TEXT);
-    const version = (r: FileRead<unknown> | undefined): number | undefined => (r?.state === 'present' ? r.version : undefined);
+    const version = (r: FileRead<unknown> | undefined): number | undefined =>
+      r?.state === 'present' ? r.version : undefined;
     expect(version(a)).toBe(version(b));
     expect(version(c)).toBeGreaterThan(version(a)!);
   });

@@ -10,7 +10,9 @@ import { tempDir } from '../helpers/tmp.js';
 function fleetRoot(guard: unknown = {}): string {
   const root = tempDir();
   atomicWriteJson(path.join(root, 'config/local_model_idle_guard.json'), guard);
-  atomicWriteJson(path.join(root, 'config/local_model_fleet.json'), { endpoints: [{ id: 'a', base_url: 'http://127.0.0.1:1/v1' }] });
+  atomicWriteJson(path.join(root, 'config/local_model_fleet.json'), {
+    endpoints: [{ id: 'a', base_url: 'http://127.0.0.1:1/v1' }],
+  });
   return root;
 }
 
@@ -29,24 +31,67 @@ describe('lane file paths', () => {
   });
 
   it('honours state_file and heartbeat_file overrides relative to the root, and refuses one leaving it', () => {
-    const f = laneFiles({ id: 'l1', state_file: 'state/l1.json', heartbeat_file: '/var/hb/l1.json', tasks_file: 'tasks.json' }, '/fleet', '/fleet/rt');
-    expect([f.stateFile, f.heartbeatFile, f.tasksFile, f.pidFile]).toEqual(['/fleet/state/l1.json', '/var/hb/l1.json', '/fleet/tasks.json', '/fleet/rt/l1/lane.pid']);
-    expect(() => laneFiles({ id: 'l1', state_file: '../elsewhere.json' }, '/fleet', '/fleet/rt')).toThrow('config/lanes.json: l1.state_file: "../elsewhere.json" leaves the fleet root');
+    const f = laneFiles(
+      {
+        id: 'l1',
+        state_file: 'state/l1.json',
+        heartbeat_file: '/var/hb/l1.json',
+        tasks_file: 'tasks.json',
+      },
+      '/fleet',
+      '/fleet/rt',
+    );
+    expect([f.stateFile, f.heartbeatFile, f.tasksFile, f.pidFile]).toEqual([
+      '/fleet/state/l1.json',
+      '/var/hb/l1.json',
+      '/fleet/tasks.json',
+      '/fleet/rt/l1/lane.pid',
+    ]);
+    expect(() =>
+      laneFiles({ id: 'l1', state_file: '../elsewhere.json' }, '/fleet', '/fleet/rt'),
+    ).toThrow('config/lanes.json: l1.state_file: "../elsewhere.json" leaves the fleet root');
   });
 
   it('the orxaq adapter counts work from an overridden state_file and ages the overridden heartbeat', async () => {
     const root = fleetRoot();
-    atomicWriteJson(path.join(root, 'config/lanes.json'), { version: 1, lanes: [{ id: 'l1', tasks_file: 'config/lanes/l1_tasks.json', state_file: 'state/l1_state.json', heartbeat_file: 'state/l1_heartbeat.json' }] });
-    atomicWriteJson(path.join(root, 'config/lanes/l1_tasks.json'), [{ id: 't1' }, { id: 't2' }, { id: 't3' }]);
-    atomicWriteJson(path.join(root, 'state/l1_state.json'), { t1: { status: 'done' }, t2: { status: 'in_progress' } });
+    atomicWriteJson(path.join(root, 'config/lanes.json'), {
+      version: 1,
+      lanes: [
+        {
+          id: 'l1',
+          tasks_file: 'config/lanes/l1_tasks.json',
+          state_file: 'state/l1_state.json',
+          heartbeat_file: 'state/l1_heartbeat.json',
+        },
+      ],
+    });
+    atomicWriteJson(path.join(root, 'config/lanes/l1_tasks.json'), [
+      { id: 't1' },
+      { id: 't2' },
+      { id: 't3' },
+    ]);
+    atomicWriteJson(path.join(root, 'state/l1_state.json'), {
+      t1: { status: 'done' },
+      t2: { status: 'in_progress' },
+    });
     // The default files say something else: they must not be read.
     mkdirSync(path.join(root, 'artifacts/autonomy/lanes/l1'), { recursive: true });
-    atomicWriteJson(path.join(root, 'artifacts/autonomy/lanes/l1/state.json'), { t1: { status: 'blocked' }, t2: { status: 'blocked' }, t3: { status: 'blocked' } });
+    atomicWriteJson(path.join(root, 'artifacts/autonomy/lanes/l1/state.json'), {
+      t1: { status: 'blocked' },
+      t2: { status: 'blocked' },
+      t3: { status: 'blocked' },
+    });
     const now = new Date();
-    atomicWriteJson(path.join(root, 'state/l1_heartbeat.json'), { timestamp: new Date(now.getTime() - 42_000).toISOString() });
+    atomicWriteJson(path.join(root, 'state/l1_heartbeat.json'), {
+      timestamp: new Date(now.getTime() - 42_000).toISOString(),
+    });
     const read = await createLaneAdapter(loadConfig({ root, env: {} })).read(now);
     expect(read.errors).toEqual([]);
-    expect(read.lanes[0]).toMatchObject({ id: 'l1', work: { pending: 1, in_progress: 1, blocked: 0, done: 1 }, heartbeatAgeSec: 42 });
+    expect(read.lanes[0]).toMatchObject({
+      id: 'l1',
+      work: { pending: 1, in_progress: 1, blocked: 0, done: 1 },
+      heartbeatAgeSec: 42,
+    });
   });
 
   it('reads the runtime dir from ORXAQ_AUTONOMY_LANES_RUNTIME_DIR unless the guard config sets lanes.runtime_dir', async () => {
@@ -58,10 +103,16 @@ describe('lane file paths', () => {
     const config = loadConfig({ root, env });
     expect(config.paths.runtimeDir).toBe(path.join(root, 'runtime'));
     expect((await createLaneAdapter(config).read(new Date())).lanes[0]!.paused).toBe(true);
-    expect(loadConfig({ root, env: {} }).paths.runtimeDir).toBe(path.join(root, 'artifacts/autonomy/lanes'));
+    expect(loadConfig({ root, env: {} }).paths.runtimeDir).toBe(
+      path.join(root, 'artifacts/autonomy/lanes'),
+    );
 
     const explicit = fleetRoot({ lanes: { runtime_dir: 'artifacts/autonomy/lanes' } });
-    expect(loadConfig({ root: explicit, env }).paths.runtimeDir).toBe(path.join(explicit, 'artifacts/autonomy/lanes'));
-    expect(() => loadConfig({ root, env: { ORXAQ_AUTONOMY_LANES_RUNTIME_DIR: '../x' } })).toThrow('$ORXAQ_AUTONOMY_LANES_RUNTIME_DIR: "../x" leaves the fleet root');
+    expect(loadConfig({ root: explicit, env }).paths.runtimeDir).toBe(
+      path.join(explicit, 'artifacts/autonomy/lanes'),
+    );
+    expect(() => loadConfig({ root, env: { ORXAQ_AUTONOMY_LANES_RUNTIME_DIR: '../x' } })).toThrow(
+      '$ORXAQ_AUTONOMY_LANES_RUNTIME_DIR: "../x" leaves the fleet root',
+    );
   });
 });

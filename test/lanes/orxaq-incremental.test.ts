@@ -8,7 +8,12 @@ const LANES = 'config/lanes.json';
 const runtime = (root: string): string => path.join(root, 'artifacts/autonomy/lanes');
 
 function adapter(root: string): OrxaqAdapter {
-  return new OrxaqAdapter({ root, lanesFile: path.join(root, LANES), runtimeDir: runtime(root), staleManualPauseSec: 600 });
+  return new OrxaqAdapter({
+    root,
+    lanesFile: path.join(root, LANES),
+    runtimeDir: runtime(root),
+    staleManualPauseSec: 600,
+  });
 }
 
 /** Put every file and directory of the root a minute in the past, as in a fleet that has been quiet. */
@@ -25,13 +30,26 @@ function ageTree(dir: string): void {
 function fleet(lanes: number): string {
   const root = tempDir();
   mkdirSync(path.join(root, 'config/tasks'), { recursive: true });
-  const specs = Array.from({ length: lanes }, (_, i) => ({ id: `l${i}`, tasks_file: `config/tasks/l${i}.json`, env: { ORXAQ_LOCAL_OPENAI_BASE_URL: 'http://127.0.0.1:1/v1' } }));
+  const specs = Array.from({ length: lanes }, (_, i) => ({
+    id: `l${i}`,
+    tasks_file: `config/tasks/l${i}.json`,
+    env: { ORXAQ_LOCAL_OPENAI_BASE_URL: 'http://127.0.0.1:1/v1' },
+  }));
   writeFileSync(path.join(root, LANES), JSON.stringify({ version: 1, lanes: specs }));
   for (let i = 0; i < lanes; i++) {
-    writeFileSync(path.join(root, `config/tasks/l${i}.json`), JSON.stringify([{ id: 't1' }, { id: 't2' }]));
+    writeFileSync(
+      path.join(root, `config/tasks/l${i}.json`),
+      JSON.stringify([{ id: 't1' }, { id: 't2' }]),
+    );
     mkdirSync(path.join(runtime(root), `l${i}`), { recursive: true });
-    writeFileSync(path.join(runtime(root), `l${i}`, 'state.json'), JSON.stringify({ t1: { status: 'done' } }));
-    writeFileSync(path.join(runtime(root), `l${i}`, 'heartbeat.json'), JSON.stringify({ timestamp: new Date(Date.now() - 30_000).toISOString() }));
+    writeFileSync(
+      path.join(runtime(root), `l${i}`, 'state.json'),
+      JSON.stringify({ t1: { status: 'done' } }),
+    );
+    writeFileSync(
+      path.join(runtime(root), `l${i}`, 'heartbeat.json'),
+      JSON.stringify({ timestamp: new Date(Date.now() - 30_000).toISOString() }),
+    );
   }
   ageTree(root);
   return root;
@@ -47,7 +65,9 @@ describe('orxaq lanes, read incrementally', () => {
     expect(reads).toBe(61);
     const second = await lanes.read(new Date());
     expect(lanes.counters.reads).toBe(reads);
-    expect(second.lanes.map((l) => [l.id, l.work, l.paused])).toEqual(first.lanes.map((l) => [l.id, l.work, l.paused]));
+    expect(second.lanes.map((l) => [l.id, l.work, l.paused])).toEqual(
+      first.lanes.map((l) => [l.id, l.work, l.paused]),
+    );
     expect(second.lanes[0]!.work).toMatchObject({ pending: 1, done: 1 });
   });
 
@@ -72,14 +92,29 @@ describe('orxaq lanes, read incrementally', () => {
     writeFileSync(path.join(runtime(root), 'l0', 'paused.flag'), 'manual pause');
     writeFileSync(path.join(runtime(root), 'l2', 'state.json'), '{"t1": {"status": "do');
     let read = await lanes.read(new Date());
-    expect(read.lanes.map((l) => [l.id, l.paused])).toEqual([['l0', true], ['l1', false]]);
-    expect(read.errors).toEqual([{ id: 'l2', source: 'lane_read', error: expect.stringMatching(/l2\/state\.json is not valid JSON/) }]);
+    expect(read.lanes.map((l) => [l.id, l.paused])).toEqual([
+      ['l0', true],
+      ['l1', false],
+    ]);
+    expect(read.errors).toEqual([
+      {
+        id: 'l2',
+        source: 'lane_read',
+        error: expect.stringMatching(/l2\/state\.json is not valid JSON/),
+      },
+    ]);
 
     rmSync(path.join(runtime(root), 'l0', 'paused.flag'));
-    writeFileSync(path.join(root, LANES), JSON.stringify([{ id: 'l0' }, { id: 'l1', tasks_file: 'config/tasks/l1.json' }]));
+    writeFileSync(
+      path.join(root, LANES),
+      JSON.stringify([{ id: 'l0' }, { id: 'l1', tasks_file: 'config/tasks/l1.json' }]),
+    );
     read = await lanes.read(new Date());
     expect(read.errors).toEqual([]);
-    expect(read.lanes.map((l) => [l.id, l.paused, l.work.pending])).toEqual([['l0', false, 0], ['l1', false, 1]]);
+    expect(read.lanes.map((l) => [l.id, l.paused, l.work.pending])).toEqual([
+      ['l0', false, 0],
+      ['l1', false, 1],
+    ]);
   });
 
   it('heartbeat and pause ages follow the clock without reading the files again', async () => {

@@ -1,7 +1,19 @@
-import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  writeFileSync,
+} from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { archivePause, archivePauseCopy, readPause, writePause } from '../../src/lanes/pause-files.js';
+import {
+  archivePause,
+  archivePauseCopy,
+  readPause,
+  writePause,
+} from '../../src/lanes/pause-files.js';
 import { tempDir } from '../helpers/tmp.js';
 
 describe('pause flag files', () => {

@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { evaluatePause, parsePauseFlag } from '../../src/lanes/pause-rules.js';
 
 const NOW = new Date('2026-06-01T12:00:00Z');
-const judge = (text: string, ageSec = 3600) => evaluatePause(parsePauseFlag(text), ageSec, NOW, 600);
+const judge = (text: string, ageSec = 3600) =>
+  evaluatePause(parsePauseFlag(text), ageSec, NOW, 600);
 
 describe('pause flags: manual, held, stale', () => {
   it.each([
@@ -43,6 +44,8 @@ describe('pause flags: manual, held, stale', () => {
   });
 
   it('summarises JSON flags for people', () => {
-    expect(judge('{"reason":"manual pause","by":"ana","until":"2020-01-01T00:00:00Z"}').message).toBe('manual pause by ana until 2020-01-01T00:00:00Z');
+    expect(
+      judge('{"reason":"manual pause","by":"ana","until":"2020-01-01T00:00:00Z"}').message,
+    ).toBe('manual pause by ana until 2020-01-01T00:00:00Z');
   });
 });

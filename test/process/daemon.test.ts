@@ -1,7 +1,14 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { checkDaemon, claimPidFile, identify, pidAlive, stopDaemon, type DaemonSpec } from '../../src/process/index.js';
+import {
+  checkDaemon,
+  claimPidFile,
+  identify,
+  pidAlive,
+  stopDaemon,
+  type DaemonSpec,
+} from '../../src/process/index.js';
 import { systemClock } from '../../src/util/clock.js';
 import { waitFor } from '../helpers/cli.js';
 import { tempDir } from '../helpers/tmp.js';
@@ -9,7 +16,13 @@ import { BACKEND_NAMES, fakeLaneguard, SLEEPER, startNode, useBackend } from './
 
 function spec(root: string): DaemonSpec {
   mkdirSync(path.join(root, 'run'), { recursive: true });
-  return { name: 'serve', root, pidFile: path.join(root, 'run/serve.pid'), logFile: path.join(root, 'run/serve.log'), words: ['serve'] };
+  return {
+    name: 'serve',
+    root,
+    pidFile: path.join(root, 'run/serve.pid'),
+    logFile: path.join(root, 'run/serve.log'),
+    words: ['serve'],
+  };
 }
 
 describe.each(BACKEND_NAMES)('the pid-file daemon helper with the %s backend', (name) => {
@@ -28,9 +41,16 @@ describe.each(BACKEND_NAMES)('the pid-file daemon helper with the %s backend', (
     const ours = await fakeLaneguard(root, ['--root', root, 'serve']);
     await waitFor(() => identify(ours), 'the daemon');
     writeFileSync(s.pidFile, `${ours}\n`);
-    expect(checkDaemon(s)).toMatchObject({ state: 'running', pid: ours, target: { pid: ours, start: expect.stringMatching(new RegExp(`^${name}:`)) } });
+    expect(checkDaemon(s)).toMatchObject({
+      state: 'running',
+      pid: ours,
+      target: { pid: ours, start: expect.stringMatching(new RegExp(`^${name}:`)) },
+    });
     const other = tempDir();
-    expect(checkDaemon({ ...spec(other), pidFile: s.pidFile })).toMatchObject({ state: 'foreign', pid: ours });
+    expect(checkDaemon({ ...spec(other), pidFile: s.pidFile })).toMatchObject({
+      state: 'foreign',
+      pid: ours,
+    });
   });
 
   it('claim: refused while another verified instance holds the file; release removes only our own pid', async () => {
@@ -60,15 +80,27 @@ describe.each(BACKEND_NAMES)('the pid-file daemon helper with the %s backend', (
     // Give node a moment to install the TERM handler before it is needed.
     await new Promise((r) => setTimeout(r, 500));
     writeFileSync(s.pidFile, `${deaf}\n`);
-    expect(await stopDaemon(s, { clock: systemClock, graceMs: 500 })).toEqual({ status: 'stopped', pid: deaf, signals: ['SIGTERM', 'SIGKILL'] });
+    expect(await stopDaemon(s, { clock: systemClock, graceMs: 500 })).toEqual({
+      status: 'stopped',
+      pid: deaf,
+      signals: ['SIGTERM', 'SIGKILL'],
+    });
     expect(pidAlive(deaf)).toBe(false);
     expect(existsSync(s.pidFile)).toBe(false);
 
     const { pid: unrelated } = await startNode(SLEEPER, ['marker', root]);
     await waitFor(() => identify(unrelated), 'the unrelated process');
     writeFileSync(s.pidFile, `${unrelated}\n`);
-    expect(await stopDaemon(s, { clock: systemClock, graceMs: 500 })).toMatchObject({ status: 'foreign', pid: unrelated });
+    expect(await stopDaemon(s, { clock: systemClock, graceMs: 500 })).toMatchObject({
+      status: 'foreign',
+      pid: unrelated,
+    });
     expect(pidAlive(unrelated)).toBe(true);
-    expect(await stopDaemon({ ...s, pidFile: path.join(root, 'run/none.pid') }, { clock: systemClock, graceMs: 500 })).toEqual({ status: 'not_running' });
+    expect(
+      await stopDaemon(
+        { ...s, pidFile: path.join(root, 'run/none.pid') },
+        { clock: systemClock, graceMs: 500 },
+      ),
+    ).toEqual({ status: 'not_running' });
   });
 });

@@ -20,8 +20,17 @@ export function useBackend(name: BackendName): void {
 }
 
 /** A detached node process running `code`, with `marker` on its command line; killed by tmp.ts via the dir. */
-export function startNode(code: string, args: string[], options: { env?: NodeJS.ProcessEnv; cwd?: string } = {}): Promise<{ pid: number; output: () => string }> {
-  const child = spawn(process.execPath, ['-e', code, ...args], { detached: true, stdio: ['ignore', 'pipe', 'ignore'], env: { ...process.env, ...options.env }, cwd: options.cwd });
+export function startNode(
+  code: string,
+  args: string[],
+  options: { env?: NodeJS.ProcessEnv; cwd?: string } = {},
+): Promise<{ pid: number; output: () => string }> {
+  const child = spawn(process.execPath, ['-e', code, ...args], {
+    detached: true,
+    stdio: ['ignore', 'pipe', 'ignore'],
+    env: { ...process.env, ...options.env },
+    cwd: options.cwd,
+  });
   let out = '';
   child.stdout.on('data', (c: Buffer) => (out += c.toString()));
   child.unref();
@@ -32,18 +41,31 @@ export function startNode(code: string, args: string[], options: { env?: NodeJS.
 }
 
 export const SLEEPER = 'setInterval(() => {}, 1000)';
-export const DEAF_TO_TERM = "process.on('SIGTERM', () => {}); setInterval(() => {}, 1000); console.log('ready')";
+export const DEAF_TO_TERM =
+  "process.on('SIGTERM', () => {}); setInterval(() => {}, 1000); console.log('ready')";
 
 /**
  * A stand-in for a laneguard daemon: a script named main.js under `dir`, so its command line reads
  * like `node …/main.js --root ROOT serve`. With `deaf`, it ignores SIGTERM.
  */
-export function fakeLaneguard(dir: string, args: string[], options: { deaf?: boolean; env?: NodeJS.ProcessEnv; cwd?: string } = {}): Promise<number> {
+export function fakeLaneguard(
+  dir: string,
+  args: string[],
+  options: { deaf?: boolean; env?: NodeJS.ProcessEnv; cwd?: string } = {},
+): Promise<number> {
   const bin = path.join(dir, 'fake-laneguard');
   mkdirSync(bin, { recursive: true });
   const main = path.join(bin, 'main.js');
-  writeFileSync(main, `${options.deaf ? "process.on('SIGTERM', () => {});" : ''} setInterval(() => {}, 1000);\n`);
-  const child = spawn(process.execPath, [main, ...args], { detached: true, stdio: 'ignore', env: { ...process.env, ...options.env }, cwd: options.cwd });
+  writeFileSync(
+    main,
+    `${options.deaf ? "process.on('SIGTERM', () => {});" : ''} setInterval(() => {}, 1000);\n`,
+  );
+  const child = spawn(process.execPath, [main, ...args], {
+    detached: true,
+    stdio: 'ignore',
+    env: { ...process.env, ...options.env },
+    cwd: options.cwd,
+  });
   child.unref();
   return new Promise((resolve, reject) => {
     child.once('error', reject);

@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { chooseBackend, PLATFORM_OVERRIDE_ENV, PROCESS_TABLE_ENV, sameStart } from '../../src/process/index.js';
+import {
+  chooseBackend,
+  PLATFORM_OVERRIDE_ENV,
+  PROCESS_TABLE_ENV,
+  sameStart,
+} from '../../src/process/index.js';
 import { parseLsofCwd, parsePsOutput } from '../../src/process/ps-backend.js';
 
 const withProc = (): boolean => true;
@@ -14,10 +19,22 @@ describe('choosing the process-table backend', () => {
   });
 
   it(`forced with ${PROCESS_TABLE_ENV}; a wrong value or a missing /proc is one clear line`, () => {
-    expect(chooseBackend({ [PROCESS_TABLE_ENV]: 'ps' }, 'linux', withProc)).toEqual({ ok: true, backend: 'ps' });
-    expect(chooseBackend({ [PROCESS_TABLE_ENV]: 'proc' }, 'linux', withProc)).toEqual({ ok: true, backend: 'proc' });
-    expect(chooseBackend({ [PROCESS_TABLE_ENV]: 'proc' }, 'darwin', withoutProc)).toEqual({ ok: false, reason: `${PROCESS_TABLE_ENV}=proc but /proc is not available here; use ps (or unset it)` });
-    expect(chooseBackend({ [PROCESS_TABLE_ENV]: 'wmi' }, 'linux', withProc)).toEqual({ ok: false, reason: `${PROCESS_TABLE_ENV}=wmi is not a process-table backend; use one of: proc, ps (or unset it)` });
+    expect(chooseBackend({ [PROCESS_TABLE_ENV]: 'ps' }, 'linux', withProc)).toEqual({
+      ok: true,
+      backend: 'ps',
+    });
+    expect(chooseBackend({ [PROCESS_TABLE_ENV]: 'proc' }, 'linux', withProc)).toEqual({
+      ok: true,
+      backend: 'proc',
+    });
+    expect(chooseBackend({ [PROCESS_TABLE_ENV]: 'proc' }, 'darwin', withoutProc)).toEqual({
+      ok: false,
+      reason: `${PROCESS_TABLE_ENV}=proc but /proc is not available here; use ps (or unset it)`,
+    });
+    expect(chooseBackend({ [PROCESS_TABLE_ENV]: 'wmi' }, 'linux', withProc)).toEqual({
+      ok: false,
+      reason: `${PROCESS_TABLE_ENV}=wmi is not a process-table backend; use one of: proc, ps (or unset it)`,
+    });
   });
 
   it('Windows (real or forced for a test) is refused, whatever is forced', () => {
@@ -55,12 +72,28 @@ describe('ps output', () => {
     const rows = parsePsOutput(text);
     expect(rows.map((r) => r.pid)).toEqual([1, 812, 813, 2, 900]);
     const serve = rows[1]!;
-    expect(serve).toMatchObject({ ppid: 1, zombie: false, commandLine: '/usr/local/bin/node /opt/laneguard/dist/main.js --root /Users/me/My Fleet serve' });
-    expect(serve.argv).toEqual(['/usr/local/bin/node', '/opt/laneguard/dist/main.js', '--root', '/Users/me/My', 'Fleet', 'serve']);
+    expect(serve).toMatchObject({
+      ppid: 1,
+      zombie: false,
+      commandLine:
+        '/usr/local/bin/node /opt/laneguard/dist/main.js --root /Users/me/My Fleet serve',
+    });
+    expect(serve.argv).toEqual([
+      '/usr/local/bin/node',
+      '/opt/laneguard/dist/main.js',
+      '--root',
+      '/Users/me/My',
+      'Fleet',
+      'serve',
+    ]);
     expect(serve.startedAtMs).toBe(new Date(2026, 11, 2, 5, 12, 9).getTime());
     expect(serve.start).toBe(`ps:${new Date(2026, 11, 2, 5, 12, 9).getTime() / 1000}`);
     expect(rows[2]!.zombie).toBe(true);
-    expect(rows[4]).toMatchObject({ argv: [], commandLine: '', startedAtMs: new Date(2026, 0, 15, 23, 59, 59).getTime() });
+    expect(rows[4]).toMatchObject({
+      argv: [],
+      commandLine: '',
+      startedAtMs: new Date(2026, 0, 15, 23, 59, 59).getTime(),
+    });
   });
 
   it('reads the cwd from lsof -Fn', () => {

@@ -15,7 +15,11 @@ describe.each(BACKEND_NAMES)('verified terminate with the %s backend', (name) =>
   it('TERM is enough for a process that obeys it', async () => {
     const { pid } = await startNode(SLEEPER, ['marker', tempDir()]);
     const target = await waitFor(() => identify(pid), 'the process');
-    expect(await terminateVerified(target, options)).toEqual({ ok: true, signals: ['SIGTERM'], reason: null });
+    expect(await terminateVerified(target, options)).toEqual({
+      ok: true,
+      signals: ['SIGTERM'],
+      reason: null,
+    });
     expect(pidAlive(pid)).toBe(false);
   });
 
@@ -23,21 +27,36 @@ describe.each(BACKEND_NAMES)('verified terminate with the %s backend', (name) =>
     const started = await startNode(DEAF_TO_TERM, ['marker', tempDir()]);
     await waitFor(() => started.output().includes('ready'), 'the TERM handler');
     const target = identify(started.pid)!;
-    expect(await terminateVerified(target, options)).toEqual({ ok: true, signals: ['SIGTERM', 'SIGKILL'], reason: null });
+    expect(await terminateVerified(target, options)).toEqual({
+      ok: true,
+      signals: ['SIGTERM', 'SIGKILL'],
+      reason: null,
+    });
     expect(pidAlive(started.pid)).toBe(false);
   });
 
   it('never signals a pid that is now another process (other start) or no longer matches', async () => {
     const { pid } = await startNode(SLEEPER, ['marker', tempDir()]);
     await waitFor(() => identify(pid), 'the process');
-    expect(await terminateVerified({ pid, start: `${name}:1` }, options)).toEqual({ ok: true, signals: [], reason: null });
-    expect(await terminateVerified(identify(pid)!, { ...options, matches: (info) => info.commandLine.includes('lane-worker') })).toEqual({ ok: true, signals: [], reason: null });
+    expect(await terminateVerified({ pid, start: `${name}:1` }, options)).toEqual({
+      ok: true,
+      signals: [],
+      reason: null,
+    });
+    expect(
+      await terminateVerified(identify(pid)!, {
+        ...options,
+        matches: (info) => info.commandLine.includes('lane-worker'),
+      }),
+    ).toEqual({ ok: true, signals: [], reason: null });
     expect(pidAlive(pid)).toBe(true);
   });
 
   it('a whole tree: children deaf to TERM are killed too, even once their parent is gone', async () => {
     const started = await startNode(`import(${JSON.stringify(TREE)})`, ['marker', tempDir()]);
-    const { grandchild } = JSON.parse(await waitFor(() => started.output().trim().split('\n')[0], 'the tree')) as { grandchild: number };
+    const { grandchild } = JSON.parse(
+      await waitFor(() => started.output().trim().split('\n')[0], 'the tree'),
+    ) as { grandchild: number };
     const target = identify(started.pid)!;
     const result = await terminateTree(target, options);
     expect(result).toMatchObject({ ok: true, signals: ['SIGTERM', 'SIGKILL'], reason: null });
@@ -49,7 +68,12 @@ describe.each(BACKEND_NAMES)('verified terminate with the %s backend', (name) =>
   it('a tree whose root is not the verified process is left alone', async () => {
     const { pid } = await startNode(SLEEPER, ['marker', tempDir()]);
     await waitFor(() => identify(pid), 'the process');
-    expect(await terminateTree({ pid, start: `${name}:1` }, options)).toEqual({ ok: true, signals: [], reason: null, pids: [] });
+    expect(await terminateTree({ pid, start: `${name}:1` }, options)).toEqual({
+      ok: true,
+      signals: [],
+      reason: null,
+      pids: [],
+    });
     expect(pidAlive(pid)).toBe(true);
   });
 });

@@ -16,7 +16,9 @@ describe('docs/webhook.md', () => {
   });
 
   it('documents every decision reason, in gate order, and every catalogue action', () => {
-    const rows = [...doc.matchAll(/^\| \d+ \| .* \| `(\w+)` \| `?([\w—]+)`? \|$/gm)].map((m) => m[2]);
+    const rows = [...doc.matchAll(/^\| \d+ \| .* \| `(\w+)` \| `?([\w—]+)`? \|$/gm)].map(
+      (m) => m[2],
+    );
     expect(rows).toEqual([...ALERT_REASONS, '—']);
     for (const action of ACTIONS) expect(doc).toContain(`| \`${action}\` |`);
   });

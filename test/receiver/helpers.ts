@@ -26,7 +26,14 @@ export function alert(spec: AlertSpec = {}): Record<string, unknown> {
   const status = spec.status ?? 'firing';
   return {
     status,
-    labels: { alertname: 'LaneguardFleetIdleWhileDemand', laneguard_action: 'recover', job: 'laneguard', instance: '127.0.0.1:9477', severity: 'warning', ...spec.labels },
+    labels: {
+      alertname: 'LaneguardFleetIdleWhileDemand',
+      laneguard_action: 'recover',
+      job: 'laneguard',
+      instance: '127.0.0.1:9477',
+      severity: 'warning',
+      ...spec.labels,
+    },
     annotations: { summary: 'idle while work is waiting' },
     startsAt: spec.startsAt ?? STARTS_AT,
     endsAt: status === 'resolved' ? '2026-01-01T00:10:00Z' : '0001-01-01T00:00:00Z',
@@ -35,7 +42,10 @@ export function alert(spec: AlertSpec = {}): Record<string, unknown> {
   };
 }
 
-export function payload(alerts: Array<Record<string, unknown>>, over: Record<string, unknown> = {}): Record<string, unknown> {
+export function payload(
+  alerts: Array<Record<string, unknown>>,
+  over: Record<string, unknown> = {},
+): Record<string, unknown> {
   return {
     receiver: 'laneguard',
     status: alerts.some((a) => a.status === 'firing') ? 'firing' : 'resolved',
@@ -69,16 +79,30 @@ export interface FixtureOptions {
   env?: NodeJS.ProcessEnv;
 }
 
-export function receiverFixture(spec: SandboxRootSpec, options: FixtureOptions = {}): ReceiverFixture {
+export function receiverFixture(
+  spec: SandboxRootSpec,
+  options: FixtureOptions = {},
+): ReceiverFixture {
   let root = options.root;
   if (!root) {
     root = tempDir();
     const guard: Record<string, unknown> = { ...spec.guard };
-    if (options.token !== false) guard.server = { ...(guard.server as object | undefined), token_file: 'config/webhook.token' };
+    if (options.token !== false)
+      guard.server = {
+        ...(guard.server as object | undefined),
+        token_file: 'config/webhook.token',
+      };
     buildSandboxRoot(root, { ...spec, guard });
-    if (options.token !== false) writeFileSync(path.join(root, 'config/webhook.token'), `${TOKEN}\n`);
+    if (options.token !== false)
+      writeFileSync(path.join(root, 'config/webhook.token'), `${TOKEN}\n`);
   }
-  const service = new GuardService({ root, clock: options.clock ?? systemClock, version: '0.0.0-test', defaultMetrics: false, env: options.env ?? {} });
+  const service = new GuardService({
+    root,
+    clock: options.clock ?? systemClock,
+    version: '0.0.0-test',
+    defaultMetrics: false,
+    env: options.env ?? {},
+  });
   const app = createApp(service, [receiverRoutes]);
   const fixedRoot = root;
   return {
@@ -94,10 +118,18 @@ export function receiverFixture(spec: SandboxRootSpec, options: FixtureOptions =
 }
 
 /** Value of one sample of the service's metrics, or undefined when the series does not exist. */
-export async function metricValue(service: GuardService, name: string, labels: Record<string, string> = {}): Promise<number | undefined> {
+export async function metricValue(
+  service: GuardService,
+  name: string,
+  labels: Record<string, string> = {},
+): Promise<number | undefined> {
   const metric = service.metrics.registry.getSingleMetric(name);
   if (!metric) throw new Error(`no metric family ${name}`);
   const { values } = await metric.get();
-  const found = values.find((v) => Object.entries(labels).every(([k, want]) => String((v.labels as Record<string, unknown>)[k]) === want));
+  const found = values.find((v) =>
+    Object.entries(labels).every(
+      ([k, want]) => String((v.labels as Record<string, unknown>)[k]) === want,
+    ),
+  );
   return found?.value;
 }

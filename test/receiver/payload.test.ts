@@ -10,7 +10,11 @@ describe('parsePayload', () => {
     const result = parsePayload(Buffer.from(REAL));
     expect(result.ok).toBe(true);
     if (!result.ok) return;
-    expect(result.payload.alerts[0]).toMatchObject({ fingerprint: '3c5d1f0b8a9e7d24', startsAt: '2026-01-05T10:11:12.345678901Z', labels: { lane: 'lane-a' } });
+    expect(result.payload.alerts[0]).toMatchObject({
+      fingerprint: '3c5d1f0b8a9e7d24',
+      startsAt: '2026-01-05T10:11:12.345678901Z',
+      labels: { lane: 'lane-a' },
+    });
   });
 
   it('accepts fields a later Alertmanager may add, and a UTF-8 byte order mark', () => {
@@ -36,7 +40,15 @@ describe('parsePayload', () => {
   });
 
   it('lists at most three problems, and never echoes the body', () => {
-    const bad = { ...JSON.parse(REAL), alerts: Array.from({ length: 5 }, () => ({ status: 'boom', labels: {}, startsAt: 'x', fingerprint: 'SECRET VALUE' })) };
+    const bad = {
+      ...JSON.parse(REAL),
+      alerts: Array.from({ length: 5 }, () => ({
+        status: 'boom',
+        labels: {},
+        startsAt: 'x',
+        fingerprint: 'SECRET VALUE',
+      })),
+    };
     const result = parsePayload(JSON.stringify(bad));
     if (result.ok) throw new Error('accepted');
     expect(result.rejection.message).toMatch(/and \d+ more/);

@@ -22,8 +22,20 @@ function root(guard: Record<string, unknown> = {}): string {
   return buildSandboxRoot(tempDir(), {
     endpoints: [{ id: 'lm', base_url: server.baseUrl, max_parallel: 4 }],
     lanes: [
-      { id: 'lane-a', urls: [server.baseUrl], pending: 3, continuous: true, sandbox: { worker: 'idle' } },
-      { id: 'lane-b', urls: [server.baseUrl], pending: 1, continuous: true, sandbox: { worker: 'idle' } },
+      {
+        id: 'lane-a',
+        urls: [server.baseUrl],
+        pending: 3,
+        continuous: true,
+        sandbox: { worker: 'idle' },
+      },
+      {
+        id: 'lane-b',
+        urls: [server.baseUrl],
+        pending: 1,
+        continuous: true,
+        sandbox: { worker: 'idle' },
+      },
     ],
     guard,
   });
@@ -52,24 +64,49 @@ function snapshot(dir: string): Record<string, string> {
   return out;
 }
 
-const laneAlert = (lane: string, fingerprint = 'f00d') => alert({ fingerprint, labels: { alertname: 'LaneguardLanesStarved', laneguard_action: 'recover_lane', lane } });
+const laneAlert = (lane: string, fingerprint = 'f00d') =>
+  alert({
+    fingerprint,
+    labels: { alertname: 'LaneguardLanesStarved', laneguard_action: 'recover_lane', lane },
+  });
 
 describe('laneguard replay', () => {
-  it('prints each alert\'s decision, the answer and what would be triggered, and changes nothing', async () => {
+  it("prints each alert's decision, the answer and what would be triggered, and changes nothing", async () => {
     const r = root({ mode: 'alert' });
-    const file = write(r, payload([laneAlert('lane-a'), laneAlert('../x', 'bad1'), alert({ fingerprint: 'res1', status: 'resolved' })]));
+    const file = write(
+      r,
+      payload([
+        laneAlert('lane-a'),
+        laneAlert('../x', 'bad1'),
+        alert({ fingerprint: 'res1', status: 'resolved' }),
+      ]),
+    );
     const before = snapshot(r);
     const run = await laneguard(['--root', r, 'replay', file]);
     expect(run.stderr).toBe('');
     expect(run.code).toBe(0);
     const lines = run.stdout.split('\n');
-    expect(lines[0]).toMatch(/replay of .*payload\.json: receiver "laneguard", 3 alert\(s\), mode alert, dedupe window 300s/);
-    expect(lines[1]).toMatch(/^ALERTNAME\s+FINGERPRINT\s+STARTS_AT\s+STATUS\s+ACTION\s+LANE\s+OUTCOME\s+REASON$/);
-    expect(lines[2]).toMatch(/^LaneguardLanesStarved\s+f00d\s+\S+\s+firing\s+recover_lane\s+lane-a\s+acted\s+-$/);
-    expect(lines[3]).toMatch(/^LaneguardLanesStarved\s+bad1\s+\S+\s+firing\s+recover_lane\s+-\s+ignored\s+invalid_lane$/);
-    expect(lines[4]).toMatch(/^LaneguardFleetIdleWhileDemand\s+res1\s+\S+\s+resolved\s+recover\s+-\s+resolved\s+resolved$/);
-    expect(run.stdout).toContain('answer: 200 {"accepted":1,"deduplicated":0,"ignored":1,"resolved":1}');
-    expect(run.stdout).toContain('would trigger: one guard cycle (trigger alert, limited to lane lane-a)');
+    expect(lines[0]).toMatch(
+      /replay of .*payload\.json: receiver "laneguard", 3 alert\(s\), mode alert, dedupe window 300s/,
+    );
+    expect(lines[1]).toMatch(
+      /^ALERTNAME\s+FINGERPRINT\s+STARTS_AT\s+STATUS\s+ACTION\s+LANE\s+OUTCOME\s+REASON$/,
+    );
+    expect(lines[2]).toMatch(
+      /^LaneguardLanesStarved\s+f00d\s+\S+\s+firing\s+recover_lane\s+lane-a\s+acted\s+-$/,
+    );
+    expect(lines[3]).toMatch(
+      /^LaneguardLanesStarved\s+bad1\s+\S+\s+firing\s+recover_lane\s+-\s+ignored\s+invalid_lane$/,
+    );
+    expect(lines[4]).toMatch(
+      /^LaneguardFleetIdleWhileDemand\s+res1\s+\S+\s+resolved\s+recover\s+-\s+resolved\s+resolved$/,
+    );
+    expect(run.stdout).toContain(
+      'answer: 200 {"accepted":1,"deduplicated":0,"ignored":1,"resolved":1}',
+    );
+    expect(run.stdout).toContain(
+      'would trigger: one guard cycle (trigger alert, limited to lane lane-a)',
+    );
     expect(run.stdout).toContain('replay changed nothing');
     expect(snapshot(r)).toEqual(before);
   });
@@ -80,16 +117,37 @@ describe('laneguard replay', () => {
     atomicWriteJson(path.join(r, OUT, 'webhook_ledger.json'), {
       version: 1,
       entries: {
-        [ledgerKey('recent', STARTS_AT)]: { fingerprint: 'recent', starts_at: STARTS_AT, alertname: 'A', acted_at: new Date(now - 60_000).toISOString() },
-        [ledgerKey('expired', STARTS_AT)]: { fingerprint: 'expired', starts_at: STARTS_AT, alertname: 'A', acted_at: new Date(now - 400_000).toISOString() },
+        [ledgerKey('recent', STARTS_AT)]: {
+          fingerprint: 'recent',
+          starts_at: STARTS_AT,
+          alertname: 'A',
+          acted_at: new Date(now - 60_000).toISOString(),
+        },
+        [ledgerKey('expired', STARTS_AT)]: {
+          fingerprint: 'expired',
+          starts_at: STARTS_AT,
+          alertname: 'A',
+          acted_at: new Date(now - 400_000).toISOString(),
+        },
       },
     });
-    const file = write(r, payload([alert({ fingerprint: 'recent' }), alert({ fingerprint: 'expired' })]));
+    const file = write(
+      r,
+      payload([alert({ fingerprint: 'recent' }), alert({ fingerprint: 'expired' })]),
+    );
     const run = await laneguard(['--root', r, 'replay', file, '--json']);
     expect(run.code).toBe(0);
     const out = JSON.parse(run.stdout);
-    expect(out.alerts.map((a: { fingerprint: string; outcome: string }) => [a.fingerprint, a.outcome])).toEqual([['recent', 'deduplicated'], ['expired', 'acted']]);
-    expect(out.answer).toEqual({ status: 200, body: { accepted: 1, deduplicated: 1, ignored: 0, resolved: 0 } });
+    expect(
+      out.alerts.map((a: { fingerprint: string; outcome: string }) => [a.fingerprint, a.outcome]),
+    ).toEqual([
+      ['recent', 'deduplicated'],
+      ['expired', 'acted'],
+    ]);
+    expect(out.answer).toEqual({
+      status: 200,
+      body: { accepted: 1, deduplicated: 1, ignored: 0, resolved: 0 },
+    });
     expect(out.cycle).toEqual({ trigger: 'alert', onlyLanes: null, restartLanes: [] });
     expect(out.work).toEqual({ recover: true, lanes: [], restartLanes: [], ensure: false });
   });
@@ -97,11 +155,21 @@ describe('laneguard replay', () => {
   it('applies mode, routes and instance from the config', async () => {
     const r = root({ mode: 'autonomous' });
     const run = await laneguard(['--root', r, 'replay', write(r, payload([alert()])), '--json']);
-    expect(JSON.parse(run.stdout).alerts[0]).toMatchObject({ outcome: 'ignored', reason: 'mode_autonomous' });
-    const routed = root({ webhook: { instance: 'me', routes: [{ match: { alertname: 'Custom' }, action: 'ensure' }] } });
+    expect(JSON.parse(run.stdout).alerts[0]).toMatchObject({
+      outcome: 'ignored',
+      reason: 'mode_autonomous',
+    });
+    const routed = root({
+      webhook: { instance: 'me', routes: [{ match: { alertname: 'Custom' }, action: 'ensure' }] },
+    });
     const custom = alert({ fingerprint: 'c1', labels: { alertname: 'Custom', instance: 'me:1' } });
     delete (custom.labels as Record<string, string>).laneguard_action;
-    const run2 = await laneguard(['--root', routed, 'replay', write(routed, payload([custom, alert({ fingerprint: 'c2', labels: { instance: 'you:1' } })]))]);
+    const run2 = await laneguard([
+      '--root',
+      routed,
+      'replay',
+      write(routed, payload([custom, alert({ fingerprint: 'c2', labels: { instance: 'you:1' } })])),
+    ]);
     expect(run2.stdout).toMatch(/Custom\s+c1\s+\S+\s+firing\s+ensure\s+-\s+acted/);
     expect(run2.stdout).toMatch(/c2\s+\S+\s+firing\s+recover\s+-\s+ignored\s+other_instance/);
     expect(run2.stdout).toContain("would run: the fleet's ensure command");
@@ -115,10 +183,16 @@ describe('laneguard replay', () => {
     const run = await laneguard(['--root', r, 'replay', file, '--dry-run', '--json']);
     expect(run.code).toBe(0);
     const out = JSON.parse(run.stdout);
-    expect(out.dry_run.cycle).toMatchObject({ floor_met: true, starts: [{ id: 'lane-b', score: 100, endpoint_key: 'lm' }], skipped: [{ id: 'lane-a', reason: 'not_targeted' }] });
+    expect(out.dry_run.cycle).toMatchObject({
+      floor_met: true,
+      starts: [{ id: 'lane-b', score: 100, endpoint_key: 'lm' }],
+      skipped: [{ id: 'lane-a', reason: 'not_targeted' }],
+    });
     expect(out.dry_run.cycle.probed_at).toEqual(expect.any(String));
     const human = await laneguard(['--root', r, 'replay', file, '--dry-run']);
-    expect(human.stdout).toMatch(/dry run of that cycle \(lanes read now; endpoint health from the probe at \S+; nothing is done\):/);
+    expect(human.stdout).toMatch(
+      /dry run of that cycle \(lanes read now; endpoint health from the probe at \S+; nothing is done\):/,
+    );
     expect(human.stdout).toContain('  would start lane-b: score 100 on lm');
     expect(human.stdout).toContain('  skip lane-a: not_targeted');
     expect(laneWorkers(r, 'lane-b')).toEqual([]);
@@ -127,16 +201,34 @@ describe('laneguard replay', () => {
 
   it('--dry-run without probe results says so, and ensure shows its gate', async () => {
     const r = root();
-    const run = await laneguard(['--root', r, 'replay', write(r, payload([alert({ labels: { laneguard_action: 'ensure' } })])), '--dry-run']);
+    const run = await laneguard([
+      '--root',
+      r,
+      'replay',
+      write(r, payload([alert({ labels: { laneguard_action: 'ensure' } })])),
+      '--dry-run',
+    ]);
     expect(run.code).toBe(0);
     expect(run.stdout).toContain('ensure: would not run (endpoint_floor_not_met)');
   });
 
   it.each([
-    ['not JSON', '{"version":', /invalid payload \(invalid_json, WEBHOOK_INVALID_JSON\).*the receiver would answer 400/],
-    ['a version 3 payload', { version: '3', alerts: [] }, /invalid payload \(unsupported_version, WEBHOOK_UNSUPPORTED_VERSION\).*got version "3"/],
+    [
+      'not JSON',
+      '{"version":',
+      /invalid payload \(invalid_json, WEBHOOK_INVALID_JSON\).*the receiver would answer 400/,
+    ],
+    [
+      'a version 3 payload',
+      { version: '3', alerts: [] },
+      /invalid payload \(unsupported_version, WEBHOOK_UNSUPPORTED_VERSION\).*got version "3"/,
+    ],
     ['no alerts', { version: '4' }, /invalid payload \(missing_alerts/],
-    ['a bad fingerprint', payload([alert({ fingerprint: '/etc/passwd' })]), /invalid payload \(invalid_payload.*alerts\[0\]\.fingerprint/],
+    [
+      'a bad fingerprint',
+      payload([alert({ fingerprint: '/etc/passwd' })]),
+      /invalid payload \(invalid_payload.*alerts\[0\]\.fingerprint/,
+    ],
   ])('exits 2 with the reason for %s', async (_name, body, message) => {
     const r = root();
     const run = await laneguard(['--root', r, 'replay', write(r, body)]);
@@ -150,7 +242,12 @@ describe('laneguard replay', () => {
     const missing = await laneguard(['--root', r, 'replay', path.join(r, 'nope.json')]);
     expect(missing.code).toBe(2);
     expect(missing.stderr).toMatch(/cannot read .*nope\.json \(ENOENT\)/);
-    const big = await laneguard(['--root', r, 'replay', write(r, payload([alert({ labels: { pad: 'x'.repeat(2000) } })]))]);
+    const big = await laneguard([
+      '--root',
+      r,
+      'replay',
+      write(r, payload([alert({ labels: { pad: 'x'.repeat(2000) } })])),
+    ]);
     expect(big.code).toBe(2);
     expect(big.stderr).toMatch(/body_too_large.*server\.body_limit_bytes \(1000\).*413/);
   });

@@ -11,7 +11,14 @@ import { parsePayload } from '../../src/receiver/payload.js';
 import { WebhookReceiver } from '../../src/receiver/receiver.js';
 import { FakeClock } from '../../src/util/clock.js';
 import { laneWorkers } from '../helpers/tmp.js';
-import { alert, BEARER, metricValue, payload, receiverFixture, type ReceiverFixture } from './helpers.js';
+import {
+  alert,
+  BEARER,
+  metricValue,
+  payload,
+  receiverFixture,
+  type ReceiverFixture,
+} from './helpers.js';
 
 let server: ModelServer;
 beforeAll(async () => {
@@ -21,13 +28,36 @@ afterAll(async () => server.stop());
 
 const fleet = (guard: Record<string, unknown> = {}) => ({
   endpoints: [{ id: 'lm', base_url: server.baseUrl, max_parallel: 4 }],
-  lanes: [{ id: 'lane-a', urls: [server.baseUrl], pending: 3, continuous: true, sandbox: { worker: 'idle' as const } }],
+  lanes: [
+    {
+      id: 'lane-a',
+      urls: [server.baseUrl],
+      pending: 3,
+      continuous: true,
+      sandbox: { worker: 'idle' as const },
+    },
+  ],
   guard,
 });
-const laneAlert = (over: { fingerprint?: string; startsAt?: string } = {}) => alert({ ...over, labels: { alertname: 'LaneguardLanesStarved', laneguard_action: 'recover_lane', lane: 'lane-a' } });
+const laneAlert = (over: { fingerprint?: string; startsAt?: string } = {}) =>
+  alert({
+    ...over,
+    labels: {
+      alertname: 'LaneguardLanesStarved',
+      laneguard_action: 'recover_lane',
+      lane: 'lane-a',
+    },
+  });
 
-async function post(f: ReceiverFixture, alerts: Array<Record<string, unknown>>): Promise<Record<string, number>> {
-  const res = await request(f.app).post('/alertmanager/webhook').set('authorization', BEARER).set('content-type', 'application/json').send(JSON.stringify(payload(alerts)));
+async function post(
+  f: ReceiverFixture,
+  alerts: Array<Record<string, unknown>>,
+): Promise<Record<string, number>> {
+  const res = await request(f.app)
+    .post('/alertmanager/webhook')
+    .set('authorization', BEARER)
+    .set('content-type', 'application/json')
+    .send(JSON.stringify(payload(alerts)));
   expect(res.status).toBe(200);
   return res.body as Record<string, number>;
 }
@@ -45,12 +75,22 @@ describe('webhook: deduplication', () => {
     try {
       const answers = await Promise.all(
         Array.from({ length: 1000 }, () =>
-          request(url).post('/alertmanager/webhook').agent(agent).set('authorization', BEARER).set('content-type', 'application/json').send(body),
+          request(url)
+            .post('/alertmanager/webhook')
+            .agent(agent)
+            .set('authorization', BEARER)
+            .set('content-type', 'application/json')
+            .send(body),
         ),
       );
       expect(answers.every((a) => a.status === 200)).toBe(true);
       const sum = (k: string) => answers.reduce((n, a) => n + (a.body[k] as number), 0);
-      expect({ accepted: sum('accepted'), deduplicated: sum('deduplicated'), ignored: sum('ignored'), resolved: sum('resolved') }).toEqual({ accepted: 1, deduplicated: 999, ignored: 0, resolved: 0 });
+      expect({
+        accepted: sum('accepted'),
+        deduplicated: sum('deduplicated'),
+        ignored: sum('ignored'),
+        resolved: sum('resolved'),
+      }).toEqual({ accepted: 1, deduplicated: 999, ignored: 0, resolved: 0 });
       await f.settle();
     } finally {
       agent.destroy();
@@ -67,8 +107,12 @@ describe('webhook: deduplication', () => {
     expect(alertCycles(f)).toHaveLength(1);
     expect(f.events('lane_started')).toHaveLength(1);
     expect(laneWorkers(f.root, 'lane-a')).toHaveLength(1);
-    expect(await metricValue(f.service, 'laneguard_webhook_alerts_total', { outcome: 'deduplicated' })).toBe(999);
-    expect(await metricValue(f.service, 'laneguard_webhook_requests_total', { code: '200' })).toBe(1000);
+    expect(
+      await metricValue(f.service, 'laneguard_webhook_alerts_total', { outcome: 'deduplicated' }),
+    ).toBe(999);
+    expect(await metricValue(f.service, 'laneguard_webhook_requests_total', { code: '200' })).toBe(
+      1000,
+    );
   });
 
   it('concurrent payloads whose lane lookups finish in any order still act once per key', async () => {
@@ -81,7 +125,9 @@ describe('webhook: deduplication', () => {
     const receiver = new WebhookReceiver(f.service, slowLanes);
     const parsed = parsePayload(JSON.stringify(payload([laneAlert()])));
     if (!parsed.ok) throw new Error(parsed.rejection.message);
-    const decisions = await Promise.all(Array.from({ length: 200 }, () => receiver.accept(parsed.payload)));
+    const decisions = await Promise.all(
+      Array.from({ length: 200 }, () => receiver.accept(parsed.payload)),
+    );
     expect(decisions.filter((d) => d.counts.accepted === 1)).toHaveLength(1);
     expect(decisions.filter((d) => d.counts.deduplicated === 1)).toHaveLength(199);
   });
@@ -100,7 +146,9 @@ describe('webhook: deduplication', () => {
     const f = receiverFixture(fleet());
     await post(f, [laneAlert()]);
     await f.settle();
-    expect(await post(f, [laneAlert({ startsAt: '2026-01-01T01:00:00Z' })])).toMatchObject({ accepted: 1 });
+    expect(await post(f, [laneAlert({ startsAt: '2026-01-01T01:00:00Z' })])).toMatchObject({
+      accepted: 1,
+    });
     await f.settle();
     expect(alertCycles(f)).toHaveLength(2);
   });
@@ -110,7 +158,12 @@ describe('webhook: deduplication', () => {
     await post(first, [laneAlert()]);
     await first.settle();
     const second = receiverFixture(fleet(), { root: first.root });
-    expect(await post(second, [laneAlert()])).toEqual({ accepted: 0, deduplicated: 1, ignored: 0, resolved: 0 });
+    expect(await post(second, [laneAlert()])).toEqual({
+      accepted: 0,
+      deduplicated: 1,
+      ignored: 0,
+      resolved: 0,
+    });
     await second.settle();
     expect(outcomes(second)).toEqual(['acted', 'deduplicated']);
     expect(alertCycles(second)).toHaveLength(1);
@@ -121,7 +174,8 @@ describe('webhook: deduplication', () => {
     const f = receiverFixture(fleet({ webhook: { dedupe_window_sec: 300 } }), { clock });
     await post(f, [laneAlert(), laneAlert({ fingerprint: 'other0000000001' })]);
     await f.settle();
-    const keysAt = () => Object.keys(JSON.parse(readFileSync(f.service.config.paths.ledger, 'utf8')).entries).sort();
+    const keysAt = () =>
+      Object.keys(JSON.parse(readFileSync(f.service.config.paths.ledger, 'utf8')).entries).sort();
     expect(keysAt()).toHaveLength(2);
     clock.set('2026-03-01T10:04:59.000Z');
     expect(await post(f, [laneAlert()])).toMatchObject({ accepted: 0, deduplicated: 1 });
@@ -130,7 +184,12 @@ describe('webhook: deduplication', () => {
     await f.settle();
     // Re-recorded at 10:05:00.5; the other key expired and is gone.
     const ledger = JSON.parse(readFileSync(f.service.config.paths.ledger, 'utf8'));
-    expect(Object.values(ledger.entries)).toEqual([expect.objectContaining({ fingerprint: 'a1b2c3d4e5f60718', acted_at: '2026-03-01T10:05:00.500Z' })]);
+    expect(Object.values(ledger.entries)).toEqual([
+      expect.objectContaining({
+        fingerprint: 'a1b2c3d4e5f60718',
+        acted_at: '2026-03-01T10:05:00.500Z',
+      }),
+    ]);
     expect(outcomes(f)).toEqual(['acted', 'acted', 'deduplicated', 'acted']);
   });
 
@@ -141,16 +200,25 @@ describe('webhook: deduplication', () => {
     writeFileSync(file, '{"version": 1, "entries": {"torn');
     expect(await post(f, [laneAlert()])).toMatchObject({ accepted: 1 });
     await f.settle();
-    expect(f.events('state_repaired')).toEqual([expect.objectContaining({ file, moved_to: expect.stringContaining('.corrupt-') })]);
-    const aside = readdirSync(path.dirname(file)).filter((n) => n.startsWith(`${path.basename(file)}.corrupt-`));
+    expect(f.events('state_repaired')).toEqual([
+      expect.objectContaining({ file, moved_to: expect.stringContaining('.corrupt-') }),
+    ]);
+    const aside = readdirSync(path.dirname(file)).filter((n) =>
+      n.startsWith(`${path.basename(file)}.corrupt-`),
+    );
     expect(aside).toHaveLength(1);
-    expect(readFileSync(path.join(path.dirname(file), aside[0]!), 'utf8')).toBe('{"version": 1, "entries": {"torn');
+    expect(readFileSync(path.join(path.dirname(file), aside[0]!), 'utf8')).toBe(
+      '{"version": 1, "entries": {"torn',
+    );
     expect(JSON.parse(readFileSync(file, 'utf8')).version).toBe(1);
   });
 
   it('ignored and resolved alerts are not recorded in the ledger (a later firing one still acts)', async () => {
     const f = receiverFixture(fleet());
-    await post(f, [alert({ fingerprint: 'zz1', status: 'resolved' }), alert({ fingerprint: 'zz2', labels: { laneguard_action: 'recover_lane', lane: 'ghost' } })]);
+    await post(f, [
+      alert({ fingerprint: 'zz1', status: 'resolved' }),
+      alert({ fingerprint: 'zz2', labels: { laneguard_action: 'recover_lane', lane: 'ghost' } }),
+    ]);
     expect(existsSync(f.service.config.paths.ledger)).toBe(false);
     expect(await post(f, [alert({ fingerprint: 'zz1' })])).toMatchObject({ accepted: 1 });
     await f.settle();

@@ -24,7 +24,9 @@ const PATH = '/alertmanager/webhook';
 
 const body = JSON.stringify(payload([alert()]));
 // A label key far longer than any path in an answer or a record may be.
-const hostile = JSON.stringify(payload([alert({ labels: { ['k'.repeat(20_000)]: 7 as unknown as string } })]));
+const hostile = JSON.stringify(
+  payload([alert({ labels: { ['k'.repeat(20_000)]: 7 as unknown as string } })]),
+);
 const quiet = JSON.stringify(payload([alert({ labels: { laneguard_action: 'none' } })]));
 
 describe('webhook flood', () => {
@@ -32,7 +34,15 @@ describe('webhook flood', () => {
     // A small history (3 × 256 KiB) that one unthrottled flood would rotate out many times over.
     const f = receiverFixture({
       endpoints: [{ id: 'lm', base_url: models.baseUrl }],
-      lanes: [{ id: 'starved', urls: [models.baseUrl], pending: 3, continuous: true, sandbox: { worker: 'idle' as const } }],
+      lanes: [
+        {
+          id: 'starved',
+          urls: [models.baseUrl],
+          pending: 3,
+          continuous: true,
+          sandbox: { worker: 'idle' as const },
+        },
+      ],
       guard: { history: { max_bytes: 256 * 1024, keep_files: 2 } },
     });
     await f.service.cycle({ trigger: 'manual' });
@@ -46,8 +56,16 @@ describe('webhook flood', () => {
     try {
       const port = (server.address() as { port: number }).port;
       expect((await flood(port, rawPost(PATH, body), OVER_HTTP)).statuses.get(401)).toBe(OVER_HTTP);
-      expect((await flood(port, rawPost(PATH, hostile, { Authorization: BEARER }), OVER_HTTP)).statuses.get(400)).toBe(OVER_HTTP);
-      expect((await flood(port, rawPost(PATH, quiet, { Authorization: BEARER }), OVER_HTTP)).statuses.get(200)).toBe(OVER_HTTP);
+      expect(
+        (
+          await flood(port, rawPost(PATH, hostile, { Authorization: BEARER }), OVER_HTTP)
+        ).statuses.get(400),
+      ).toBe(OVER_HTTP);
+      expect(
+        (
+          await flood(port, rawPost(PATH, quiet, { Authorization: BEARER }), OVER_HTTP)
+        ).statuses.get(200),
+      ).toBe(OVER_HTTP);
     } finally {
       await new Promise((r) => server.close(r));
     }
@@ -64,16 +82,37 @@ describe('webhook flood', () => {
     await f.settle();
 
     // Every request was counted; the history got a handful of lines.
-    expect(await metricValue(f.service, 'laneguard_webhook_rejections_total', { reason: 'missing_credentials' })).toBe(FLOOD);
-    expect(await metricValue(f.service, 'laneguard_webhook_rejections_total', { reason: 'invalid_payload' })).toBe(FLOOD);
-    expect(await metricValue(f.service, 'laneguard_webhook_alerts_total', { outcome: 'ignored' })).toBe(FLOOD);
+    expect(
+      await metricValue(f.service, 'laneguard_webhook_rejections_total', {
+        reason: 'missing_credentials',
+      }),
+    ).toBe(FLOOD);
+    expect(
+      await metricValue(f.service, 'laneguard_webhook_rejections_total', {
+        reason: 'invalid_payload',
+      }),
+    ).toBe(FLOOD);
+    expect(
+      await metricValue(f.service, 'laneguard_webhook_alerts_total', { outcome: 'ignored' }),
+    ).toBe(FLOOD);
     expect(f.events('webhook_rejected').length).toBeLessThanOrEqual(10);
     expect(f.events('alert_received').length).toBeLessThanOrEqual(100);
-    for (const e of f.events('webhook_rejected')) expect(JSON.stringify(e).length).toBeLessThan(1024);
+    for (const e of f.events('webhook_rejected'))
+      expect(JSON.stringify(e).length).toBeLessThan(1024);
 
-    const history = await laneguard(['--root', f.root, 'history', '--type', 'lane_started', '--json']);
+    const history = await laneguard([
+      '--root',
+      f.root,
+      'history',
+      '--type',
+      'lane_started',
+      '--json',
+    ]);
     expect(history.code).toBe(0);
-    const lines = history.stdout.trim().split('\n').map((l) => JSON.parse(l) as { lane: string; ts: string });
+    const lines = history.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { lane: string; ts: string });
     expect(lines).toEqual(started.map((e) => expect.objectContaining({ lane: e.lane, ts: e.ts })));
   }, 300_000);
 });

@@ -11,7 +11,11 @@ import { tempDir } from '../helpers/tmp.js';
 const PID = 'artifacts/autonomy/local_models/idle_guard.pid';
 
 function fleetRoot(): string {
-  return buildSandboxRoot(tempDir(), { endpoints: [], lanes: [], guard: { server: { listen: '127.0.0.1:0' } } });
+  return buildSandboxRoot(tempDir(), {
+    endpoints: [],
+    lanes: [],
+    guard: { server: { listen: '127.0.0.1:0' } },
+  });
 }
 
 describe('laneguard start / stop / status', () => {
@@ -24,7 +28,12 @@ describe('laneguard start / stop / status', () => {
     expect(Number(readFileSync(path.join(root, PID), 'utf8'))).toBe(pid);
     const status = await laneguard(['--root', root, 'status', '--json']);
     expect(status.code).toBe(0);
-    expect(JSON.parse(status.stdout)).toMatchObject({ running: true, pid, foreign_pid: false, uptime_sec: expect.any(Number) });
+    expect(JSON.parse(status.stdout)).toMatchObject({
+      running: true,
+      pid,
+      foreign_pid: false,
+      uptime_sec: expect.any(Number),
+    });
     const again = await laneguard(['--root', root, 'start']);
     expect(again.stderr).toBe('');
     expect(again.stdout).toBe(`already running (pid ${pid})\n`);
@@ -35,12 +44,16 @@ describe('laneguard start / stop / status', () => {
     const after = await laneguard(['--root', root, 'status']);
     expect(after.code).toBe(1);
     expect(after.stdout).toMatch(/laneguard serve is not running/);
-    expect(readFileSync(path.join(root, 'artifacts/autonomy/local_models/idle_guard.log'), 'utf8')).toMatch(/laneguard serve on http:\/\/127\.0\.0\.1:\d+/);
+    expect(
+      readFileSync(path.join(root, 'artifacts/autonomy/local_models/idle_guard.log'), 'utf8'),
+    ).toMatch(/laneguard serve on http:\/\/127\.0\.0\.1:\d+/);
   });
 
   it('a stale pid file naming an unrelated live process: never signalled, start replaces it', async () => {
     const root = fleetRoot();
-    const unrelated = spawn(process.execPath, ['-e', 'setInterval(()=>{},1000)'], { stdio: 'ignore' });
+    const unrelated = spawn(process.execPath, ['-e', 'setInterval(()=>{},1000)'], {
+      stdio: 'ignore',
+    });
     try {
       await waitFor(() => unrelated.pid && pidAlive(unrelated.pid), 'the unrelated process');
       mkdirSync(path.dirname(path.join(root, PID)), { recursive: true });
@@ -89,8 +102,14 @@ describe('laneguard start / stop / status', () => {
   });
 
   it('reports a serve that dies during start-up with its log', async () => {
-    const root = buildSandboxRoot(tempDir(), { endpoints: [], lanes: [], guard: { server: { listen: '0.0.0.0:0' } } });
-    const start = await laneguard(['--root', root, 'start'], { env: { LANEGUARD_WEBHOOK_TOKEN: '' } });
+    const root = buildSandboxRoot(tempDir(), {
+      endpoints: [],
+      lanes: [],
+      guard: { server: { listen: '0.0.0.0:0' } },
+    });
+    const start = await laneguard(['--root', root, 'start'], {
+      env: { LANEGUARD_WEBHOOK_TOKEN: '' },
+    });
     expect(start.code).toBe(1);
     expect(start.stdout).toMatch(/serve exited during start-up/);
     expect(start.stdout).toMatch(/refusing to listen on 0\.0\.0\.0:0 without a token/);

@@ -36,7 +36,13 @@ describe('serve stop', () => {
       },
     });
     writeFileSync(path.join(root, 'config/webhook.token'), `${TOKEN}\n`);
-    const running = await startServer({ root, clock: systemClock, log: () => undefined, listen: '127.0.0.1:0', env: {} });
+    const running = await startServer({
+      root,
+      clock: systemClock,
+      log: () => undefined,
+      listen: '127.0.0.1:0',
+      env: {},
+    });
     const pidFile = running.service.config.paths.pid;
     expect(existsSync(pidFile)).toBe(true);
 
@@ -48,7 +54,10 @@ describe('serve stop', () => {
     expect(res.status).toBe(200);
     expect(await res.json()).toMatchObject({ accepted: 1 });
     // The ensure command is running once its probe and gate are behind it.
-    await waitFor(() => readEvents(root).some((e) => e.type === 'endpoint_state_changed'), 'the ensure to probe');
+    await waitFor(
+      () => readEvents(root).some((e) => e.type === 'endpoint_state_changed'),
+      'the ensure to probe',
+    );
     await new Promise((r) => setTimeout(r, 300));
 
     await running.stop('test');
@@ -68,25 +77,44 @@ describe('serve stop', () => {
         server: { token_file: 'config/webhook.token' },
         // A command that ignores SIGTERM and leaves a grandchild that ignores it too, for 10 minutes;
         // it writes both pids to a file once both run.
-        lanes: { ensure_command: [process.execPath, '-e', TREE_WRITING_PIDS, '{root}/tree.json'], command_timeout_sec: 600 },
+        lanes: {
+          ensure_command: [process.execPath, '-e', TREE_WRITING_PIDS, '{root}/tree.json'],
+          command_timeout_sec: 600,
+        },
       },
     });
     writeFileSync(path.join(root, 'config/webhook.token'), `${TOKEN}\n`);
-    const running = await startServer({ root, clock: systemClock, log: () => undefined, listen: '127.0.0.1:0', env: {}, stopGraceMs: 300 });
+    const running = await startServer({
+      root,
+      clock: systemClock,
+      log: () => undefined,
+      listen: '127.0.0.1:0',
+      env: {},
+      stopGraceMs: 300,
+    });
     const res = await fetch(`${running.url}/alertmanager/webhook`, {
       method: 'POST',
       headers: { authorization: BEARER, 'content-type': 'application/json' },
       body: JSON.stringify(payload([alert({ labels: { laneguard_action: 'ensure' } })])),
     });
     expect(res.status).toBe(200);
-    await waitFor(() => existsSync(path.join(root, 'tree.json')), 'the ensure command and its child to run');
+    await waitFor(
+      () => existsSync(path.join(root, 'tree.json')),
+      'the ensure command and its child to run',
+    );
 
     await running.stop('test');
     const events = readEvents(root);
     const ran = events.find((e) => e.type === 'ensure_ran');
     expect(ran).toMatchObject({ ok: false, error: 'cancelled: laneguard is stopping' });
     expect(events.at(-1)?.type).toBe('guard_stopped');
-    const pids = JSON.parse(readFileSync(path.join(root, 'tree.json'), 'utf8')) as { parent: number; grandchild: number };
-    await waitFor(() => !pidExists(pids.parent) && !pidExists(pids.grandchild), 'the command tree to end');
+    const pids = JSON.parse(readFileSync(path.join(root, 'tree.json'), 'utf8')) as {
+      parent: number;
+      grandchild: number;
+    };
+    await waitFor(
+      () => !pidExists(pids.parent) && !pidExists(pids.grandchild),
+      'the command tree to end',
+    );
   });
 });

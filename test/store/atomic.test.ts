@@ -13,7 +13,9 @@ describe('atomic state writes', () => {
     const file = path.join(dir, 'state.json');
     atomicWriteJson(file, { n: -1 });
     for (let round = 0; round < 8; round++) {
-      const child = spawn(process.execPath, [writer, file], { stdio: ['ignore', 'pipe', 'inherit'] });
+      const child = spawn(process.execPath, [writer, file], {
+        stdio: ['ignore', 'pipe', 'inherit'],
+      });
       await new Promise<void>((resolve) => child.stdout.once('data', () => resolve()));
       await new Promise((r) => setTimeout(r, 20 + round * 17));
       child.kill('SIGKILL');

@@ -9,7 +9,11 @@ import { tempDir } from '../helpers/tmp.js';
 
 /** The pid of a process that has exited (a real one, so the kernel no longer knows it). */
 function deadPid(): number {
-  return Number(spawnSync(process.execPath, ['-e', 'console.log(process.pid)'], { encoding: 'utf8' }).stdout.trim());
+  return Number(
+    spawnSync(process.execPath, ['-e', 'console.log(process.pid)'], {
+      encoding: 'utf8',
+    }).stdout.trim(),
+  );
 }
 
 const sleepers: Array<{ kill: () => void }> = [];
@@ -45,9 +49,16 @@ describe('stray temp files of killed writes', () => {
   });
 
   it('`once` clears stray temps in the artifacts and the lane directories at start-up', async () => {
-    const root = buildSandboxRoot(tempDir(), { endpoints: [{ id: 'lm', base_url: 'http://127.0.0.1:9/v1' }], lanes: [{ id: 'a', pending: 0 }] });
+    const root = buildSandboxRoot(tempDir(), {
+      endpoints: [{ id: 'lm', base_url: 'http://127.0.0.1:9/v1' }],
+      lanes: [{ id: 'a', pending: 0 }],
+    });
     const pid = deadPid();
-    const artifacts = temp(path.join(root, 'artifacts/autonomy/local_models'), 'idle_guard_report.json', pid);
+    const artifacts = temp(
+      path.join(root, 'artifacts/autonomy/local_models'),
+      'idle_guard_report.json',
+      pid,
+    );
     const lane = temp(laneDir(root, 'a'), 'paused.flag', pid);
     await laneguard(['--root', root, 'once']);
     expect(existsSync(artifacts)).toBe(false);

@@ -18,12 +18,19 @@ describe('failed writes', () => {
     const counted: WrittenFile[] = [];
     const logged: string[] = [];
     const recovered: WrittenFile[] = [];
-    const writes = new WriteFailures({ count: (f) => counted.push(f), log: (m, f) => logged.push(`${f}: ${m}`), recovered: (f) => recovered.push(f) });
+    const writes = new WriteFailures({
+      count: (f) => counted.push(f),
+      log: (m, f) => logged.push(`${f}: ${m}`),
+      recovered: (f) => recovered.push(f),
+    });
     expect(tolerantWrite('report', writes, writeFull)).toBe(false);
     expect(tolerantWrite('report', writes, writeFull)).toBe(false);
     expect(tolerantWrite('state', writes, writeFull)).toBe(false);
     expect(counted).toEqual(['report', 'report', 'state']);
-    expect(logged).toEqual(['report: cannot write /dev/full: no space left on device', 'state: cannot write /dev/full: no space left on device']);
+    expect(logged).toEqual([
+      'report: cannot write /dev/full: no space left on device',
+      'state: cannot write /dev/full: no space left on device',
+    ]);
     expect(tolerantWrite('report', writes, () => undefined)).toBe(true);
     expect(recovered).toEqual(['report']);
     expect(tolerantWrite('report', writes, writeFull)).toBe(false);
@@ -35,7 +42,10 @@ describe('failed writes', () => {
   it('an error without a path (an append) is named by the file it was for', () => {
     const logged: string[] = [];
     const writes = new WriteFailures({ log: (m) => logged.push(m) });
-    writes.failed('history', Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' }));
+    writes.failed(
+      'history',
+      Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' }),
+    );
     expect(logged).toEqual(['cannot write history: no space left on device']);
   });
 });

@@ -11,7 +11,9 @@ import { tempDir } from '../helpers/tmp.js';
 
 describe('parseJson', () => {
   it('parses what JSON.parse parses', () => {
-    expect(parseJson('{"a": [1, {"b": "constructor of things"}]}')).toEqual({ a: [1, { b: 'constructor of things' }] });
+    expect(parseJson('{"a": [1, {"b": "constructor of things"}]}')).toEqual({
+      a: [1, { b: 'constructor of things' }],
+    });
     expect(() => parseJson('{')).toThrow(SyntaxError);
   });
 
@@ -44,11 +46,28 @@ describe('every JSON reader refuses prototype keys', () => {
   it('state files are corrupt, history lines skipped, pause flags free text, payloads invalid', () => {
     const file = path.join(tempDir(), 'state.json');
     writeFileSync(file, '{"lanes": {"__proto__": {"backoff": 0}}}');
-    expect(readJson(file)).toMatchObject({ status: 'corrupt', error: expect.stringMatching(/key "__proto__" at lanes\.__proto__ is not allowed/) });
-    expect(parseEventLine('{"ts": "2026-06-01T00:00:00.000Z", "type": "cycle", "__proto__": {"lane": "x"}}')).toBeNull();
-    expect(parsePauseFlag('{"reason": "manual", "__proto__": {"hold": true}}')).toMatchObject({ json: false });
-    const payload = parsePayload('{"version": "4", "alerts": [{"labels": {"__proto__": {"laneguard_action": "recover"}}}]}');
+    expect(readJson(file)).toMatchObject({
+      status: 'corrupt',
+      error: expect.stringMatching(/key "__proto__" at lanes\.__proto__ is not allowed/),
+    });
+    expect(
+      parseEventLine(
+        '{"ts": "2026-06-01T00:00:00.000Z", "type": "cycle", "__proto__": {"lane": "x"}}',
+      ),
+    ).toBeNull();
+    expect(parsePauseFlag('{"reason": "manual", "__proto__": {"hold": true}}')).toMatchObject({
+      json: false,
+    });
+    const payload = parsePayload(
+      '{"version": "4", "alerts": [{"labels": {"__proto__": {"laneguard_action": "recover"}}}]}',
+    );
     expect(payload.ok).toBe(false);
-    if (!payload.ok) expect(payload.rejection).toMatchObject({ reason: 'invalid_payload', message: expect.stringMatching(/alerts\[0\]\.labels\.__proto__: the key "__proto__" is not allowed/) });
+    if (!payload.ok)
+      expect(payload.rejection).toMatchObject({
+        reason: 'invalid_payload',
+        message: expect.stringMatching(
+          /alerts\[0\]\.labels\.__proto__: the key "__proto__" is not allowed/,
+        ),
+      });
   });
 });

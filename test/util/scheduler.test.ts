@@ -11,8 +11,20 @@ describe('IntervalScheduler', () => {
     const runs: string[] = [];
     let release: () => void = () => undefined;
     let interval = 10;
-    scheduler.add({ name: 'fast', intervalSec: () => interval, run: async () => void runs.push(`fast@${clock.now().getTime() / 1000}`) });
-    scheduler.add({ name: 'slow', intervalSec: () => 5, run: () => new Promise<void>((r) => { runs.push(`slow@${clock.now().getTime() / 1000 - 1767225600}`); release = r; }) });
+    scheduler.add({
+      name: 'fast',
+      intervalSec: () => interval,
+      run: async () => void runs.push(`fast@${clock.now().getTime() / 1000}`),
+    });
+    scheduler.add({
+      name: 'slow',
+      intervalSec: () => 5,
+      run: () =>
+        new Promise<void>((r) => {
+          runs.push(`slow@${clock.now().getTime() / 1000 - 1767225600}`);
+          release = r;
+        }),
+    });
     scheduler.tick();
     await flush();
     expect(runs).toEqual(['fast@1767225600', 'slow@0']);
@@ -39,9 +51,18 @@ describe('IntervalScheduler', () => {
   it('a failing job is reported and runs again at its next interval', async () => {
     const clock = new FakeClock();
     const errors: string[] = [];
-    const scheduler = new IntervalScheduler(clock, (job, err) => errors.push(`${job}: ${err.message}`));
+    const scheduler = new IntervalScheduler(clock, (job, err) =>
+      errors.push(`${job}: ${err.message}`),
+    );
     let calls = 0;
-    scheduler.add({ name: 'flaky', intervalSec: () => 1, run: async () => { calls++; throw new Error('boom'); } });
+    scheduler.add({
+      name: 'flaky',
+      intervalSec: () => 1,
+      run: async () => {
+        calls++;
+        throw new Error('boom');
+      },
+    });
     scheduler.tick();
     await new Promise((r) => setTimeout(r, 0));
     clock.advance(1000);

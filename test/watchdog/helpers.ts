@@ -12,12 +12,24 @@ export const FIXTURES = path.resolve('test/watchdog/fixtures');
 export const OUT = 'artifacts/autonomy/local_models';
 
 /** A supervised `forever.js` process entry for a root (pid file, fresh health file). */
-export function foreverEntry(id: string, over: Record<string, unknown> = {}): Record<string, unknown> {
+export function foreverEntry(
+  id: string,
+  over: Record<string, unknown> = {},
+): Record<string, unknown> {
   return {
     id,
     pid_file: `run/${id}.pid`,
     match_regex: `forever\\.js --id ${id} `,
-    restart_command: ['node', path.join(FIXTURES, 'forever.js'), '--id', id, '--pid-file', `{root}/run/${id}.pid`, '--health-file', `{root}/run/${id}.health`],
+    restart_command: [
+      'node',
+      path.join(FIXTURES, 'forever.js'),
+      '--id',
+      id,
+      '--pid-file',
+      `{root}/run/${id}.pid`,
+      '--health-file',
+      `{root}/run/${id}.health`,
+    ],
     // Short, so the suite does not sit out long graces: a node start fits in a second even on a
     // loaded machine (the restart is judged by the pid file and command line once it is over).
     startup_grace_sec: 1,
@@ -34,7 +46,12 @@ export function crasherEntry(over: Record<string, unknown> = {}): Record<string,
     id: 'crasher',
     pid_file: 'run/crasher.pid',
     match_regex: 'die-at-once\\.js',
-    restart_command: ['node', path.join(FIXTURES, 'die-at-once.js'), '--pid-file', '{root}/run/crasher.pid'],
+    restart_command: [
+      'node',
+      path.join(FIXTURES, 'die-at-once.js'),
+      '--pid-file',
+      '{root}/run/crasher.pid',
+    ],
     startup_grace_sec: 0.5,
     restart_cooldown_sec: 0,
     ...over,
@@ -45,7 +62,10 @@ export function writeWatchdogConfig(root: string, config: Record<string, unknown
   mkdirSync(path.join(root, 'config'), { recursive: true });
   mkdirSync(path.join(root, 'run'), { recursive: true });
   mkdirSync(path.join(root, OUT), { recursive: true });
-  writeFileSync(path.join(root, 'config/local_model_process_watchdog.json'), JSON.stringify(config, null, 2));
+  writeFileSync(
+    path.join(root, 'config/local_model_process_watchdog.json'),
+    JSON.stringify(config, null, 2),
+  );
   return loadWatchdogConfig(root);
 }
 
@@ -56,11 +76,16 @@ export function historyOf(config: WatchdogConfig): HistoryStore {
 export function watchdogEvents(root: string): HistoryEvent[] {
   const file = path.join(root, OUT, 'process_watchdog_history.ndjson');
   if (!existsSync(file)) return [];
-  return readFileSync(file, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as HistoryEvent);
+  return readFileSync(file, 'utf8')
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l) as HistoryEvent);
 }
 
 export function readState(root: string): WatchdogState {
-  return JSON.parse(readFileSync(path.join(root, OUT, 'process_watchdog_state.json'), 'utf8')) as WatchdogState;
+  return JSON.parse(
+    readFileSync(path.join(root, OUT, 'process_watchdog_state.json'), 'utf8'),
+  ) as WatchdogState;
 }
 
 export function readPid(file: string): number | null {
@@ -74,7 +99,10 @@ export function readPid(file: string): number | null {
 
 /** Start a fixture as its own process group (not a child we wait on); killed by tmp.ts's cleanup. */
 export function startFixture(script: string, args: string[]): number {
-  const child = spawn(process.execPath, [path.join(FIXTURES, script), ...args], { detached: true, stdio: 'ignore' });
+  const child = spawn(process.execPath, [path.join(FIXTURES, script), ...args], {
+    detached: true,
+    stdio: 'ignore',
+  });
   child.unref();
   return child.pid!;
 }
@@ -102,8 +130,16 @@ function newestMtime(dir: string, ext: string): number {
 /** CLI tests run dist/main.js: refuse to test a build older than the watchdog sources. */
 export function assertBuiltWatchdog(): void {
   const built = path.resolve('dist/watchdog');
-  if (!existsSync(MAIN) || !existsSync(built)) throw new Error('dist/ has no watchdog: run `npm run build` first');
-  const source = Math.max(newestMtime(path.resolve('src/watchdog'), '.ts'), statSync(path.resolve('src/cli/watchdog.ts')).mtimeMs);
-  const output = Math.min(newestMtime(built, '.js'), statSync(path.resolve('dist/cli/watchdog.js')).mtimeMs);
-  if (output < source) throw new Error('dist/ is older than src/watchdog: run `npm run build` first');
+  if (!existsSync(MAIN) || !existsSync(built))
+    throw new Error('dist/ has no watchdog: run `npm run build` first');
+  const source = Math.max(
+    newestMtime(path.resolve('src/watchdog'), '.ts'),
+    statSync(path.resolve('src/cli/watchdog.ts')).mtimeMs,
+  );
+  const output = Math.min(
+    newestMtime(built, '.js'),
+    statSync(path.resolve('dist/cli/watchdog.js')).mtimeMs,
+  );
+  if (output < source)
+    throw new Error('dist/ is older than src/watchdog: run `npm run build` first');
 }

@@ -3,10 +3,17 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { shippedRoot } from '../helpers/shipped-root.js';
 import { tempDir } from '../helpers/tmp.js';
-import { assertBuiltWatchdog, FIXTURES, foreverEntry, readPid, writeWatchdogConfig } from './helpers.js';
+import {
+  assertBuiltWatchdog,
+  FIXTURES,
+  foreverEntry,
+  readPid,
+  writeWatchdogConfig,
+} from './helpers.js';
 
 const hasMake = spawnSync('make', ['--version']).status === 0;
-const make = (args: string[]) => spawnSync('make', ['-s', ...args], { encoding: 'utf8', timeout: 120_000 });
+const make = (args: string[]) =>
+  spawnSync('make', ['-s', ...args], { encoding: 'utf8', timeout: 120_000 });
 
 describe.skipIf(!hasMake)('Makefile', () => {
   it.each([
@@ -24,20 +31,25 @@ describe.skipIf(!hasMake)('Makefile', () => {
     expect(run.stdout.trim()).toBe(`/opt/bin/laneguard --root "/srv/fleet" ${command}`);
   });
 
-  it('works from the fleet root with this checkout\'s CLI when none is on PATH, and local-idle-guard-once prints the JSON report', () => {
+  it("works from the fleet root with this checkout's CLI when none is on PATH, and local-idle-guard-once prints the JSON report", () => {
     const fleet = shippedRoot(['http://127.0.0.1:9/v1']);
     const run = spawnSync('make', ['-s', '-f', path.resolve('Makefile'), 'local-idle-guard-once'], {
       cwd: fleet.root,
       encoding: 'utf8',
       timeout: 120_000,
-      env: { ...process.env, PATH: `${path.dirname(process.execPath)}${path.delimiter}/usr/bin${path.delimiter}/bin` },
+      env: {
+        ...process.env,
+        PATH: `${path.dirname(process.execPath)}${path.delimiter}/usr/bin${path.delimiter}/bin`,
+      },
     });
     expect(run.stderr).toBe('');
     expect(run.status).toBe(0);
     const report = JSON.parse(run.stdout) as { trigger: string; local_lane_total: number };
     expect(report).toMatchObject({ trigger: 'manual', local_lane_total: 5 });
     const dry = make(['-n', '-f', path.resolve('Makefile'), 'local-idle-guard-status']);
-    expect(dry.stdout.trim()).toMatch(/^(laneguard|node "\/.*\/dist\/main\.js") --root "\." status$/);
+    expect(dry.stdout.trim()).toMatch(
+      /^(laneguard|node "\/.*\/dist\/main\.js") --root "\." status$/,
+    );
   });
 
   it('local-model-watchdog-once really runs a check and passes its exit code on', () => {
@@ -51,7 +63,15 @@ describe.skipIf(!hasMake)('Makefile', () => {
 
     const broken = tempDir();
     writeWatchdogConfig(broken, {
-      processes: [{ id: 'crasher', pid_file: 'run/c.pid', match_regex: 'die-at-once', restart_command: ['node', path.join(FIXTURES, 'die-at-once.js')], startup_grace_sec: 0.5 }],
+      processes: [
+        {
+          id: 'crasher',
+          pid_file: 'run/c.pid',
+          match_regex: 'die-at-once',
+          restart_command: ['node', path.join(FIXTURES, 'die-at-once.js')],
+          startup_grace_sec: 0.5,
+        },
+      ],
     });
     const failing = make(['local-model-watchdog-once', `ROOT=${broken}`]);
     expect(failing.status).not.toBe(0);

@@ -10,12 +10,27 @@ import { runWatchdogCheck, type CheckResult } from '../../src/watchdog/check.js'
 import type { WatchdogConfig } from '../../src/config/watchdog.js';
 import { waitFor } from '../helpers/cli.js';
 import { tempDir } from '../helpers/tmp.js';
-import { crasherEntry, FIXTURES, foreverEntry, historyOf, readPid, readState, startFixture, watchdogEvents, writeWatchdogConfig } from './helpers.js';
+import {
+  crasherEntry,
+  FIXTURES,
+  foreverEntry,
+  historyOf,
+  readPid,
+  readState,
+  startFixture,
+  watchdogEvents,
+  writeWatchdogConfig,
+} from './helpers.js';
 
 type Done = Extract<CheckResult, { busy: false }>;
 
 async function check(config: WatchdogConfig): Promise<Done> {
-  const result = await runWatchdogCheck({ config, clock: systemClock, history: historyOf(config), random: () => 0.5 });
+  const result = await runWatchdogCheck({
+    config,
+    clock: systemClock,
+    history: historyOf(config),
+    random: () => 0.5,
+  });
   if (result.busy) throw new Error('lock busy');
   return result;
 }
@@ -34,11 +49,22 @@ async function flakyHealth(failures: number): Promise<{ url: string; hits: () =>
   });
   servers.push(server);
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/-/healthy`, hits: () => hits };
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/-/healthy`,
+    hits: () => hits,
+  };
 }
 
 function foreverArgs(root: string, id: string, extra: string[] = []): string[] {
-  return ['--id', id, '--pid-file', path.join(root, `run/${id}.pid`), '--health-file', path.join(root, `run/${id}.health`), ...extra];
+  return [
+    '--id',
+    id,
+    '--pid-file',
+    path.join(root, `run/${id}.pid`),
+    '--health-file',
+    path.join(root, `run/${id}.health`),
+    ...extra,
+  ];
 }
 
 describe('watchdog check on real processes', () => {
@@ -46,7 +72,12 @@ describe('watchdog check on real processes', () => {
     const root = tempDir();
     const config = writeWatchdogConfig(root, { processes: [foreverEntry('p1')] });
     const first = await check(config);
-    expect(first.processes[0]).toMatchObject({ id: 'p1', status: 'healthy', action: 'restarted', restarts: 1 });
+    expect(first.processes[0]).toMatchObject({
+      id: 'p1',
+      status: 'healthy',
+      action: 'restarted',
+      restarts: 1,
+    });
     const pid = readPid(path.join(root, 'run/p1.pid'))!;
     expect(first.processes[0]!.pid).toBe(pid);
     expect(first.ok).toBe(true);
@@ -54,7 +85,12 @@ describe('watchdog check on real processes', () => {
     const second = await check(config);
     expect(second.processes[0]).toMatchObject({ status: 'healthy', action: 'none', pid });
     expect(watchdogEvents(root).map((e) => e.type)).toEqual(['process_restarted']);
-    expect(readState(root).processes.p1).toMatchObject({ status: 'healthy', pid, restarts_success: 1, restarts_failure: 0 });
+    expect(readState(root).processes.p1).toMatchObject({
+      status: 'healthy',
+      pid,
+      restarts_success: 1,
+      restarts_failure: 0,
+    });
   });
 
   it('killed with SIGKILL → restarted with a new pid', async () => {
@@ -62,7 +98,11 @@ describe('watchdog check on real processes', () => {
     const config = writeWatchdogConfig(root, { processes: [foreverEntry('p1')] });
     const old = startFixture('forever.js', foreverArgs(root, 'p1'));
     await waitFor(() => readPid(path.join(root, 'run/p1.pid')) === old, 'fixture pid file');
-    expect((await check(config)).processes[0]).toMatchObject({ status: 'healthy', action: 'none', pid: old });
+    expect((await check(config)).processes[0]).toMatchObject({
+      status: 'healthy',
+      action: 'none',
+      pid: old,
+    });
 
     process.kill(old, 'SIGKILL');
     await waitFor(() => !pidAlive(old), 'the SIGKILLed process to be gone');
@@ -70,9 +110,18 @@ describe('watchdog check on real processes', () => {
     const fresh = readPid(path.join(root, 'run/p1.pid'))!;
     expect(fresh).not.toBe(old);
     expect(pidAlive(fresh)).toBe(true);
-    expect(result.processes[0]).toMatchObject({ status: 'healthy', action: 'restarted', pid: fresh });
+    expect(result.processes[0]).toMatchObject({
+      status: 'healthy',
+      action: 'restarted',
+      pid: fresh,
+    });
     expect(watchdogEvents(root).filter((e) => e.type === 'process_restarted')).toEqual([
-      expect.objectContaining({ process: 'p1', pid: fresh, cause: 'pid_dead', reason: `pid ${old} is not running` }),
+      expect.objectContaining({
+        process: 'p1',
+        pid: fresh,
+        cause: 'pid_dead',
+        reason: `pid ${old} is not running`,
+      }),
     ]);
   });
 
@@ -87,16 +136,33 @@ describe('watchdog check on real processes', () => {
     const result = await check(config);
     const fresh = readPid(path.join(root, 'run/p1.pid'))!;
     expect(fresh).not.toBe(bystander);
-    expect(result.processes[0]).toMatchObject({ status: 'healthy', action: 'restarted', pid: fresh, signals: [] });
+    expect(result.processes[0]).toMatchObject({
+      status: 'healthy',
+      action: 'restarted',
+      pid: fresh,
+      signals: [],
+    });
     const [event] = watchdogEvents(root);
-    expect(event).toMatchObject({ type: 'process_restarted', cause: 'pid_foreign', previous_pid: null, signals: [] });
+    expect(event).toMatchObject({
+      type: 'process_restarted',
+      cause: 'pid_foreign',
+      previous_pid: null,
+      signals: [],
+    });
     expect(pidAlive(bystander)).toBe(true);
     expect(existsSync(signalLog)).toBe(false);
   });
 
   it('hung (health file gone stale) → TERM to the verified pid, then restarted', async () => {
     const root = tempDir();
-    const config = writeWatchdogConfig(root, { processes: [foreverEntry('p1', { health: { file: 'run/p1.health', max_age_sec: 1 }, startup_grace_sec: 1 })] });
+    const config = writeWatchdogConfig(root, {
+      processes: [
+        foreverEntry('p1', {
+          health: { file: 'run/p1.health', max_age_sec: 1 },
+          startup_grace_sec: 1,
+        }),
+      ],
+    });
     const hung = startFixture('forever.js', foreverArgs(root, 'p1', ['--stale']));
     await waitFor(() => readPid(path.join(root, 'run/p1.pid')) === hung, 'fixture pid file');
     // Alive but not progressing: wait until its health file is older than max_age_sec, and the
@@ -104,31 +170,54 @@ describe('watchdog check on real processes', () => {
     await new Promise((r) => setTimeout(r, 1500));
 
     const result = await check(config);
-    expect(result.processes[0]).toMatchObject({ status: 'healthy', action: 'restarted', signals: ['SIGTERM'] });
+    expect(result.processes[0]).toMatchObject({
+      status: 'healthy',
+      action: 'restarted',
+      signals: ['SIGTERM'],
+    });
     expect(pidAlive(hung)).toBe(false);
     const fresh = readPid(path.join(root, 'run/p1.pid'))!;
     expect(fresh).not.toBe(hung);
-    expect(watchdogEvents(root)[0]).toMatchObject({ type: 'process_restarted', cause: 'unhealthy', previous_pid: hung, pid: fresh });
+    expect(watchdogEvents(root)[0]).toMatchObject({
+      type: 'process_restarted',
+      cause: 'unhealthy',
+      previous_pid: hung,
+      pid: fresh,
+    });
   });
 
   it('hung and deaf to TERM → KILL after stop_grace_sec, then restarted', async () => {
     const root = tempDir();
     const config = writeWatchdogConfig(root, {
-      processes: [foreverEntry('p1', { health: { file: 'run/p1.health', max_age_sec: 1 }, startup_grace_sec: 1, stop_grace_sec: 1 })],
+      processes: [
+        foreverEntry('p1', {
+          health: { file: 'run/p1.health', max_age_sec: 1 },
+          startup_grace_sec: 1,
+          stop_grace_sec: 1,
+        }),
+      ],
     });
     const hung = startFixture('forever.js', foreverArgs(root, 'p1', ['--stale', '--ignore-term']));
     await waitFor(() => readPid(path.join(root, 'run/p1.pid')) === hung, 'fixture pid file');
     await new Promise((r) => setTimeout(r, 1500));
 
     const result = await check(config);
-    expect(result.processes[0]).toMatchObject({ status: 'healthy', action: 'restarted', signals: ['SIGTERM', 'SIGKILL'] });
+    expect(result.processes[0]).toMatchObject({
+      status: 'healthy',
+      action: 'restarted',
+      signals: ['SIGTERM', 'SIGKILL'],
+    });
     expect(pidAlive(hung)).toBe(false);
   });
 
   it('hung (health URL failing on a real loopback server) → restarted, and healthy once the URL answers 2xx', async () => {
     const root = tempDir();
     const health = await flakyHealth(1);
-    const config = writeWatchdogConfig(root, { processes: [foreverEntry('p1', { health: { http: health.url, timeout_sec: 5 }, startup_grace_sec: 1 })] });
+    const config = writeWatchdogConfig(root, {
+      processes: [
+        foreverEntry('p1', { health: { http: health.url, timeout_sec: 5 }, startup_grace_sec: 1 }),
+      ],
+    });
     const hung = startFixture('forever.js', foreverArgs(root, 'p1'));
     await waitFor(() => readPid(path.join(root, 'run/p1.pid')) === hung, 'fixture pid file');
     await new Promise((r) => setTimeout(r, 1500));
@@ -136,8 +225,16 @@ describe('watchdog check on real processes', () => {
     const result = await check(config);
     expect(health.hits()).toBe(2);
     expect(pidAlive(hung)).toBe(false);
-    expect(result.processes[0]).toMatchObject({ status: 'healthy', action: 'restarted', signals: ['SIGTERM'] });
-    expect(watchdogEvents(root)[0]).toMatchObject({ type: 'process_restarted', cause: 'unhealthy', reason: expect.stringContaining('HTTP 500') });
+    expect(result.processes[0]).toMatchObject({
+      status: 'healthy',
+      action: 'restarted',
+      signals: ['SIGTERM'],
+    });
+    expect(watchdogEvents(root)[0]).toMatchObject({
+      type: 'process_restarted',
+      cause: 'unhealthy',
+      reason: expect.stringContaining('HTTP 500'),
+    });
   });
 
   it('a command whose child exits at once: backoff grows, then given up; no restart is ever a success', async () => {
@@ -157,11 +254,25 @@ describe('watchdog check on real processes', () => {
       if (next) await waitFor(() => Date.now() > Date.parse(next), 'the backoff to pass');
       results.push(await check(config));
     }
-    expect(results.map((r) => r.processes[0]!.action)).toEqual(['restart_failed', 'restart_failed', 'restart_failed', 'restart_failed', 'gave_up']);
+    expect(results.map((r) => r.processes[0]!.action)).toEqual([
+      'restart_failed',
+      'restart_failed',
+      'restart_failed',
+      'restart_failed',
+      'gave_up',
+    ]);
     expect(results.every((r) => !r.ok)).toBe(true);
     const events = watchdogEvents(root);
-    expect(events.map((e) => e.type)).toEqual(['process_restart_failed', 'process_restart_failed', 'process_restart_failed', 'process_restart_failed', 'process_gave_up']);
-    expect(events.filter((e) => e.type === 'process_restart_failed').map((e) => e.backoff_sec)).toEqual([0.2, 0.4, 0.8, 1.6]);
+    expect(events.map((e) => e.type)).toEqual([
+      'process_restart_failed',
+      'process_restart_failed',
+      'process_restart_failed',
+      'process_restart_failed',
+      'process_gave_up',
+    ]);
+    expect(
+      events.filter((e) => e.type === 'process_restart_failed').map((e) => e.backoff_sec),
+    ).toEqual([0.2, 0.4, 0.8, 1.6]);
     for (const e of events.slice(0, 4)) expect(e.error).toMatch(/after startup_grace_sec 0\.5s/);
     const state = readState(root).processes.crasher!;
     expect(state).toMatchObject({ status: 'given_up', restarts_success: 0, restarts_failure: 4 });
@@ -169,7 +280,9 @@ describe('watchdog check on real processes', () => {
     // Given up means given up: a later check restarts nothing and records nothing.
     const after = await check(config);
     expect(after.processes[0]).toMatchObject({ status: 'given_up', action: 'none', restarts: 4 });
-    expect(after.processes[0]!.next_attempt_at).toBe(new Date(Date.parse(state.gave_up_at!) + 600_000).toISOString());
+    expect(after.processes[0]!.next_attempt_at).toBe(
+      new Date(Date.parse(state.gave_up_at!) + 600_000).toISOString(),
+    );
     expect(watchdogEvents(root)).toHaveLength(5);
   });
 
@@ -190,7 +303,9 @@ describe('watchdog check on real processes', () => {
     });
     const failed = await check(config);
     expect(failed.processes[0]).toMatchObject({ action: 'restart_failed', status: 'backoff' });
-    expect(failed.processes[0]!.reason).toMatch(/^restart failed: pid file missing after startup_grace_sec 3s; the command exited with code 1; next restart attempt at /);
+    expect(failed.processes[0]!.reason).toMatch(
+      /^restart failed: pid file missing after startup_grace_sec 3s; the command exited with code 1; next restart attempt at /,
+    );
     const again = await check(config);
     expect(again.processes[0]).toMatchObject({ action: 'none', status: 'backoff', restarts: 1 });
     expect(again.processes[0]!.reason).toContain('next restart attempt at');

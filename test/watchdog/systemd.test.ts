@@ -9,11 +9,19 @@ import { guardSchema } from '../../src/config/guard-schema.js';
 import { tempDir } from '../helpers/tmp.js';
 
 const DIR = path.resolve('deploy/systemd');
-const UNITS = ['laneguard-serve.service', 'laneguard-watchdog.service', 'laneguard-heartbeat.service'];
+const UNITS = [
+  'laneguard-serve.service',
+  'laneguard-watchdog.service',
+  'laneguard-heartbeat.service',
+];
 const BINARY = '/usr/local/bin/laneguard';
 
 function verify(dir: string, files: string[]): { status: number | null; output: string } {
-  const run = spawnSync('systemd-analyze', ['verify', ...files.map((f) => `./${f}`)], { cwd: dir, encoding: 'utf8', timeout: 60_000 });
+  const run = spawnSync('systemd-analyze', ['verify', ...files.map((f) => `./${f}`)], {
+    cwd: dir,
+    encoding: 'utf8',
+    timeout: 60_000,
+  });
   return { status: run.status, output: `${run.stdout ?? ''}${run.stderr ?? ''}`.trim() };
 }
 
@@ -23,7 +31,11 @@ function stagedUnits(edit: (text: string) => string = (t) => t): string {
   const stub = path.join(dir, 'laneguard');
   writeFileSync(stub, '#!/bin/sh\nexit 0\n');
   chmodSync(stub, 0o755);
-  for (const unit of UNITS) writeFileSync(path.join(dir, unit), edit(readFileSync(path.join(DIR, unit), 'utf8')).replaceAll(BINARY, stub));
+  for (const unit of UNITS)
+    writeFileSync(
+      path.join(dir, unit),
+      edit(readFileSync(path.join(DIR, unit), 'utf8')).replaceAll(BINARY, stub),
+    );
   return dir;
 }
 
@@ -33,7 +45,10 @@ function verifyUsable(): boolean {
   if (probe.status !== 0) return false;
   const dir = tempDir('laneguard-units-probe-');
   writeFileSync(path.join(dir, 'good.service'), '[Service]\nExecStart=/bin/sh -c true\n');
-  writeFileSync(path.join(dir, 'bad.service'), '[Service]\nExecStart=/bin/sh -c true\nNoSuchKey=1\n');
+  writeFileSync(
+    path.join(dir, 'bad.service'),
+    '[Service]\nExecStart=/bin/sh -c true\nNoSuchKey=1\n',
+  );
   const good = verify(dir, ['good.service']);
   const bad = verify(dir, ['bad.service']);
   return good.status === 0 && good.output === '' && bad.output.includes('NoSuchKey');
@@ -51,36 +66,50 @@ describe('deploy/systemd example units', () => {
     expect(readdirSync(DIR).sort()).toEqual(['README.md', ...UNITS].sort());
   });
 
-  it.each(UNITS)('%s restarts on failure, has a start limit and runs laneguard with an explicit root', (unit) => {
-    const text = readFileSync(path.join(DIR, unit), 'utf8');
-    expect(section(text, 'Unit')).toMatch(/^StartLimitIntervalSec=\d+$/m);
-    expect(section(text, 'Unit')).toMatch(/^StartLimitBurst=\d+$/m);
-    expect(section(text, 'Service')).toMatch(/^Restart=(always|on-failure)$/m);
-    expect(section(text, 'Service')).toMatch(new RegExp(`^ExecStart=${BINARY} --root /\\S+ \\S`, 'm'));
-    expect(section(text, 'Service')).toMatch(/^RestartPreventExitStatus=2$/m);
-  });
+  it.each(UNITS)(
+    '%s restarts on failure, has a start limit and runs laneguard with an explicit root',
+    (unit) => {
+      const text = readFileSync(path.join(DIR, unit), 'utf8');
+      expect(section(text, 'Unit')).toMatch(/^StartLimitIntervalSec=\d+$/m);
+      expect(section(text, 'Unit')).toMatch(/^StartLimitBurst=\d+$/m);
+      expect(section(text, 'Service')).toMatch(/^Restart=(always|on-failure)$/m);
+      expect(section(text, 'Service')).toMatch(
+        new RegExp(`^ExecStart=${BINARY} --root /\\S+ \\S`, 'm'),
+      );
+      expect(section(text, 'Service')).toMatch(/^RestartPreventExitStatus=2$/m);
+    },
+  );
 
-  it.each(UNITS)('%s is hardened: read-only system but the fleet root, private /tmp, read-only homes, JIT allowed', (unit) => {
-    const service = section(readFileSync(path.join(DIR, unit), 'utf8'), 'Service');
-    const root = /^ExecStart=\S+ --root (\S+) /m.exec(service)?.[1];
-    expect(service).toMatch(/^ProtectSystem=strict$/m);
-    expect(service).toMatch(new RegExp(`^ReadWritePaths=${root}$`, 'm'));
-    expect(service).toMatch(/^PrivateTmp=true$/m);
-    expect(service).toMatch(/^ProtectHome=read-only$/m);
-    expect(service).toMatch(/^NoNewPrivileges=true$/m);
-    // V8 needs writable executable memory: this setting would crash node at start.
-    expect(service).not.toMatch(/^MemoryDenyWriteExecute=/m);
-  });
+  it.each(UNITS)(
+    '%s is hardened: read-only system but the fleet root, private /tmp, read-only homes, JIT allowed',
+    (unit) => {
+      const service = section(readFileSync(path.join(DIR, unit), 'utf8'), 'Service');
+      const root = /^ExecStart=\S+ --root (\S+) /m.exec(service)?.[1];
+      expect(service).toMatch(/^ProtectSystem=strict$/m);
+      expect(service).toMatch(new RegExp(`^ReadWritePaths=${root}$`, 'm'));
+      expect(service).toMatch(/^PrivateTmp=true$/m);
+      expect(service).toMatch(/^ProtectHome=read-only$/m);
+      expect(service).toMatch(/^NoNewPrivileges=true$/m);
+      // V8 needs writable executable memory: this setting would crash node at start.
+      expect(service).not.toMatch(/^MemoryDenyWriteExecute=/m);
+    },
+  );
 
   it('serve reads the webhook token from an EnvironmentFile and outlasts the longest fleet command on stop', () => {
-    const service = section(readFileSync(path.join(DIR, 'laneguard-serve.service'), 'utf8'), 'Service');
+    const service = section(
+      readFileSync(path.join(DIR, 'laneguard-serve.service'), 'utf8'),
+      'Service',
+    );
     expect(service).toMatch(/^EnvironmentFile=-\/etc\/laneguard\/laneguard\.env$/m);
     const stopSec = Number(/^TimeoutStopSec=(\d+)$/m.exec(service)?.[1]);
     expect(stopSec).toBeGreaterThan(guardSchema.parse({}).lanes.command_timeout_sec);
   });
 
   it('the watchdog unit lets its restarted children outlive it', () => {
-    const service = section(readFileSync(path.join(DIR, 'laneguard-watchdog.service'), 'utf8'), 'Service');
+    const service = section(
+      readFileSync(path.join(DIR, 'laneguard-watchdog.service'), 'utf8'),
+      'Service',
+    );
     expect(service).toMatch(/^ExecStart=\S+ --root \S+ watchdog run$/m);
     expect(service).toMatch(/^KillMode=process$/m);
     expect(service).toMatch(/^Restart=always$/m);
@@ -94,7 +123,10 @@ describe('deploy/systemd example units', () => {
   });
 
   it.skipIf(!usable)('and it would catch a mistake in them', () => {
-    const result = verify(stagedUnits((t) => t.replace('Restart=always', 'Restart=sometimes')), UNITS);
+    const result = verify(
+      stagedUnits((t) => t.replace('Restart=always', 'Restart=sometimes')),
+      UNITS,
+    );
     expect(result.output).toContain('laneguard-watchdog.service');
     expect(result.output).toContain('sometimes');
   });

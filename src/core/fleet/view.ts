@@ -16,7 +16,10 @@ export function normalizeUrl(url: string): string | null {
 }
 
 /** Map each lane URL to the configured endpoint it names (null when none does). */
-export function endpointForUrl(url: string, endpoints: readonly { id: string; baseUrl: string }[]): string | null {
+export function endpointForUrl(
+  url: string,
+  endpoints: readonly { id: string; baseUrl: string }[],
+): string | null {
   return endpointIndex(endpoints)(url);
 }
 
@@ -24,7 +27,9 @@ export function endpointForUrl(url: string, endpoints: readonly { id: string; ba
  * A lookup from lane URL to endpoint id, built once per decision: URLs are normalised once each,
  * so matching stays linear in the number of lanes (see bench/decide.bench.ts).
  */
-export function endpointIndex(endpoints: readonly { id: string; baseUrl: string }[]): (url: string) => string | null {
+export function endpointIndex(
+  endpoints: readonly { id: string; baseUrl: string }[],
+): (url: string) => string | null {
   const byUrl = new Map<string, string>();
   for (const e of endpoints) {
     const key = normalizeUrl(e.baseUrl);
@@ -43,13 +48,17 @@ export function endpointIndex(endpoints: readonly { id: string; baseUrl: string 
 }
 
 /** Build the decision view of the endpoints from config and the latest probe and scan. */
-export function buildEndpointViews(endpoints: readonly EndpointConfig[], status: FleetStatus | null): EndpointView[] {
+export function buildEndpointViews(
+  endpoints: readonly EndpointConfig[],
+  status: FleetStatus | null,
+): EndpointView[] {
   const probed = new Map((status?.probe?.endpoints ?? []).map((r) => [r.id, r]));
   const scanned = status?.capability_scan?.summary?.by_endpoint ?? {};
   return endpoints.map((endpoint) => {
     const record = probed.get(endpoint.id);
     const recommended = scanned[endpoint.id]?.recommended_parallel;
-    const recommendedParallel = typeof recommended === 'number' && recommended > 0 ? recommended : null;
+    const recommendedParallel =
+      typeof recommended === 'number' && recommended > 0 ? recommended : null;
     return {
       id: endpoint.id,
       baseUrl: endpoint.base_url,
@@ -58,9 +67,15 @@ export function buildEndpointViews(endpoints: readonly EndpointConfig[], status:
       healthy: endpoint.enabled && record?.healthy === true,
       configuredMaxParallel: endpoint.max_parallel,
       recommendedParallel,
-      effectiveMaxParallel: Math.min(endpoint.max_parallel, recommendedParallel ?? endpoint.max_parallel),
+      effectiveMaxParallel: Math.min(
+        endpoint.max_parallel,
+        recommendedParallel ?? endpoint.max_parallel,
+      ),
       // Only an endpoint that is up now has a load worth deciding on.
-      load: endpoint.enabled && record?.state === 'up' && record.load ? { running: record.load.running, waiting: record.load.waiting, slots: record.load.slots } : null,
+      load:
+        endpoint.enabled && record?.state === 'up' && record.load
+          ? { running: record.load.running, waiting: record.load.waiting, slots: record.load.slots }
+          : null,
     };
   });
 }

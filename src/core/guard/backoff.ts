@@ -16,7 +16,13 @@ export interface CircuitConfig {
 export const CRASH_LOOP_FAILURES = 3;
 
 export function emptyBackoff(): LaneBackoff {
-  return { failures: 0, start_failures: 0, backoff_until: null, last_start_at: null, awaiting_exit: false };
+  return {
+    failures: 0,
+    start_failures: 0,
+    backoff_until: null,
+    last_start_at: null,
+    awaiting_exit: false,
+  };
 }
 
 const sec = (ms: number): number => ms / 1000;
@@ -35,7 +41,12 @@ export function backoffRemainingSec(entry: LaneBackoff | undefined, now: Date): 
 }
 
 /** A failed start (`kind: 'start'`) or a start that died young (`'crash'`): both back off. */
-export function recordFailure(entry: LaneBackoff, now: Date, cfg: BackoffConfig, kind: 'start' | 'crash' = 'crash'): LaneBackoff {
+export function recordFailure(
+  entry: LaneBackoff,
+  now: Date,
+  cfg: BackoffConfig,
+  kind: 'start' | 'crash' = 'crash',
+): LaneBackoff {
   const failures = entry.failures + 1;
   return {
     ...entry,
@@ -68,7 +79,12 @@ export function observeLanes(
   const exits: LaneExit[] = [];
   for (const lane of snapshots) {
     const entry = next[lane.id];
-    if (entry && entry.failures > 0 && lane.running && (!entry.awaiting_exit || !entry.last_start_at)) {
+    if (
+      entry &&
+      entry.failures > 0 &&
+      lane.running &&
+      (!entry.awaiting_exit || !entry.last_start_at)
+    ) {
       // Running although its last start failed (a slow start, or someone else started it): watch it
       // from now, so a run of reset_after_sec forgives it like any other; otherwise its failure count,
       // and lane_crash_loop, would stay for good.
@@ -78,12 +94,21 @@ export function observeLanes(
     if (!entry?.awaiting_exit || !entry.last_start_at) continue;
     const ranSec = sec(now.getTime() - Date.parse(entry.last_start_at));
     if (lane.running) {
-      if (ranSec >= cfg.reset_after_sec && !stalled.has(lane.id)) next[lane.id] = { ...entry, failures: 0, start_failures: 0, backoff_until: null, awaiting_exit: false };
+      if (ranSec >= cfg.reset_after_sec && !stalled.has(lane.id))
+        next[lane.id] = {
+          ...entry,
+          failures: 0,
+          start_failures: 0,
+          backoff_until: null,
+          awaiting_exit: false,
+        };
       continue;
     }
     const shortLived = ranSec < cfg.reset_after_sec;
     exits.push({ lane: lane.id, ranSec: Math.round(ranSec), shortLived });
-    next[lane.id] = shortLived ? recordFailure(entry, now, cfg) : { ...entry, failures: 0, start_failures: 0, backoff_until: null, awaiting_exit: false };
+    next[lane.id] = shortLived
+      ? recordFailure(entry, now, cfg)
+      : { ...entry, failures: 0, start_failures: 0, backoff_until: null, awaiting_exit: false };
   }
   return { lanes: next, exits };
 }
@@ -96,13 +121,20 @@ export function circuitOpen(circuit: CircuitState, now: Date): boolean {
  * Count failed actions in a sliding window; more than `failures` opens the circuit for `open_sec`.
  * When an open period ends the slate is wiped (the next failures must build up again). Pure.
  */
-export function updateCircuit(circuit: CircuitState, newFailures: number, now: Date, cfg: CircuitConfig): CircuitState {
+export function updateCircuit(
+  circuit: CircuitState,
+  newFailures: number,
+  now: Date,
+  cfg: CircuitConfig,
+): CircuitState {
   const nowMs = now.getTime();
-  if (circuit.open_until && Date.parse(circuit.open_until) <= nowMs) circuit = { failure_times: [], open_until: null };
+  if (circuit.open_until && Date.parse(circuit.open_until) <= nowMs)
+    circuit = { failure_times: [], open_until: null };
   const times = circuit.failure_times.filter((t) => nowMs - Date.parse(t) < cfg.window_sec * 1000);
   for (let i = 0; i < newFailures; i++) times.push(now.toISOString());
   const open_until =
-    circuit.open_until ?? (times.length > cfg.failures ? new Date(nowMs + cfg.open_sec * 1000).toISOString() : null);
+    circuit.open_until ??
+    (times.length > cfg.failures ? new Date(nowMs + cfg.open_sec * 1000).toISOString() : null);
   return { failure_times: times, open_until };
 }
 

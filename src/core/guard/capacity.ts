@@ -29,7 +29,8 @@ export class CapacityLedger {
    * dead one); when none is healthy, against the least loaded of the others.
    */
   placeRunning(endpointIds: readonly string[], healthy: ReadonlySet<string>): string | null {
-    const best = this.pick(endpointIds, (id) => healthy.has(id)) ?? this.pick(endpointIds, () => true);
+    const best =
+      this.pick(endpointIds, (id) => healthy.has(id)) ?? this.pick(endpointIds, () => true);
     if (best !== null) this.load.set(best, (this.load.get(best) ?? 0) + 1);
     return best;
   }
@@ -54,7 +55,9 @@ export class CapacityLedger {
 
   /** After a failed reserve: was a lane slot free, and only the server's own load said no? */
   saturated(endpointIds: readonly string[]): boolean {
-    return endpointIds.some((id) => this.byId.has(id) && this.free(id) > 0 && this.serverRoom(id) <= 0);
+    return endpointIds.some(
+      (id) => this.byId.has(id) && this.free(id) > 0 && this.serverRoom(id) <= 0,
+    );
   }
 
   private pick(ids: readonly string[], eligible: (id: string) => boolean): string | null {

@@ -1,6 +1,15 @@
 // After the actions: counters, backoff, circuit breaker and anomalies. Pure.
 import { ANOMALIES, type Anomaly, type GuardState, type LaneBackoff } from '../../domain/types.js';
-import { circuitOpen, crashLooping, emptyBackoff, recordFailure, startFailing, updateCircuit, type BackoffConfig, type CircuitConfig } from './backoff.js';
+import {
+  circuitOpen,
+  crashLooping,
+  emptyBackoff,
+  recordFailure,
+  startFailing,
+  updateCircuit,
+  type BackoffConfig,
+  type CircuitConfig,
+} from './backoff.js';
 import type { Plan } from './policy.js';
 import { markRestarted } from './stall.js';
 
@@ -68,13 +77,28 @@ export function conclude(
   let progress = before.progress;
   if (!ids.dryRun) {
     const commandFailed = new Set(tally.startCommandFailed ?? []);
-    for (const id of tally.startFailed) lanes[id] = recordFailure(lanes[id] ?? emptyBackoff(), now, cfg.backoff, commandFailed.has(id) ? 'start' : 'crash');
-    for (const id of restartFailed) lanes[id] = recordFailure(lanes[id] ?? emptyBackoff(), now, cfg.backoff);
+    for (const id of tally.startFailed)
+      lanes[id] = recordFailure(
+        lanes[id] ?? emptyBackoff(),
+        now,
+        cfg.backoff,
+        commandFailed.has(id) ? 'start' : 'crash',
+      );
+    for (const id of restartFailed)
+      lanes[id] = recordFailure(lanes[id] ?? emptyBackoff(), now, cfg.backoff);
     // A restarted lane is watched like a started one: dying young backs it off.
-    for (const id of [...tally.startedOk, ...(tally.restartedOk ?? [])]) lanes[id] = { ...(lanes[id] ?? emptyBackoff()), last_start_at: at, awaiting_exit: true, backoff_until: null };
+    for (const id of [...tally.startedOk, ...(tally.restartedOk ?? [])])
+      lanes[id] = {
+        ...(lanes[id] ?? emptyBackoff()),
+        last_start_at: at,
+        awaiting_exit: true,
+        backoff_until: null,
+      };
     progress = markRestarted(progress, tally.stopped ?? [], now);
   }
-  const failures = ids.dryRun ? 0 : tally.startFailed.length + restartFailed.length + tally.otherFailures;
+  const failures = ids.dryRun
+    ? 0
+    : tally.startFailed.length + restartFailed.length + tally.otherFailures;
   const circuit = updateCircuit(before.circuit, failures, now, cfg.circuit_breaker);
   const crashLoopingLanes = crashLooping({ lanes });
   const startFailingLanes = startFailing({ lanes });
@@ -83,7 +107,8 @@ export function conclude(
   if (idle && plan.healthyEndpointKeys.length > 0) active.add('idle_while_endpoints_healthy');
   if (consecutive >= cfg.idle_alert_threshold_cycles) active.add('persistent_idle_condition');
   if (!plan.floorMet) active.add('endpoint_floor_not_met');
-  if (tally.startFailed.length + restartFailed.length + tally.otherFailures + tally.readErrors > 0) active.add('self_healing_errors');
+  if (tally.startFailed.length + restartFailed.length + tally.otherFailures + tally.readErrors > 0)
+    active.add('self_healing_errors');
   if (crashLoopingLanes.length > 0) active.add('lane_crash_loop');
   if (startFailingLanes.length > 0) active.add('start_failing');
   if (circuitOpen(circuit, now)) active.add('recovery_circuit_open');
@@ -118,7 +143,14 @@ export function conclude(
 }
 
 /** Escalation runs while the idle condition persists, at most every `minIntervalSec`. */
-export function escalationDue(anomalies: readonly Anomaly[], lastEscalateAt: string | null, now: Date, minIntervalSec: number): boolean {
+export function escalationDue(
+  anomalies: readonly Anomaly[],
+  lastEscalateAt: string | null,
+  now: Date,
+  minIntervalSec: number,
+): boolean {
   if (!anomalies.includes('persistent_idle_condition')) return false;
-  return lastEscalateAt === null || now.getTime() - Date.parse(lastEscalateAt) >= minIntervalSec * 1000;
+  return (
+    lastEscalateAt === null || now.getTime() - Date.parse(lastEscalateAt) >= minIntervalSec * 1000
+  );
 }

@@ -70,7 +70,12 @@ export interface LaneDecision {
   /** Endpoint ids of the lane's URLs that match configured endpoints (all of them, in order). */
   endpointIds: string[];
   /** Set when the lane runs but is stalled. */
-  stall: { heartbeatAgeSec: number; stalledSec: number; pid: number | null; endpointServing: boolean | null } | null;
+  stall: {
+    heartbeatAgeSec: number;
+    stalledSec: number;
+    pid: number | null;
+    endpointServing: boolean | null;
+  } | null;
 }
 
 export interface Plan {
@@ -150,7 +155,9 @@ export function decide(input: DecideInput): Plan {
   const floorMet = healthy.length >= cfg.minimum_healthy_endpoints;
   const isOpen = circuitOpen(input.state.circuit, now);
   const acts = triggerActs(cfg.mode, input.trigger);
-  const local = input.lanes.filter((l) => isLocalLane(l, cfg)).sort((a, b) => a.id.localeCompare(b.id));
+  const local = input.lanes
+    .filter((l) => isLocalLane(l, cfg))
+    .sort((a, b) => a.id.localeCompare(b.id));
   const ledger = new CapacityLedger(endpoints);
   const endpointOf = endpointIndex(endpoints);
 
@@ -158,15 +165,21 @@ export function decide(input: DecideInput): Plan {
   // hold endpoint slots while they run: a start must not push an endpoint past max_parallel.
   for (const lane of input.lanes) {
     if (!lane.running || isLocalLane(lane, cfg)) continue;
-    ledger.placeRunning(lane.endpointUrls.map(endpointOf).filter((id): id is string => id !== null), healthyIds);
+    ledger.placeRunning(
+      lane.endpointUrls.map(endpointOf).filter((id): id is string => id !== null),
+      healthyIds,
+    );
   }
 
-  const forcedLane = input.forceUnpause ? local.find((l) => l.id === input.forceUnpause) : undefined;
+  const forcedLane = input.forceUnpause
+    ? local.find((l) => l.id === input.forceUnpause)
+    : undefined;
   let forceUnpauseBlocked: string | null = null;
   if (input.forceUnpause) {
     if (!forcedLane) forceUnpauseBlocked = `no local lane "${input.forceUnpause}"`;
     else if (!forcedLane.paused) forceUnpauseBlocked = 'lane is not paused';
-    else if (!floorMet) forceUnpauseBlocked = 'endpoint floor not met: nothing is unpaused this cycle';
+    else if (!floorMet)
+      forceUnpauseBlocked = 'endpoint floor not met: nothing is unpaused this cycle';
     else if (isOpen) forceUnpauseBlocked = 'recovery circuit is open: no actions this cycle';
   }
   const forced = forcedLane !== undefined && forceUnpauseBlocked === null ? forcedLane.id : null;
@@ -174,7 +187,8 @@ export function decide(input: DecideInput): Plan {
   const stallOf = new Map((input.stalls ?? []).map((s) => [s.lane, s]));
   const decisions: LaneDecision[] = [];
   const restartCandidates: LaneDecision[] = [];
-  const candidates: Array<{ decision: LaneDecision; healthyIds: string[]; lane: LaneSnapshot }> = [];
+  const candidates: Array<{ decision: LaneDecision; healthyIds: string[]; lane: LaneSnapshot }> =
+    [];
   for (const lane of local) {
     const endpointIds = lane.endpointUrls.map(endpointOf).filter((id): id is string => id !== null);
     const laneHealthy = endpointIds.filter((id) => healthyIds.has(id));
@@ -199,23 +213,44 @@ export function decide(input: DecideInput): Plan {
       decision.endpointKey = ledger.placeRunning(endpointIds, healthyIds);
       const stall = stallOf.get(lane.id);
       if (stall) {
-        decision.stall = { heartbeatAgeSec: stall.heartbeatAgeSec, stalledSec: stall.stalledSec, pid: stall.pid, endpointServing: serving(endpoints.find((e) => e.id === decision.endpointKey)) };
-        decision.reason = restartGate(lane, laneHealthy.length, input, { floorMet, circuitOpen: isOpen, acts });
+        decision.stall = {
+          heartbeatAgeSec: stall.heartbeatAgeSec,
+          stalledSec: stall.stalledSec,
+          pid: stall.pid,
+          endpointServing: serving(endpoints.find((e) => e.id === decision.endpointKey)),
+        };
+        decision.reason = restartGate(lane, laneHealthy.length, input, {
+          floorMet,
+          circuitOpen: isOpen,
+          acts,
+        });
         decision.verdict = 'skip';
         if (decision.reason === null) restartCandidates.push(decision);
       }
       continue;
     }
     decision.verdict = 'skip';
-    decision.reason = gateReason(lane, laneHealthy, score, input, { floorMet, circuitOpen: isOpen, acts, forced: forced === lane.id });
+    decision.reason = gateReason(lane, laneHealthy, score, input, {
+      floorMet,
+      circuitOpen: isOpen,
+      acts,
+      forced: forced === lane.id,
+    });
     if (decision.reason === null) candidates.push({ decision, healthyIds: laneHealthy, lane });
   }
 
-  candidates.sort((a, b) => b.decision.score - a.decision.score || a.decision.id.localeCompare(b.decision.id));
+  candidates.sort(
+    (a, b) => b.decision.score - a.decision.score || a.decision.id.localeCompare(b.decision.id),
+  );
   const starts: LaneDecision[] = [];
   const unpauses: PlannedUnpause[] = [];
   if (forcedLane && forced) {
-    unpauses.push({ id: forcedLane.id, reason: 'force_unpause', pauseAgeSec: forcedLane.pause?.ageSec ?? 0, pauseMessage: forcedLane.pause?.message ?? '' });
+    unpauses.push({
+      id: forcedLane.id,
+      reason: 'force_unpause',
+      pauseAgeSec: forcedLane.pause?.ageSec ?? 0,
+      pauseMessage: forcedLane.pause?.message ?? '',
+    });
   }
   for (const { decision, healthyIds: ids, lane } of candidates) {
     if (starts.length >= cfg.max_auto_starts_per_cycle) {
@@ -232,12 +267,19 @@ export function decide(input: DecideInput): Plan {
     starts.push(decision);
     // A stale pause is cleared only for a lane that is about to be started.
     if (lane.paused && lane.pause && forced !== lane.id) {
-      unpauses.push({ id: lane.id, reason: 'stale_manual_pause', pauseAgeSec: lane.pause.ageSec, pauseMessage: lane.pause.message });
+      unpauses.push({
+        id: lane.id,
+        reason: 'stale_manual_pause',
+        pauseAgeSec: lane.pause.ageSec,
+        pauseMessage: lane.pause.message,
+      });
     }
   }
 
   // Longest stalled first: the lane that has wasted its slot the longest gets it back first.
-  restartCandidates.sort((a, b) => b.stall!.stalledSec - a.stall!.stalledSec || a.id.localeCompare(b.id));
+  restartCandidates.sort(
+    (a, b) => b.stall!.stalledSec - a.stall!.stalledSec || a.id.localeCompare(b.id),
+  );
   const restarts: LaneDecision[] = [];
   for (const decision of restartCandidates) {
     if (restarts.length >= cfg.max_auto_restarts_per_cycle) {
@@ -276,6 +318,7 @@ export function ensureDue(
 ): 'after_recovery' | 'interval' | null {
   if (!plan.acts || !plan.floorMet || plan.circuitOpen) return null;
   if (recovered) return 'after_recovery';
-  if (lastEnsureAt === null || now.getTime() - Date.parse(lastEnsureAt) >= intervalSec * 1000) return 'interval';
+  if (lastEnsureAt === null || now.getTime() - Date.parse(lastEnsureAt) >= intervalSec * 1000)
+    return 'interval';
   return null;
 }

@@ -1,6 +1,12 @@
 // Stalled lanes: alive, but neither heartbeating nor making progress. Pure, no I/O.
 import { inBackoff } from './backoff.js';
-import type { LaneBackoff, LaneProgress, LaneSnapshot, SkipReason, WorkCounts } from '../../domain/types.js';
+import type {
+  LaneBackoff,
+  LaneProgress,
+  LaneSnapshot,
+  SkipReason,
+  WorkCounts,
+} from '../../domain/types.js';
 
 export interface StallConfig {
   stalled_after_sec: number;
@@ -50,24 +56,41 @@ export function observeStalls(
         : { work, changedAt: at, stalledSince: null, lastRestartAt: before?.lastRestartAt ?? null };
     const unchangedSec = sec(now.getTime() - Date.parse(entry.changedAt));
     const hb = lane.heartbeatAgeSec;
-    const isStalled = lane.running && hb !== null && hb >= cfg.stalled_after_sec && unchangedSec >= cfg.stalled_after_sec;
+    const isStalled =
+      lane.running &&
+      hb !== null &&
+      hb >= cfg.stalled_after_sec &&
+      unchangedSec >= cfg.stalled_after_sec;
     if (!isStalled) {
       next[lane.id] = { ...entry, stalledSince: null };
       continue;
     }
     const newly = entry.stalledSince === null;
-    const sinceRestart = entry.lastRestartAt ? sec(now.getTime() - Date.parse(entry.lastRestartAt)) : Infinity;
+    const sinceRestart = entry.lastRestartAt
+      ? sec(now.getTime() - Date.parse(entry.lastRestartAt))
+      : Infinity;
     // A restarted lane cannot be judged stalled before stalled_after_sec has passed: a stall within
     // reset_after_sec after that is the restart not helping.
     const repeat = newly && sinceRestart < cfg.stalled_after_sec + cfg.backoff.reset_after_sec;
     next[lane.id] = { ...entry, stalledSince: entry.stalledSince ?? at };
-    stalled.push({ lane: lane.id, pid: lane.pid, heartbeatAgeSec: hb, stalledSec: Math.min(hb, unchangedSec), newly, repeat });
+    stalled.push({
+      lane: lane.id,
+      pid: lane.pid,
+      heartbeatAgeSec: hb,
+      stalledSec: Math.min(hb, unchangedSec),
+      newly,
+      repeat,
+    });
   }
   return { progress: next, stalled };
 }
 
 /** After a restart: the lane starts a new life (its stall is over, the restart is remembered). */
-export function markRestarted(progress: Readonly<Record<string, LaneProgress>>, lanes: readonly string[], now: Date): Record<string, LaneProgress> {
+export function markRestarted(
+  progress: Readonly<Record<string, LaneProgress>>,
+  lanes: readonly string[],
+  now: Date,
+): Record<string, LaneProgress> {
   const next = { ...progress };
   for (const id of lanes) {
     const entry = next[id];
@@ -106,6 +129,7 @@ export function restartGate(
   if (input.onlyLanes && !input.onlyLanes.includes(lane.id)) return 'not_targeted';
   if (ctx.circuitOpen) return 'circuit_open';
   if (!ctx.acts) return 'observe_only';
-  if (!input.config.restart_stalled && !(input.restartLanes ?? []).includes(lane.id)) return 'restart_not_enabled';
+  if (!input.config.restart_stalled && !(input.restartLanes ?? []).includes(lane.id))
+    return 'restart_not_enabled';
   return null;
 }

@@ -32,7 +32,10 @@ export interface ActionSpec {
 export const ACTION_SPECS: Readonly<Record<AlertAction, ActionSpec>> = {
   recover: { targetsLane: false, addWork: (w) => void (w.recover = true) },
   recover_lane: { targetsLane: true, addWork: (w, lane) => void (lane && w.lanes.add(lane)) },
-  restart_lane: { targetsLane: true, addWork: (w, lane) => void (lane && w.restartLanes.add(lane)) },
+  restart_lane: {
+    targetsLane: true,
+    addWork: (w, lane) => void (lane && w.restartLanes.add(lane)),
+  },
   ensure: { targetsLane: false, addWork: (w) => void (w.ensure = true) },
   none: { targetsLane: false, addWork: () => undefined },
 };
@@ -42,5 +45,10 @@ export function emptyWork(): WorkDraft {
 }
 
 export function finishWork(draft: WorkDraft): ReceiverWork {
-  return { recover: draft.recover, lanes: [...draft.lanes].sort(), restartLanes: [...draft.restartLanes].sort(), ensure: draft.ensure };
+  return {
+    recover: draft.recover,
+    lanes: [...draft.lanes].sort(),
+    restartLanes: [...draft.restartLanes].sort(),
+    ensure: draft.ensure,
+  };
 }

@@ -10,7 +10,18 @@ import type { WebhookAlert } from '../../receiver/payload.js';
 export type AlertOutcome = 'acted' | 'deduplicated' | 'ignored' | 'resolved';
 
 /** Why an alert did not act, in gate order. */
-export const ALERT_REASONS = ['other_instance', 'resolved', 'unknown_action', 'no_action', 'action_none', 'missing_lane', 'invalid_lane', 'unknown_lane', 'mode_autonomous', 'duplicate'] as const;
+export const ALERT_REASONS = [
+  'other_instance',
+  'resolved',
+  'unknown_action',
+  'no_action',
+  'action_none',
+  'missing_lane',
+  'invalid_lane',
+  'unknown_lane',
+  'mode_autonomous',
+  'duplicate',
+] as const;
 export type AlertReason = (typeof ALERT_REASONS)[number];
 
 export interface AlertDecision {
@@ -48,10 +59,14 @@ export interface ReceiverDecision {
 }
 
 /** Whether the action names one lane by the alert's `lane` label. */
-const targetsLane = (action: WebhookAction | null): boolean => action !== null && ACTION_SPECS[action].targetsLane;
+const targetsLane = (action: WebhookAction | null): boolean =>
+  action !== null && ACTION_SPECS[action].targetsLane;
 
 /** The lane a `recover_lane` or `restart_lane` alert targets, or why it cannot be targeted. */
-function targetLane(labels: Readonly<Record<string, string>>, known: ReadonlySet<string>): { lane: string } | { reason: 'missing_lane' | 'invalid_lane' | 'unknown_lane' } {
+function targetLane(
+  labels: Readonly<Record<string, string>>,
+  known: ReadonlySet<string>,
+): { lane: string } | { reason: 'missing_lane' | 'invalid_lane' | 'unknown_lane' } {
   const lane = labels.lane;
   if (lane === undefined || lane === '') return { reason: 'missing_lane' };
   if (!isValidLaneId(lane)) return { reason: 'invalid_lane' };
@@ -59,18 +74,47 @@ function targetLane(labels: Readonly<Record<string, string>>, known: ReadonlySet
 }
 
 /** Whether deciding this payload needs the fleet's lane list (a firing `recover_lane` with a valid lane). */
-export function needsKnownLanes(alerts: readonly WebhookAlert[], routes: readonly WebhookRoute[]): boolean {
-  return alerts.some((a) => a.status === 'firing' && isValidLaneId(a.labels.lane) && targetsLane(matchAction(a.labels, routes).action));
+export function needsKnownLanes(
+  alerts: readonly WebhookAlert[],
+  routes: readonly WebhookRoute[],
+): boolean {
+  return alerts.some(
+    (a) =>
+      a.status === 'firing' &&
+      isValidLaneId(a.labels.lane) &&
+      targetsLane(matchAction(a.labels, routes).action),
+  );
 }
 
-function decideOne(alert: WebhookAlert, ctx: ReceiverContext, record: Record<string, LedgerEntry>): AlertDecision {
+function decideOne(
+  alert: WebhookAlert,
+  ctx: ReceiverContext,
+  record: Record<string, LedgerEntry>,
+): AlertDecision {
   const match = matchAction(alert.labels, ctx.routes);
   const lane = isValidLaneId(alert.labels.lane) ? alert.labels.lane : null;
-  const base = { alertname: alert.labels.alertname ?? null, fingerprint: alert.fingerprint, status: alert.status, starts_at: alert.startsAt, action: match.action, lane };
-  const done = (outcome: AlertOutcome, reason: AlertReason | null): AlertDecision => ({ ...base, outcome, reason });
+  const base = {
+    alertname: alert.labels.alertname ?? null,
+    fingerprint: alert.fingerprint,
+    status: alert.status,
+    starts_at: alert.startsAt,
+    action: match.action,
+    lane,
+  };
+  const done = (outcome: AlertOutcome, reason: AlertReason | null): AlertDecision => ({
+    ...base,
+    outcome,
+    reason,
+  });
 
   const instance = alert.labels.instance;
-  if (ctx.instance && instance !== undefined && instance !== '' && !sameInstance(instance, ctx.instance)) return done('ignored', 'other_instance');
+  if (
+    ctx.instance &&
+    instance !== undefined &&
+    instance !== '' &&
+    !sameInstance(instance, ctx.instance)
+  )
+    return done('ignored', 'other_instance');
   if (alert.status === 'resolved') return done('resolved', 'resolved');
   if (match.action === null) return done('ignored', match.reason);
   if (match.action === 'none') return done('ignored', 'action_none');
@@ -80,8 +124,14 @@ function decideOne(alert: WebhookAlert, ctx: ReceiverContext, record: Record<str
   }
   if (ctx.mode === 'autonomous') return done('ignored', 'mode_autonomous');
   const key = ledgerKey(alert.fingerprint, alert.startsAt);
-  if (record[key] || withinWindow(ctx.ledger[key], ctx.now, ctx.dedupeWindowSec)) return done('deduplicated', 'duplicate');
-  record[key] = { fingerprint: alert.fingerprint, starts_at: alert.startsAt, alertname: base.alertname, acted_at: ctx.now.toISOString() };
+  if (record[key] || withinWindow(ctx.ledger[key], ctx.now, ctx.dedupeWindowSec))
+    return done('deduplicated', 'duplicate');
+  record[key] = {
+    fingerprint: alert.fingerprint,
+    starts_at: alert.startsAt,
+    alertname: base.alertname,
+    acted_at: ctx.now.toISOString(),
+  };
   return done('acted', null);
 }
 
@@ -90,7 +140,10 @@ function decideOne(alert: WebhookAlert, ctx: ReceiverContext, record: Record<str
  * `none`, or a `recover_lane` without a valid known lane → ignored; mode `autonomous` → ignored;
  * a key acted on within the window (or earlier in this payload) → deduplicated; else acted.
  */
-export function decideAlerts(alerts: readonly WebhookAlert[], ctx: ReceiverContext): ReceiverDecision {
+export function decideAlerts(
+  alerts: readonly WebhookAlert[],
+  ctx: ReceiverContext,
+): ReceiverDecision {
   const record: Record<string, LedgerEntry> = {};
   const decisions = alerts.map((alert) => decideOne(alert, ctx, record));
   const counts = { accepted: 0, deduplicated: 0, ignored: 0, resolved: 0 };

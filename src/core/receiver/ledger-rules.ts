@@ -19,14 +19,23 @@ export function ledgerKey(fingerprint: string, startsAt: string): string {
 }
 
 /** A key acted on less than `windowSec` ago is a duplicate (HA Alertmanagers, retries, restarts). */
-export function withinWindow(entry: LedgerEntry | undefined, now: Date, windowSec: number): boolean {
+export function withinWindow(
+  entry: LedgerEntry | undefined,
+  now: Date,
+  windowSec: number,
+): boolean {
   if (!entry) return false;
   const actedAt = Date.parse(entry.acted_at);
   return Number.isFinite(actedAt) && now.getTime() - actedAt < windowSec * 1000;
 }
 
 /** Drop entries that can no longer deduplicate anything, and the oldest beyond the cap. */
-export function pruneLedger(entries: LedgerEntries, now: Date, windowSec: number, max = MAX_LEDGER_ENTRIES): Record<string, LedgerEntry> {
+export function pruneLedger(
+  entries: LedgerEntries,
+  now: Date,
+  windowSec: number,
+  max = MAX_LEDGER_ENTRIES,
+): Record<string, LedgerEntry> {
   const live = Object.entries(entries).filter(([, e]) => withinWindow(e, now, windowSec));
   live.sort((a, b) => Date.parse(b[1].acted_at) - Date.parse(a[1].acted_at));
   return Object.fromEntries(live.slice(0, max));

@@ -24,14 +24,23 @@ function isAction(value: string): value is WebhookAction {
  * the routes (the alert asked for something laneguard does not do). Without the label, the first
  * route whose every `match` label equals the alert's decides.
  */
-export function matchAction(labels: Readonly<Record<string, string>>, routes: readonly WebhookRoute[]): ActionMatch {
+export function matchAction(
+  labels: Readonly<Record<string, string>>,
+  routes: readonly WebhookRoute[],
+): ActionMatch {
   const requested = labels[ACTION_LABEL];
   if (requested !== undefined) {
-    return isAction(requested) ? { action: requested, source: 'label', route: null } : { action: null, reason: 'unknown_action' };
+    return isAction(requested)
+      ? { action: requested, source: 'label', route: null }
+      : { action: null, reason: 'unknown_action' };
   }
-  const index = routes.findIndex((r) => Object.entries(r.match).every(([name, value]) => labels[name] === value));
+  const index = routes.findIndex((r) =>
+    Object.entries(r.match).every(([name, value]) => labels[name] === value),
+  );
   const route = routes[index];
-  return route ? { action: route.action, source: 'route', route: index } : { action: null, reason: 'no_action' };
+  return route
+    ? { action: route.action, source: 'route', route: index }
+    : { action: null, reason: 'no_action' };
 }
 
 function splitHostPort(value: string): { host: string; port: string | null } {

@@ -16,12 +16,17 @@ export interface WatchdogMetricValues {
   stateAgeSeconds: number | null;
 }
 
-export function watchdogMetricValues(state: WatchdogState | null, stateMtimeMs: number | null, now: Date): WatchdogMetricValues {
+export function watchdogMetricValues(
+  state: WatchdogState | null,
+  stateMtimeMs: number | null,
+  now: Date,
+): WatchdogMetricValues {
   const values: WatchdogMetricValues = {
     processUp: [],
     restartsTotal: [],
     gaveUp: [],
-    stateAgeSeconds: stateMtimeMs === null ? null : Math.max(0, (now.getTime() - stateMtimeMs) / 1000),
+    stateAgeSeconds:
+      stateMtimeMs === null ? null : Math.max(0, (now.getTime() - stateMtimeMs) / 1000),
   };
   if (!state) return values;
   for (const id of Object.keys(state.processes).sort()) {

@@ -36,7 +36,12 @@ export function describeObservation(obs: Observation): Problem {
         reason: `pid ${l.pid} belongs to another process (command line does not match match_regex); not trusted, not signalled`,
       };
     case 'alive':
-      if (obs.health && !obs.health.ok) return { status: 'hung', cause: 'unhealthy', reason: `alive but unhealthy: ${obs.health.reason}` };
+      if (obs.health && !obs.health.ok)
+        return {
+          status: 'hung',
+          cause: 'unhealthy',
+          reason: `alive but unhealthy: ${obs.health.reason}`,
+        };
       return { status: 'healthy', cause: null, reason: null };
   }
 }
@@ -45,25 +50,42 @@ export function describeObservation(obs: Observation): Problem {
  * Backoff before the next attempt after `failures` failed restarts in a row: initial doubling to max,
  * times a jitter factor in [1 - ratio, 1 + ratio) (`rand` in [0, 1)), never above max.
  */
-export function backoffDelaySec(failures: number, backoff: PolicySpec['backoff'], rand: number): number {
+export function backoffDelaySec(
+  failures: number,
+  backoff: PolicySpec['backoff'],
+  rand: number,
+): number {
   if (failures <= 0) return 0;
   const nominal = Math.min(backoff.initialSec * 2 ** (failures - 1), backoff.maxSec);
   return Math.min(backoff.maxSec, nominal * (1 + backoff.jitterRatio * (2 * rand - 1)));
 }
 
 /** Attempts still inside the start_limit interval. */
-export function attemptsInWindow(attempts: readonly string[], now: Date, intervalSec: number): string[] {
+export function attemptsInWindow(
+  attempts: readonly string[],
+  now: Date,
+  intervalSec: number,
+): string[] {
   return attempts.filter((t) => now.getTime() - Date.parse(t) < intervalSec * 1000);
 }
 
 /** Forget backoff, start_limit attempts and give-up; the restart counters stay (they are counters). */
 export function resetMemory(memory: ProcessMemory): ProcessMemory {
-  return { ...memory, consecutive_failures: 0, attempts: [], next_attempt_at: null, last_backoff_sec: null, gave_up_at: null };
+  return {
+    ...memory,
+    consecutive_failures: 0,
+    attempts: [],
+    next_attempt_at: null,
+    last_backoff_sec: null,
+    gave_up_at: null,
+  };
 }
 
 /** When a give-up has lasted the start_limit interval, the process gets a fresh start. */
 export function givenUpUntil(memory: ProcessMemory, intervalSec: number): string | null {
-  return memory.gave_up_at ? new Date(Date.parse(memory.gave_up_at) + intervalSec * 1000).toISOString() : null;
+  return memory.gave_up_at
+    ? new Date(Date.parse(memory.gave_up_at) + intervalSec * 1000).toISOString()
+    : null;
 }
 
 export interface PolicyContext {
@@ -71,10 +93,20 @@ export interface PolicyContext {
   now: Date;
 }
 
-export function decideProcess(obs: Observation, previous: ProcessMemory | undefined, spec: PolicySpec, ctx: PolicyContext): Decision & { cause: Cause | null } {
+export function decideProcess(
+  obs: Observation,
+  previous: ProcessMemory | undefined,
+  spec: PolicySpec,
+  ctx: PolicyContext,
+): Decision & { cause: Cause | null } {
   const { now } = ctx;
   let memory: ProcessMemory = { ...(previous ?? emptyMemory()), checked_at: now.toISOString() };
-  const done = (status: ProcessStatus, reason: string | null, cause: Cause | null, action: Decision['action'] = { kind: 'none' }) => ({
+  const done = (
+    status: ProcessStatus,
+    reason: string | null,
+    cause: Cause | null,
+    action: Decision['action'] = { kind: 'none' },
+  ) => ({
     status,
     reason,
     cause,
@@ -82,38 +114,69 @@ export function decideProcess(obs: Observation, previous: ProcessMemory | undefi
     memory: { ...memory, status, reason },
   });
 
-  if (!spec.enabled) return done('disabled', spec.note ?? 'disabled in config (enabled: false)', null);
+  if (!spec.enabled)
+    return done('disabled', spec.note ?? 'disabled in config (enabled: false)', null);
 
   const until = givenUpUntil(memory, spec.startLimit.intervalSec);
   if (until && Date.parse(until) <= now.getTime()) memory = resetMemory(memory);
-  memory = { ...memory, attempts: attemptsInWindow(memory.attempts, now, spec.startLimit.intervalSec) };
+  memory = {
+    ...memory,
+    attempts: attemptsInWindow(memory.attempts, now, spec.startLimit.intervalSec),
+  };
 
   const problem = describeObservation(obs);
   const l = obs.liveness;
   if (problem.status === 'healthy' && l.kind === 'alive') {
     // Healthy again (by our restart or anyone's): the failure streak and any give-up end here.
-    memory = { ...memory, pid: l.pid, consecutive_failures: 0, gave_up_at: null, last_backoff_sec: null };
+    memory = {
+      ...memory,
+      pid: l.pid,
+      consecutive_failures: 0,
+      gave_up_at: null,
+      last_backoff_sec: null,
+    };
     return done('healthy', null, null);
   }
   memory = { ...memory, pid: l.kind === 'alive' ? l.pid : null };
 
   if (l.kind === 'alive' && l.ageSec !== null && l.ageSec < spec.startupGraceSec) {
     // Started moments ago (by someone else, or a launcher still settling): not hung yet.
-    return done('hung', `starting: ${problem.reason} (up ${Math.floor(l.ageSec)}s, startup_grace_sec ${spec.startupGraceSec})`, problem.cause);
+    return done(
+      'hung',
+      `starting: ${problem.reason} (up ${Math.floor(l.ageSec)}s, startup_grace_sec ${spec.startupGraceSec})`,
+      problem.cause,
+    );
   }
   if (memory.gave_up_at) {
     const hint = `until ${givenUpUntil(memory, spec.startLimit.intervalSec)} or \`laneguard watchdog reset ${ctx.id}\``;
-    return done('given_up', `given up (start_limit ${spec.startLimit.burst} attempts in ${spec.startLimit.intervalSec}s exceeded; ${hint}): ${problem.reason}`, problem.cause);
+    return done(
+      'given_up',
+      `given up (start_limit ${spec.startLimit.burst} attempts in ${spec.startLimit.intervalSec}s exceeded; ${hint}): ${problem.reason}`,
+      problem.cause,
+    );
   }
   if (memory.next_attempt_at && Date.parse(memory.next_attempt_at) > now.getTime()) {
-    return done('backoff', `${problem.reason}; next restart attempt at ${memory.next_attempt_at}`, problem.cause);
+    return done(
+      'backoff',
+      `${problem.reason}; next restart attempt at ${memory.next_attempt_at}`,
+      problem.cause,
+    );
   }
   if (memory.attempts.length >= spec.startLimit.burst) {
     memory = { ...memory, gave_up_at: now.toISOString() };
     const hint = `until ${givenUpUntil(memory, spec.startLimit.intervalSec)} or \`laneguard watchdog reset ${ctx.id}\``;
-    return done('given_up', `given up (start_limit ${spec.startLimit.burst} attempts in ${spec.startLimit.intervalSec}s exceeded; ${hint}): ${problem.reason}`, problem.cause, { kind: 'give_up' });
+    return done(
+      'given_up',
+      `given up (start_limit ${spec.startLimit.burst} attempts in ${spec.startLimit.intervalSec}s exceeded; ${hint}): ${problem.reason}`,
+      problem.cause,
+      { kind: 'give_up' },
+    );
   }
-  memory = { ...memory, attempts: [...memory.attempts, now.toISOString()], last_restart_at: now.toISOString() };
+  memory = {
+    ...memory,
+    attempts: [...memory.attempts, now.toISOString()],
+    last_restart_at: now.toISOString(),
+  };
   const terminate = l.kind === 'alive' ? { pid: l.pid, start: l.start } : null;
   return done(problem.status, problem.reason, problem.cause, { kind: 'restart', terminate });
 }
@@ -122,7 +185,13 @@ export function decideProcess(obs: Observation, previous: ProcessMemory | undefi
  * Fold a restart's verified outcome into memory. Success: the failure streak ends and the cooldown
  * starts. Failure: the jittered backoff grows. `now` is when the outcome was verified.
  */
-export function afterRestart(memory: ProcessMemory, outcome: RestartOutcome, spec: PolicySpec, now: Date, rand: number): ProcessMemory {
+export function afterRestart(
+  memory: ProcessMemory,
+  outcome: RestartOutcome,
+  spec: PolicySpec,
+  now: Date,
+  rand: number,
+): ProcessMemory {
   if (outcome.ok) {
     return {
       ...memory,

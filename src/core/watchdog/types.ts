@@ -69,9 +69,7 @@ export interface Decision {
   memory: ProcessMemory;
 }
 
-export type RestartOutcome =
-  | { ok: true; pid: number }
-  | { ok: false; reason: string };
+export type RestartOutcome = { ok: true; pid: number } | { ok: false; reason: string };
 
 export function emptyMemory(): ProcessMemory {
   return {

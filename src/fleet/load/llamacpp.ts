@@ -16,16 +16,24 @@ function slotStates(json: unknown): { busy: number; idle: number } | null {
   return { busy, idle: flags.length - busy };
 }
 
-export async function readLlamaCppLoad(endpoint: EndpointConfig, ctx: ProbeContext): Promise<ServerLoad | null> {
+export async function readLlamaCppLoad(
+  endpoint: EndpointConfig,
+  ctx: ProbeContext,
+): Promise<ServerLoad | null> {
   const root = serverRoot(endpoint.base_url);
   const [slotsRes, metricsRes] = await Promise.all([
     call(endpoint, ctx, `${root}/slots`),
-    call(endpoint, ctx, `${root}/metrics`, { expect: 'any', headers: { ...endpoint.headers, accept: 'text/plain' } }),
+    call(endpoint, ctx, `${root}/metrics`, {
+      expect: 'any',
+      headers: { ...endpoint.headers, accept: 'text/plain' },
+    }),
   ]);
   const slots = slotsRes.ok ? slotStates(slotsRes.json) : null;
   const metrics = metricsRes.ok ? metricsRes.text : '';
   const processing = countOf(sampleSum(metrics, 'llamacpp:requests_processing'));
-  const sources = [slots ? 'GET /slots' : null, metricsRes.ok ? 'GET /metrics' : null].filter(Boolean);
+  const sources = [slots ? 'GET /slots' : null, metricsRes.ok ? 'GET /metrics' : null].filter(
+    Boolean,
+  );
   return loadOrNull({
     running: processing ?? slots?.busy ?? null,
     waiting: countOf(sampleSum(metrics, 'llamacpp:requests_deferred')),

@@ -12,7 +12,10 @@ import { probeOllama, readOllamaCapabilities } from './ollama.js';
 import { probeOpenAi, readOpenAiCapabilities } from './openai.js';
 import { probeVllm, readVllmCapabilities } from './vllm.js';
 
-export type LoadReader = (endpoint: EndpointConfig, ctx: ProbeContext) => Promise<ServerLoad | null>;
+export type LoadReader = (
+  endpoint: EndpointConfig,
+  ctx: ProbeContext,
+) => Promise<ServerLoad | null>;
 
 /** Everything laneguard knows how to ask one kind of model server. */
 export interface Backend {
@@ -31,12 +34,18 @@ export const BACKENDS: Record<ConcreteKind, Backend> = {
   openai: { probe: probeOpenAi, readCapabilities: readOpenAiCapabilities },
   lmstudio: { probe: probeLmStudio, readCapabilities: readLmStudioCapabilities },
   ollama: { probe: probeOllama, readCapabilities: readOllamaCapabilities },
-  llamacpp: { probe: probeLlamaCpp, readCapabilities: readLlamaCppCapabilities, readLoad: readLlamaCppLoad },
+  llamacpp: {
+    probe: probeLlamaCpp,
+    readCapabilities: readLlamaCppCapabilities,
+    readLoad: readLlamaCppLoad,
+  },
   vllm: { probe: probeVllm, readCapabilities: readVllmCapabilities, readLoad: readVllmLoad },
 };
 
 const pick = <T>(field: (b: Backend) => T): Record<ConcreteKind, T> =>
-  Object.fromEntries(Object.entries(BACKENDS).map(([kind, backend]) => [kind, field(backend)])) as Record<ConcreteKind, T>;
+  Object.fromEntries(
+    Object.entries(BACKENDS).map(([kind, backend]) => [kind, field(backend)]),
+  ) as Record<ConcreteKind, T>;
 
 const CONCRETE_PROBERS = pick((b) => b.probe);
 const CONCRETE_READERS = pick((b) => b.readCapabilities);
@@ -47,7 +56,10 @@ export const PROBERS: Record<EndpointKind, Prober> = {
 };
 
 /** Read an endpoint's capabilities with the reader of its kind; `auto` detects (or reuses `ctx.detectedKind`). */
-export async function readCapabilities(endpoint: EndpointConfig, ctx: ProbeContext): Promise<Capabilities & { kind: EndpointKind }> {
+export async function readCapabilities(
+  endpoint: EndpointConfig,
+  ctx: ProbeContext,
+): Promise<Capabilities & { kind: EndpointKind }> {
   if (endpoint.kind === 'auto') return readAutoCapabilities(endpoint, ctx, CONCRETE_READERS);
   return { ...(await CONCRETE_READERS[endpoint.kind](endpoint, ctx)), kind: endpoint.kind };
 }

@@ -1,7 +1,24 @@
 import type { EndpointConfig } from '../../config/fleet-schema.js';
-import { capabilities, capabilityFailure, capabilityInvalid, type Capabilities } from '../capabilities.js';
+import {
+  capabilities,
+  capabilityFailure,
+  capabilityInvalid,
+  type Capabilities,
+} from '../capabilities.js';
 import type { HttpResult } from '../http.js';
-import { authResult, baseResult, call, downResult, openAiBase, openAiModelIds, positiveInt, serverRoot, upResult, type ProbeContext, type ProbeResult } from '../prober.js';
+import {
+  authResult,
+  baseResult,
+  call,
+  downResult,
+  openAiBase,
+  openAiModelIds,
+  positiveInt,
+  serverRoot,
+  upResult,
+  type ProbeContext,
+  type ProbeResult,
+} from '../prober.js';
 
 // llama.cpp's llama-server: `GET /health` (200 ok; 503 "Loading model" while the model loads),
 // `GET /props` (model path, `total_slots`, `default_generation_settings.n_ctx`). One model per server.
@@ -24,7 +41,9 @@ export function isLoadingAnswer(res: HttpResult): boolean {
 export function llamaCppModelList(json: unknown): { loading: boolean } | null {
   const data = (json as { data?: unknown } | null)?.data;
   if (!Array.isArray(data) || data.length === 0) return null;
-  const entries = data.filter((m): m is Record<string, unknown> => typeof m === 'object' && m !== null);
+  const entries = data.filter(
+    (m): m is Record<string, unknown> => typeof m === 'object' && m !== null,
+  );
   if (!entries.some((m) => m.owned_by === 'llamacpp')) return null;
   return { loading: entries.every((m) => 'meta' in m && m.meta === null) };
 }
@@ -39,8 +58,10 @@ function readProps(json: unknown): Props | null {
   if (!json || typeof json !== 'object') return null;
   const props = json as Record<string, unknown>;
   const settings = props.default_generation_settings as Record<string, unknown> | undefined;
-  const alias = typeof props.model_alias === 'string' && props.model_alias !== '' ? props.model_alias : null;
-  const path = typeof props.model_path === 'string' && props.model_path !== '' ? props.model_path : null;
+  const alias =
+    typeof props.model_alias === 'string' && props.model_alias !== '' ? props.model_alias : null;
+  const path =
+    typeof props.model_path === 'string' && props.model_path !== '' ? props.model_path : null;
   return {
     model: alias ?? (path ? (path.split(/[\\/]/).pop() ?? path) : null),
     slots: positiveInt(props.total_slots),
@@ -50,31 +71,58 @@ function readProps(json: unknown): Props | null {
 }
 
 /** The model id: from `/props`, else from `/v1/models`. */
-async function modelIds(endpoint: EndpointConfig, ctx: ProbeContext, props: Props | null): Promise<string[]> {
+async function modelIds(
+  endpoint: EndpointConfig,
+  ctx: ProbeContext,
+  props: Props | null,
+): Promise<string[]> {
   if (props?.model) return [props.model];
   const res = await call(endpoint, ctx, `${openAiBase(endpoint.base_url)}/models`);
   return res.ok ? (openAiModelIds(res.json) ?? []) : [];
 }
 
-export async function probeLlamaCpp(endpoint: EndpointConfig, ctx: ProbeContext): Promise<ProbeResult> {
+export async function probeLlamaCpp(
+  endpoint: EndpointConfig,
+  ctx: ProbeContext,
+): Promise<ProbeResult> {
   const result = baseResult(endpoint, 'llamacpp', ctx);
   const root = serverRoot(endpoint.base_url);
   const health = await call(endpoint, ctx, `${root}/health`);
   if (isLoadingAnswer(health)) {
-    return { ...result, state: 'starting', latencyMs: health.latencyMs, errorClass: 'http_error', reason: 'loading the model (GET /health: HTTP 503 "Loading model")' };
+    return {
+      ...result,
+      state: 'starting',
+      latencyMs: health.latencyMs,
+      errorClass: 'http_error',
+      reason: 'loading the model (GET /health: HTTP 503 "Loading model")',
+    };
   }
   if (!health.ok) return downResult(result, 'GET /health', health, endpoint);
   const propsRes = await call(endpoint, ctx, `${root}/props`);
   const props = propsRes.ok ? readProps(propsRes.json) : null;
   const models = await modelIds(endpoint, ctx, props);
-  if (!propsRes.ok && propsRes.errorClass === 'auth_required') return authResult({ ...result, models }, 'GET /props', propsRes, endpoint);
+  if (!propsRes.ok && propsRes.errorClass === 'auth_required')
+    return authResult({ ...result, models }, 'GET /props', propsRes, endpoint);
   // A llama-server answering /health has its model loaded: listed = loaded.
-  return upResult(result, models, models, health.latencyMs, 'neither /props nor /v1/models names a model');
+  return upResult(
+    result,
+    models,
+    models,
+    health.latencyMs,
+    'neither /props nor /v1/models names a model',
+  );
 }
 
-export async function readLlamaCppCapabilities(endpoint: EndpointConfig, ctx: ProbeContext): Promise<Capabilities> {
+export async function readLlamaCppCapabilities(
+  endpoint: EndpointConfig,
+  ctx: ProbeContext,
+): Promise<Capabilities> {
   const res = await call(endpoint, ctx, `${serverRoot(endpoint.base_url)}/props`);
-  if (isLoadingAnswer(res)) return { ...capabilityInvalid('loading the model (GET /props: HTTP 503)'), errorClass: 'http_error' };
+  if (isLoadingAnswer(res))
+    return {
+      ...capabilityInvalid('loading the model (GET /props: HTTP 503)'),
+      errorClass: 'http_error',
+    };
   if (!res.ok) return capabilityFailure('GET /props', res, endpoint);
   const props = readProps(res.json);
   if (props === null) return capabilityInvalid('GET /props: answer is not an object');

@@ -31,15 +31,28 @@ export function ollamaModels(res: HttpResult): OllamaModel[] | null {
 
 /** Embedding-only: says `embedding` and not `completion`. Unknown capabilities count as usable. */
 export function isEmbeddingOnly(capabilities: readonly string[] | null): boolean {
-  return capabilities !== null && capabilities.includes('embedding') && !capabilities.includes('completion');
+  return (
+    capabilities !== null &&
+    capabilities.includes('embedding') &&
+    !capabilities.includes('completion')
+  );
 }
 
-export function showModel(endpoint: EndpointConfig, ctx: ProbeContext, model: string): Promise<HttpResult> {
-  return call(endpoint, ctx, `${serverRoot(endpoint.base_url)}/api/show`, { method: 'POST', body: { model, name: model } });
+export function showModel(
+  endpoint: EndpointConfig,
+  ctx: ProbeContext,
+  model: string,
+): Promise<HttpResult> {
+  return call(endpoint, ctx, `${serverRoot(endpoint.base_url)}/api/show`, {
+    method: 'POST',
+    body: { model, name: model },
+  });
 }
 
 export function showCapabilities(res: HttpResult): string[] | null {
-  return res.ok ? capabilityList((res.json as { capabilities?: unknown } | null)?.capabilities) : null;
+  return res.ok
+    ? capabilityList((res.json as { capabilities?: unknown } | null)?.capabilities)
+    : null;
 }
 
 /**
@@ -47,13 +60,25 @@ export function showCapabilities(res: HttpResult): string[] | null {
  * Ollama's list does not, and then `/api/show` is asked for at most OLLAMA_SHOW_LIMIT models (the
  * rest count as usable). Answers of /api/show are returned so a scan can reuse them.
  */
-export async function embeddingModels(endpoint: EndpointConfig, ctx: ProbeContext, models: readonly OllamaModel[]): Promise<{ embeddings: Set<string>; shown: Map<string, HttpResult> }> {
+export async function embeddingModels(
+  endpoint: EndpointConfig,
+  ctx: ProbeContext,
+  models: readonly OllamaModel[],
+): Promise<{ embeddings: Set<string>; shown: Map<string, HttpResult> }> {
   const shown = new Map<string, HttpResult>();
   if (models.some((m) => m.capabilities !== null)) {
-    return { embeddings: new Set(models.filter((m) => isEmbeddingOnly(m.capabilities)).map((m) => m.name)), shown };
+    return {
+      embeddings: new Set(models.filter((m) => isEmbeddingOnly(m.capabilities)).map((m) => m.name)),
+      shown,
+    };
   }
   const asked = models.slice(0, OLLAMA_SHOW_LIMIT).map((m) => m.name);
   const answers = await Promise.all(asked.map((name) => showModel(endpoint, ctx, name)));
   asked.forEach((name, i) => shown.set(name, answers[i]!));
-  return { embeddings: new Set(asked.filter((name) => isEmbeddingOnly(showCapabilities(shown.get(name)!)))), shown };
+  return {
+    embeddings: new Set(
+      asked.filter((name) => isEmbeddingOnly(showCapabilities(shown.get(name)!))),
+    ),
+    shown,
+  };
 }

@@ -1,6 +1,23 @@
 import type { EndpointConfig } from '../../config/fleet-schema.js';
-import { capabilities, capabilityFailure, capabilityInvalid, type Capabilities } from '../capabilities.js';
-import { baseResult, call, downResult, invalidResult, objectList, openAiBase, positiveInt, serverRoot, upResult, type ProbeContext, type ProbeResult } from '../prober.js';
+import {
+  capabilities,
+  capabilityFailure,
+  capabilityInvalid,
+  type Capabilities,
+} from '../capabilities.js';
+import {
+  baseResult,
+  call,
+  downResult,
+  invalidResult,
+  objectList,
+  openAiBase,
+  positiveInt,
+  serverRoot,
+  upResult,
+  type ProbeContext,
+  type ProbeResult,
+} from '../prober.js';
 
 // vLLM: `GET /health` (200, empty body, while the engine is alive) and `GET /v1/models`, whose
 // entries carry `max_model_len`. vLLM only lists the models it serves, so listed = loaded.
@@ -14,12 +31,16 @@ export async function probeVllm(endpoint: EndpointConfig, ctx: ProbeContext): Pr
   if (!health.ok) return downResult(result, 'GET /health', health, endpoint);
   if (!list.ok) return downResult(result, 'GET /v1/models', list, endpoint);
   const data = objectList(list.json, 'data');
-  if (data === null) return invalidResult(result, 'GET /v1/models: answer has no "data" model list', list.latencyMs);
+  if (data === null)
+    return invalidResult(result, 'GET /v1/models: answer has no "data" model list', list.latencyMs);
   const models = data.map((m) => m.id).filter((id): id is string => typeof id === 'string');
   return upResult(result, models, models, health.latencyMs, 'the server lists no model');
 }
 
-export async function readVllmCapabilities(endpoint: EndpointConfig, ctx: ProbeContext): Promise<Capabilities> {
+export async function readVllmCapabilities(
+  endpoint: EndpointConfig,
+  ctx: ProbeContext,
+): Promise<Capabilities> {
   const res = await call(endpoint, ctx, `${openAiBase(endpoint.base_url)}/models`);
   if (!res.ok) return capabilityFailure('GET /v1/models', res, endpoint);
   const data = objectList(res.json, 'data');

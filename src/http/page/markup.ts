@@ -7,7 +7,8 @@ import type { Badge } from './states.js';
  * runbook links to it, so the trouble and what to do about it are one click apart.
  */
 export function badge(b: Badge): SafeHtml {
-  if (b.runbook) return html`<a class="badge tone-${b.tone}" href="/runbooks/${encodeURIComponent(b.runbook)}" title="${`${b.hint} (runbook: ${b.runbook})`}">${b.label}</a>`;
+  if (b.runbook)
+    return html`<a class="badge tone-${b.tone}" href="/runbooks/${encodeURIComponent(b.runbook)}" title="${`${b.hint} (runbook: ${b.runbook})`}">${b.label}</a>`;
   return html`<span class="badge tone-${b.tone}" title="${b.hint}">${b.label}</span>`;
 }
 

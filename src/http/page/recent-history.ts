@@ -14,7 +14,11 @@ export interface RecentHistory {
  * Newest lines first until the byte budget is spent (rotated files only when the current one is
  * short); a line the budget cuts is not read, one that ends right at the budget is kept.
  */
-export async function readRecentHistory(file: string, keepFiles: number, maxBytes = 512 * 1024): Promise<RecentHistory> {
+export async function readRecentHistory(
+  file: string,
+  keepFiles: number,
+  maxBytes = 512 * 1024,
+): Promise<RecentHistory> {
   try {
     const { events } = await queryHistory(file, keepFiles, { maxBytes });
     return { events, error: null };

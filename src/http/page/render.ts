@@ -6,12 +6,21 @@ import { html, joinHtml, type SafeHtml } from '../html.js';
 import type { StatusView } from '../status-view.js';
 import { clockTime } from './format.js';
 import { endpointsSection, lanesSection } from './sections-fleet.js';
-import { anomaliesSection, eventsSection, summarySection, trendSection, type PageCycle } from './sections-guard.js';
+import {
+  anomaliesSection,
+  eventsSection,
+  summarySection,
+  trendSection,
+  type PageCycle,
+} from './sections-guard.js';
 import type { PageEndpoint, PageLane } from './states.js';
 import { PAGE_STYLE } from './style.js';
 
 /** The part of `/api/v1/status` the page shows (a `StatusView` fits it). */
-export type PageStatus = Pick<StatusView, 'version' | 'mode' | 'ready' | 'started_at' | 'lane_errors' | 'last_cycle_error'> & {
+export type PageStatus = Pick<
+  StatusView,
+  'version' | 'mode' | 'ready' | 'started_at' | 'lane_errors' | 'last_cycle_error'
+> & {
   anomalies: readonly string[];
   endpoints: PageEndpoint[];
   lanes: PageLane[];
@@ -41,7 +50,9 @@ export function statusPageHtml(input: StatusPageInput): SafeHtml {
   const { status, now } = input;
   const points = trendPoints(input.events).slice(-(input.trendCycles ?? 120));
   const cycle = status.last_cycle;
-  const title = cycle ? `${cycle.local_running_after} of ${cycle.local_lane_total} local lanes running` : 'waiting for the first cycle';
+  const title = cycle
+    ? `${cycle.local_running_after} of ${cycle.local_lane_total} local lanes running`
+    : 'waiting for the first cycle';
   return joinHtml(
     [
       html`<!doctype html>`,
@@ -60,8 +71,23 @@ export function statusPageHtml(input: StatusPageInput): SafeHtml {
       html`<nav aria-label="machine-readable views"><a href="/metrics">/metrics</a><a href="/api/v1/status">/api/v1/status</a><a href="/api/v1/history">/api/v1/history</a></nav>`,
       html`</header>`,
       html`<main>`,
-      summarySection(cycle, status.last_cycle_error, input.idleThreshold, now, status.lanes.some((l) => l.local && l.pause_held && l.work.pending + l.work.queued > 0)),
-      anomaliesSection(status.anomalies, status.ready, status.state ? { lane_crash_loop: crashLooping(status.state), start_failing: startFailing(status.state) } : {}),
+      summarySection(
+        cycle,
+        status.last_cycle_error,
+        input.idleThreshold,
+        now,
+        status.lanes.some((l) => l.local && l.pause_held && l.work.pending + l.work.queued > 0),
+      ),
+      anomaliesSection(
+        status.anomalies,
+        status.ready,
+        status.state
+          ? {
+              lane_crash_loop: crashLooping(status.state),
+              start_failing: startFailing(status.state),
+            }
+          : {},
+      ),
       endpointsSection(status.endpoints, now),
       lanesSection(status.lanes, status.lane_errors, status.ready),
       trendSection(points, input.idleThreshold),

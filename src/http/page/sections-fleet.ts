@@ -9,8 +9,16 @@ function num(n: number): SafeHtml {
   return html`<td class="num">${n}</td>`;
 }
 
-const HEALTHY = badge({ label: 'healthy', tone: 'ok', hint: 'counts for decisions (hysteresis applied)' });
-const UNHEALTHY = badge({ label: 'unhealthy', tone: 'bad', hint: 'not counted as healthy for decisions' });
+const HEALTHY = badge({
+  label: 'healthy',
+  tone: 'ok',
+  hint: 'counts for decisions (hysteresis applied)',
+});
+const UNHEALTHY = badge({
+  label: 'unhealthy',
+  tone: 'bad',
+  hint: 'not counted as healthy for decisions',
+});
 
 export function endpointsSection(endpoints: readonly PageEndpoint[], now: Date): SafeHtml {
   const rows = endpoints.map((e) => {
@@ -58,9 +66,14 @@ function pauseCell(lane: PageLane): SafeHtml {
   return html`<td class="pause"><span class="age">${formatAge(lane.pause_age_sec)}</span>${message ? html` <q class="pause-message">${shorten(message, 200)}</q>` : html` <span class="sub">(no message)</span>`}</td>`;
 }
 
-export function lanesSection(lanes: readonly PageLane[], laneErrors: ReadonlyArray<{ id: string; source: string; error: string }>, ready: boolean): SafeHtml {
+export function lanesSection(
+  lanes: readonly PageLane[],
+  laneErrors: ReadonlyArray<{ id: string; source: string; error: string }>,
+  ready: boolean,
+): SafeHtml {
   const rows = lanes.map((l) => {
-    const reason = l.reason && html`<span class="reason">${skipText(l.reason)}</span> <code>${l.reason}</code>`;
+    const reason =
+      l.reason && html`<span class="reason">${skipText(l.reason)}</span> <code>${l.reason}</code>`;
     return joinHtml([
       html`<tr data-lane="${l.id}">`,
       html`<th scope="row">${l.id}<div class="sub">${l.owner}</div></th>`,

@@ -8,7 +8,11 @@ export function healthRoutes(service: GuardPort): Router {
   });
   router.get('/-/ready', (_req, res) => {
     if (service.ready) res.type('text/plain').send('laneguard is ready\n');
-    else res.status(503).type('text/plain').send('laneguard is not ready: no guard cycle has completed yet\n');
+    else
+      res
+        .status(503)
+        .type('text/plain')
+        .send('laneguard is not ready: no guard cycle has completed yet\n');
   });
   return router;
 }

@@ -14,7 +14,8 @@ export function refreshSeconds(intervalSec: number): number {
  * sheet is allowed. (The `/metrics` rule of memory-only reads does not bind this page: it reads the
  * tail of the history file for the trend and the events.)
  */
-const CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+const CSP =
+  "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
 
 /** `GET /`: the status page (see docs/status-page.md). */
 export function statusPageRoute(service: GuardPort): Router {
@@ -30,7 +31,12 @@ export function statusPageRoute(service: GuardPort): Router {
       refreshSec: refreshSeconds(config.guard.interval_sec),
       idleThreshold: config.guard.idle_alert_threshold_cycles,
     });
-    res.set({ 'content-security-policy': CSP, 'x-content-type-options': 'nosniff', 'cache-control': 'no-store', 'referrer-policy': 'no-referrer' });
+    res.set({
+      'content-security-policy': CSP,
+      'x-content-type-options': 'nosniff',
+      'cache-control': 'no-store',
+      'referrer-policy': 'no-referrer',
+    });
     res.type('html').send(html);
   });
   return router;

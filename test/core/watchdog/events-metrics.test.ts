@@ -2,15 +2,33 @@ import { describe, expect, it } from 'vitest';
 import { eventsFor, type CheckedProcess } from '../../../src/core/watchdog/events.js';
 import { watchdogMetricValues } from '../../../src/core/watchdog/metrics.js';
 import { watchdogSnapshot } from '../../../src/watchdog/serve-hooks.js';
-import { emptyMemory, type ProcessMemory, type ProcessStatus, type WatchdogState } from '../../../src/core/watchdog/types.js';
+import {
+  emptyMemory,
+  type ProcessMemory,
+  type ProcessStatus,
+  type WatchdogState,
+} from '../../../src/core/watchdog/types.js';
 
-const mem = (status: ProcessStatus, over: Partial<ProcessMemory> = {}): ProcessMemory => ({ ...emptyMemory(), status, ...over });
+const mem = (status: ProcessStatus, over: Partial<ProcessMemory> = {}): ProcessMemory => ({
+  ...emptyMemory(),
+  status,
+  ...over,
+});
 
-function checked(before: ProcessStatus | undefined, status: ProcessStatus, over: Partial<CheckedProcess> = {}): CheckedProcess {
+function checked(
+  before: ProcessStatus | undefined,
+  status: ProcessStatus,
+  over: Partial<CheckedProcess> = {},
+): CheckedProcess {
   return {
     id: 'p',
     previous: before ? mem(before) : undefined,
-    decided: { status, reason: status === 'healthy' ? null : 'pid 1 is not running', cause: status === 'healthy' ? null : 'pid_dead', action: 'none' },
+    decided: {
+      status,
+      reason: status === 'healthy' ? null : 'pid 1 is not running',
+      cause: status === 'healthy' ? null : 'pid_dead',
+      action: 'none',
+    },
     restart: null,
     memory: mem(status, { pid: 5 }),
     ...over,
@@ -33,14 +51,48 @@ describe('eventsFor: transitions only', () => {
   });
 
   it('a restart is one event, success or failure, with process, pid and reason', () => {
-    const ok = eventsFor(checked('healthy', 'down', { restart: { outcome: { ok: true, pid: 77 }, previousPid: 5, signals: [] } }));
-    expect(ok).toEqual([{ type: 'process_restarted', fields: expect.objectContaining({ process: 'p', pid: 77, reason: 'pid 1 is not running', cause: 'pid_dead', previous_pid: 5 }) }]);
-    const failed = eventsFor(checked('healthy', 'hung', { restart: { outcome: { ok: false, reason: 'exited with code 1' }, previousPid: 5, signals: ['SIGTERM'] } }));
-    expect(failed).toEqual([{ type: 'process_restart_failed', fields: expect.objectContaining({ process: 'p', error: 'exited with code 1', signals: ['SIGTERM'] }) }]);
+    const ok = eventsFor(
+      checked('healthy', 'down', {
+        restart: { outcome: { ok: true, pid: 77 }, previousPid: 5, signals: [] },
+      }),
+    );
+    expect(ok).toEqual([
+      {
+        type: 'process_restarted',
+        fields: expect.objectContaining({
+          process: 'p',
+          pid: 77,
+          reason: 'pid 1 is not running',
+          cause: 'pid_dead',
+          previous_pid: 5,
+        }),
+      },
+    ]);
+    const failed = eventsFor(
+      checked('healthy', 'hung', {
+        restart: {
+          outcome: { ok: false, reason: 'exited with code 1' },
+          previousPid: 5,
+          signals: ['SIGTERM'],
+        },
+      }),
+    );
+    expect(failed).toEqual([
+      {
+        type: 'process_restart_failed',
+        fields: expect.objectContaining({
+          process: 'p',
+          error: 'exited with code 1',
+          signals: ['SIGTERM'],
+        }),
+      },
+    ]);
   });
 
   it('a give-up is recorded once, when it happens', () => {
-    const now = checked('backoff', 'given_up', { decided: { status: 'given_up', reason: 'given up', cause: 'pid_dead', action: 'give_up' } });
+    const now = checked('backoff', 'given_up', {
+      decided: { status: 'given_up', reason: 'given up', cause: 'pid_dead', action: 'give_up' },
+    });
     expect(eventsFor(now).map((e) => e.type)).toEqual(['process_gave_up']);
   });
 });
@@ -85,10 +137,15 @@ describe('watchdogMetricValues', () => {
   });
 
   it('no state file: no process series and no invented age', () => {
-    expect(watchdogMetricValues(null, null, new Date())).toEqual({ processUp: [], restartsTotal: [], gaveUp: [], stateAgeSeconds: null });
+    expect(watchdogMetricValues(null, null, new Date())).toEqual({
+      processUp: [],
+      restartsTotal: [],
+      gaveUp: [],
+      stateAgeSeconds: null,
+    });
   });
 
-  it('gives serve\'s metrics registry its WatchdogSnapshot: the same values, one row per supervised process', () => {
+  it("gives serve's metrics registry its WatchdogSnapshot: the same values, one row per supervised process", () => {
     expect(watchdogSnapshot(state, 1234)).toEqual({
       stateMtimeMs: 1234,
       processes: [

@@ -1,7 +1,19 @@
 import { describe, expect, it } from 'vitest';
 import { FakeClock } from '../../../src/util/clock.js';
-import { afterRestart, attemptsInWindow, backoffDelaySec, decideProcess, resetMemory } from '../../../src/core/watchdog/policy.js';
-import { emptyMemory, type Liveness, type Observation, type PolicySpec, type ProcessMemory } from '../../../src/core/watchdog/types.js';
+import {
+  afterRestart,
+  attemptsInWindow,
+  backoffDelaySec,
+  decideProcess,
+  resetMemory,
+} from '../../../src/core/watchdog/policy.js';
+import {
+  emptyMemory,
+  type Liveness,
+  type Observation,
+  type PolicySpec,
+  type ProcessMemory,
+} from '../../../src/core/watchdog/types.js';
 
 const NOW = new Date('2026-01-01T12:00:00.000Z');
 const ago = (sec: number): string => new Date(NOW.getTime() - sec * 1000).toISOString();
@@ -15,9 +27,22 @@ const SPEC: PolicySpec = {
   startLimit: { burst: 5, intervalSec: 600 },
 };
 
-const alive = (over: Partial<Extract<Liveness, { kind: 'alive' }>> = {}): Liveness => ({ kind: 'alive', pid: 4242, start: 'proc:777', ageSec: 3600, ...over });
-const obs = (liveness: Liveness, health: Observation['health'] = null): Observation => ({ liveness, health });
-const memory = (over: Partial<ProcessMemory> = {}): ProcessMemory => ({ ...emptyMemory(), status: 'healthy', ...over });
+const alive = (over: Partial<Extract<Liveness, { kind: 'alive' }>> = {}): Liveness => ({
+  kind: 'alive',
+  pid: 4242,
+  start: 'proc:777',
+  ageSec: 3600,
+  ...over,
+});
+const obs = (liveness: Liveness, health: Observation['health'] = null): Observation => ({
+  liveness,
+  health,
+});
+const memory = (over: Partial<ProcessMemory> = {}): ProcessMemory => ({
+  ...emptyMemory(),
+  status: 'healthy',
+  ...over,
+});
 
 describe('decideProcess', () => {
   const cases: Array<{
@@ -30,11 +55,43 @@ describe('decideProcess', () => {
     cause?: string | null;
     terminate?: { pid: number; start: string | null } | null;
   }> = [
-    { name: 'alive, matching, healthy', observation: obs(alive(), { ok: true }), status: 'healthy', action: 'none', cause: null },
-    { name: 'alive, no health check configured', observation: obs(alive()), status: 'healthy', action: 'none' },
-    { name: 'pid file missing', observation: obs({ kind: 'no_pid_file' }), status: 'down', action: 'restart', cause: 'no_pid_file', terminate: null },
-    { name: 'pid file garbage', observation: obs({ kind: 'bad_pid_file', detail: 'x' }), status: 'down', action: 'restart', cause: 'bad_pid_file', terminate: null },
-    { name: 'pid dead (SIGKILLed)', observation: obs({ kind: 'dead', pid: 4242 }), status: 'down', action: 'restart', cause: 'pid_dead', terminate: null },
+    {
+      name: 'alive, matching, healthy',
+      observation: obs(alive(), { ok: true }),
+      status: 'healthy',
+      action: 'none',
+      cause: null,
+    },
+    {
+      name: 'alive, no health check configured',
+      observation: obs(alive()),
+      status: 'healthy',
+      action: 'none',
+    },
+    {
+      name: 'pid file missing',
+      observation: obs({ kind: 'no_pid_file' }),
+      status: 'down',
+      action: 'restart',
+      cause: 'no_pid_file',
+      terminate: null,
+    },
+    {
+      name: 'pid file garbage',
+      observation: obs({ kind: 'bad_pid_file', detail: 'x' }),
+      status: 'down',
+      action: 'restart',
+      cause: 'bad_pid_file',
+      terminate: null,
+    },
+    {
+      name: 'pid dead (SIGKILLed)',
+      observation: obs({ kind: 'dead', pid: 4242 }),
+      status: 'down',
+      action: 'restart',
+      cause: 'pid_dead',
+      terminate: null,
+    },
     {
       name: 'pid alive but another program: restarted, never signalled',
       observation: obs({ kind: 'foreign', pid: 1, cmdline: 'sleep 100' }),
@@ -57,9 +114,27 @@ describe('decideProcess', () => {
       status: 'hung',
       action: 'none',
     },
-    { name: 'disabled', observation: obs({ kind: 'no_pid_file' }), spec: { enabled: false }, status: 'disabled', action: 'none' },
-    { name: 'down during backoff', observation: obs({ kind: 'dead', pid: 1 }), memory: memory({ next_attempt_at: later(5) }), status: 'backoff', action: 'none' },
-    { name: 'down, backoff over', observation: obs({ kind: 'dead', pid: 1 }), memory: memory({ next_attempt_at: ago(1) }), status: 'down', action: 'restart' },
+    {
+      name: 'disabled',
+      observation: obs({ kind: 'no_pid_file' }),
+      spec: { enabled: false },
+      status: 'disabled',
+      action: 'none',
+    },
+    {
+      name: 'down during backoff',
+      observation: obs({ kind: 'dead', pid: 1 }),
+      memory: memory({ next_attempt_at: later(5) }),
+      status: 'backoff',
+      action: 'none',
+    },
+    {
+      name: 'down, backoff over',
+      observation: obs({ kind: 'dead', pid: 1 }),
+      memory: memory({ next_attempt_at: ago(1) }),
+      status: 'down',
+      action: 'restart',
+    },
     {
       name: 'down with burst attempts inside the interval: given up',
       observation: obs({ kind: 'dead', pid: 1 }),
@@ -74,9 +149,27 @@ describe('decideProcess', () => {
       status: 'down',
       action: 'restart',
     },
-    { name: 'given up, interval not over', observation: obs({ kind: 'dead', pid: 1 }), memory: memory({ status: 'given_up', gave_up_at: ago(599), attempts: [ago(650)] }), status: 'given_up', action: 'none' },
-    { name: 'given up, interval over: fresh start', observation: obs({ kind: 'dead', pid: 1 }), memory: memory({ status: 'given_up', gave_up_at: ago(600), attempts: [ago(700)] }), status: 'down', action: 'restart' },
-    { name: 'given up but healthy again (an operator started it)', observation: obs(alive(), { ok: true }), memory: memory({ status: 'given_up', gave_up_at: ago(10) }), status: 'healthy', action: 'none' },
+    {
+      name: 'given up, interval not over',
+      observation: obs({ kind: 'dead', pid: 1 }),
+      memory: memory({ status: 'given_up', gave_up_at: ago(599), attempts: [ago(650)] }),
+      status: 'given_up',
+      action: 'none',
+    },
+    {
+      name: 'given up, interval over: fresh start',
+      observation: obs({ kind: 'dead', pid: 1 }),
+      memory: memory({ status: 'given_up', gave_up_at: ago(600), attempts: [ago(700)] }),
+      status: 'down',
+      action: 'restart',
+    },
+    {
+      name: 'given up but healthy again (an operator started it)',
+      observation: obs(alive(), { ok: true }),
+      memory: memory({ status: 'given_up', gave_up_at: ago(10) }),
+      status: 'healthy',
+      action: 'none',
+    },
   ];
 
   it.each(cases)('$name → $status / $action', (c) => {
@@ -85,7 +178,8 @@ describe('decideProcess', () => {
     expect(d.action.kind).toBe(c.action);
     expect(d.memory.status).toBe(c.status);
     if (c.cause !== undefined) expect(d.cause).toBe(c.cause);
-    if (c.terminate !== undefined && d.action.kind === 'restart') expect(d.action.terminate).toEqual(c.terminate);
+    if (c.terminate !== undefined && d.action.kind === 'restart')
+      expect(d.action.terminate).toEqual(c.terminate);
     if (c.action === 'restart') {
       expect(d.memory.attempts.at(-1)).toBe(NOW.toISOString());
       expect(d.memory.last_restart_at).toBe(NOW.toISOString());
@@ -95,15 +189,36 @@ describe('decideProcess', () => {
   });
 
   it('records the give-up time and names the way out in the reason', () => {
-    const d = decideProcess(obs({ kind: 'dead', pid: 1 }), memory({ attempts: [ago(50), ago(40), ago(30), ago(20), ago(10)] }), SPEC, { id: 'serve', now: NOW });
+    const d = decideProcess(
+      obs({ kind: 'dead', pid: 1 }),
+      memory({ attempts: [ago(50), ago(40), ago(30), ago(20), ago(10)] }),
+      SPEC,
+      { id: 'serve', now: NOW },
+    );
     expect(d.memory.gave_up_at).toBe(NOW.toISOString());
     expect(d.reason).toContain('laneguard watchdog reset serve');
     expect(d.reason).toContain(later(600));
   });
 
   it('a healthy observation ends the failure streak and keeps the counters', () => {
-    const d = decideProcess(obs(alive(), { ok: true }), memory({ consecutive_failures: 3, restarts_failure: 3, restarts_success: 1, status: 'backoff' }), SPEC, { id: 'p', now: NOW });
-    expect(d.memory).toMatchObject({ consecutive_failures: 0, restarts_failure: 3, restarts_success: 1, pid: 4242, gave_up_at: null });
+    const d = decideProcess(
+      obs(alive(), { ok: true }),
+      memory({
+        consecutive_failures: 3,
+        restarts_failure: 3,
+        restarts_success: 1,
+        status: 'backoff',
+      }),
+      SPEC,
+      { id: 'p', now: NOW },
+    );
+    expect(d.memory).toMatchObject({
+      consecutive_failures: 0,
+      restarts_failure: 3,
+      restarts_success: 1,
+      pid: 4242,
+      gave_up_at: null,
+    });
   });
 });
 
@@ -133,33 +248,75 @@ describe('backoffDelaySec', () => {
 
 describe('afterRestart', () => {
   it('success: streak over, cooldown starts, success counted', () => {
-    const m = afterRestart(memory({ consecutive_failures: 2, restarts_success: 4 }), { ok: true, pid: 99 }, { ...SPEC, restartCooldownSec: 30 }, NOW, 0.5);
-    expect(m).toMatchObject({ status: 'healthy', pid: 99, consecutive_failures: 0, restarts_success: 5, next_attempt_at: later(30) });
+    const m = afterRestart(
+      memory({ consecutive_failures: 2, restarts_success: 4 }),
+      { ok: true, pid: 99 },
+      { ...SPEC, restartCooldownSec: 30 },
+      NOW,
+      0.5,
+    );
+    expect(m).toMatchObject({
+      status: 'healthy',
+      pid: 99,
+      consecutive_failures: 0,
+      restarts_success: 5,
+      next_attempt_at: later(30),
+    });
   });
 
   it('failure: counted, backoff grows with each failure in a row, never below the cooldown', () => {
     let m = memory();
     const delays: number[] = [];
     for (let i = 0; i < 4; i++) {
-      m = afterRestart(m, { ok: false, reason: 'exited' }, { ...SPEC, restartCooldownSec: 15 }, NOW, 0.5);
+      m = afterRestart(
+        m,
+        { ok: false, reason: 'exited' },
+        { ...SPEC, restartCooldownSec: 15 },
+        NOW,
+        0.5,
+      );
       delays.push(m.last_backoff_sec!);
       expect(m.next_attempt_at).toBe(later(m.last_backoff_sec!));
     }
     expect(delays).toEqual([15, 20, 40, 80]);
-    expect(m).toMatchObject({ status: 'backoff', restarts_failure: 4, restarts_success: 0, consecutive_failures: 4, pid: null });
+    expect(m).toMatchObject({
+      status: 'backoff',
+      restarts_failure: 4,
+      restarts_success: 0,
+      consecutive_failures: 4,
+      pid: null,
+    });
   });
 });
 
 describe('reset and the start_limit window', () => {
   it('reset forgets backoff, attempts and give-up but not the counters', () => {
-    const before = memory({ status: 'given_up', gave_up_at: ago(1), attempts: [ago(5)], consecutive_failures: 5, next_attempt_at: later(100), restarts_failure: 5 });
+    const before = memory({
+      status: 'given_up',
+      gave_up_at: ago(1),
+      attempts: [ago(5)],
+      consecutive_failures: 5,
+      next_attempt_at: later(100),
+      restarts_failure: 5,
+    });
     const after = resetMemory(before);
-    expect(after).toMatchObject({ gave_up_at: null, attempts: [], consecutive_failures: 0, next_attempt_at: null, restarts_failure: 5 });
-    expect(decideProcess(obs({ kind: 'dead', pid: 1 }), after, SPEC, { id: 'p', now: NOW }).action.kind).toBe('restart');
+    expect(after).toMatchObject({
+      gave_up_at: null,
+      attempts: [],
+      consecutive_failures: 0,
+      next_attempt_at: null,
+      restarts_failure: 5,
+    });
+    expect(
+      decideProcess(obs({ kind: 'dead', pid: 1 }), after, SPEC, { id: 'p', now: NOW }).action.kind,
+    ).toBe('restart');
   });
 
   it('only attempts inside the interval count', () => {
-    expect(attemptsInWindow([ago(700), ago(600), ago(599), ago(0)], NOW, 600)).toEqual([ago(599), ago(0)]);
+    expect(attemptsInWindow([ago(700), ago(600), ago(599), ago(0)], NOW, 600)).toEqual([
+      ago(599),
+      ago(0),
+    ]);
   });
 });
 
@@ -171,7 +328,10 @@ describe('a crash loop over time (fake clock)', () => {
     let lastAttempt: number | null = null;
     let gaveUpAt: number | null = null;
     for (let step = 0; step < 400 && gaveUpAt === null; step++) {
-      const d = decideProcess(obs({ kind: 'dead', pid: 1 }), m, SPEC, { id: 'p', now: clock.now() });
+      const d = decideProcess(obs({ kind: 'dead', pid: 1 }), m, SPEC, {
+        id: 'p',
+        now: clock.now(),
+      });
       m = d.memory;
       if (d.action.kind === 'restart') {
         if (lastAttempt !== null) gaps.push((clock.now().getTime() - lastAttempt) / 1000);
@@ -188,18 +348,36 @@ describe('a crash loop over time (fake clock)', () => {
     expect(gaveUpAt).not.toBeNull();
 
     clock.set(new Date(gaveUpAt! + 599_000));
-    expect(decideProcess(obs({ kind: 'dead', pid: 1 }), m, SPEC, { id: 'p', now: clock.now() }).status).toBe('given_up');
+    expect(
+      decideProcess(obs({ kind: 'dead', pid: 1 }), m, SPEC, { id: 'p', now: clock.now() }).status,
+    ).toBe('given_up');
     clock.set(new Date(gaveUpAt! + 600_000));
-    const fresh = decideProcess(obs({ kind: 'dead', pid: 1 }), m, SPEC, { id: 'p', now: clock.now() });
+    const fresh = decideProcess(obs({ kind: 'dead', pid: 1 }), m, SPEC, {
+      id: 'p',
+      now: clock.now(),
+    });
     expect(fresh.action.kind).toBe('restart');
     expect(fresh.memory.attempts).toHaveLength(1);
   });
 
   it('cooldown: a process that dies right after a good restart waits restart_cooldown_sec', () => {
     const spec = { ...SPEC, restartCooldownSec: 30 };
-    const m = afterRestart(decideProcess(obs({ kind: 'dead', pid: 1 }), undefined, spec, { id: 'p', now: NOW }).memory, { ok: true, pid: 7 }, spec, NOW, 0.5);
+    const m = afterRestart(
+      decideProcess(obs({ kind: 'dead', pid: 1 }), undefined, spec, { id: 'p', now: NOW }).memory,
+      { ok: true, pid: 7 },
+      spec,
+      NOW,
+      0.5,
+    );
     const soon = new Date(NOW.getTime() + 29_000);
-    expect(decideProcess(obs({ kind: 'dead', pid: 7 }), m, spec, { id: 'p', now: soon }).status).toBe('backoff');
-    expect(decideProcess(obs({ kind: 'dead', pid: 7 }), m, spec, { id: 'p', now: new Date(NOW.getTime() + 30_000) }).action.kind).toBe('restart');
+    expect(
+      decideProcess(obs({ kind: 'dead', pid: 7 }), m, spec, { id: 'p', now: soon }).status,
+    ).toBe('backoff');
+    expect(
+      decideProcess(obs({ kind: 'dead', pid: 7 }), m, spec, {
+        id: 'p',
+        now: new Date(NOW.getTime() + 30_000),
+      }).action.kind,
+    ).toBe('restart');
   });
 });

@@ -1,8 +1,22 @@
 // The end-to-end harness: real Prometheus, Alertmanager(s) and `laneguard serve` on loopback.
 export { freePort, freePorts } from './ports.js';
 export { ManagedProcess, stopAll, until, waitHttpOk } from './process.js';
-export { Prometheus, shortenedRules, startPrometheus, RULES_FILE, type PromAnswer } from './prometheus.js';
-export { Alertmanager, exampleConfig, startAlertmanager, startClusteredAlertmanagers, waitForCluster, SHORT, type Timings } from './alertmanager.js';
+export {
+  Prometheus,
+  shortenedRules,
+  startPrometheus,
+  RULES_FILE,
+  type PromAnswer,
+} from './prometheus.js';
+export {
+  Alertmanager,
+  exampleConfig,
+  startAlertmanager,
+  startClusteredAlertmanagers,
+  waitForCluster,
+  SHORT,
+  type Timings,
+} from './alertmanager.js';
 export { E2E_TOKEN, fleetRoot, Laneguard, startLaneguard } from './laneguard.js';
 
 /** Seconds between two ISO times, for printed timings (never asserted). */

@@ -9,8 +9,14 @@ import { ManagedProcess, until, waitHttpOk } from './process.js';
 export const E2E_TOKEN = 'e2e-webhook-token-8d2f61a0';
 
 /** A sandbox fleet root with config/webhook.token; returns the root and the token file. */
-export function fleetRoot(root: string, spec: SandboxRootSpec): { root: string; tokenFile: string } {
-  const guard = { ...spec.guard, server: { ...(spec.guard?.server as object | undefined), token_file: 'config/webhook.token' } };
+export function fleetRoot(
+  root: string,
+  spec: SandboxRootSpec,
+): { root: string; tokenFile: string } {
+  const guard = {
+    ...spec.guard,
+    server: { ...(spec.guard?.server as object | undefined), token_file: 'config/webhook.token' },
+  };
   buildSandboxRoot(root, { ...spec, guard });
   const tokenFile = path.join(root, 'config', 'webhook.token');
   writeFileSync(tokenFile, `${E2E_TOKEN}\n`, { mode: 0o600 });
@@ -41,7 +47,13 @@ export class Laneguard {
   }
 
   /** Wait for a history event of `type` matching `match`. */
-  waitEvent(type: string, match: (e: HistoryEvent) => boolean, what: string, timeoutMs: number, logs: ManagedProcess[] = []): Promise<HistoryEvent> {
+  waitEvent(
+    type: string,
+    match: (e: HistoryEvent) => boolean,
+    what: string,
+    timeoutMs: number,
+    logs: ManagedProcess[] = [],
+  ): Promise<HistoryEvent> {
     return until(what, () => this.events(type).find(match), timeoutMs, [this.process, ...logs]);
   }
 
@@ -51,14 +63,29 @@ export class Laneguard {
 }
 
 /** Start `serve` on a fixed loopback port (Prometheus and Alertmanager are configured with it) and wait until ready. */
-export async function startLaneguard(root: string, port: number, name = 'laneguard'): Promise<Laneguard> {
+export async function startLaneguard(
+  root: string,
+  port: number,
+  name = 'laneguard',
+): Promise<Laneguard> {
   const logDir = path.join(root, 'e2e-logs');
   mkdirSync(logDir, { recursive: true });
-  const proc = new ManagedProcess(name, process.execPath, [MAIN, '--root', root, 'serve', '--listen', `127.0.0.1:${port}`], path.join(logDir, `${name}.log`));
-  await until(`${name} to log its address`, () => {
-    if (!proc.alive) throw new Error(`${name} exited (code ${proc.child.exitCode}):\n${proc.log()}`);
-    return proc.stdout.includes(`laneguard serve on http://127.0.0.1:${port}`);
-  }, 20_000, [proc]);
+  const proc = new ManagedProcess(
+    name,
+    process.execPath,
+    [MAIN, '--root', root, 'serve', '--listen', `127.0.0.1:${port}`],
+    path.join(logDir, `${name}.log`),
+  );
+  await until(
+    `${name} to log its address`,
+    () => {
+      if (!proc.alive)
+        throw new Error(`${name} exited (code ${proc.child.exitCode}):\n${proc.log()}`);
+      return proc.stdout.includes(`laneguard serve on http://127.0.0.1:${port}`);
+    },
+    20_000,
+    [proc],
+  );
   const lg = new Laneguard(root, port, proc);
   await waitHttpOk(`${lg.url}/-/ready`, proc);
   return lg;

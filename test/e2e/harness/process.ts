@@ -16,7 +16,11 @@ export class ManagedProcess {
     options: { env?: NodeJS.ProcessEnv; cwd?: string } = {},
   ) {
     const log = createWriteStream(logFile, { flags: 'a' });
-    this.child = spawn(command, args, { cwd: options.cwd, env: { ...process.env, ...options.env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    this.child = spawn(command, args, {
+      cwd: options.cwd,
+      env: { ...process.env, ...options.env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     this.child.stdout?.on('data', (chunk: Buffer) => {
       this.stdoutText += chunk.toString();
       log.write(chunk);
@@ -61,25 +65,41 @@ export async function stopAll(): Promise<void> {
 }
 
 /** Poll until `fn` gives a value; on timeout the error says what was awaited (and shows the logs). */
-export async function until<T>(what: string, fn: () => Promise<T | undefined | null | false> | T | undefined | null | false, timeoutMs: number, logs: ManagedProcess[] = []): Promise<T> {
+export async function until<T>(
+  what: string,
+  fn: () => Promise<T | undefined | null | false> | T | undefined | null | false,
+  timeoutMs: number,
+  logs: ManagedProcess[] = [],
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await fn();
     if (value) return value;
     if (Date.now() > deadline) {
-      const tails = logs.map((p) => `--- ${p.name} (${p.logFile}) ---\n${p.log().slice(-3000)}`).join('\n');
-      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${tails ? `\n${tails}` : ''}`);
+      const tails = logs
+        .map((p) => `--- ${p.name} (${p.logFile}) ---\n${p.log().slice(-3000)}`)
+        .join('\n');
+      throw new Error(
+        `timed out after ${timeoutMs} ms waiting for ${what}${tails ? `\n${tails}` : ''}`,
+      );
     }
     await new Promise((r) => setTimeout(r, 200));
   }
 }
 
 /** GET a URL until it answers 2xx (readiness endpoints). */
-export async function waitHttpOk(url: string, proc: ManagedProcess, timeoutMs = 30_000): Promise<void> {
+export async function waitHttpOk(
+  url: string,
+  proc: ManagedProcess,
+  timeoutMs = 30_000,
+): Promise<void> {
   await until(
     `${proc.name} at ${url}`,
     async () => {
-      if (!proc.alive) throw new Error(`${proc.name} exited (code ${proc.child.exitCode}):\n${proc.log().slice(-3000)}`);
+      if (!proc.alive)
+        throw new Error(
+          `${proc.name} exited (code ${proc.child.exitCode}):\n${proc.log().slice(-3000)}`,
+        );
       try {
         const res = await fetch(url, { signal: AbortSignal.timeout(2000) });
         return res.ok;

@@ -16,7 +16,10 @@ export interface PromAnswer {
   error?: string;
   errorType?: string;
   warnings?: string[];
-  data?: { resultType: string; result: Array<{ metric: Record<string, string>; value?: [number, string]; values?: unknown[] }> };
+  data?: {
+    resultType: string;
+    result: Array<{ metric: Record<string, string>; value?: [number, string]; values?: unknown[] }>;
+  };
 }
 
 export interface ActiveAlert {
@@ -32,7 +35,8 @@ export interface ActiveAlert {
 export function shortenedRules(dir: string, forValue = '1s'): string {
   const source = readFileSync(RULES_FILE, 'utf8');
   const windows = source.match(/^\s+for: \S+$/gm) ?? [];
-  if (windows.length < 10) throw new Error(`expected a for: line per alert in ${RULES_FILE}, found ${windows.length}`);
+  if (windows.length < 10)
+    throw new Error(`expected a for: line per alert in ${RULES_FILE}, found ${windows.length}`);
   const file = path.join(dir, 'laneguard.rules.yml');
   writeFileSync(file, source.replace(/^(\s+)for: \S+$/gm, `$1for: ${forValue}`));
   return file;
@@ -54,7 +58,11 @@ export class Prometheus {
   ) {}
 
   async api(route: string, params: Record<string, string> = {}): Promise<PromAnswer> {
-    const res = await fetch(`${this.url}${route}`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams(params) });
+    const res = await fetch(`${this.url}${route}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams(params),
+    });
     return (await res.json()) as PromAnswer;
   }
 
@@ -69,10 +77,15 @@ export class Prometheus {
 
   /** Wait until the laneguard target has been scraped successfully. */
   async waitForTargetUp(timeoutMs = 30_000): Promise<void> {
-    await until('Prometheus to scrape laneguard (up{job="laneguard"} == 1)', async () => {
-      const answer = await this.query('up{job="laneguard"} == 1');
-      return (answer.data?.result.length ?? 0) > 0;
-    }, timeoutMs, [this.process]);
+    await until(
+      'Prometheus to scrape laneguard (up{job="laneguard"} == 1)',
+      async () => {
+        const answer = await this.query('up{job="laneguard"} == 1');
+        return (answer.data?.result.length ?? 0) > 0;
+      },
+      timeoutMs,
+      [this.process],
+    );
   }
 
   stop(): Promise<void> {
@@ -81,23 +94,36 @@ export class Prometheus {
 }
 
 export async function startPrometheus(options: PrometheusOptions): Promise<Prometheus> {
-  if (!existsSync(PROMETHEUS_BIN)) throw new Error(`Prometheus not found at ${PROMETHEUS_BIN}; install the Debian package prometheus or set PROMETHEUS_BIN`);
+  if (!existsSync(PROMETHEUS_BIN))
+    throw new Error(
+      `Prometheus not found at ${PROMETHEUS_BIN}; install the Debian package prometheus or set PROMETHEUS_BIN`,
+    );
   const dir = path.join(options.dir, 'prometheus');
   mkdirSync(dir, { recursive: true });
   // deploy/prometheus/prometheus.yml with only ports, paths and timings put in.
-  const config = e2ePrometheusConfig({ laneguard: options.laneguard, rulesFile: options.rulesFile, alertmanagers: options.alertmanagers, interval: '1s' });
+  const config = e2ePrometheusConfig({
+    laneguard: options.laneguard,
+    rulesFile: options.rulesFile,
+    alertmanagers: options.alertmanagers,
+    interval: '1s',
+  });
   const configFile = path.join(dir, 'prometheus.yml');
   writeFileSync(configFile, JSON.stringify(config, null, 2));
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
-  const proc = new ManagedProcess('prometheus', PROMETHEUS_BIN, [
-    `--config.file=${configFile}`,
-    `--storage.tsdb.path=${path.join(dir, 'data')}`,
-    `--web.listen-address=127.0.0.1:${port}`,
-    // Firing alerts are re-sent to Alertmanager every second (default 1 m), as the short windows need.
-    '--rules.alert.resend-delay=1s',
-    '--log.level=info',
-  ], path.join(dir, 'prometheus.log'));
+  const proc = new ManagedProcess(
+    'prometheus',
+    PROMETHEUS_BIN,
+    [
+      `--config.file=${configFile}`,
+      `--storage.tsdb.path=${path.join(dir, 'data')}`,
+      `--web.listen-address=127.0.0.1:${port}`,
+      // Firing alerts are re-sent to Alertmanager every second (default 1 m), as the short windows need.
+      '--rules.alert.resend-delay=1s',
+      '--log.level=info',
+    ],
+    path.join(dir, 'prometheus.log'),
+  );
   await waitHttpOk(`${url}/-/ready`, proc);
   return new Prometheus(url, proc);
 }

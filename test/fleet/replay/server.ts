@@ -22,7 +22,15 @@ export interface ReplayTable {
 
 const open: Server[] = [];
 afterEach(async () => {
-  await Promise.all(open.splice(0).map((s) => new Promise<void>((resolve) => { s.closeAllConnections(); s.close(() => resolve()); })));
+  await Promise.all(
+    open.splice(0).map(
+      (s) =>
+        new Promise<void>((resolve) => {
+          s.closeAllConnections();
+          s.close(() => resolve());
+        }),
+    ),
+  );
 });
 
 export interface Replay {
@@ -40,9 +48,16 @@ export async function replay(table: ReplayTable): Promise<Replay> {
     seen.push(key);
     req.resume();
     req.on('end', () => {
-      const refused = table.auth && !table.auth.publicPaths.includes(path) && req.headers.authorization !== `Bearer ${table.auth.token}`;
-      const answer = refused ? table.auth!.refusal : (table.routes[key] ?? table.fallback(req.method ?? 'GET', path));
-      res.writeHead(answer.status, { 'content-type': answer.contentType ?? 'application/json; charset=utf-8' });
+      const refused =
+        table.auth &&
+        !table.auth.publicPaths.includes(path) &&
+        req.headers.authorization !== `Bearer ${table.auth.token}`;
+      const answer = refused
+        ? table.auth!.refusal
+        : (table.routes[key] ?? table.fallback(req.method ?? 'GET', path));
+      res.writeHead(answer.status, {
+        'content-type': answer.contentType ?? 'application/json; charset=utf-8',
+      });
       res.end(answer.body);
     });
   });
