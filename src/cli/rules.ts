@@ -7,7 +7,7 @@ import {
   DEFAULT_RUNBOOK_URL,
   settingsProblem,
 } from '../alerts/rules-settings.js';
-import { packageRoot } from '../sandbox/paths.js';
+import { packageRoot } from '../util/package-root.js';
 import { EXIT_OK, UsageError } from './errors.js';
 import type { CliIo } from './io.js';
 

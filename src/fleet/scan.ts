@@ -5,7 +5,7 @@ import type { WriteSink } from '../store/write-errors.js';
 import type { Clock } from '../util/clock.js';
 import type { Capabilities } from './capabilities.js';
 import type { HttpClient } from './http.js';
-import { mapConcurrent } from './probe-round.js';
+import { mapConcurrent } from '../util/concurrent.js';
 import type { ProbeContext } from './prober.js';
 import { readCapabilities } from './probers/index.js';
 import { buildScanSection, scanRecord, withParallel, type ScanRecord } from './scan-record.js';

@@ -4,7 +4,7 @@ import type { EndpointView, Trigger } from '../domain/types.js';
 import { runFleetCommand } from './act.js';
 import type { GuardDeps } from './cycle.js';
 import { ensureBlocked } from '../core/guard/ensure-gate.js';
-import { acquireLock } from './lock.js';
+import { acquireLock } from '../store/lock.js';
 import { peekGuardState } from './state-store.js';
 
 /** What one ensure run outside a cycle did. */

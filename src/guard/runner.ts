@@ -1,6 +1,6 @@
 import type { Trigger } from '../domain/types.js';
 import { runCycle, type CycleRequest, type CycleResult, type GuardDeps } from './cycle.js';
-import { acquireLock } from './lock.js';
+import { acquireLock } from '../store/lock.js';
 
 const TRIGGER_RANK: Record<Trigger, number> = { schedule: 0, alert: 1, manual: 2 };
 

@@ -3,7 +3,7 @@ import { IntervalScheduler } from '../util/scheduler.js';
 import { tinyCompletion, type CompletionOutcome } from '../fleet/completion.js';
 import type { HttpClient } from '../fleet/http.js';
 import { probeEndpoint } from '../fleet/probe-endpoint.js';
-import { mapConcurrent } from '../fleet/probe-round.js';
+import { mapConcurrent } from '../util/concurrent.js';
 import type { HistoryStore } from '../history/store.js';
 import type { Clock } from '../util/clock.js';
 import {

@@ -12,7 +12,7 @@ import {
   unlinkSync,
 } from 'node:fs';
 import path from 'node:path';
-import { tryAcquireLock, type LockHandle } from '../guard/lock.js';
+import { tryAcquireLock, type LockHandle } from '../store/lock.js';
 import type { Clock } from '../util/clock.js';
 import { cappedLine } from './cap.js';
 

@@ -1,4 +1,4 @@
-import { acquireLock } from '../guard/lock.js';
+import { acquireLock } from '../store/lock.js';
 import type { HistoryStore } from '../history/store.js';
 import type { Clock } from '../util/clock.js';
 import type { WatchdogConfig } from '../config/watchdog.js';

@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
-import { packageRoot } from '../../src/sandbox/paths.js';
+import { packageRoot } from '../../src/util/package-root.js';
 import { startServer, tempDir } from '../fleet/helpers.js';
 
 // `heartbeat run` as the operator runs it: the built CLI in its own process, stopped by a signal.

@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Router } from 'express';
-import { packageRoot } from '../../sandbox/paths.js';
+import { packageRoot } from '../../util/package-root.js';
 import { html } from '../html.js';
 
 /** Runbooks linked from alert annotations and dashboards: docs/runbooks/<AlertName>.md, shown as text. */

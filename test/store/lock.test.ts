@@ -3,7 +3,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { tryAcquireLock } from '../../src/guard/lock.js';
+import { tryAcquireLock } from '../../src/store/lock.js';
 import { identify, processTable } from '../../src/process/index.js';
 import { tempDir } from '../helpers/tmp.js';
 

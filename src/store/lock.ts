@@ -2,8 +2,8 @@ import { closeSync, mkdirSync, openSync, statSync, unlinkSync, writeSync } from 
 import { hostname } from 'node:os';
 import path from 'node:path';
 import { identify, stillRunning } from '../process/index.js';
-import { READ_CAPS, readCappedText } from '../store/bounded-read.js';
-import { FileError, isEnvironmentError, naming } from '../store/file-error.js';
+import { READ_CAPS, readCappedText } from './bounded-read.js';
+import { FileError, isEnvironmentError, naming } from './file-error.js';
 import { parseJson as parseJsonSafe } from '../util/json.js';
 
 interface LockOwner {
