@@ -4,7 +4,6 @@ import { ANOMALIES, type EndpointLoad, type EndpointState, type Trigger } from '
 import { isLocalUrl } from '../fleet/local.js';
 import type { ProbeResult } from '../fleet/prober.js';
 import type { FleetStatus, ProbeRecord } from '../fleet/status-file.js';
-import { backoffRemainingSec, crashLooping, startFailing } from '../core/guard/backoff.js';
 import type { CycleResult } from '../guard/cycle.js';
 import { stalledAfter } from '../guard/report.js';
 import type { HeartbeatState } from '../heartbeat/state.js';
@@ -117,31 +116,6 @@ export function publishScan(m: Metrics, status: FleetStatus | null, endpoints: r
   }
 }
 
-function publishLanes(m: Metrics, result: CycleResult, now: Date): void {
-  for (const g of [m.laneInfo, m.laneRunning, m.lanePaused, m.lanePauseAge, m.lanePauseStale, m.lanePauseHeld, m.laneWork, m.laneHeartbeatAge, m.laneStarved, m.laneStalled, m.laneBackoff, m.laneCrashLoop, m.laneStartFailing]) g.reset();
-  const stalled = stalledAfter(result.report);
-  const decisions = new Map(result.plan.decisions.map((d) => [d.id, d]));
-  const startedIds = new Set(result.report.started.filter((s) => !s.dry_run).map((s) => s.id));
-  const crashLoop = new Set(crashLooping(result.state));
-  const startFails = new Set(startFailing(result.state));
-  for (const lane of result.lanes) {
-    const l = { lane: lane.id };
-    m.laneInfo.set({ lane: lane.id, owner: lane.owner, local_only: String(lane.localOnly) }, 1);
-    m.laneRunning.set(l, b(lane.running));
-    m.lanePaused.set(l, b(lane.paused));
-    if (lane.pause) m.lanePauseAge.set(l, lane.pause.ageSec);
-    m.lanePauseStale.set(l, b(lane.pause?.stale ?? false));
-    m.lanePauseHeld.set(l, b(lane.pause?.held ?? false));
-    for (const [state, n] of Object.entries(lane.work)) m.laneWork.set({ lane: lane.id, state }, n);
-    if (lane.heartbeatAgeSec !== null) m.laneHeartbeatAge.set(l, lane.heartbeatAgeSec);
-    m.laneStarved.set(l, b((decisions.get(lane.id)?.starved ?? false) && !lane.running && !startedIds.has(lane.id)));
-    m.laneStalled.set(l, b(stalled.has(lane.id)));
-    m.laneBackoff.set(l, backoffRemainingSec(result.state.lanes[lane.id], now));
-    m.laneCrashLoop.set(l, b(crashLoop.has(lane.id)));
-    m.laneStartFailing.set(l, b(startFails.has(lane.id)));
-  }
-}
-
 function publishGuard(m: Metrics, result: CycleResult): void {
   const local = new Set(result.plan.localLaneIds);
   const lanes = result.lanes.filter((l) => local.has(l.id));
@@ -209,19 +183,12 @@ function publishActions(m: Metrics, result: CycleResult, trigger: Trigger): void
 }
 
 /**
- * Metrics of a finished cycle. Counters count now; the lane families are set from this result at
- * the next scrape (their collect() calls `refreshLanes`), once per result however often it is
- * scraped, and not at all for a result a newer cycle replaced before any scrape.
+ * Metrics of a finished cycle. Counters count now; the lane families are written from this result
+ * at each scrape (lane-exposition.ts) until a newer cycle replaces it.
  */
 export function publishCycle(m: Metrics, result: CycleResult, now: Date): void {
   const trigger = result.report.trigger;
-  let pending: { result: CycleResult; now: Date } | null = { result, now };
-  m.sources.refreshLanes = () => {
-    if (!pending) return;
-    const latest = pending;
-    pending = null;
-    publishLanes(m, latest.result, latest.now);
-  };
+  m.sources.lanes = { result, now };
   publishGuard(m, result);
   publishActions(m, result, trigger);
   if (result.probe) publishProbeRound(m, result.probe.results, result.probe.records);

@@ -1,5 +1,6 @@
 // The one place laneguard's metrics are defined, on a registry of their own (never the global one).
 import { WRITTEN_FILES } from '../store/write-errors.js';
+import type { LaneSource } from './lane-exposition.js';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 
 export type Metrics = ReturnType<typeof createMetrics>;
@@ -19,19 +20,15 @@ export interface ScrapeSources {
   /** Keep-warm tokens as last read from the heartbeat state, per endpoint. */
   keepWarmTokens: Map<string, number>;
   now: () => number;
-  /** Sets the lane families from the latest cycle when a newer one arrived (publish.ts installs it). */
-  refreshLanes: () => void;
+  /** The latest cycle result: the lane families are written from it at scrape time (lane-exposition.ts). */
+  lanes: LaneSource | null;
 }
 
 export function createMetrics(options: { version: string; defaultMetrics?: boolean }) {
   // One registry: the text format by default, OpenMetrics when a scrape asks for it (render.ts).
   const registry = new Registry();
   const registers = [registry];
-  const sources: ScrapeSources = { watchdog: null, canaryTokens: new Map(), keepWarmTokens: new Map(), now: () => Date.now(), refreshLanes: () => undefined };
-  // Lane families are set from the latest cycle at scrape time (publish.ts), not at every cycle:
-  // with thousands of lanes, setting them each cycle was most of the daemon's allocation.
-  const laneGauge = <L extends string>(name: string, help: string, labelNames: readonly L[]) =>
-    new Gauge<L>({ name: `laneguard_${name}`, help, labelNames, registers, collect: () => sources.refreshLanes() });
+  const sources: ScrapeSources = { watchdog: null, canaryTokens: new Map(), keepWarmTokens: new Map(), now: () => Date.now(), lanes: null };
   const gauge = <L extends string>(name: string, help: string, labelNames: readonly L[] = []) =>
     new Gauge<L>({ name: `laneguard_${name}`, help, labelNames, registers });
   const counter = <L extends string>(name: string, help: string, labelNames: readonly L[] = []) =>
@@ -79,19 +76,8 @@ export function createMetrics(options: { version: string; defaultMetrics?: boole
       },
     }),
     // Lanes
-    laneInfo: laneGauge('lane_info', 'Static facts about a lane (always 1).', ['lane', 'owner', 'local_only']),
-    laneRunning: laneGauge('lane_running', 'Whether the lane runs: its pid is alive and its command line matches the lane.', ['lane']),
-    lanePaused: laneGauge('lane_paused', 'Whether the lane has a paused.flag.', ['lane']),
-    lanePauseAge: laneGauge('lane_pause_age_seconds', 'Age of the pause flag; present only while the lane is paused.', ['lane']),
-    lanePauseStale: laneGauge('lane_pause_stale', 'Whether the pause is manual, not held and older than stale_manual_pause_sec.', ['lane']),
-    lanePauseHeld: laneGauge('lane_pause_held', 'Whether the pause is an operator hold (never cleared automatically).', ['lane']),
-    laneWork: laneGauge('lane_work_items', 'Work items of the lane by state.', ['lane', 'state']),
-    laneHeartbeatAge: laneGauge('lane_heartbeat_age_seconds', 'Age of the lane heartbeat; absent when the lane has none.', ['lane']),
-    laneStarved: laneGauge('lane_starved', 'Whether the lane is stopped with work while one of its endpoints is healthy and it is not held.', ['lane']),
-    laneStalled: laneGauge('lane_stalled', 'Whether the lane runs but is stalled: heartbeat and work counts unchanged for stalled_after_sec.', ['lane']),
-    laneBackoff: laneGauge('lane_backoff_seconds', 'Seconds left in the lane crash-loop backoff (0 when none).', ['lane']),
-    laneCrashLoop: laneGauge('lane_crash_loop', 'Whether the lane started and died soon after, 3 times in a row (anomaly lane_crash_loop).', ['lane']),
-    laneStartFailing: laneGauge('lane_start_failing', 'Whether the lane\'s start command failed 3 times in a row (anomaly start_failing).', ['lane']),
+    // The per-lane gauges (lane_info, lane_running, …) are not here: render.ts writes them from the
+    // latest cycle result (lane-families.ts), as ~15 gauges per lane are too many to render at once.
     laneStarts: counter('lane_starts_total', 'Lane starts by trigger and result.', ['lane', 'trigger', 'result']),
     laneUnpauses: counter('lane_unpauses_total', 'Pauses cleared by reason.', ['lane', 'reason']),
     // Guard

@@ -1,27 +1,29 @@
 import { Registry } from 'prom-client';
+import { writeLaneFamilies } from './lane-exposition.js';
 import type { Metrics } from './registry.js';
 
 type Named = { name: string };
 
+const EOF_LINE = '# EOF\n';
+
 let queue: Promise<unknown> = Promise.resolve();
 
 /**
- * Render the exposition from the one registry: the text format, or OpenMetrics when asked for.
- * prom-client renders OpenMetrics by the registry's content type and, while doing so, renames
- * counters in place (drops `_total`; prometheus/client_js#829 removes that mutation). So renders are
- * serialised, the content type is set for each render and put back, and every name is restored
- * right after, so a text scrape never sees a renamed counter.
+ * Render the registry: the text format, or OpenMetrics when asked for. prom-client renders
+ * OpenMetrics by the registry's content type and, while doing so, renames counters in place (drops
+ * `_total`; prometheus/client_js#829 removes that mutation). So renders are serialised, the content
+ * type is set for each render and put back, and every name is restored right after, so a text
+ * scrape never sees a renamed counter.
  */
-export function renderMetrics(m: Metrics, openMetrics: boolean): Promise<{ contentType: string; body: string }> {
+function renderRegistry(m: Metrics, contentType: string): Promise<string> {
   // Typed for one content type; this registry switches between the two.
   const registry = m.registry as unknown as Registry<typeof Registry.PROMETHEUS_CONTENT_TYPE | typeof Registry.OPENMETRICS_CONTENT_TYPE>;
-  const run = async (): Promise<{ contentType: string; body: string }> => {
+  const run = async (): Promise<string> => {
     const objects = registry.getMetricsAsArray() as unknown as Named[];
     const names = objects.map((o) => o.name);
-    const contentType = openMetrics ? Registry.OPENMETRICS_CONTENT_TYPE : Registry.PROMETHEUS_CONTENT_TYPE;
-    registry.setContentType(contentType);
+    registry.setContentType(contentType as typeof Registry.PROMETHEUS_CONTENT_TYPE);
     try {
-      return { contentType, body: await registry.metrics() };
+      return await registry.metrics();
     } finally {
       registry.setContentType(Registry.PROMETHEUS_CONTENT_TYPE);
       objects.forEach((o, i) => (o.name = names[i]!));
@@ -30,4 +32,26 @@ export function renderMetrics(m: Metrics, openMetrics: boolean): Promise<{ conte
   const next = queue.then(run, run);
   queue = next.catch(() => undefined);
   return next;
+}
+
+/**
+ * The whole exposition as chunks to send in order: the registry's families, then the lane families
+ * written from the latest cycle result (outside the render queue: they mutate nothing). In
+ * OpenMetrics the registry's `# EOF` moves to the very end.
+ */
+export async function renderMetricsChunks(m: Metrics, openMetrics: boolean): Promise<{ contentType: string; chunks: string[] }> {
+  const contentType = openMetrics ? Registry.OPENMETRICS_CONTENT_TYPE : Registry.PROMETHEUS_CONTENT_TYPE;
+  // The result is taken before the first await: one scrape shows one cycle's lanes.
+  const lanes = writeLaneFamilies(m.sources.lanes, openMetrics);
+  const registryBody = await renderRegistry(m, contentType);
+  const laneChunks = await lanes;
+  if (!openMetrics) return { contentType, chunks: [registryBody, '\n', ...laneChunks] };
+  if (!registryBody.endsWith(EOF_LINE)) throw new Error('OpenMetrics exposition without # EOF');
+  return { contentType, chunks: [registryBody.slice(0, -EOF_LINE.length), ...laneChunks, EOF_LINE] };
+}
+
+/** The exposition in one string (tests, and callers that want the whole body). */
+export async function renderMetrics(m: Metrics, openMetrics: boolean): Promise<{ contentType: string; body: string }> {
+  const { contentType, chunks } = await renderMetricsChunks(m, openMetrics);
+  return { contentType, body: chunks.join('') };
 }

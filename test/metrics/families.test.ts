@@ -4,6 +4,7 @@ import request from 'supertest';
 import { describe, expect, it } from 'vitest';
 import { createApp } from '../../src/http/app.js';
 import { createMetrics } from '../../src/metrics/registry.js';
+import { renderMetrics } from '../../src/metrics/render.js';
 import { sandboxService } from '../helpers/service.js';
 import { useModelServer } from '../helpers/model-server.js';
 
@@ -37,7 +38,7 @@ describe('metric families', () => {
     const a = createMetrics({ version: 't', defaultMetrics: false });
     const b = createMetrics({ version: 't', defaultMetrics: false });
     expect(a.registry).not.toBe(b.registry);
-    const text = await a.registry.metrics();
+    const text = (await renderMetrics(a, false)).body;
     for (const family of documentedFamilies()) {
       expect(text, family).toMatch(new RegExp(`^# HELP ${family} \\S`, 'm'));
       expect(text, family).toMatch(new RegExp(`^# TYPE ${family} (gauge|counter|histogram)$`, 'm'));

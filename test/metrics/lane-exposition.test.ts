@@ -1,0 +1,119 @@
+// The lane families written from the cycle result say exactly what prom-client gauges said for the
+// same lanes: the oracle below sets gauges the way publish.ts did before the writer replaced them.
+import { spawnSync } from 'node:child_process';
+import { Gauge, Registry } from 'prom-client';
+import { describe, expect, it } from 'vitest';
+import { backoffRemainingSec, crashLooping, startFailing } from '../../src/core/guard/backoff.js';
+import type { LaneSnapshot } from '../../src/domain/types.js';
+import type { CycleResult } from '../../src/guard/cycle.js';
+import { stalledAfter } from '../../src/guard/report.js';
+import { writeLaneFamilies } from '../../src/metrics/lane-exposition.js';
+import { LANE_FAMILIES } from '../../src/metrics/lane-families.js';
+import { publishCycle } from '../../src/metrics/publish.js';
+import { createMetrics } from '../../src/metrics/registry.js';
+import { renderMetrics } from '../../src/metrics/render.js';
+import { parseExposition } from '../helpers/exposition.js';
+import { useModelServer } from '../helpers/model-server.js';
+import { sandboxService } from '../helpers/service.js';
+
+const models = useModelServer();
+const NOW = new Date('2026-06-01T12:00:00.000Z');
+const HOSTILE = ['plain', 'quote"d', 'back\\slash', 'new\nline', 'all\\"\n\\n', 'brace},x="y"', 'ünïcødé 🚀', ''];
+
+/** The lane gauges as registry.ts defined them and publish.ts set them, rendered by prom-client. */
+async function oracle(result: CycleResult, now: Date, openMetrics: boolean): Promise<string> {
+  const registry = new Registry<typeof Registry.OPENMETRICS_CONTENT_TYPE | typeof Registry.PROMETHEUS_CONTENT_TYPE>();
+  registry.setContentType(openMetrics ? Registry.OPENMETRICS_CONTENT_TYPE : Registry.PROMETHEUS_CONTENT_TYPE);
+  const g = (name: string, labelNames: string[] = ['lane']) => new Gauge({ name, help: LANE_FAMILIES.find((f) => f.name === name)!.help, labelNames, registers: [registry] });
+  const laneInfo = g('laneguard_lane_info', ['lane', 'owner', 'local_only']);
+  const [running, paused, pauseAge, stale, held] = ['running', 'paused', 'pause_age_seconds', 'pause_stale', 'pause_held'].map((n) => g(`laneguard_lane_${n}`));
+  const work = g('laneguard_lane_work_items', ['lane', 'state']);
+  const [heartbeat, starvedG, stalledG, backoff, crashG, startG] = ['heartbeat_age_seconds', 'starved', 'stalled', 'backoff_seconds', 'crash_loop', 'start_failing'].map((n) => g(`laneguard_lane_${n}`));
+  const b = (v: boolean): number => (v ? 1 : 0);
+  const stalled = stalledAfter(result.report);
+  const decisions = new Map(result.plan.decisions.map((d) => [d.id, d]));
+  const startedIds = new Set(result.report.started.filter((s) => !s.dry_run).map((s) => s.id));
+  const crashLoop = new Set(crashLooping(result.state));
+  const startFails = new Set(startFailing(result.state));
+  for (const lane of result.lanes) {
+    const l = { lane: lane.id };
+    laneInfo.set({ lane: lane.id, owner: lane.owner, local_only: String(lane.localOnly) }, 1);
+    running!.set(l, b(lane.running));
+    paused!.set(l, b(lane.paused));
+    if (lane.pause) pauseAge!.set(l, lane.pause.ageSec);
+    stale!.set(l, b(lane.pause?.stale ?? false));
+    held!.set(l, b(lane.pause?.held ?? false));
+    for (const [state, n] of Object.entries(lane.work)) work.set({ lane: lane.id, state }, n);
+    if (lane.heartbeatAgeSec !== null) heartbeat!.set(l, lane.heartbeatAgeSec);
+    starvedG!.set(l, b((decisions.get(lane.id)?.starved ?? false) && !lane.running && !startedIds.has(lane.id)));
+    stalledG!.set(l, b(stalled.has(lane.id)));
+    backoff!.set(l, backoffRemainingSec(result.state.lanes[lane.id], now));
+    crashG!.set(l, b(crashLoop.has(lane.id)));
+    startG!.set(l, b(startFails.has(lane.id)));
+  }
+  return registry.metrics();
+}
+
+/** A real cycle's result, its lanes renamed to hostile ids and owners with every optional value varied. */
+async function hostileResult(): Promise<CycleResult> {
+  const url = models.server.baseUrl;
+  const { service } = sandboxService({ endpoints: [{ id: 'lm', base_url: url }], lanes: [{ id: 'l1', urls: [url], pending: 2 }], guard: { dry_run: true } });
+  const real = await service.cycle({ trigger: 'manual' });
+  const base = real.lanes[0]!;
+  const lanes: LaneSnapshot[] = HOSTILE.map((id, i) => ({
+    ...base,
+    id,
+    owner: HOSTILE[(i + 3) % HOSTILE.length]!,
+    localOnly: i % 2 === 0,
+    running: i % 3 === 0,
+    paused: i % 2 === 1,
+    pause: i % 2 === 1 ? { message: 'm', ageSec: 12.5 * i, manual: true, held: i === 3, stale: i === 5 } : null,
+    work: { pending: i, in_progress: 1, blocked: 0, done: 1e21, queued: 0.1 },
+    heartbeatAgeSec: i % 4 === 0 ? null : i * 1.25,
+  }));
+  const backoffEntry = (failures: number, startFailures: number) => ({ failures, start_failures: startFailures, backoff_until: new Date(NOW.getTime() + 90_500).toISOString(), last_start_at: null, awaiting_exit: false });
+  const state = { ...real.state, lanes: { [HOSTILE[1]!]: backoffEntry(3, 0), [HOSTILE[3]!]: backoffEntry(3, 3), [HOSTILE[4]!]: backoffEntry(1, 0) } };
+  const decisions = HOSTILE.map((id, i) => ({ ...real.plan.decisions[0]!, id, starved: i % 3 !== 0 }));
+  const report = { ...real.report, stalled: [{ ...(real.report.stalled[0] ?? {}), id: HOSTILE[2]! }] as typeof real.report.stalled };
+  return { ...real, lanes, state, plan: { ...real.plan, decisions }, report };
+}
+
+describe('lane families written from the cycle result', () => {
+  for (const openMetrics of [false, true]) {
+    it(`match prom-client's gauges for the same lanes, hostile ids and owners included (${openMetrics ? 'OpenMetrics' : 'text format'})`, async () => {
+      const result = await hostileResult();
+      const written = parseExposition((await writeLaneFamilies({ result, now: NOW }, openMetrics)).join(''));
+      const expected = parseExposition(await oracle(result, NOW, openMetrics));
+      expect(written.samples).toEqual(expected.samples);
+      expect(written.samples.length).toBeGreaterThan(HOSTILE.length * 15);
+      expect([...written.meta]).toEqual([...expected.meta]);
+      // The values that needed escaping came back intact.
+      for (const id of HOSTILE) expect(written.samples).toContain(`laneguard_lane_running{${JSON.stringify(['lane', id])}} ${HOSTILE.indexOf(id) % 3 === 0 ? 1 : 0}`);
+    });
+  }
+
+  it('before any cycle: HELP and TYPE of every lane family, no samples, as the empty gauges rendered', async () => {
+    const written = (await writeLaneFamilies(null, false)).join('');
+    expect(parseExposition(written).samples).toEqual([]);
+    expect(written.match(/^# TYPE laneguard_lane_\w+ gauge$/gm)).toHaveLength(LANE_FAMILIES.length);
+  });
+
+  it('a whole scrape holds each lane family once; the text format passes promtool, OpenMetrics ends in one # EOF', async () => {
+    const m = createMetrics({ version: 't', defaultMetrics: false });
+    publishCycle(m, await hostileResult(), NOW);
+    const text = (await renderMetrics(m, false)).body;
+    const open = (await renderMetrics(m, true)).body;
+    for (const body of [text, open]) for (const f of LANE_FAMILIES) expect(body.match(new RegExp(`^# TYPE ${f.name} gauge$`, 'gm')), f.name).toHaveLength(1);
+    const check = spawnSync('promtool', ['check', 'metrics'], { input: text, encoding: 'utf8' });
+    expect(`${check.stdout}${check.stderr}`).toBe('');
+    expect(check.status).toBe(0);
+    expect(text).not.toContain('# EOF');
+    expect(open.endsWith('\n# EOF\n')).toBe(true);
+    expect(open.match(/^# EOF$/gm)).toHaveLength(1);
+    expect(open).not.toMatch(/\n\n/);
+    expect(open).toMatch(/^# TYPE laneguard_cycles counter$/m);
+    expect(open).toMatch(/^laneguard_cycles_total\{trigger="manual",result="ok"\} 1$/m);
+    // The same samples in both formats (OpenMetrics names counter samples with _total too).
+    expect(parseExposition(open).samples).toEqual(parseExposition(text).samples);
+  });
+});
