@@ -24,11 +24,21 @@ const HOSTILE = ['plain', 'quote"d', 'back\\slash', 'new\nline', 'all\\"\n\\n', 
 async function oracle(result: CycleResult, now: Date, openMetrics: boolean): Promise<string> {
   const registry = new Registry<typeof Registry.OPENMETRICS_CONTENT_TYPE | typeof Registry.PROMETHEUS_CONTENT_TYPE>();
   registry.setContentType(openMetrics ? Registry.OPENMETRICS_CONTENT_TYPE : Registry.PROMETHEUS_CONTENT_TYPE);
-  const g = (name: string, labelNames: string[] = ['lane']) => new Gauge({ name, help: LANE_FAMILIES.find((f) => f.name === name)!.help, labelNames, registers: [registry] });
-  const laneInfo = g('laneguard_lane_info', ['lane', 'owner', 'local_only']);
-  const [running, paused, pauseAge, stale, held] = ['running', 'paused', 'pause_age_seconds', 'pause_stale', 'pause_held'].map((n) => g(`laneguard_lane_${n}`));
-  const work = g('laneguard_lane_work_items', ['lane', 'state']);
-  const [heartbeat, starvedG, stalledG, backoff, crashG, startG] = ['heartbeat_age_seconds', 'starved', 'stalled', 'backoff_seconds', 'crash_loop', 'start_failing'].map((n) => g(`laneguard_lane_${n}`));
+  // The definitions as registry.ts held them, verbatim: the HELP texts are checked against these.
+  const g = <L extends string>(name: string, help: string, labelNames: readonly L[]) => new Gauge<L>({ name: `laneguard_${name}`, help, labelNames, registers: [registry] });
+  const laneInfo = g('lane_info', 'Static facts about a lane (always 1).', ['lane', 'owner', 'local_only']);
+  const laneRunning = g('lane_running', 'Whether the lane runs: its pid is alive and its command line matches the lane.', ['lane']);
+  const lanePaused = g('lane_paused', 'Whether the lane has a paused.flag.', ['lane']);
+  const lanePauseAge = g('lane_pause_age_seconds', 'Age of the pause flag; present only while the lane is paused.', ['lane']);
+  const lanePauseStale = g('lane_pause_stale', 'Whether the pause is manual, not held and older than stale_manual_pause_sec.', ['lane']);
+  const lanePauseHeld = g('lane_pause_held', 'Whether the pause is an operator hold (never cleared automatically).', ['lane']);
+  const laneWork = g('lane_work_items', 'Work items of the lane by state.', ['lane', 'state']);
+  const laneHeartbeatAge = g('lane_heartbeat_age_seconds', 'Age of the lane heartbeat; absent when the lane has none.', ['lane']);
+  const laneStarved = g('lane_starved', 'Whether the lane is stopped with work while one of its endpoints is healthy and it is not held.', ['lane']);
+  const laneStalled = g('lane_stalled', 'Whether the lane runs but is stalled: heartbeat and work counts unchanged for stalled_after_sec.', ['lane']);
+  const laneBackoff = g('lane_backoff_seconds', 'Seconds left in the lane crash-loop backoff (0 when none).', ['lane']);
+  const laneCrashLoop = g('lane_crash_loop', 'Whether the lane started and died soon after, 3 times in a row (anomaly lane_crash_loop).', ['lane']);
+  const laneStartFailing = g('lane_start_failing', 'Whether the lane\'s start command failed 3 times in a row (anomaly start_failing).', ['lane']);
   const b = (v: boolean): number => (v ? 1 : 0);
   const stalled = stalledAfter(result.report);
   const decisions = new Map(result.plan.decisions.map((d) => [d.id, d]));
@@ -38,18 +48,18 @@ async function oracle(result: CycleResult, now: Date, openMetrics: boolean): Pro
   for (const lane of result.lanes) {
     const l = { lane: lane.id };
     laneInfo.set({ lane: lane.id, owner: lane.owner, local_only: String(lane.localOnly) }, 1);
-    running!.set(l, b(lane.running));
-    paused!.set(l, b(lane.paused));
-    if (lane.pause) pauseAge!.set(l, lane.pause.ageSec);
-    stale!.set(l, b(lane.pause?.stale ?? false));
-    held!.set(l, b(lane.pause?.held ?? false));
-    for (const [state, n] of Object.entries(lane.work)) work.set({ lane: lane.id, state }, n);
-    if (lane.heartbeatAgeSec !== null) heartbeat!.set(l, lane.heartbeatAgeSec);
-    starvedG!.set(l, b((decisions.get(lane.id)?.starved ?? false) && !lane.running && !startedIds.has(lane.id)));
-    stalledG!.set(l, b(stalled.has(lane.id)));
-    backoff!.set(l, backoffRemainingSec(result.state.lanes[lane.id], now));
-    crashG!.set(l, b(crashLoop.has(lane.id)));
-    startG!.set(l, b(startFails.has(lane.id)));
+    laneRunning.set(l, b(lane.running));
+    lanePaused.set(l, b(lane.paused));
+    if (lane.pause) lanePauseAge.set(l, lane.pause.ageSec);
+    lanePauseStale.set(l, b(lane.pause?.stale ?? false));
+    lanePauseHeld.set(l, b(lane.pause?.held ?? false));
+    for (const [state, n] of Object.entries(lane.work)) laneWork.set({ lane: lane.id, state }, n);
+    if (lane.heartbeatAgeSec !== null) laneHeartbeatAge.set(l, lane.heartbeatAgeSec);
+    laneStarved.set(l, b((decisions.get(lane.id)?.starved ?? false) && !lane.running && !startedIds.has(lane.id)));
+    laneStalled.set(l, b(stalled.has(lane.id)));
+    laneBackoff.set(l, backoffRemainingSec(result.state.lanes[lane.id], now));
+    laneCrashLoop.set(l, b(crashLoop.has(lane.id)));
+    laneStartFailing.set(l, b(startFails.has(lane.id)));
   }
   return registry.metrics();
 }
@@ -82,12 +92,16 @@ describe('lane families written from the cycle result', () => {
   for (const openMetrics of [false, true]) {
     it(`match prom-client's gauges for the same lanes, hostile ids and owners included (${openMetrics ? 'OpenMetrics' : 'text format'})`, async () => {
       const result = await hostileResult();
-      const written = parseExposition((await writeLaneFamilies({ result, now: NOW }, openMetrics)).join(''));
-      const expected = parseExposition(await oracle(result, NOW, openMetrics));
+      const writtenText = (await writeLaneFamilies({ result, now: NOW }, openMetrics)).join('');
+      const expectedText = await oracle(result, NOW, openMetrics);
+      const written = parseExposition(writtenText);
+      const expected = parseExposition(expectedText);
       expect(written.samples).toEqual(expected.samples);
       expect(written.samples.length).toBeGreaterThan(HOSTILE.length * 15);
       expect([...written.meta]).toEqual([...expected.meta]);
       // The values that needed escaping came back intact.
+      // Same order too: byte for byte what prom-client wrote (in OpenMetrics it adds the # EOF).
+      expect(writtenText).toBe(openMetrics ? expectedText.replace(/# EOF\n$/, '') : expectedText);
       for (const id of HOSTILE) expect(written.samples).toContain(`laneguard_lane_running{${JSON.stringify(['lane', id])}} ${HOSTILE.indexOf(id) % 3 === 0 ? 1 : 0}`);
     });
   }
