@@ -6,6 +6,9 @@ import { TimeSlicer } from '../util/slice.js';
 import { escapeHelp } from './exposition-text.js';
 import { LANE_FAMILIES, laneRowContext, type LaneRow } from './lane-families.js';
 
+/** Lines per chunk: about 16 kB, a fraction of a millisecond to write (measured at 10,000 lanes). */
+const LINES_PER_CHUNK = 256;
+
 /** The latest cycle result and the time its lane values are computed at (the cycle's own `now`). */
 export interface LaneSource {
   result: CycleResult;
@@ -13,11 +16,12 @@ export interface LaneSource {
 }
 
 /**
- * Every lane family (HELP, TYPE, then one lane's lines after another) as chunks to concatenate.
- * Families are separated by a blank line in the text format (as prom-client separates them) and by
- * nothing in OpenMetrics, where a blank line is invalid. The last chunk ends in a newline.
+ * Every lane family (HELP, TYPE, then one lane's lines after another), handed to `write` chunk by
+ * chunk as it is produced, so a scrape's text need not be held whole. Families are separated by a
+ * blank line in the text format (as prom-client separates them) and by nothing in OpenMetrics,
+ * where a blank line is invalid. The last chunk ends in a newline.
  */
-export async function writeLaneFamilies(source: LaneSource | null, openMetrics: boolean, slicer = new TimeSlicer()): Promise<string[]> {
+export async function writeLaneFamilies(source: LaneSource | null, openMetrics: boolean, write: (chunk: string) => void, slicer = new TimeSlicer()): Promise<void> {
   const rows: LaneRow[] = [];
   if (source) {
     const row = laneRowContext(source.result, source.now);
@@ -26,21 +30,24 @@ export async function writeLaneFamilies(source: LaneSource | null, openMetrics: 
       await slicer.tick();
     }
   }
-  const chunks: string[] = [];
-  let chunk = '';
+  // Lines are gathered in small arrays joined into flat chunks and written at once: a string grown
+  // with += (or all chunks kept until the end) keeps hundreds of thousands of pieces alive, and
+  // copying them in young-generation GC held the loop for tens of milliseconds at 10,000 lanes.
+  let parts: string[] = [];
+  const flush = (): void => {
+    write(parts.join(''));
+    parts = [];
+  };
   for (const [i, family] of LANE_FAMILIES.entries()) {
-    if (i > 0 && !openMetrics) chunk += '\n';
-    chunk += `# HELP ${family.name} ${escapeHelp(family.help)}\n# TYPE ${family.name} gauge\n`;
+    if (i > 0 && !openMetrics) parts.push('\n');
+    parts.push(`# HELP ${family.name} ${escapeHelp(family.help)}\n# TYPE ${family.name} gauge\n`);
     for (const row of rows) {
-      chunk += family.lines(row);
-      // Hand a finished piece over before yielding, so no string grows across the whole fleet.
-      if (chunk.length >= 64 * 1024) {
-        chunks.push(chunk);
-        chunk = '';
+      parts.push(family.lines(row));
+      if (parts.length >= LINES_PER_CHUNK) {
+        flush();
         await slicer.tick();
       }
     }
   }
-  chunks.push(chunk);
-  return chunks;
+  flush();
 }

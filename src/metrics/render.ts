@@ -34,24 +34,34 @@ function renderRegistry(m: Metrics, contentType: string): Promise<string> {
   return next;
 }
 
+export function metricsContentType(openMetrics: boolean): string {
+  return openMetrics ? Registry.OPENMETRICS_CONTENT_TYPE : Registry.PROMETHEUS_CONTENT_TYPE;
+}
+
 /**
- * The whole exposition as chunks to send in order: the registry's families, then the lane families
+ * Write the whole exposition, chunk by chunk: the registry's families, then the lane families
  * written from the latest cycle result (outside the render queue: they mutate nothing). In
  * OpenMetrics the registry's `# EOF` moves to the very end.
  */
-export async function renderMetricsChunks(m: Metrics, openMetrics: boolean): Promise<{ contentType: string; chunks: string[] }> {
-  const contentType = openMetrics ? Registry.OPENMETRICS_CONTENT_TYPE : Registry.PROMETHEUS_CONTENT_TYPE;
-  // The result is taken before the first await: one scrape shows one cycle's lanes.
-  const lanes = writeLaneFamilies(m.sources.lanes, openMetrics);
-  const registryBody = await renderRegistry(m, contentType);
-  const laneChunks = await lanes;
-  if (!openMetrics) return { contentType, chunks: [registryBody, '\n', ...laneChunks] };
+export async function writeMetrics(m: Metrics, openMetrics: boolean, write: (chunk: string) => void): Promise<void> {
+  // Taken before the first await: one scrape shows one cycle's lanes.
+  const lanes = m.sources.lanes;
+  const registryBody = await renderRegistry(m, metricsContentType(openMetrics));
+  if (!openMetrics) {
+    write(registryBody);
+    write('\n');
+    await writeLaneFamilies(lanes, false, write);
+    return;
+  }
   if (!registryBody.endsWith(EOF_LINE)) throw new Error('OpenMetrics exposition without # EOF');
-  return { contentType, chunks: [registryBody.slice(0, -EOF_LINE.length), ...laneChunks, EOF_LINE] };
+  write(registryBody.slice(0, -EOF_LINE.length));
+  await writeLaneFamilies(lanes, true, write);
+  write(EOF_LINE);
 }
 
 /** The exposition in one string (tests, and callers that want the whole body). */
 export async function renderMetrics(m: Metrics, openMetrics: boolean): Promise<{ contentType: string; body: string }> {
-  const { contentType, chunks } = await renderMetricsChunks(m, openMetrics);
-  return { contentType, body: chunks.join('') };
+  const chunks: string[] = [];
+  await writeMetrics(m, openMetrics, (chunk) => chunks.push(chunk));
+  return { contentType: metricsContentType(openMetrics), body: chunks.join('') };
 }

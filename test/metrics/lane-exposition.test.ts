@@ -1,8 +1,10 @@
 // The lane families written from the cycle result say exactly what prom-client gauges said for the
 // same lanes: the oracle below sets gauges the way publish.ts did before the writer replaced them.
 import { spawnSync } from 'node:child_process';
+import request from 'supertest';
 import { Gauge, Registry } from 'prom-client';
 import { describe, expect, it } from 'vitest';
+import { createApp } from '../../src/http/app.js';
 import { backoffRemainingSec, crashLooping, startFailing } from '../../src/core/guard/backoff.js';
 import type { LaneSnapshot } from '../../src/domain/types.js';
 import type { CycleResult } from '../../src/guard/cycle.js';
@@ -92,7 +94,9 @@ describe('lane families written from the cycle result', () => {
   for (const openMetrics of [false, true]) {
     it(`match prom-client's gauges for the same lanes, hostile ids and owners included (${openMetrics ? 'OpenMetrics' : 'text format'})`, async () => {
       const result = await hostileResult();
-      const writtenText = (await writeLaneFamilies({ result, now: NOW }, openMetrics)).join('');
+      const chunks: string[] = [];
+      await writeLaneFamilies({ result, now: NOW }, openMetrics, (c) => chunks.push(c));
+      const writtenText = chunks.join('');
       const expectedText = await oracle(result, NOW, openMetrics);
       const written = parseExposition(writtenText);
       const expected = parseExposition(expectedText);
@@ -107,7 +111,9 @@ describe('lane families written from the cycle result', () => {
   }
 
   it('before any cycle: HELP and TYPE of every lane family, no samples, as the empty gauges rendered', async () => {
-    const written = (await writeLaneFamilies(null, false)).join('');
+    const chunks: string[] = [];
+    await writeLaneFamilies(null, false, (c) => chunks.push(c));
+    const written = chunks.join('');
     expect(parseExposition(written).samples).toEqual([]);
     expect(written.match(/^# TYPE laneguard_lane_\w+ gauge$/gm)).toHaveLength(LANE_FAMILIES.length);
   });
@@ -129,5 +135,22 @@ describe('lane families written from the cycle result', () => {
     expect(open).toMatch(/^laneguard_cycles_total\{trigger="manual",result="ok"\} 1$/m);
     // The same samples in both formats (OpenMetrics names counter samples with _total too).
     expect(parseExposition(open).samples).toEqual(parseExposition(text).samples);
+  });
+
+  it('GET /metrics sends the same exposition in chunks, in both formats', async () => {
+    const url = models.server.baseUrl;
+    const { service } = sandboxService({ endpoints: [{ id: 'lm', base_url: url }], lanes: [{ id: 'l1', urls: [url], pending: 2 }, { id: 'l2', urls: [url] }], guard: { dry_run: true } });
+    await service.cycle({ trigger: 'manual' });
+    const app = createApp(service);
+    for (const openMetrics of [false, true]) {
+      const res = await request(app).get('/metrics').set('accept', openMetrics ? 'application/openmetrics-text; version=1.0.0' : '*/*').expect(200);
+      const rendered = await renderMetrics(service.metrics, openMetrics);
+      expect(res.headers['content-type']).toBe(rendered.contentType);
+      // Process metrics (uptime, CPU) move between two renders: compare everything else.
+      const stable = (body: string) => parseExposition(body).samples.filter((line) => line.startsWith('laneguard_'));
+      expect(stable(res.text)).toEqual(stable(rendered.body));
+      expect(stable(res.text)).toContain(`laneguard_lane_work_items{${JSON.stringify(['lane', 'l1'])},${JSON.stringify(['state', 'pending'])}} 2`);
+      if (openMetrics) expect(res.text.endsWith('\n# EOF\n')).toBe(true);
+    }
   });
 });
