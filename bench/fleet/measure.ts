@@ -1,7 +1,7 @@
 // Measurements of one synthetic fleet: `once` wall time, cycles in `serve` with scrapes and webhook
 // calls running against them, event-loop delay and RSS. Figures only; the caller judges them.
 import { spawn } from 'node:child_process';
-import type { ServeChild} from './serve-child.js';
+import type { ServeChild } from './serve-child.js';
 import { MAIN, request, TOKEN } from './serve-child.js';
 import { touchLane } from './root.js';
 
@@ -19,7 +19,9 @@ export async function onceWallMs(root: string, runs: number): Promise<number> {
   const times: number[] = [];
   for (let i = 0; i < runs; i++) {
     const started = performance.now();
-    const child = spawn(process.execPath, [MAIN, '--root', root, 'once', '--json'], { stdio: ['ignore', 'ignore', 'pipe'] });
+    const child = spawn(process.execPath, [MAIN, '--root', root, 'once', '--json'], {
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
     let stderr = '';
     child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
     const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
@@ -58,7 +60,14 @@ export interface CyclePhase {
 }
 
 /** `cycles` manual cycles back to back, touching `changing` lanes before each, with scrapes running. */
-export async function cyclePhase(serve: ServeChild, root: string, lanes: number, cycles: number, changingRatio: number, round: { n: number }): Promise<CyclePhase> {
+export async function cyclePhase(
+  serve: ServeChild,
+  root: string,
+  lanes: number,
+  cycles: number,
+  changingRatio: number,
+  round: { n: number },
+): Promise<CyclePhase> {
   const changing = Math.round(lanes * changingRatio);
   await serve.loopWindow();
   const scrapes = scrapeLoop(serve);
@@ -76,12 +85,26 @@ export async function cyclePhase(serve: ServeChild, root: string, lanes: number,
 function alertPayload(): string {
   const alert = {
     status: 'firing',
-    labels: { alertname: 'LaneguardFleetIdleWhileDemand', laneguard_action: 'recover', severity: 'warning' },
+    labels: {
+      alertname: 'LaneguardFleetIdleWhileDemand',
+      laneguard_action: 'recover',
+      severity: 'warning',
+    },
     annotations: { summary: 'fleet idle while demand exists' },
     startsAt: '2026-01-01T00:00:00Z',
     fingerprint: 'bench0000000001',
   };
-  return JSON.stringify({ version: '4', groupKey: '{}:{alertname="LaneguardFleetIdleWhileDemand"}', status: 'firing', receiver: 'laneguard', groupLabels: {}, commonLabels: alert.labels, commonAnnotations: {}, externalURL: 'http://alertmanager', alerts: [alert] });
+  return JSON.stringify({
+    version: '4',
+    groupKey: '{}:{alertname="LaneguardFleetIdleWhileDemand"}',
+    status: 'firing',
+    receiver: 'laneguard',
+    groupLabels: {},
+    commonLabels: alert.labels,
+    commonAnnotations: {},
+    externalURL: 'http://alertmanager',
+    alerts: [alert],
+  });
 }
 
 export interface WebhookPhase {
@@ -94,7 +117,11 @@ export interface WebhookPhase {
  * `total` identical alerts, `concurrency` at a time, while cycles run back to back: each call's
  * latency, and how many cycles the alerts caused (one: the rest are deduplicated).
  */
-export async function webhookPhase(serve: ServeChild, total: number, concurrency: number): Promise<WebhookPhase> {
+export async function webhookPhase(
+  serve: ServeChild,
+  total: number,
+  concurrency: number,
+): Promise<WebhookPhase> {
   const alertCyclesBefore = await serve.metric('laneguard_cycles_total', 'trigger="alert"');
   const actedBefore = await serve.metric('laneguard_webhook_alerts_total', 'outcome="acted"');
   let cycling = true;
@@ -109,8 +136,13 @@ export async function webhookPhase(serve: ServeChild, total: number, concurrency
     Array.from({ length: concurrency }, async () => {
       while (sent < total) {
         sent++;
-        const answer = await request(`${serve.url}/alertmanager/webhook`, { method: 'POST', body, headers });
-        if (answer.status !== 200) throw new Error(`webhook answered ${answer.status}: ${answer.body.slice(0, 200)}`);
+        const answer = await request(`${serve.url}/alertmanager/webhook`, {
+          method: 'POST',
+          body,
+          headers,
+        });
+        if (answer.status !== 200)
+          throw new Error(`webhook answered ${answer.status}: ${answer.body.slice(0, 200)}`);
         latencyMs.push(answer.ms);
       }
     }),
@@ -120,16 +152,26 @@ export async function webhookPhase(serve: ServeChild, total: number, concurrency
   // The alert's cycle runs after the reply, coalesced with the cycles in flight: let it finish.
   let alertCycles = 0;
   for (let i = 0; i < 100; i++) {
-    alertCycles = (await serve.metric('laneguard_cycles_total', 'trigger="alert"')) - alertCyclesBefore;
+    alertCycles =
+      (await serve.metric('laneguard_cycles_total', 'trigger="alert"')) - alertCyclesBefore;
     if (alertCycles >= 1 && i >= 20) break;
     await new Promise((r) => setTimeout(r, 100));
   }
-  const acted = (await serve.metric('laneguard_webhook_alerts_total', 'outcome="acted"')) - actedBefore;
+  const acted =
+    (await serve.metric('laneguard_webhook_alerts_total', 'outcome="acted"')) - actedBefore;
   return { latencyMs, alertCycles, acted };
 }
 
 /** RSS at cycle `early` and at cycle `late` of back-to-back cycles with `changingRatio` of lanes touched. */
-export async function rssPhase(serve: ServeChild, root: string, lanes: number, early: number, late: number, done: number, round: { n: number }): Promise<{ early: number; late: number }> {
+export async function rssPhase(
+  serve: ServeChild,
+  root: string,
+  lanes: number,
+  early: number,
+  late: number,
+  done: number,
+  round: { n: number },
+): Promise<{ early: number; late: number }> {
   let rssEarly = NaN;
   const changing = Math.max(1, Math.round(lanes * 0.01));
   for (let c = done; c < late; c++) {

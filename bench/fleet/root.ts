@@ -49,7 +49,16 @@ function taskState(i: number, round: number): Record<string, { status: string }>
   const state: Record<string, { status: string }> = {};
   // Most tasks done, a few in progress or blocked; `round` moves one task along so a rewrite changes content.
   for (let t = 0; t < TASKS; t++) {
-    const status = t < 8 ? 'done' : t === 8 ? 'in_progress' : t === 9 ? 'blocked' : (t + round) % 3 === 0 ? 'done' : 'pending';
+    const status =
+      t < 8
+        ? 'done'
+        : t === 8
+          ? 'in_progress'
+          : t === 9
+            ? 'blocked'
+            : (t + round) % 3 === 0
+              ? 'done'
+              : 'pending';
     if (status !== 'pending') state[`${laneId(i)}-t${t}`] = { status };
   }
   return state;
@@ -74,23 +83,55 @@ export function buildFleetRoot(root: string, options: FleetRootOptions): string 
     fleet_capability_scan_interval_sec: 3600,
     ...options.guard,
   };
-  writeFileSync(path.join(root, 'config/local_model_idle_guard.json'), JSON.stringify(guard, null, 2));
-  const endpoints = options.endpointUrls.map((base_url, n) => ({ id: `ep-${n}`, base_url, kind: 'openai', max_parallel: 64 }));
-  writeFileSync(path.join(root, 'config/local_model_fleet.json'), JSON.stringify({ endpoints }, null, 2));
+  writeFileSync(
+    path.join(root, 'config/local_model_idle_guard.json'),
+    JSON.stringify(guard, null, 2),
+  );
+  const endpoints = options.endpointUrls.map((base_url, n) => ({
+    id: `ep-${n}`,
+    base_url,
+    kind: 'openai',
+    max_parallel: 64,
+  }));
+  writeFileSync(
+    path.join(root, 'config/local_model_fleet.json'),
+    JSON.stringify({ endpoints }, null, 2),
+  );
   const specs = Array.from({ length: options.lanes }, (_, i) => laneSpec(i, options.endpointUrls));
-  writeFileSync(path.join(root, 'config/lanes.json'), JSON.stringify({ version: 1, lanes: specs }, null, 2));
+  writeFileSync(
+    path.join(root, 'config/lanes.json'),
+    JSON.stringify({ version: 1, lanes: specs }, null, 2),
+  );
   for (let i = 0; i < options.lanes; i++) {
     const id = laneId(i);
-    const tasks = Array.from({ length: TASKS }, (_, t) => ({ id: `${id}-t${t}`, title: `task ${t} of ${id}`, priority: t % 3 }));
+    const tasks = Array.from({ length: TASKS }, (_, t) => ({
+      id: `${id}-t${t}`,
+      title: `task ${t} of ${id}`,
+      priority: t % 3,
+    }));
     writeFileSync(path.join(root, 'config/lanes', `${id}_tasks.json`), JSON.stringify({ tasks }));
     const dir = path.join(root, RUNTIME_DIR, id);
     mkdirSync(dir, { recursive: true });
     touchLane(root, i, 0, old);
     // A lane that ran once leaves its pid behind; a pid that no longer exists reads as stopped.
     if (i % 4 === 0) writeFileSync(path.join(dir, 'lane.pid'), '4000000\n');
-    if (i % 10 === 0) writeFileSync(path.join(dir, 'paused.flag'), JSON.stringify({ reason: 'maintenance', by: 'ops', hold: true }));
-    if (i % 20 === 0) writeFileSync(path.join(dir, 'task_queue.ndjson'), `${JSON.stringify({ id: `${id}-q1`, lane: id })}\n`);
-    for (const name of ['state.json', 'heartbeat.json', 'lane.pid', 'paused.flag', 'task_queue.ndjson']) {
+    if (i % 10 === 0)
+      writeFileSync(
+        path.join(dir, 'paused.flag'),
+        JSON.stringify({ reason: 'maintenance', by: 'ops', hold: true }),
+      );
+    if (i % 20 === 0)
+      writeFileSync(
+        path.join(dir, 'task_queue.ndjson'),
+        `${JSON.stringify({ id: `${id}-q1`, lane: id })}\n`,
+      );
+    for (const name of [
+      'state.json',
+      'heartbeat.json',
+      'lane.pid',
+      'paused.flag',
+      'task_queue.ndjson',
+    ]) {
       try {
         utimesSync(path.join(dir, name), old, old);
       } catch {

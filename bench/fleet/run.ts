@@ -31,9 +31,23 @@ interface Figure {
 
 const short = process.argv.includes('--short');
 const PLANS: Plan[] = short
-  ? [{ lanes: 200, cycles: 8, onceRuns: 1, rss: { early: 10, late: 40 }, webhook: { alerts: 200, concurrency: 20 } }]
+  ? [
+      {
+        lanes: 200,
+        cycles: 8,
+        onceRuns: 1,
+        rss: { early: 10, late: 40 },
+        webhook: { alerts: 200, concurrency: 20 },
+      },
+    ]
   : [
-      { lanes: 1000, cycles: 40, onceRuns: 5, rss: { early: 100, late: 1000 }, webhook: { alerts: 2000, concurrency: 20 } },
+      {
+        lanes: 1000,
+        cycles: 40,
+        onceRuns: 5,
+        rss: { early: 100, late: 1000 },
+        webhook: { alerts: 2000, concurrency: 20 },
+      },
       { lanes: 10_000, cycles: 10, onceRuns: 1, rss: null, webhook: null },
     ];
 
@@ -42,8 +56,10 @@ const round2 = (n: number): number => Math.round(n * 100) / 100;
 
 function line(f: Figure): string {
   const value = Number.isNaN(f.value) ? 'n/a' : `${round2(f.value)}${f.unit ? ` ${f.unit}` : ''}`;
-  if (short || (f.goal === undefined && f.exactly === undefined)) return `  ${f.name.padEnd(58)} ${value}`;
-  const goal = f.exactly !== undefined ? `= ${f.exactly}` : `≤ ${f.goal}${f.unit ? ` ${f.unit}` : ''}`;
+  if (short || (f.goal === undefined && f.exactly === undefined))
+    return `  ${f.name.padEnd(58)} ${value}`;
+  const goal =
+    f.exactly !== undefined ? `= ${f.exactly}` : `≤ ${f.goal}${f.unit ? ` ${f.unit}` : ''}`;
   const met = f.exactly !== undefined ? f.value === f.exactly : f.value <= f.goal!;
   return `  ${f.name.padEnd(58)} ${value.padStart(10)}   goal ${goal.padEnd(10)} ${met ? 'met' : 'NOT MET'}`;
 }
@@ -55,38 +71,106 @@ async function runPlan(plan: Plan, endpointUrl: string): Promise<Figure[]> {
   try {
     let started = performance.now();
     buildFleetRoot(root, { lanes: plan.lanes, endpointUrls: [endpointUrl] });
-    console.log(`\n${plan.lanes} lanes (root built in ${Math.round(performance.now() - started)} ms)`);
+    console.log(
+      `\n${plan.lanes} lanes (root built in ${Math.round(performance.now() - started)} ms)`,
+    );
     const onceMs = await onceWallMs(root, plan.onceRuns);
-    figures.push({ name: `once wall time incl. start-up (median of ${plan.onceRuns})`, value: onceMs / 1000, unit: 's', goal: plan.lanes === 1000 ? 0.35 : undefined });
+    figures.push({
+      name: `once wall time incl. start-up (median of ${plan.onceRuns})`,
+      value: onceMs / 1000,
+      unit: 's',
+      goal: plan.lanes === 1000 ? 0.35 : undefined,
+    });
 
     started = performance.now();
     const serve = await ServeChild.start(root);
     try {
       // The first scheduled cycle reads every file.
-      for (let i = 0; (await serve.metric('laneguard_cycles_total')) < 1 && i < 600; i++) await new Promise((r) => setTimeout(r, 100));
-      figures.push({ name: 'serve start-up to first completed cycle', value: (performance.now() - started) / 1000, unit: 's' });
+      for (let i = 0; (await serve.metric('laneguard_cycles_total')) < 1 && i < 600; i++)
+        await new Promise((r) => setTimeout(r, 100));
+      figures.push({
+        name: 'serve start-up to first completed cycle',
+        value: (performance.now() - started) / 1000,
+        unit: 's',
+      });
       const round = { n: 0 };
       if (plan.rss) {
         const done = await serve.metric('laneguard_cycles_total');
-        const rss = await rssPhase(serve, root, plan.lanes, plan.rss.early, plan.rss.late, done, round);
-        figures.push({ name: `serve RSS after ${plan.rss.late} cycles`, value: rss.late / MB, unit: 'MB', goal: short ? undefined : 100 });
-        figures.push({ name: `serve RSS growth, cycle ${plan.rss.early} → ${plan.rss.late}`, value: ((rss.late - rss.early) / rss.early) * 100, unit: '%', goal: 5 });
+        const rss = await rssPhase(
+          serve,
+          root,
+          plan.lanes,
+          plan.rss.early,
+          plan.rss.late,
+          done,
+          round,
+        );
+        figures.push({
+          name: `serve RSS after ${plan.rss.late} cycles`,
+          value: rss.late / MB,
+          unit: 'MB',
+          goal: short ? undefined : 100,
+        });
+        figures.push({
+          name: `serve RSS growth, cycle ${plan.rss.early} → ${plan.rss.late}`,
+          value: ((rss.late - rss.early) / rss.early) * 100,
+          unit: '%',
+          goal: 5,
+        });
       }
       const idle = await cyclePhase(serve, root, plan.lanes, plan.cycles, 0, round);
-      figures.push({ name: 'steady-state cycle, unchanged lanes (median)', value: median(idle.cycleMs), unit: 'ms', goal: big ? 150 : undefined });
+      figures.push({
+        name: 'steady-state cycle, unchanged lanes (median)',
+        value: median(idle.cycleMs),
+        unit: 'ms',
+        goal: big ? 150 : undefined,
+      });
       const busy = await cyclePhase(serve, root, plan.lanes, plan.cycles, 0.01, round);
-      figures.push({ name: 'steady-state cycle, 1 % of lanes changing (median)', value: median(busy.cycleMs), unit: 'ms', goal: big ? 300 : undefined });
-      figures.push({ name: 'event-loop delay p99 during cycles', value: Math.max(idle.loopP99Ms, busy.loopP99Ms), unit: 'ms', goal: big ? 20 : undefined });
-      figures.push({ name: 'event-loop delay max during cycles', value: Math.max(idle.loopMaxMs, busy.loopMaxMs), unit: 'ms' });
+      figures.push({
+        name: 'steady-state cycle, 1 % of lanes changing (median)',
+        value: median(busy.cycleMs),
+        unit: 'ms',
+        goal: big ? 300 : undefined,
+      });
+      figures.push({
+        name: 'event-loop delay p99 during cycles',
+        value: Math.max(idle.loopP99Ms, busy.loopP99Ms),
+        unit: 'ms',
+        goal: big ? 20 : undefined,
+      });
+      figures.push({
+        name: 'event-loop delay max during cycles',
+        value: Math.max(idle.loopMaxMs, busy.loopMaxMs),
+        unit: 'ms',
+      });
       const scrapes = [...idle.scrapeMs, ...busy.scrapeMs];
-      figures.push({ name: `/metrics p99 while cycles run (${scrapes.length} scrapes)`, value: percentile(scrapes, 99), unit: 'ms', goal: plan.lanes === 1000 ? 50 : undefined });
+      figures.push({
+        name: `/metrics p99 while cycles run (${scrapes.length} scrapes)`,
+        value: percentile(scrapes, 99),
+        unit: 'ms',
+        goal: plan.lanes === 1000 ? 50 : undefined,
+      });
       if (plan.webhook) {
         const hook = await webhookPhase(serve, plan.webhook.alerts, plan.webhook.concurrency);
-        figures.push({ name: `webhook p99, ${plan.webhook.alerts} duplicate alerts while cycles run`, value: percentile(hook.latencyMs, 99), unit: 'ms', goal: 20 });
-        figures.push({ name: 'cycles caused by those alerts', value: hook.alertCycles, unit: '', exactly: 1 });
+        figures.push({
+          name: `webhook p99, ${plan.webhook.alerts} duplicate alerts while cycles run`,
+          value: percentile(hook.latencyMs, 99),
+          unit: 'ms',
+          goal: 20,
+        });
+        figures.push({
+          name: 'cycles caused by those alerts',
+          value: hook.alertCycles,
+          unit: '',
+          exactly: 1,
+        });
       }
       const window = await serve.loopWindow();
-      figures.push({ name: `serve heap used at the end (RSS ${round2(window.rss / MB)} MB)`, value: window.heap_used / MB, unit: 'MB' });
+      figures.push({
+        name: `serve heap used at the end (RSS ${round2(window.rss / MB)} MB)`,
+        value: window.heap_used / MB,
+        unit: 'MB',
+      });
     } finally {
       await serve.stop();
     }
@@ -99,16 +183,22 @@ async function runPlan(plan: Plan, endpointUrl: string): Promise<Figure[]> {
 
 const server = await new ModelServer({ kind: 'openai', models: ['bench-model'] }).start();
 try {
-  console.log(`laneguard fleet benchmark${short ? ' (short: figures only, no goals)' : ''} — node ${process.version}, ${new Date().toISOString()}`);
+  console.log(
+    `laneguard fleet benchmark${short ? ' (short: figures only, no goals)' : ''} — node ${process.version}, ${new Date().toISOString()}`,
+  );
   // Latencies measure CPU starvation too: say how busy the machine was.
   const cores = availableParallelism();
   const load = loadavg()[0]!;
-  console.log(`${cores} cores, load average ${load.toFixed(1)}${load > cores ? ' — the machine is busy: figures are pessimistic' : ''}`);
+  console.log(
+    `${cores} cores, load average ${load.toFixed(1)}${load > cores ? ' — the machine is busy: figures are pessimistic' : ''}`,
+  );
   const all: Figure[] = [];
   for (const plan of PLANS) all.push(...(await runPlan(plan, server.baseUrl)));
   if (!short) {
     const judged = all.filter((f) => f.goal !== undefined || f.exactly !== undefined);
-    const met = judged.filter((f) => (f.exactly !== undefined ? f.value === f.exactly : f.value <= f.goal!)).length;
+    const met = judged.filter((f) =>
+      f.exactly !== undefined ? f.value === f.exactly : f.value <= f.goal!,
+    ).length;
     console.log(`\n${met} of ${judged.length} goals met`);
   }
 } finally {

@@ -21,15 +21,28 @@ export interface Answer {
 }
 
 /** One HTTP request over a kept-alive loopback socket; `ms` is the client-side latency. */
-export function request(url: string, options: { method?: string; body?: string; headers?: Record<string, string> } = {}): Promise<Answer> {
+export function request(
+  url: string,
+  options: { method?: string; body?: string; headers?: Record<string, string> } = {},
+): Promise<Answer> {
   const started = performance.now();
   return new Promise((resolve, reject) => {
-    const req = httpRequest(url, { method: options.method ?? 'GET', headers: options.headers, agent }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, ms: performance.now() - started, body: Buffer.concat(chunks).toString('utf8') }));
-      res.on('error', reject);
-    });
+    const req = httpRequest(
+      url,
+      { method: options.method ?? 'GET', headers: options.headers, agent },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () =>
+          resolve({
+            status: res.statusCode ?? 0,
+            ms: performance.now() - started,
+            body: Buffer.concat(chunks).toString('utf8'),
+          }),
+        );
+        res.on('error', reject);
+      },
+    );
     req.on('error', reject);
     req.end(options.body);
   });
@@ -56,10 +69,18 @@ export class ServeChild {
 
   static async start(root: string, nodeArgs: string[] = []): Promise<ServeChild> {
     const loopFile = path.join(root, 'bench-loop.json');
-    const child = spawn(process.execPath, [...nodeArgs, '--import', MONITOR, MAIN, '--root', root, 'serve', '--listen', '127.0.0.1:0'], {
-      env: { ...process.env, LANEGUARD_WEBHOOK_TOKEN: TOKEN, LANEGUARD_BENCH_LOOP_FILE: loopFile },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const child = spawn(
+      process.execPath,
+      [...nodeArgs, '--import', MONITOR, MAIN, '--root', root, 'serve', '--listen', '127.0.0.1:0'],
+      {
+        env: {
+          ...process.env,
+          LANEGUARD_WEBHOOK_TOKEN: TOKEN,
+          LANEGUARD_BENCH_LOOP_FILE: loopFile,
+        },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     let output = '';
     const url = await new Promise<string>((resolve, reject) => {
       const onData = (chunk: Buffer): void => {
@@ -69,7 +90,9 @@ export class ServeChild {
       };
       child.stdout!.on('data', onData);
       child.stderr!.on('data', onData);
-      child.once('exit', (code) => reject(new Error(`serve exited (${code}) before listening:\n${output}`)));
+      child.once('exit', (code) =>
+        reject(new Error(`serve exited (${code}) before listening:\n${output}`)),
+      );
     });
     child.stdout!.resume();
     child.stderr!.resume();
@@ -91,7 +114,8 @@ export class ServeChild {
   async loopWindow(): Promise<LoopWindow> {
     rmSync(this.loopFile, { force: true });
     this.child.kill('SIGUSR2');
-    for (let i = 0; i < 500 && !existsSync(this.loopFile); i++) await new Promise((r) => setTimeout(r, 10));
+    for (let i = 0; i < 500 && !existsSync(this.loopFile); i++)
+      await new Promise((r) => setTimeout(r, 10));
     for (let i = 0; i < 50; i++) {
       try {
         return JSON.parse(readFileSync(this.loopFile, 'utf8')) as LoopWindow;
@@ -104,8 +128,12 @@ export class ServeChild {
 
   /** One manual cycle, waited for; returns the cycle's own duration. */
   async cycle(): Promise<number> {
-    const answer = await request(`${this.url}/api/v1/cycle?wait=1`, { method: 'POST', headers: { authorization: `Bearer ${TOKEN}` } });
-    if (answer.status !== 200) throw new Error(`cycle: HTTP ${answer.status} ${answer.body.slice(0, 200)}`);
+    const answer = await request(`${this.url}/api/v1/cycle?wait=1`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${TOKEN}` },
+    });
+    if (answer.status !== 200)
+      throw new Error(`cycle: HTTP ${answer.status} ${answer.body.slice(0, 200)}`);
     return (JSON.parse(answer.body) as { duration_ms: number }).duration_ms;
   }
 

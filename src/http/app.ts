@@ -44,12 +44,10 @@ export function createApp(
       _next: NextFunction,
     ) => {
       const status = err.status && err.status >= 400 && err.status < 600 ? err.status : 500;
-      res
-        .status(status)
-        .json({
-          error: err.type ?? (status === 500 ? 'internal_error' : 'bad_request'),
-          message: status === 500 ? 'internal error' : err.message,
-        });
+      res.status(status).json({
+        error: err.type ?? (status === 500 ? 'internal_error' : 'bad_request'),
+        message: status === 500 ? 'internal error' : err.message,
+      });
     },
   );
   return app;

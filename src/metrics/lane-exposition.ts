@@ -21,7 +21,12 @@ export interface LaneSource {
  * blank line in the text format (as prom-client separates them) and by nothing in OpenMetrics,
  * where a blank line is invalid. The last chunk ends in a newline.
  */
-export async function writeLaneFamilies(source: LaneSource | null, openMetrics: boolean, write: (chunk: string) => void, slicer = new TimeSlicer()): Promise<void> {
+export async function writeLaneFamilies(
+  source: LaneSource | null,
+  openMetrics: boolean,
+  write: (chunk: string) => void,
+  slicer = new TimeSlicer(),
+): Promise<void> {
   const rows: LaneRow[] = [];
   if (source) {
     const row = laneRowContext(source.result, source.now);

@@ -28,11 +28,13 @@ export interface LaneFamily {
 }
 
 const b = (v: boolean): number => (v ? 1 : 0);
-const one = (name: string, value: (row: LaneRow) => number | null) => (row: LaneRow): string => {
-  const v = value(row);
-  // Absent, as a gauge that was not set for this lane.
-  return v === null ? '' : `${name}{${row.laneLabel}} ${formatValue(v)}\n`;
-};
+const one =
+  (name: string, value: (row: LaneRow) => number | null) =>
+  (row: LaneRow): string => {
+    const v = value(row);
+    // Absent, as a gauge that was not set for this lane.
+    return v === null ? '' : `${name}{${row.laneLabel}} ${formatValue(v)}\n`;
+  };
 
 function family(name: string, help: string, value: (row: LaneRow) => number | null): LaneFamily {
   const full = `laneguard_${name}`;
@@ -44,28 +46,70 @@ export const LANE_FAMILIES: readonly LaneFamily[] = [
   {
     name: 'laneguard_lane_info',
     help: 'Static facts about a lane (always 1).',
-    lines: (r) => `laneguard_lane_info{${r.laneLabel},owner="${escapeLabelValue(r.lane.owner)}",local_only="${String(r.lane.localOnly)}"} 1\n`,
+    lines: (r) =>
+      `laneguard_lane_info{${r.laneLabel},owner="${escapeLabelValue(r.lane.owner)}",local_only="${String(r.lane.localOnly)}"} 1\n`,
   },
-  family('lane_running', 'Whether the lane runs: its pid is alive and its command line matches the lane.', (r) => b(r.lane.running)),
+  family(
+    'lane_running',
+    'Whether the lane runs: its pid is alive and its command line matches the lane.',
+    (r) => b(r.lane.running),
+  ),
   family('lane_paused', 'Whether the lane has a paused.flag.', (r) => b(r.lane.paused)),
-  family('lane_pause_age_seconds', 'Age of the pause flag; present only while the lane is paused.', (r) => (r.lane.pause ? r.lane.pause.ageSec : null)),
-  family('lane_pause_stale', 'Whether the pause is manual, not held and older than stale_manual_pause_sec.', (r) => b(r.lane.pause?.stale ?? false)),
-  family('lane_pause_held', 'Whether the pause is an operator hold (never cleared automatically).', (r) => b(r.lane.pause?.held ?? false)),
+  family(
+    'lane_pause_age_seconds',
+    'Age of the pause flag; present only while the lane is paused.',
+    (r) => (r.lane.pause ? r.lane.pause.ageSec : null),
+  ),
+  family(
+    'lane_pause_stale',
+    'Whether the pause is manual, not held and older than stale_manual_pause_sec.',
+    (r) => b(r.lane.pause?.stale ?? false),
+  ),
+  family(
+    'lane_pause_held',
+    'Whether the pause is an operator hold (never cleared automatically).',
+    (r) => b(r.lane.pause?.held ?? false),
+  ),
   {
     name: 'laneguard_lane_work_items',
     help: 'Work items of the lane by state.',
     lines: (r) => {
       let out = '';
-      for (const [state, n] of Object.entries(r.lane.work)) out += `laneguard_lane_work_items{${r.laneLabel},state="${escapeLabelValue(state)}"} ${formatValue(n)}\n`;
+      for (const [state, n] of Object.entries(r.lane.work))
+        out += `laneguard_lane_work_items{${r.laneLabel},state="${escapeLabelValue(state)}"} ${formatValue(n)}\n`;
       return out;
     },
   },
-  family('lane_heartbeat_age_seconds', 'Age of the lane heartbeat; absent when the lane has none.', (r) => r.lane.heartbeatAgeSec),
-  family('lane_starved', 'Whether the lane is stopped with work while one of its endpoints is healthy and it is not held.', (r) => b(r.starved)),
-  family('lane_stalled', 'Whether the lane runs but is stalled: heartbeat and work counts unchanged for stalled_after_sec.', (r) => b(r.stalled)),
-  family('lane_backoff_seconds', 'Seconds left in the lane crash-loop backoff (0 when none).', (r) => r.backoffSec),
-  family('lane_crash_loop', 'Whether the lane started and died soon after, 3 times in a row (anomaly lane_crash_loop).', (r) => b(r.crashLoop)),
-  family('lane_start_failing', "Whether the lane's start command failed 3 times in a row (anomaly start_failing).", (r) => b(r.startFailing)),
+  family(
+    'lane_heartbeat_age_seconds',
+    'Age of the lane heartbeat; absent when the lane has none.',
+    (r) => r.lane.heartbeatAgeSec,
+  ),
+  family(
+    'lane_starved',
+    'Whether the lane is stopped with work while one of its endpoints is healthy and it is not held.',
+    (r) => b(r.starved),
+  ),
+  family(
+    'lane_stalled',
+    'Whether the lane runs but is stalled: heartbeat and work counts unchanged for stalled_after_sec.',
+    (r) => b(r.stalled),
+  ),
+  family(
+    'lane_backoff_seconds',
+    'Seconds left in the lane crash-loop backoff (0 when none).',
+    (r) => r.backoffSec,
+  ),
+  family(
+    'lane_crash_loop',
+    'Whether the lane started and died soon after, 3 times in a row (anomaly lane_crash_loop).',
+    (r) => b(r.crashLoop),
+  ),
+  family(
+    'lane_start_failing',
+    "Whether the lane's start command failed 3 times in a row (anomaly start_failing).",
+    (r) => b(r.startFailing),
+  ),
 ];
 
 /** What every row needs from the whole result, computed once (each is one pass over the fleet). */
@@ -78,7 +122,8 @@ export function laneRowContext(result: CycleResult, now: Date): (lane: LaneSnaps
   return (lane) => ({
     lane,
     laneLabel: `lane="${escapeLabelValue(lane.id)}"`,
-    starved: (decisions.get(lane.id)?.starved ?? false) && !lane.running && !startedIds.has(lane.id),
+    starved:
+      (decisions.get(lane.id)?.starved ?? false) && !lane.running && !startedIds.has(lane.id),
     stalled: stalled.has(lane.id),
     backoffSec: backoffRemainingSec(result.state.lanes[lane.id], now),
     crashLoop: crashLoop.has(lane.id),

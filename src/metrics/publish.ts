@@ -15,7 +15,15 @@ const b = (v: boolean): number => (v ? 1 : 0);
 /** Token counts feed counters, which throw at scrape time on a negative or non-finite increment. */
 const isCount = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v) && v >= 0;
 
-const PROBE_RESULTS = ['success', 'timeout', 'refused', 'http_error', 'invalid_response', 'no_models', 'auth_required'] as const;
+const PROBE_RESULTS = [
+  'success',
+  'timeout',
+  'refused',
+  'http_error',
+  'invalid_response',
+  'no_models',
+  'auth_required',
+] as const;
 const PARALLEL_SOURCES = ['configured', 'recommended', 'effective'] as const;
 
 /** Endpoint ids that have series, per registry: what `keepEndpoints` may have to remove. */
@@ -36,7 +44,20 @@ export function keepEndpoints(m: Metrics, endpoints: readonly EndpointConfig[]):
   const ids = endpointSeries.get(m);
   for (const endpoint of ids ?? []) {
     if (keep.has(endpoint)) continue;
-    for (const g of [m.endpointUp, m.endpointReady, m.endpointHealthy, m.endpointProbeDuration, m.endpointModels, m.endpointModelsLoaded, m.endpointContextTokens, m.endpointLastSuccess, m.endpointLanesRunning, m.endpointUtilization, m.endpointLanesWithWork]) g.remove({ endpoint });
+    for (const g of [
+      m.endpointUp,
+      m.endpointReady,
+      m.endpointHealthy,
+      m.endpointProbeDuration,
+      m.endpointModels,
+      m.endpointModelsLoaded,
+      m.endpointContextTokens,
+      m.endpointLastSuccess,
+      m.endpointLanesRunning,
+      m.endpointUtilization,
+      m.endpointLanesWithWork,
+    ])
+      g.remove({ endpoint });
     publishLoad(m, endpoint, null);
     for (const state of STATES) m.endpointState.remove({ endpoint, state });
     for (const source of PARALLEL_SOURCES) m.endpointMaxParallel.remove({ endpoint, source });
@@ -53,7 +74,16 @@ export function publishEndpointInfo(m: Metrics, endpoints: readonly EndpointConf
   for (const e of endpoints) {
     seen(m, e.id);
     const local = e.local ?? isLocalUrl(e.base_url);
-    m.endpointInfo.set({ endpoint: e.id, base_url: redactUrl(e.base_url), kind: e.kind, role: e.role, local: String(local) }, 1);
+    m.endpointInfo.set(
+      {
+        endpoint: e.id,
+        base_url: redactUrl(e.base_url),
+        kind: e.kind,
+        role: e.role,
+        local: String(local),
+      },
+      1,
+    );
     m.endpointMaxParallel.set({ endpoint: e.id, source: 'configured' }, e.max_parallel);
   }
 }
@@ -73,7 +103,8 @@ export function publishProbeRecords(m: Metrics, records: readonly ProbeRecord[])
     m.endpointModels.set({ endpoint }, r.models.length);
     if (r.loaded_models) m.endpointModelsLoaded.set({ endpoint }, r.loaded_models.length);
     else m.endpointModelsLoaded.remove({ endpoint });
-    if (r.last_success_at) m.endpointLastSuccess.set({ endpoint }, Date.parse(r.last_success_at) / 1000);
+    if (r.last_success_at)
+      m.endpointLastSuccess.set({ endpoint }, Date.parse(r.last_success_at) / 1000);
     publishLoad(m, endpoint, r.state === 'up' ? (r.load ?? null) : null);
   }
   m.endpointsHealthy.set(records.filter((r) => r.healthy && r.enabled).length);
@@ -83,7 +114,8 @@ const SLOT_STATES = ['busy', 'idle'] as const;
 
 /** The server's own load: each series only while the server reports it (unknown is absent, not 0). */
 function publishLoad(m: Metrics, endpoint: string, load: EndpointLoad | null): void {
-  const set = (g: typeof m.endpointRequestsRunning, value: number | null | undefined) => (isCount(value) ? g.set({ endpoint }, value) : g.remove({ endpoint }));
+  const set = (g: typeof m.endpointRequestsRunning, value: number | null | undefined) =>
+    isCount(value) ? g.set({ endpoint }, value) : g.remove({ endpoint });
   set(m.endpointRequestsRunning, load?.running);
   set(m.endpointRequestsWaiting, load?.waiting);
   for (const state of SLOT_STATES) {
@@ -94,25 +126,48 @@ function publishLoad(m: Metrics, endpoint: string, load: EndpointLoad | null): v
 }
 
 /** Counters of one probe round (each probe counted once). */
-export function publishProbeRound(m: Metrics, results: readonly ProbeResult[], records: readonly ProbeRecord[]): void {
+export function publishProbeRound(
+  m: Metrics,
+  results: readonly ProbeResult[],
+  records: readonly ProbeRecord[],
+): void {
   for (const r of results) {
     if (r.state === 'disabled') continue;
     seen(m, r.endpointId);
-    m.endpointProbes.inc({ endpoint: r.endpointId, result: r.ready ? 'success' : (r.errorClass ?? 'invalid_response') });
-    if (isCount(r.tokens) && r.tokens > 0) m.sources.canaryTokens.set(r.endpointId, (m.sources.canaryTokens.get(r.endpointId) ?? 0) + r.tokens);
+    m.endpointProbes.inc({
+      endpoint: r.endpointId,
+      result: r.ready ? 'success' : (r.errorClass ?? 'invalid_response'),
+    });
+    if (isCount(r.tokens) && r.tokens > 0)
+      m.sources.canaryTokens.set(
+        r.endpointId,
+        (m.sources.canaryTokens.get(r.endpointId) ?? 0) + r.tokens,
+      );
   }
   publishProbeRecords(m, records);
 }
 
-export function publishScan(m: Metrics, status: FleetStatus | null, endpoints: readonly EndpointConfig[]): void {
+export function publishScan(
+  m: Metrics,
+  status: FleetStatus | null,
+  endpoints: readonly EndpointConfig[],
+): void {
   const byEndpoint = status?.capability_scan?.summary?.by_endpoint ?? {};
   for (const e of endpoints) {
     seen(m, e.id);
     const scan = byEndpoint[e.id];
-    const recommended = typeof scan?.recommended_parallel === 'number' && scan.recommended_parallel > 0 ? scan.recommended_parallel : null;
-    if (recommended !== null) m.endpointMaxParallel.set({ endpoint: e.id, source: 'recommended' }, recommended);
-    m.endpointMaxParallel.set({ endpoint: e.id, source: 'effective' }, Math.min(e.max_parallel, recommended ?? e.max_parallel));
-    if (typeof scan?.max_context_tokens === 'number') m.endpointContextTokens.set({ endpoint: e.id }, scan.max_context_tokens);
+    const recommended =
+      typeof scan?.recommended_parallel === 'number' && scan.recommended_parallel > 0
+        ? scan.recommended_parallel
+        : null;
+    if (recommended !== null)
+      m.endpointMaxParallel.set({ endpoint: e.id, source: 'recommended' }, recommended);
+    m.endpointMaxParallel.set(
+      { endpoint: e.id, source: 'effective' },
+      Math.min(e.max_parallel, recommended ?? e.max_parallel),
+    );
+    if (typeof scan?.max_context_tokens === 'number')
+      m.endpointContextTokens.set({ endpoint: e.id }, scan.max_context_tokens);
   }
 }
 
@@ -128,30 +183,45 @@ function publishGuard(m: Metrics, result: CycleResult): void {
   m.lanesStalled.set(stalledAfter(result.report).size);
   // Work of a lane whose pause is held is kept back on purpose: counted apart, never demand.
   const work = (l: (typeof lanes)[number]): number => l.work.pending + l.work.queued;
-  m.localPendingWork.set(lanes.filter((l) => !(l.pause?.held ?? false)).reduce((sum, l) => sum + work(l), 0));
-  m.localHeldWork.set(lanes.filter((l) => l.pause?.held ?? false).reduce((sum, l) => sum + work(l), 0));
+  m.localPendingWork.set(
+    lanes.filter((l) => !(l.pause?.held ?? false)).reduce((sum, l) => sum + work(l), 0),
+  );
+  m.localHeldWork.set(
+    lanes.filter((l) => l.pause?.held ?? false).reduce((sum, l) => sum + work(l), 0),
+  );
   const startedIds = new Set(result.report.started.filter((s) => !s.dry_run).map((s) => s.id));
   const runningNow = new Set(lanes.filter((l) => l.running).map((l) => l.id));
-  m.lanesStarved.set(result.plan.decisions.filter((d) => d.starved && !startedIds.has(d.id) && !runningNow.has(d.id)).length);
+  m.lanesStarved.set(
+    result.plan.decisions.filter((d) => d.starved && !startedIds.has(d.id) && !runningNow.has(d.id))
+      .length,
+  );
   m.fleetIdle.set(b(result.conclusion.idleWhileDemand));
   m.idleConsecutive.set(result.state.consecutive_idle_cycles);
   if (result.conclusion.idle) m.idleCycles.inc();
   m.floorUnmetCycles.set(result.state.endpoint_floor_unmet_cycles);
-  for (const a of ANOMALIES) m.anomalyActive.set({ anomaly: a }, b(result.conclusion.anomalies.includes(a)));
+  for (const a of ANOMALIES)
+    m.anomalyActive.set({ anomaly: a }, b(result.conclusion.anomalies.includes(a)));
   m.circuitOpen.set(b(result.conclusion.anomalies.includes('recovery_circuit_open')));
 
   // Lanes per endpoint after the cycle: running lanes where they were placed.
   const runningIds = runningNow;
   const load = new Map<string, number>();
-  for (const d of result.plan.decisions) if (d.endpointKey && runningIds.has(d.id)) load.set(d.endpointKey, (load.get(d.endpointKey) ?? 0) + 1);
+  for (const d of result.plan.decisions)
+    if (d.endpointKey && runningIds.has(d.id))
+      load.set(d.endpointKey, (load.get(d.endpointKey) ?? 0) + 1);
   const withWork = new Map<string, number>();
-  for (const d of result.plan.decisions) if (d.hasWork) for (const id of new Set(d.endpointIds)) withWork.set(id, (withWork.get(id) ?? 0) + 1);
+  for (const d of result.plan.decisions)
+    if (d.hasWork)
+      for (const id of new Set(d.endpointIds)) withWork.set(id, (withWork.get(id) ?? 0) + 1);
   for (const e of result.endpoints) {
     seen(m, e.id);
     m.endpointLanesWithWork.set({ endpoint: e.id }, withWork.get(e.id) ?? 0);
     const n = load.get(e.id) ?? 0;
     m.endpointLanesRunning.set({ endpoint: e.id }, n);
-    m.endpointUtilization.set({ endpoint: e.id }, e.effectiveMaxParallel > 0 ? n / e.effectiveMaxParallel : 0);
+    m.endpointUtilization.set(
+      { endpoint: e.id },
+      e.effectiveMaxParallel > 0 ? n / e.effectiveMaxParallel : 0,
+    );
     m.endpointHealthy.set({ endpoint: e.id }, b(e.healthy));
   }
   m.endpointsHealthy.set(result.endpoints.filter((e) => e.enabled && e.healthy).length);
@@ -167,17 +237,24 @@ function publishActions(m: Metrics, result: CycleResult, trigger: Trigger): void
     if (f.source === 'start') {
       m.recoveryActions.inc({ action: 'start', result: 'failure' });
       m.laneStarts.inc({ lane: f.id, trigger, result: 'failure' });
-    } else if (f.source === 'unpause') m.recoveryActions.inc({ action: 'unpause', result: 'failure' });
+    } else if (f.source === 'unpause')
+      m.recoveryActions.inc({ action: 'unpause', result: 'failure' });
   }
-  for (const s of r.restarted) m.recoveryActions.inc({ action: 'restart', result: s.dry_run ? 'dry_run' : 'success' });
-  for (const f of r.failed) if (f.source === 'restart') m.recoveryActions.inc({ action: 'restart', result: 'failure' });
+  for (const s of r.restarted)
+    m.recoveryActions.inc({ action: 'restart', result: s.dry_run ? 'dry_run' : 'success' });
+  for (const f of r.failed)
+    if (f.source === 'restart') m.recoveryActions.inc({ action: 'restart', result: 'failure' });
   for (const u of r.unpaused) {
     m.recoveryActions.inc({ action: 'unpause', result: u.dry_run ? 'dry_run' : 'success' });
     if (!u.dry_run) m.laneUnpauses.inc({ lane: u.id, reason: u.reason });
   }
-  for (const [action, outcome] of [['ensure', r.ensure], ['escalate', r.escalate]] as const) {
+  for (const [action, outcome] of [
+    ['ensure', r.ensure],
+    ['escalate', r.escalate],
+  ] as const) {
     if (outcome.dry_run) m.recoveryActions.inc({ action, result: 'dry_run' });
-    else if (outcome.ran) m.recoveryActions.inc({ action, result: outcome.ok ? 'success' : 'failure' });
+    else if (outcome.ran)
+      m.recoveryActions.inc({ action, result: outcome.ok ? 'success' : 'failure' });
   }
   for (const s of r.skipped) m.recoverySkips.inc({ reason: s.reason });
 }
@@ -205,7 +282,8 @@ export function publishHeartbeat(m: Metrics, state: HeartbeatState): void {
   m.sources.keepWarmTokens.clear();
   for (const [endpoint, entry] of Object.entries(state.endpoints)) {
     m.heartbeatSuccess.set({ endpoint }, b(entry.ok));
-    if (entry.last_success_at) m.heartbeatLastSuccess.set({ endpoint }, Date.parse(entry.last_success_at) / 1000);
+    if (entry.last_success_at)
+      m.heartbeatLastSuccess.set({ endpoint }, Date.parse(entry.last_success_at) / 1000);
     if (isCount(entry.tokens_total)) m.sources.keepWarmTokens.set(endpoint, entry.tokens_total);
   }
 }

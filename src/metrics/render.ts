@@ -17,7 +17,9 @@ let queue: Promise<unknown> = Promise.resolve();
  */
 function renderRegistry(m: Metrics, contentType: string): Promise<string> {
   // Typed for one content type; this registry switches between the two.
-  const registry = m.registry as unknown as Registry<typeof Registry.PROMETHEUS_CONTENT_TYPE | typeof Registry.OPENMETRICS_CONTENT_TYPE>;
+  const registry = m.registry as unknown as Registry<
+    typeof Registry.PROMETHEUS_CONTENT_TYPE | typeof Registry.OPENMETRICS_CONTENT_TYPE
+  >;
   const run = async (): Promise<string> => {
     const objects = registry.getMetricsAsArray() as unknown as Named[];
     const names = objects.map((o) => o.name);
@@ -43,7 +45,11 @@ export function metricsContentType(openMetrics: boolean): string {
  * written from the latest cycle result (outside the render queue: they mutate nothing). In
  * OpenMetrics the registry's `# EOF` moves to the very end.
  */
-export async function writeMetrics(m: Metrics, openMetrics: boolean, write: (chunk: string) => void): Promise<void> {
+export async function writeMetrics(
+  m: Metrics,
+  openMetrics: boolean,
+  write: (chunk: string) => void,
+): Promise<void> {
   // Taken before the first await: one scrape shows one cycle's lanes.
   const lanes = m.sources.lanes;
   const registryBody = await renderRegistry(m, metricsContentType(openMetrics));
@@ -60,7 +66,10 @@ export async function writeMetrics(m: Metrics, openMetrics: boolean, write: (chu
 }
 
 /** The exposition in one string (tests, and callers that want the whole body). */
-export async function renderMetrics(m: Metrics, openMetrics: boolean): Promise<{ contentType: string; body: string }> {
+export async function renderMetrics(
+  m: Metrics,
+  openMetrics: boolean,
+): Promise<{ contentType: string; body: string }> {
   const chunks: string[] = [];
   await writeMetrics(m, openMetrics, (chunk) => chunks.push(chunk));
   return { contentType: metricsContentType(openMetrics), body: chunks.join('') };

@@ -8,7 +8,8 @@ export interface Parsed {
   meta: Map<string, string[]>;
 }
 
-const unescape = (v: string): string => v.replace(/\\(.)/g, (_, c: string) => (c === 'n' ? '\n' : c));
+const unescape = (v: string): string =>
+  v.replace(/\\(.)/g, (_, c: string) => (c === 'n' ? '\n' : c));
 
 export function parseExposition(text: string): Parsed {
   const samples: string[] = [];
@@ -22,7 +23,9 @@ export function parseExposition(text: string): Parsed {
     }
     const m = /^([a-zA-Z_:][\w:]*)(?:\{(.*)\})? (\S+)$/.exec(line);
     if (!m) throw new Error(`not a sample line: ${JSON.stringify(line)}`);
-    const labels = [...(m[2] ?? '').matchAll(/(\w+)="((?:[^"\\]|\\.)*)"/g)].map((p) => JSON.stringify([p[1], unescape(p[2]!)]));
+    const labels = [...(m[2] ?? '').matchAll(/(\w+)="((?:[^"\\]|\\.)*)"/g)].map((p) =>
+      JSON.stringify([p[1], unescape(p[2]!)]),
+    );
     samples.push(`${m[1]}{${labels.sort().join(',')}} ${m[3]}`);
   }
   return { samples: samples.sort(), meta };

@@ -14,7 +14,9 @@ import { sandboxService } from '../helpers/service.js';
 const models = useModelServer();
 
 function seriesOf(exposition: string, endpoint: string): string[] {
-  return exposition.split('\n').filter((line) => !line.startsWith('#') && line.includes(`endpoint="${endpoint}"`));
+  return exposition
+    .split('\n')
+    .filter((line) => !line.startsWith('#') && line.includes(`endpoint="${endpoint}"`));
 }
 
 describe('per-endpoint series', () => {
@@ -33,7 +35,10 @@ describe('per-endpoint series', () => {
     const before = (await request(app).get('/metrics')).text;
     expect(seriesOf(before, 'gone')).toContain('laneguard_endpoint_up{endpoint="gone"} 0');
 
-    writeFileSync(path.join(root, 'config/local_model_fleet.json'), JSON.stringify({ endpoints: [{ id: 'lm', base_url: models.server.baseUrl }] }));
+    writeFileSync(
+      path.join(root, 'config/local_model_fleet.json'),
+      JSON.stringify({ endpoints: [{ id: 'lm', base_url: models.server.baseUrl }] }),
+    );
     expect(service.reload('test').ok).toBe(true);
     const after = (await request(app).get('/metrics')).text;
     expect(seriesOf(after, 'gone')).toEqual([]);
@@ -49,8 +54,17 @@ describe('per-endpoint series', () => {
       lanes: [],
     });
     await service.probe();
-    writeFileSync(path.join(root, 'config/local_model_fleet.json'), JSON.stringify({ endpoints: [{ id: 'lm', base_url: models.server.baseUrl }] }));
-    const restarted = new GuardService({ root, clock: systemClock, version: '0.0.0-test', defaultMetrics: false, env: {} });
+    writeFileSync(
+      path.join(root, 'config/local_model_fleet.json'),
+      JSON.stringify({ endpoints: [{ id: 'lm', base_url: models.server.baseUrl }] }),
+    );
+    const restarted = new GuardService({
+      root,
+      clock: systemClock,
+      version: '0.0.0-test',
+      defaultMetrics: false,
+      env: {},
+    });
     const text = (await request(createApp(restarted)).get('/metrics')).text;
     expect(seriesOf(text, 'gone')).toEqual([]);
     expect(seriesOf(text, 'lm')).toContain('laneguard_endpoint_up{endpoint="lm"} 1');
@@ -60,23 +74,45 @@ describe('per-endpoint series', () => {
     const { service, root } = sandboxService({ endpoints: [], lanes: [] });
     const dir = path.join(root, 'artifacts/autonomy/local_models');
     mkdirSync(dir, { recursive: true });
-    const write = (endpoints: object): void => writeFileSync(path.join(dir, 'heartbeat_state.json'), JSON.stringify({ version: 1, updated_at: '2026-06-01T00:00:00.000Z', endpoints }));
-    write({ remote: { endpoint: 'remote', ok: true, last_success_at: '2026-06-01T00:00:00.000Z', tokens_total: 5 } });
+    const write = (endpoints: object): void =>
+      writeFileSync(
+        path.join(dir, 'heartbeat_state.json'),
+        JSON.stringify({ version: 1, updated_at: '2026-06-01T00:00:00.000Z', endpoints }),
+      );
+    write({
+      remote: {
+        endpoint: 'remote',
+        ok: true,
+        last_success_at: '2026-06-01T00:00:00.000Z',
+        tokens_total: 5,
+      },
+    });
     service.refreshSideStates();
     const app = createApp(service);
-    expect(seriesOf((await request(app).get('/metrics')).text, 'remote')).toContain('laneguard_probe_tokens_total{endpoint="remote"} 5');
+    expect(seriesOf((await request(app).get('/metrics')).text, 'remote')).toContain(
+      'laneguard_probe_tokens_total{endpoint="remote"} 5',
+    );
     write({});
     service.refreshSideStates();
     expect(seriesOf((await request(app).get('/metrics')).text, 'remote')).toEqual([]);
   });
 
   it('an endpoint that went down no longer reports the models it had loaded', async () => {
-    const ollama = await new ModelServer({ kind: 'ollama', models: ['a', 'b'], loaded: ['a', 'b'] }).start();
+    const ollama = await new ModelServer({
+      kind: 'ollama',
+      models: ['a', 'b'],
+      loaded: ['a', 'b'],
+    }).start();
     try {
-      const { service } = sandboxService({ endpoints: [{ id: 'ol', base_url: ollama.baseUrl, kind: 'ollama' }], lanes: [] });
+      const { service } = sandboxService({
+        endpoints: [{ id: 'ol', base_url: ollama.baseUrl, kind: 'ollama' }],
+        lanes: [],
+      });
       await service.probe();
       const app = createApp(service);
-      expect(seriesOf((await request(app).get('/metrics')).text, 'ol')).toContain('laneguard_endpoint_models_loaded{endpoint="ol"} 2');
+      expect(seriesOf((await request(app).get('/metrics')).text, 'ol')).toContain(
+        'laneguard_endpoint_models_loaded{endpoint="ol"} 2',
+      );
       ollama.behavior = 'fail';
       await service.probe();
       const down = seriesOf((await request(app).get('/metrics')).text, 'ol');
@@ -88,7 +124,11 @@ describe('per-endpoint series', () => {
   });
 
   it('a capability scan that was under way during the reload does not bring the removed endpoint back', async () => {
-    const slow = await new ModelServer({ kind: 'llamacpp', behavior: 'slow', delayMs: 800 }).start();
+    const slow = await new ModelServer({
+      kind: 'llamacpp',
+      behavior: 'slow',
+      delayMs: 800,
+    }).start();
     try {
       const { service, root } = sandboxService({
         endpoints: [
@@ -99,10 +139,15 @@ describe('per-endpoint series', () => {
       });
       const scan = service.scan(true);
       await new Promise((r) => setTimeout(r, 200));
-      writeFileSync(path.join(root, 'config/local_model_fleet.json'), JSON.stringify({ endpoints: [{ id: 'lm', base_url: models.server.baseUrl }] }));
+      writeFileSync(
+        path.join(root, 'config/local_model_fleet.json'),
+        JSON.stringify({ endpoints: [{ id: 'lm', base_url: models.server.baseUrl }] }),
+      );
       expect(service.reload('test').ok).toBe(true);
       await scan;
-      expect(seriesOf((await request(createApp(service)).get('/metrics')).text, 'gone')).toEqual([]);
+      expect(seriesOf((await request(createApp(service)).get('/metrics')).text, 'gone')).toEqual(
+        [],
+      );
     } finally {
       await slow.stop();
     }

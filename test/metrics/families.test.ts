@@ -13,7 +13,10 @@ function documentedFamilies(): string[] {
   const doc = readFileSync('docs/metrics.md', 'utf8');
   const names = new Set<string>();
   for (const m of doc.matchAll(/^\| `(laneguard_[a-z_]+)(?:\{[^`]*\})?` \|/gm)) names.add(m[1]!);
-  for (const m of doc.matchAll(/`(laneguard_(?:build_info|config_last_reload_successful|config_last_reload_success_timestamp_seconds|history_write_errors_total|write_errors_total))/g)) names.add(m[1]!);
+  for (const m of doc.matchAll(
+    /`(laneguard_(?:build_info|config_last_reload_successful|config_last_reload_success_timestamp_seconds|history_write_errors_total|write_errors_total))/g,
+  ))
+    names.add(m[1]!);
   return [...names].sort();
 }
 
@@ -28,8 +31,16 @@ describe('metric families', () => {
     // slots; and lanes_with_work), laneguard_write_errors_total (§12), and the stalled lanes'
     // lane_stalled and lanes_stalled (§12), and lane_crash_loop / lane_start_failing (naming the lane).
     expect(families).toHaveLength(67);
-    for (const name of ['laneguard_lane_stalled', 'laneguard_lanes_stalled']) expect(families).toContain(name);
-    for (const name of ['laneguard_fleet_idle', 'laneguard_lane_starved', 'laneguard_endpoint_utilization_ratio', 'laneguard_webhook_alerts_total', 'laneguard_watchdog_state_age_seconds', 'laneguard_build_info']) {
+    for (const name of ['laneguard_lane_stalled', 'laneguard_lanes_stalled'])
+      expect(families).toContain(name);
+    for (const name of [
+      'laneguard_fleet_idle',
+      'laneguard_lane_starved',
+      'laneguard_endpoint_utilization_ratio',
+      'laneguard_webhook_alerts_total',
+      'laneguard_watchdog_state_age_seconds',
+      'laneguard_build_info',
+    ]) {
       expect(families).toContain(name);
     }
   });
@@ -47,7 +58,10 @@ describe('metric families', () => {
   });
 
   it('a real scrape after a cycle passes promtool check metrics', async () => {
-    const { service } = sandboxService({ endpoints: [{ id: 'lm', base_url: models.server.baseUrl }], lanes: [{ id: 'l1', urls: [models.server.baseUrl], pending: 1, continuous: true }] });
+    const { service } = sandboxService({
+      endpoints: [{ id: 'lm', base_url: models.server.baseUrl }],
+      lanes: [{ id: 'l1', urls: [models.server.baseUrl], pending: 1, continuous: true }],
+    });
     await service.cycle({ trigger: 'manual' });
     const scrape = (await request(createApp(service)).get('/metrics').expect(200)).text;
     const check = spawnSync('promtool', ['check', 'metrics'], { input: scrape, encoding: 'utf8' });

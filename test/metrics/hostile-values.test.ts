@@ -23,8 +23,12 @@ async function serverReportingUsage(usageJson: string): Promise<string> {
     req.resume();
     req.on('end', () => {
       res.setHeader('content-type', 'application/json');
-      if (req.url === '/v1/models') return void res.end('{"object":"list","data":[{"id":"m","object":"model"}]}');
-      if (req.url === '/v1/chat/completions') return void res.end(`{"choices":[{"index":0,"message":{"role":"assistant","content":"ok"}}],"usage":${usageJson}}`);
+      if (req.url === '/v1/models')
+        return void res.end('{"object":"list","data":[{"id":"m","object":"model"}]}');
+      if (req.url === '/v1/chat/completions')
+        return void res.end(
+          `{"choices":[{"index":0,"message":{"role":"assistant","content":"ok"}}],"usage":${usageJson}}`,
+        );
       res.statusCode = 404;
       res.end('{}');
     });
@@ -37,11 +41,16 @@ async function serverReportingUsage(usageJson: string): Promise<string> {
 describe('metrics from hostile values', () => {
   it('a canary whose server reports an infinite token count does not break the scrape', async () => {
     const url = await serverReportingUsage('{"total_tokens": 1e309}');
-    const { service } = sandboxService({ endpoints: [{ id: 'lm', base_url: url, kind: 'openai', canary: { model: 'm' } }], lanes: [] });
+    const { service } = sandboxService({
+      endpoints: [{ id: 'lm', base_url: url, kind: 'openai', canary: { model: 'm' } }],
+      lanes: [],
+    });
     await service.probe();
     const res = await request(createApp(service)).get('/metrics');
     expect(res.status).toBe(200);
-    expect(sample(res.text, 'laneguard_endpoint_probes_total', { endpoint: 'lm', result: 'success' })).toBe(1);
+    expect(
+      sample(res.text, 'laneguard_endpoint_probes_total', { endpoint: 'lm', result: 'success' }),
+    ).toBe(1);
     const tokens = sample(res.text, 'laneguard_probe_tokens_total', { endpoint: 'lm' }) ?? 0;
     expect(Number.isFinite(tokens) && tokens >= 0).toBe(true);
   });
@@ -52,7 +61,18 @@ describe('metrics from hostile values', () => {
     mkdirSync(dir, { recursive: true });
     writeFileSync(
       path.join(dir, 'heartbeat_state.json'),
-      JSON.stringify({ version: 1, updated_at: '2026-06-01T00:00:00.000Z', endpoints: { remote: { endpoint: 'remote', ok: true, last_success_at: '2026-06-01T00:00:00.000Z', tokens_total: -3 } } }),
+      JSON.stringify({
+        version: 1,
+        updated_at: '2026-06-01T00:00:00.000Z',
+        endpoints: {
+          remote: {
+            endpoint: 'remote',
+            ok: true,
+            last_success_at: '2026-06-01T00:00:00.000Z',
+            tokens_total: -3,
+          },
+        },
+      }),
     );
     service.refreshSideStates();
     const res = await request(createApp(service)).get('/metrics');
@@ -62,7 +82,10 @@ describe('metrics from hostile values', () => {
 
   it('a negative usage count from a keep-warm server is not counted', async () => {
     const url = await serverReportingUsage('{"prompt_tokens": -50, "completion_tokens": 1}');
-    const outcome = await tinyCompletion(endpointSchema.parse({ id: 'lm', base_url: url }), 'm', { http: fetchHttpClient, now: () => new Date() });
+    const outcome = await tinyCompletion(endpointSchema.parse({ id: 'lm', base_url: url }), 'm', {
+      http: fetchHttpClient,
+      now: () => new Date(),
+    });
     expect(outcome.ok).toBe(true);
     expect(outcome.tokens).toBeGreaterThanOrEqual(0);
   });

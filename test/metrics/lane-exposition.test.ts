@@ -20,27 +20,85 @@ import { sandboxService } from '../helpers/service.js';
 
 const models = useModelServer();
 const NOW = new Date('2026-06-01T12:00:00.000Z');
-const HOSTILE = ['plain', 'quote"d', 'back\\slash', 'new\nline', 'all\\"\n\\n', 'brace},x="y"', 'ünïcødé 🚀', ''];
+const HOSTILE = [
+  'plain',
+  'quote"d',
+  'back\\slash',
+  'new\nline',
+  'all\\"\n\\n',
+  'brace},x="y"',
+  'ünïcødé 🚀',
+  '',
+];
 
 /** The lane gauges as registry.ts defined them and publish.ts set them, rendered by prom-client. */
 async function oracle(result: CycleResult, now: Date, openMetrics: boolean): Promise<string> {
-  const registry = new Registry<typeof Registry.OPENMETRICS_CONTENT_TYPE | typeof Registry.PROMETHEUS_CONTENT_TYPE>();
-  registry.setContentType(openMetrics ? Registry.OPENMETRICS_CONTENT_TYPE : Registry.PROMETHEUS_CONTENT_TYPE);
+  const registry = new Registry<
+    typeof Registry.OPENMETRICS_CONTENT_TYPE | typeof Registry.PROMETHEUS_CONTENT_TYPE
+  >();
+  registry.setContentType(
+    openMetrics ? Registry.OPENMETRICS_CONTENT_TYPE : Registry.PROMETHEUS_CONTENT_TYPE,
+  );
   // The definitions as registry.ts held them, verbatim: the HELP texts are checked against these.
-  const g = <L extends string>(name: string, help: string, labelNames: readonly L[]) => new Gauge<L>({ name: `laneguard_${name}`, help, labelNames, registers: [registry] });
-  const laneInfo = g('lane_info', 'Static facts about a lane (always 1).', ['lane', 'owner', 'local_only']);
-  const laneRunning = g('lane_running', 'Whether the lane runs: its pid is alive and its command line matches the lane.', ['lane']);
+  const g = <L extends string>(name: string, help: string, labelNames: readonly L[]) =>
+    new Gauge<L>({ name: `laneguard_${name}`, help, labelNames, registers: [registry] });
+  const laneInfo = g('lane_info', 'Static facts about a lane (always 1).', [
+    'lane',
+    'owner',
+    'local_only',
+  ]);
+  const laneRunning = g(
+    'lane_running',
+    'Whether the lane runs: its pid is alive and its command line matches the lane.',
+    ['lane'],
+  );
   const lanePaused = g('lane_paused', 'Whether the lane has a paused.flag.', ['lane']);
-  const lanePauseAge = g('lane_pause_age_seconds', 'Age of the pause flag; present only while the lane is paused.', ['lane']);
-  const lanePauseStale = g('lane_pause_stale', 'Whether the pause is manual, not held and older than stale_manual_pause_sec.', ['lane']);
-  const lanePauseHeld = g('lane_pause_held', 'Whether the pause is an operator hold (never cleared automatically).', ['lane']);
+  const lanePauseAge = g(
+    'lane_pause_age_seconds',
+    'Age of the pause flag; present only while the lane is paused.',
+    ['lane'],
+  );
+  const lanePauseStale = g(
+    'lane_pause_stale',
+    'Whether the pause is manual, not held and older than stale_manual_pause_sec.',
+    ['lane'],
+  );
+  const lanePauseHeld = g(
+    'lane_pause_held',
+    'Whether the pause is an operator hold (never cleared automatically).',
+    ['lane'],
+  );
   const laneWork = g('lane_work_items', 'Work items of the lane by state.', ['lane', 'state']);
-  const laneHeartbeatAge = g('lane_heartbeat_age_seconds', 'Age of the lane heartbeat; absent when the lane has none.', ['lane']);
-  const laneStarved = g('lane_starved', 'Whether the lane is stopped with work while one of its endpoints is healthy and it is not held.', ['lane']);
-  const laneStalled = g('lane_stalled', 'Whether the lane runs but is stalled: heartbeat and work counts unchanged for stalled_after_sec.', ['lane']);
-  const laneBackoff = g('lane_backoff_seconds', 'Seconds left in the lane crash-loop backoff (0 when none).', ['lane']);
-  const laneCrashLoop = g('lane_crash_loop', 'Whether the lane started and died soon after, 3 times in a row (anomaly lane_crash_loop).', ['lane']);
-  const laneStartFailing = g('lane_start_failing', 'Whether the lane\'s start command failed 3 times in a row (anomaly start_failing).', ['lane']);
+  const laneHeartbeatAge = g(
+    'lane_heartbeat_age_seconds',
+    'Age of the lane heartbeat; absent when the lane has none.',
+    ['lane'],
+  );
+  const laneStarved = g(
+    'lane_starved',
+    'Whether the lane is stopped with work while one of its endpoints is healthy and it is not held.',
+    ['lane'],
+  );
+  const laneStalled = g(
+    'lane_stalled',
+    'Whether the lane runs but is stalled: heartbeat and work counts unchanged for stalled_after_sec.',
+    ['lane'],
+  );
+  const laneBackoff = g(
+    'lane_backoff_seconds',
+    'Seconds left in the lane crash-loop backoff (0 when none).',
+    ['lane'],
+  );
+  const laneCrashLoop = g(
+    'lane_crash_loop',
+    'Whether the lane started and died soon after, 3 times in a row (anomaly lane_crash_loop).',
+    ['lane'],
+  );
+  const laneStartFailing = g(
+    'lane_start_failing',
+    "Whether the lane's start command failed 3 times in a row (anomaly start_failing).",
+    ['lane'],
+  );
   const b = (v: boolean): number => (v ? 1 : 0);
   const stalled = stalledAfter(result.report);
   const decisions = new Map(result.plan.decisions.map((d) => [d.id, d]));
@@ -57,7 +115,10 @@ async function oracle(result: CycleResult, now: Date, openMetrics: boolean): Pro
     lanePauseHeld.set(l, b(lane.pause?.held ?? false));
     for (const [state, n] of Object.entries(lane.work)) laneWork.set({ lane: lane.id, state }, n);
     if (lane.heartbeatAgeSec !== null) laneHeartbeatAge.set(l, lane.heartbeatAgeSec);
-    laneStarved.set(l, b((decisions.get(lane.id)?.starved ?? false) && !lane.running && !startedIds.has(lane.id)));
+    laneStarved.set(
+      l,
+      b((decisions.get(lane.id)?.starved ?? false) && !lane.running && !startedIds.has(lane.id)),
+    );
     laneStalled.set(l, b(stalled.has(lane.id)));
     laneBackoff.set(l, backoffRemainingSec(result.state.lanes[lane.id], now));
     laneCrashLoop.set(l, b(crashLoop.has(lane.id)));
@@ -69,7 +130,11 @@ async function oracle(result: CycleResult, now: Date, openMetrics: boolean): Pro
 /** A real cycle's result, its lanes renamed to hostile ids and owners with every optional value varied. */
 async function hostileResult(): Promise<CycleResult> {
   const url = models.server.baseUrl;
-  const { service } = sandboxService({ endpoints: [{ id: 'lm', base_url: url }], lanes: [{ id: 'l1', urls: [url], pending: 2 }], guard: { dry_run: true } });
+  const { service } = sandboxService({
+    endpoints: [{ id: 'lm', base_url: url }],
+    lanes: [{ id: 'l1', urls: [url], pending: 2 }],
+    guard: { dry_run: true },
+  });
   const real = await service.cycle({ trigger: 'manual' });
   const base = real.lanes[0]!;
   const lanes: LaneSnapshot[] = HOSTILE.map((id, i) => ({
@@ -79,14 +144,37 @@ async function hostileResult(): Promise<CycleResult> {
     localOnly: i % 2 === 0,
     running: i % 3 === 0,
     paused: i % 2 === 1,
-    pause: i % 2 === 1 ? { message: 'm', ageSec: 12.5 * i, manual: true, held: i === 3, stale: i === 5 } : null,
+    pause:
+      i % 2 === 1
+        ? { message: 'm', ageSec: 12.5 * i, manual: true, held: i === 3, stale: i === 5 }
+        : null,
     work: { pending: i, in_progress: 1, blocked: 0, done: 1e21, queued: 0.1 },
     heartbeatAgeSec: i % 4 === 0 ? null : i * 1.25,
   }));
-  const backoffEntry = (failures: number, startFailures: number) => ({ failures, start_failures: startFailures, backoff_until: new Date(NOW.getTime() + 90_500).toISOString(), last_start_at: null, awaiting_exit: false });
-  const state = { ...real.state, lanes: { [HOSTILE[1]!]: backoffEntry(3, 0), [HOSTILE[3]!]: backoffEntry(3, 3), [HOSTILE[4]!]: backoffEntry(1, 0) } };
-  const decisions = HOSTILE.map((id, i) => ({ ...real.plan.decisions[0]!, id, starved: i % 3 !== 0 }));
-  const report = { ...real.report, stalled: [{ ...(real.report.stalled[0] ?? {}), id: HOSTILE[2]! }] as typeof real.report.stalled };
+  const backoffEntry = (failures: number, startFailures: number) => ({
+    failures,
+    start_failures: startFailures,
+    backoff_until: new Date(NOW.getTime() + 90_500).toISOString(),
+    last_start_at: null,
+    awaiting_exit: false,
+  });
+  const state = {
+    ...real.state,
+    lanes: {
+      [HOSTILE[1]!]: backoffEntry(3, 0),
+      [HOSTILE[3]!]: backoffEntry(3, 3),
+      [HOSTILE[4]!]: backoffEntry(1, 0),
+    },
+  };
+  const decisions = HOSTILE.map((id, i) => ({
+    ...real.plan.decisions[0]!,
+    id,
+    starved: i % 3 !== 0,
+  }));
+  const report = {
+    ...real.report,
+    stalled: [{ ...(real.report.stalled[0] ?? {}), id: HOSTILE[2]! }] as typeof real.report.stalled,
+  };
   return { ...real, lanes, state, plan: { ...real.plan, decisions }, report };
 }
 
@@ -106,7 +194,10 @@ describe('lane families written from the cycle result', () => {
       // The values that needed escaping came back intact.
       // Same order too: byte for byte what prom-client wrote (in OpenMetrics it adds the # EOF).
       expect(writtenText).toBe(openMetrics ? expectedText.replace(/# EOF\n$/, '') : expectedText);
-      for (const id of HOSTILE) expect(written.samples).toContain(`laneguard_lane_running{${JSON.stringify(['lane', id])}} ${HOSTILE.indexOf(id) % 3 === 0 ? 1 : 0}`);
+      for (const id of HOSTILE)
+        expect(written.samples).toContain(
+          `laneguard_lane_running{${JSON.stringify(['lane', id])}} ${HOSTILE.indexOf(id) % 3 === 0 ? 1 : 0}`,
+        );
     });
   }
 
@@ -123,7 +214,9 @@ describe('lane families written from the cycle result', () => {
     publishCycle(m, await hostileResult(), NOW);
     const text = (await renderMetrics(m, false)).body;
     const open = (await renderMetrics(m, true)).body;
-    for (const body of [text, open]) for (const f of LANE_FAMILIES) expect(body.match(new RegExp(`^# TYPE ${f.name} gauge$`, 'gm')), f.name).toHaveLength(1);
+    for (const body of [text, open])
+      for (const f of LANE_FAMILIES)
+        expect(body.match(new RegExp(`^# TYPE ${f.name} gauge$`, 'gm')), f.name).toHaveLength(1);
     const check = spawnSync('promtool', ['check', 'metrics'], { input: text, encoding: 'utf8' });
     expect(`${check.stdout}${check.stderr}`).toBe('');
     expect(check.status).toBe(0);
@@ -139,17 +232,30 @@ describe('lane families written from the cycle result', () => {
 
   it('GET /metrics sends the same exposition in chunks, in both formats', async () => {
     const url = models.server.baseUrl;
-    const { service } = sandboxService({ endpoints: [{ id: 'lm', base_url: url }], lanes: [{ id: 'l1', urls: [url], pending: 2 }, { id: 'l2', urls: [url] }], guard: { dry_run: true } });
+    const { service } = sandboxService({
+      endpoints: [{ id: 'lm', base_url: url }],
+      lanes: [
+        { id: 'l1', urls: [url], pending: 2 },
+        { id: 'l2', urls: [url] },
+      ],
+      guard: { dry_run: true },
+    });
     await service.cycle({ trigger: 'manual' });
     const app = createApp(service);
     for (const openMetrics of [false, true]) {
-      const res = await request(app).get('/metrics').set('accept', openMetrics ? 'application/openmetrics-text; version=1.0.0' : '*/*').expect(200);
+      const res = await request(app)
+        .get('/metrics')
+        .set('accept', openMetrics ? 'application/openmetrics-text; version=1.0.0' : '*/*')
+        .expect(200);
       const rendered = await renderMetrics(service.metrics, openMetrics);
       expect(res.headers['content-type']).toBe(rendered.contentType);
       // Process metrics (uptime, CPU) move between two renders: compare everything else.
-      const stable = (body: string) => parseExposition(body).samples.filter((line) => line.startsWith('laneguard_'));
+      const stable = (body: string) =>
+        parseExposition(body).samples.filter((line) => line.startsWith('laneguard_'));
       expect(stable(res.text)).toEqual(stable(rendered.body));
-      expect(stable(res.text)).toContain(`laneguard_lane_work_items{${JSON.stringify(['lane', 'l1'])},${JSON.stringify(['state', 'pending'])}} 2`);
+      expect(stable(res.text)).toContain(
+        `laneguard_lane_work_items{${JSON.stringify(['lane', 'l1'])},${JSON.stringify(['state', 'pending'])}} 2`,
+      );
       if (openMetrics) expect(res.text.endsWith('\n# EOF\n')).toBe(true);
     }
   });

@@ -35,16 +35,38 @@ describe('one registry', () => {
 
   it('lane series come from the latest cycle at scrape time; a lane that left has none', async () => {
     const url = models.server.baseUrl;
-    const { service, root } = sandboxService({ endpoints: [{ id: 'lm', base_url: url }], lanes: [{ id: 'l1', urls: [url], pending: 2 }, { id: 'l2', urls: [url], pending: 1 }], guard: { dry_run: true } });
+    const { service, root } = sandboxService({
+      endpoints: [{ id: 'lm', base_url: url }],
+      lanes: [
+        { id: 'l1', urls: [url], pending: 2 },
+        { id: 'l2', urls: [url], pending: 1 },
+      ],
+      guard: { dry_run: true },
+    });
     await service.cycle({ trigger: 'manual' });
     let body = (await renderMetrics(service.metrics, false)).body;
     expect(sample(body, 'laneguard_lane_work_items', { lane: 'l1', state: 'pending' })).toBe(2);
     expect(sample(body, 'laneguard_lane_running', { lane: 'l2' })).toBe(0);
 
     // Two cycles with no scrape between them: the scrape shows the second.
-    writeFileSync(path.join(root, 'config/lanes.json'), JSON.stringify({ version: 1, lanes: [{ id: 'l1', tasks_file: 'artifacts/tasks/l1.json', env: { ORXAQ_LOCAL_OPENAI_BASE_URLS: url } }] }));
+    writeFileSync(
+      path.join(root, 'config/lanes.json'),
+      JSON.stringify({
+        version: 1,
+        lanes: [
+          {
+            id: 'l1',
+            tasks_file: 'artifacts/tasks/l1.json',
+            env: { ORXAQ_LOCAL_OPENAI_BASE_URLS: url },
+          },
+        ],
+      }),
+    );
     await service.cycle({ trigger: 'manual' });
-    writeFileSync(path.join(root, 'artifacts/tasks/l1.json'), JSON.stringify([{ id: 'a' }, { id: 'b' }, { id: 'c' }]));
+    writeFileSync(
+      path.join(root, 'artifacts/tasks/l1.json'),
+      JSON.stringify([{ id: 'a' }, { id: 'b' }, { id: 'c' }]),
+    );
     await service.cycle({ trigger: 'manual' });
     body = (await renderMetrics(service.metrics, false)).body;
     expect(sample(body, 'laneguard_lane_work_items', { lane: 'l1', state: 'pending' })).toBe(3);

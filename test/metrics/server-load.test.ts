@@ -36,15 +36,21 @@ describe('server load', () => {
     let text = (await request(app).get('/metrics')).text;
     expect(sample(text, 'laneguard_endpoint_requests_running', { endpoint: 'vl' })).toBe(3);
     expect(sample(text, 'laneguard_endpoint_requests_waiting', { endpoint: 'vl' })).toBe(0);
-    expect(sample(text, 'laneguard_endpoint_slots', { endpoint: 'vl', state: 'idle' })).toBeUndefined();
+    expect(
+      sample(text, 'laneguard_endpoint_slots', { endpoint: 'vl', state: 'idle' }),
+    ).toBeUndefined();
     expect(sample(text, 'laneguard_endpoint_slots', { endpoint: 'll', state: 'busy' })).toBe(1);
     expect(sample(text, 'laneguard_endpoint_slots', { endpoint: 'll', state: 'idle' })).toBe(3);
     expect(sample(text, 'laneguard_endpoint_requests_running', { endpoint: 'll' })).toBe(1);
     // llama.cpp without --metrics does not report its queue: no series, never 0.
     expect(sample(text, 'laneguard_endpoint_requests_waiting', { endpoint: 'll' })).toBeUndefined();
-    expect(text).not.toMatch(/laneguard_endpoint_(requests_running|requests_waiting|slots)\{[^}]*endpoint="lm"/);
+    expect(text).not.toMatch(
+      /laneguard_endpoint_(requests_running|requests_waiting|slots)\{[^}]*endpoint="lm"/,
+    );
     // The status API carries the same reading per endpoint (null where nothing is reported).
-    const api = (await request(app).get('/api/v1/status').expect(200)).body as { endpoints: Array<{ id: string; load: unknown }> };
+    const api = (await request(app).get('/api/v1/status').expect(200)).body as {
+      endpoints: Array<{ id: string; load: unknown }>;
+    };
     expect(Object.fromEntries(api.endpoints.map((e) => [e.id, e.load]))).toEqual({
       vl: { running: 3, waiting: 0, slots: null },
       ll: { running: 1, waiting: null, slots: { busy: 1, idle: 3 } },
@@ -69,7 +75,9 @@ describe('server load', () => {
     vllm.behavior = 'fail';
     await service.probe();
     text = (await request(app).get('/metrics')).text;
-    expect(text).not.toMatch(/laneguard_endpoint_(requests_running|requests_waiting|slots)\{[^}]*endpoint="(ll|vl)"/);
+    expect(text).not.toMatch(
+      /laneguard_endpoint_(requests_running|requests_waiting|slots)\{[^}]*endpoint="(ll|vl)"/,
+    );
   });
 
   it('a server with waiting requests gets no new lane: endpoint_saturated in the report and the history', async () => {
@@ -81,10 +89,19 @@ describe('server load', () => {
     const result = await service.cycle({ trigger: 'manual' });
     expect(result.report.started).toEqual([]);
     expect(result.report.skipped).toEqual([{ id: 'l1', reason: 'endpoint_saturated' }]);
-    const history = readFileSync(path.join(root, 'artifacts/autonomy/local_models/idle_guard_history.ndjson'), 'utf8');
-    const cycle = history.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>).find((e) => e.type === 'cycle');
+    const history = readFileSync(
+      path.join(root, 'artifacts/autonomy/local_models/idle_guard_history.ndjson'),
+      'utf8',
+    );
+    const cycle = history
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Record<string, unknown>)
+      .find((e) => e.type === 'cycle');
     expect(cycle?.skipped).toEqual({ endpoint_saturated: 1 });
     const text = (await request(createApp(service)).get('/metrics')).text;
-    expect(sample(text, 'laneguard_recovery_skips_total', { reason: 'endpoint_saturated' })).toBe(1);
+    expect(sample(text, 'laneguard_recovery_skips_total', { reason: 'endpoint_saturated' })).toBe(
+      1,
+    );
   });
 });

@@ -53,15 +53,13 @@ async function post(
 }
 
 const received = (f: ReceiverFixture) =>
-  f
-    .events('alert_received')
-    .map((e) => ({
-      alertname: e.alertname,
-      action: e.action,
-      lane: e.lane,
-      outcome: e.outcome,
-      reason: e.reason,
-    }));
+  f.events('alert_received').map((e) => ({
+    alertname: e.alertname,
+    action: e.action,
+    lane: e.lane,
+    outcome: e.outcome,
+    reason: e.reason,
+  }));
 const cycles = (f: ReceiverFixture) => f.events('cycle').filter((e) => e.trigger === 'alert');
 const started = (f: ReceiverFixture) =>
   f.events('lane_started').map((e) => ({ lane: e.lane, trigger: e.trigger }));

@@ -25,41 +25,33 @@ export function apiRoutes(service: GuardPort): Router {
       (k) => query[k] !== undefined && typeof query[k] !== 'string',
     );
     if (repeated)
-      return void res
-        .status(400)
-        .json({
-          error: 'bad_request',
-          message: `${repeated}: give it once (several types: type=a,b)`,
-        });
+      return void res.status(400).json({
+        error: 'bad_request',
+        message: `${repeated}: give it once (several types: type=a,b)`,
+      });
     const q = query as Record<string, string | undefined>;
     const now = service.clock.now();
     const since = q.since ? parseSince(q.since, now) : undefined;
     if (since === null)
-      return void res
-        .status(400)
-        .json({
-          error: 'bad_request',
-          message: 'since: use a duration (30m, 1h, 2d) or an ISO time',
-        });
+      return void res.status(400).json({
+        error: 'bad_request',
+        message: 'since: use a duration (30m, 1h, 2d) or an ISO time',
+      });
     if (q.lane !== undefined && !isValidLaneId(q.lane))
       return void res.status(400).json({ error: 'bad_request', message: 'lane: invalid lane id' });
     const limit = q.limit !== undefined ? Number(q.limit) : 200;
     if (!Number.isInteger(limit) || limit < 1 || limit > HISTORY_LIMIT_MAX)
-      return void res
-        .status(400)
-        .json({
-          error: 'bad_request',
-          message: `limit: an integer from 1 to ${HISTORY_LIMIT_MAX}`,
-        });
+      return void res.status(400).json({
+        error: 'bad_request',
+        message: `limit: an integer from 1 to ${HISTORY_LIMIT_MAX}`,
+      });
     const types = q.type ? q.type.split(',').filter(Boolean) : undefined;
     if (historyReads >= HISTORY_READS_AT_ONCE) {
       res.set('retry-after', '1');
-      return void res
-        .status(429)
-        .json({
-          error: 'too_many_requests',
-          message: `${HISTORY_READS_AT_ONCE} history reads are running; retry in a second`,
-        });
+      return void res.status(429).json({
+        error: 'too_many_requests',
+        message: `${HISTORY_READS_AT_ONCE} history reads are running; retry in a second`,
+      });
     }
     historyReads++;
     try {
@@ -72,12 +64,10 @@ export function apiRoutes(service: GuardPort): Router {
       });
       res.json({ events: result.events, skipped_lines: result.skippedLines });
     } catch (err) {
-      res
-        .status(500)
-        .json({
-          error: 'history_unreadable',
-          message: `history unreadable: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`,
-        });
+      res.status(500).json({
+        error: 'history_unreadable',
+        message: `history unreadable: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`,
+      });
     } finally {
       historyReads--;
     }

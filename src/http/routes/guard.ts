@@ -13,12 +13,10 @@ export function requireAuth(service: GuardPort) {
     if (result === 'ok') return next();
     closeIfBodyPending(req, res);
     if (result === 'unconfigured') {
-      res
-        .status(403)
-        .json({
-          error: 'auth_unconfigured',
-          message: 'no token configured: set server.token_file or LANEGUARD_WEBHOOK_TOKEN',
-        });
+      res.status(403).json({
+        error: 'auth_unconfigured',
+        message: 'no token configured: set server.token_file or LANEGUARD_WEBHOOK_TOKEN',
+      });
       return;
     }
     res.set(
@@ -27,11 +25,9 @@ export function requireAuth(service: GuardPort) {
         ? 'Basic realm="laneguard"'
         : 'Bearer realm="laneguard"',
     );
-    res
-      .status(401)
-      .json({
-        error: 'unauthorized',
-        message: result === 'missing' ? 'missing Authorization header' : 'invalid credentials',
-      });
+    res.status(401).json({
+      error: 'unauthorized',
+      message: result === 'missing' ? 'missing Authorization header' : 'invalid credentials',
+    });
   };
 }
