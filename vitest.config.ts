@@ -2,9 +2,10 @@ import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
-    // Real processes and loopback servers: keep parallelism modest on a 2-core machine.
+    // Real processes and loopback servers: most tests wait on a child or a socket, so three forks
+    // keep two cores busy (measured here: 217 s against 288 s with two), without starving them.
     pool: 'forks',
-    poolOptions: { forks: { maxForks: 2, minForks: 1 } },
+    poolOptions: { forks: { maxForks: 3, minForks: 1 } },
     projects: [
       {
         extends: true,
