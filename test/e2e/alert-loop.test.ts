@@ -2,8 +2,8 @@
 // lane, the shipped rules fire, Alertmanager calls the webhook, laneguard starts the lane.
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { ModelServer } from '../../src/sandbox/model-server.js';
+import { afterEach, describe, expect, it } from 'vitest';
+import { useModelServer } from '../helpers/model-server.js';
 import { sandboxScript } from '../../src/sandbox/paths.js';
 import { laneDir } from '../../src/sandbox/root.js';
 import { runArgv } from '../../src/process/index.js';
@@ -21,12 +21,8 @@ import {
   until,
 } from './harness/index.js';
 
-let model: ModelServer;
-beforeAll(async () => {
-  model = await new ModelServer().start();
-});
+const models = useModelServer();
 afterEach(stopAll);
-afterAll(async () => model.stop());
 
 const RECOVERY_ALERTS = ['LaneguardFleetIdleWhileDemand', 'LaneguardLanesStarved'];
 
@@ -35,11 +31,11 @@ describe('alert-driven recovery, end to end', () => {
     const dir = tempDir('laneguard-e2e-loop-');
     const port = await freePort();
     const { root, tokenFile } = fleetRoot(dir, {
-      endpoints: [{ id: 'lm', base_url: model.baseUrl, max_parallel: 2 }],
+      endpoints: [{ id: 'lm', base_url: models.server.baseUrl, max_parallel: 2 }],
       lanes: [
         {
           id: 'worker-a',
-          urls: [model.baseUrl],
+          urls: [models.server.baseUrl],
           pending: 5,
           continuous: true,
           sandbox: { worker: 'idle' },

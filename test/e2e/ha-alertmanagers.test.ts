@@ -1,8 +1,8 @@
 // Two Alertmanagers clustered over loopback gossip, both fed by Prometheus: however many of them
 // deliver, laneguard recovers exactly once (its ledger absorbs HA duplicates).
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
+import { useModelServer } from '../helpers/model-server.js';
 import type { HistoryEvent } from '../../src/history/store.js';
-import { ModelServer } from '../../src/sandbox/model-server.js';
 import { tempDir } from '../helpers/tmp.js';
 import {
   fleetRoot,
@@ -15,12 +15,8 @@ import {
   until,
 } from './harness/index.js';
 
-let model: ModelServer;
-beforeAll(async () => {
-  model = await new ModelServer().start();
-});
+const models = useModelServer();
 afterEach(stopAll);
-afterAll(async () => model.stop());
 
 const key = (e: HistoryEvent) => `${String(e.fingerprint)}@${String(e.starts_at)}`;
 
@@ -29,11 +25,11 @@ describe('HA Alertmanagers', () => {
     const dir = tempDir('laneguard-e2e-ha-');
     const port = await freePort();
     const { root, tokenFile } = fleetRoot(dir, {
-      endpoints: [{ id: 'lm', base_url: model.baseUrl, max_parallel: 2 }],
+      endpoints: [{ id: 'lm', base_url: models.server.baseUrl, max_parallel: 2 }],
       lanes: [
         {
           id: 'worker-a',
-          urls: [model.baseUrl],
+          urls: [models.server.baseUrl],
           pending: 5,
           continuous: true,
           sandbox: { worker: 'idle' },

@@ -4,8 +4,8 @@
 // The alert is put into a real Alertmanager through its API rather than fired by Prometheus: while
 // laneguard restarts, Prometheus would fail a scrape, mark its series stale and resolve the alert,
 // and the next firing would carry a new startsAt (a new alert, rightly acted on).
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { ModelServer } from '../../src/sandbox/model-server.js';
+import { afterEach, describe, expect, it } from 'vitest';
+import { useModelServer } from '../helpers/model-server.js';
 import { tempDir } from '../helpers/tmp.js';
 import {
   fleetRoot,
@@ -16,23 +16,19 @@ import {
   stopAll,
 } from './harness/index.js';
 
-let model: ModelServer;
-beforeAll(async () => {
-  model = await new ModelServer().start();
-});
+const models = useModelServer();
 afterEach(stopAll);
-afterAll(async () => model.stop());
 
 describe('restart between deliveries', () => {
   it('a repeat of an acted alert reaching a restarted laneguard is deduplicated', async () => {
     const dir = tempDir('laneguard-e2e-restart-');
     const port = await freePort();
     const { root, tokenFile } = fleetRoot(dir, {
-      endpoints: [{ id: 'lm', base_url: model.baseUrl, max_parallel: 2 }],
+      endpoints: [{ id: 'lm', base_url: models.server.baseUrl, max_parallel: 2 }],
       lanes: [
         {
           id: 'worker-a',
-          urls: [model.baseUrl],
+          urls: [models.server.baseUrl],
           pending: 5,
           continuous: true,
           sandbox: { worker: 'idle' },

@@ -3,10 +3,10 @@
 // Alertmanager pair call the webhook, and laneguard restarts exactly that lane, once.
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
+import { useModelServer } from '../helpers/model-server.js';
 import type { HistoryEvent } from '../../src/history/store.js';
 import { runArgv } from '../../src/process/index.js';
-import { ModelServer } from '../../src/sandbox/model-server.js';
 import { sandboxScript } from '../../src/sandbox/paths.js';
 import { laneDir } from '../../src/sandbox/root.js';
 import { laneWorkers, tempDir } from '../helpers/tmp.js';
@@ -22,12 +22,8 @@ import {
   until,
 } from './harness/index.js';
 
-let model: ModelServer;
-beforeAll(async () => {
-  model = await new ModelServer().start();
-});
+const models = useModelServer();
 afterEach(stopAll);
-afterAll(async () => model.stop());
 
 const ALERT = 'LaneguardLaneStalled';
 const key = (e: HistoryEvent) => `${String(e.fingerprint)}@${String(e.starts_at)}`;
@@ -46,12 +42,12 @@ describe('stalled lane, end to end', () => {
     const dir = tempDir('laneguard-e2e-stall-');
     const port = await freePort();
     const { root, tokenFile } = fleetRoot(dir, {
-      endpoints: [{ id: 'lm', base_url: model.baseUrl, max_parallel: 4 }],
+      endpoints: [{ id: 'lm', base_url: models.server.baseUrl, max_parallel: 4 }],
       lanes: [
         // Hangs 300 ms after it starts: alive, command line right, no heartbeat, no work.
         {
           id: 'hung',
-          urls: [model.baseUrl],
+          urls: [models.server.baseUrl],
           pending: 4,
           continuous: true,
           sandbox: { hang_after_ms: 300, task_ms: 60_000 },
@@ -59,7 +55,7 @@ describe('stalled lane, end to end', () => {
         // Idle but heartbeating: its work does not move either, yet it is never stalled.
         {
           id: 'alive',
-          urls: [model.baseUrl],
+          urls: [models.server.baseUrl],
           pending: 4,
           continuous: true,
           sandbox: { worker: 'idle' },
