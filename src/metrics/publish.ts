@@ -1,230 +1,52 @@
-// Metric updates from results already in memory: the cycle, a probe round, a capability scan.
+// What each result leaves for the scrapes: counters count now; every gauge is set at scrape time
+// from the sources recorded here (registry.ts), so nothing here removes a series or knows which
+// ones exist.
 import type { EndpointConfig } from '../config/fleet-schema.js';
-import { ANOMALIES, type EndpointLoad, type EndpointState, type Trigger } from '../domain/types.js';
-import { isLocalUrl } from '../fleet/local.js';
-import type { ProbeResult } from '../fleet/prober.js';
-import type { FleetStatus, ProbeRecord } from '../fleet/status-file.js';
+import type { Trigger } from '../domain/types.js';
+import type { FleetProbe } from '../fleet/probe-fleet.js';
+import type { FleetStatus } from '../fleet/status-file.js';
 import type { CycleResult } from '../guard/cycle.js';
-import { stalledAfter } from '../guard/report.js';
-import type { HeartbeatState } from '../heartbeat/state.js';
-import type { Metrics, WatchdogSnapshot } from './registry.js';
-import { redactUrl } from '../util/redact-url.js';
-
-const STATES: EndpointState[] = ['up', 'starting', 'down', 'disabled'];
-const b = (v: boolean): number => (v ? 1 : 0);
-/** Token counts feed counters, which throw at scrape time on a negative or non-finite increment. */
-const isCount = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v) && v >= 0;
-
-const PROBE_RESULTS = [
-  'success',
-  'timeout',
-  'refused',
-  'http_error',
-  'invalid_response',
-  'no_models',
-  'auth_required',
-] as const;
-const PARALLEL_SOURCES = ['configured', 'recommended', 'effective'] as const;
-
-/** Endpoint ids that have series, per registry: what `keepEndpoints` may have to remove. */
-const endpointSeries = new WeakMap<Metrics, Set<string>>();
-
-function seen(m: Metrics, endpoint: string): void {
-  let ids = endpointSeries.get(m);
-  if (!ids) endpointSeries.set(m, (ids = new Set()));
-  ids.add(endpoint);
-}
+import { isCount } from './family-kit.js';
+import type { Metrics } from './registry.js';
 
 /**
- * Remove every series of endpoints that are not configured any more (a reload dropped them, or a
- * result of the old config arrived after the reload): a stale `endpoint_up 0` would keep alerting.
+ * A config (re)loaded at `at`: from the next scrape on, endpoint series are those of its endpoints
+ * only, whatever results of the old config still arrive.
  */
-export function keepEndpoints(m: Metrics, endpoints: readonly EndpointConfig[]): void {
-  const keep = new Set(endpoints.map((e) => e.id));
-  const ids = endpointSeries.get(m);
-  for (const endpoint of ids ?? []) {
-    if (keep.has(endpoint)) continue;
-    for (const g of [
-      m.endpointUp,
-      m.endpointReady,
-      m.endpointHealthy,
-      m.endpointProbeDuration,
-      m.endpointModels,
-      m.endpointModelsLoaded,
-      m.endpointContextTokens,
-      m.endpointLastSuccess,
-      m.endpointLanesRunning,
-      m.endpointUtilization,
-      m.endpointLanesWithWork,
-    ])
-      g.remove({ endpoint });
-    publishLoad(m, endpoint, null);
-    for (const state of STATES) m.endpointState.remove({ endpoint, state });
-    for (const source of PARALLEL_SOURCES) m.endpointMaxParallel.remove({ endpoint, source });
-    for (const result of PROBE_RESULTS) m.endpointProbes.remove({ endpoint, result });
-    m.sources.canaryTokens.delete(endpoint);
-    ids!.delete(endpoint);
-  }
+export function publishConfig(m: Metrics, endpoints: readonly EndpointConfig[], at: Date): void {
+  m.sources.endpoints = endpoints;
+  m.sources.reload = { ok: true, successAtSec: at.getTime() / 1000 };
 }
 
-export function publishEndpointInfo(m: Metrics, endpoints: readonly EndpointConfig[]): void {
-  keepEndpoints(m, endpoints);
-  m.endpointInfo.reset();
-  m.endpointsEnabled.set(endpoints.filter((e) => e.enabled).length);
-  for (const e of endpoints) {
-    seen(m, e.id);
-    const local = e.local ?? isLocalUrl(e.base_url);
-    m.endpointInfo.set(
-      {
-        endpoint: e.id,
-        base_url: redactUrl(e.base_url),
-        kind: e.kind,
-        role: e.role,
-        local: String(local),
-      },
-      1,
-    );
-    m.endpointMaxParallel.set({ endpoint: e.id, source: 'configured' }, e.max_parallel);
-  }
+/** A reload that failed: the running config (and its endpoints) stays. */
+export function publishReloadFailed(m: Metrics): void {
+  m.sources.reload = { ...m.sources.reload, ok: false };
 }
 
-/** Gauges of the endpoints as last probed (from a probe round or the status file at start-up). */
-export function publishProbeRecords(m: Metrics, records: readonly ProbeRecord[]): void {
-  for (const r of records) {
-    const endpoint = r.id;
-    seen(m, endpoint);
-    m.endpointUp.set({ endpoint }, b(r.state === 'up'));
-    m.endpointReady.set({ endpoint }, b(r.ready));
-    m.endpointHealthy.set({ endpoint }, b(r.healthy));
-    for (const s of STATES) m.endpointState.set({ endpoint, state: s }, b(r.state === s));
-    // Unknown now (not probed, or the backend did not say): no series rather than the last value.
-    if (r.latency_ms !== null) m.endpointProbeDuration.set({ endpoint }, r.latency_ms / 1000);
-    else m.endpointProbeDuration.remove({ endpoint });
-    m.endpointModels.set({ endpoint }, r.models.length);
-    if (r.loaded_models) m.endpointModelsLoaded.set({ endpoint }, r.loaded_models.length);
-    else m.endpointModelsLoaded.remove({ endpoint });
-    if (r.last_success_at)
-      m.endpointLastSuccess.set({ endpoint }, Date.parse(r.last_success_at) / 1000);
-    publishLoad(m, endpoint, r.state === 'up' ? (r.load ?? null) : null);
-  }
-  m.endpointsHealthy.set(records.filter((r) => r.healthy && r.enabled).length);
+/** fleet_status.json as read at start-up: the endpoints as last probed and scanned before it. */
+export function publishFleetStatus(m: Metrics, status: FleetStatus | null): void {
+  m.sources.probe = status?.probe ?? null;
+  m.sources.scan = status?.capability_scan ?? null;
 }
 
-const SLOT_STATES = ['busy', 'idle'] as const;
-
-/** The server's own load: each series only while the server reports it (unknown is absent, not 0). */
-function publishLoad(m: Metrics, endpoint: string, load: EndpointLoad | null): void {
-  const set = (g: typeof m.endpointRequestsRunning, value: number | null | undefined) =>
-    isCount(value) ? g.set({ endpoint }, value) : g.remove({ endpoint });
-  set(m.endpointRequestsRunning, load?.running);
-  set(m.endpointRequestsWaiting, load?.waiting);
-  for (const state of SLOT_STATES) {
-    const n = load?.slots?.[state];
-    if (isCount(n)) m.endpointSlots.set({ endpoint, state }, n);
-    else m.endpointSlots.remove({ endpoint, state });
-  }
-}
-
-/** Counters of one probe round (each probe counted once). */
-export function publishProbeRound(
-  m: Metrics,
-  results: readonly ProbeResult[],
-  records: readonly ProbeRecord[],
-): void {
-  for (const r of results) {
+/** One probe round: each probe counted once; the endpoint gauges show its records from now on. */
+export function publishProbeRound(m: Metrics, probe: Pick<FleetProbe, 'results' | 'status'>): void {
+  const { probeResults, canaryTokens } = m.sources;
+  for (const r of probe.results) {
     if (r.state === 'disabled') continue;
-    seen(m, r.endpointId);
-    m.endpointProbes.inc({
-      endpoint: r.endpointId,
-      result: r.ready ? 'success' : (r.errorClass ?? 'invalid_response'),
-    });
+    const result = r.ready ? 'success' : (r.errorClass ?? 'invalid_response');
+    let counts = probeResults.get(r.endpointId);
+    if (!counts) probeResults.set(r.endpointId, (counts = new Map()));
+    counts.set(result, (counts.get(result) ?? 0) + 1);
     if (isCount(r.tokens) && r.tokens > 0)
-      m.sources.canaryTokens.set(
-        r.endpointId,
-        (m.sources.canaryTokens.get(r.endpointId) ?? 0) + r.tokens,
-      );
+      canaryTokens.set(r.endpointId, (canaryTokens.get(r.endpointId) ?? 0) + r.tokens);
   }
-  publishProbeRecords(m, records);
+  m.sources.probe = probe.status.probe;
 }
 
-export function publishScan(
-  m: Metrics,
-  status: FleetStatus | null,
-  endpoints: readonly EndpointConfig[],
-): void {
-  const byEndpoint = status?.capability_scan?.summary?.by_endpoint ?? {};
-  for (const e of endpoints) {
-    seen(m, e.id);
-    const scan = byEndpoint[e.id];
-    const recommended =
-      typeof scan?.recommended_parallel === 'number' && scan.recommended_parallel > 0
-        ? scan.recommended_parallel
-        : null;
-    if (recommended !== null)
-      m.endpointMaxParallel.set({ endpoint: e.id, source: 'recommended' }, recommended);
-    m.endpointMaxParallel.set(
-      { endpoint: e.id, source: 'effective' },
-      Math.min(e.max_parallel, recommended ?? e.max_parallel),
-    );
-    if (typeof scan?.max_context_tokens === 'number')
-      m.endpointContextTokens.set({ endpoint: e.id }, scan.max_context_tokens);
-  }
-}
-
-function publishGuard(m: Metrics, result: CycleResult): void {
-  const local = new Set(result.plan.localLaneIds);
-  const lanes = result.lanes.filter((l) => local.has(l.id));
-  const running = lanes.filter((l) => l.running).length;
-  const paused = lanes.filter((l) => !l.running && l.paused).length;
-  m.localLanes.set({ state: 'running' }, running);
-  m.localLanes.set({ state: 'paused' }, paused);
-  m.localLanes.set({ state: 'stopped' }, lanes.length - running - paused);
-  m.localLanes.set({ state: 'total' }, lanes.length);
-  m.lanesStalled.set(stalledAfter(result.report).size);
-  // Work of a lane whose pause is held is kept back on purpose: counted apart, never demand.
-  const work = (l: (typeof lanes)[number]): number => l.work.pending + l.work.queued;
-  m.localPendingWork.set(
-    lanes.filter((l) => !(l.pause?.held ?? false)).reduce((sum, l) => sum + work(l), 0),
-  );
-  m.localHeldWork.set(
-    lanes.filter((l) => l.pause?.held ?? false).reduce((sum, l) => sum + work(l), 0),
-  );
-  const startedIds = new Set(result.report.started.filter((s) => !s.dry_run).map((s) => s.id));
-  const runningNow = new Set(lanes.filter((l) => l.running).map((l) => l.id));
-  m.lanesStarved.set(
-    result.plan.decisions.filter((d) => d.starved && !startedIds.has(d.id) && !runningNow.has(d.id))
-      .length,
-  );
-  m.fleetIdle.set(b(result.conclusion.idleWhileDemand));
-  m.idleConsecutive.set(result.state.consecutive_idle_cycles);
-  if (result.conclusion.idle) m.idleCycles.inc();
-  m.floorUnmetCycles.set(result.state.endpoint_floor_unmet_cycles);
-  for (const a of ANOMALIES)
-    m.anomalyActive.set({ anomaly: a }, b(result.conclusion.anomalies.includes(a)));
-  m.circuitOpen.set(b(result.conclusion.anomalies.includes('recovery_circuit_open')));
-
-  // Lanes per endpoint after the cycle: running lanes where they were placed.
-  const runningIds = runningNow;
-  const load = new Map<string, number>();
-  for (const d of result.plan.decisions)
-    if (d.endpointKey && runningIds.has(d.id))
-      load.set(d.endpointKey, (load.get(d.endpointKey) ?? 0) + 1);
-  const withWork = new Map<string, number>();
-  for (const d of result.plan.decisions)
-    if (d.hasWork)
-      for (const id of new Set(d.endpointIds)) withWork.set(id, (withWork.get(id) ?? 0) + 1);
-  for (const e of result.endpoints) {
-    seen(m, e.id);
-    m.endpointLanesWithWork.set({ endpoint: e.id }, withWork.get(e.id) ?? 0);
-    const n = load.get(e.id) ?? 0;
-    m.endpointLanesRunning.set({ endpoint: e.id }, n);
-    m.endpointUtilization.set(
-      { endpoint: e.id },
-      e.effectiveMaxParallel > 0 ? n / e.effectiveMaxParallel : 0,
-    );
-    m.endpointHealthy.set({ endpoint: e.id }, b(e.healthy));
-  }
-  m.endpointsHealthy.set(result.endpoints.filter((e) => e.enabled && e.healthy).length);
+/** A capability scan: the parallelism and context gauges show its results from now on. */
+export function publishScan(m: Metrics, status: FleetStatus): void {
+  m.sources.scan = status.capability_scan;
 }
 
 function publishActions(m: Metrics, result: CycleResult, trigger: Trigger): void {
@@ -260,43 +82,18 @@ function publishActions(m: Metrics, result: CycleResult, trigger: Trigger): void
 }
 
 /**
- * Metrics of a finished cycle. Counters count now; the lane families are written from this result
- * at each scrape (lane-exposition.ts) until a newer cycle replaces it.
+ * A finished cycle. Counters count now; the guard gauges and the lane families are computed from
+ * this result at each scrape until a newer cycle replaces it.
  */
 export function publishCycle(m: Metrics, result: CycleResult, now: Date): void {
   const trigger = result.report.trigger;
   m.sources.lanes = { result, now };
-  publishGuard(m, result);
   publishActions(m, result, trigger);
-  if (result.probe) publishProbeRound(m, result.probe.results, result.probe.records);
+  // A cycle probes itself only without the daemon's shared probe, which counts its own rounds.
+  if (result.probe) publishProbeRound(m, result.probe);
+  if (result.conclusion.idle) m.idleCycles.inc();
   m.cycles.inc({ trigger, result: result.report.ok ? 'ok' : 'error' });
   m.cycleDuration.observe(result.report.duration_ms / 1000);
-  m.lastCycle.set(Date.parse(result.report.timestamp) / 1000);
-}
-
-/** Heartbeat gauges and keep-warm tokens from the heartbeat state (read on a timer, not at scrape). */
-export function publishHeartbeat(m: Metrics, state: HeartbeatState): void {
-  m.heartbeatSuccess.reset();
-  m.heartbeatLastSuccess.reset();
-  // The state holds every heartbeat endpoint's running total: one that left it has no series.
-  m.sources.keepWarmTokens.clear();
-  for (const [endpoint, entry] of Object.entries(state.endpoints)) {
-    m.heartbeatSuccess.set({ endpoint }, b(entry.ok));
-    if (entry.last_success_at)
-      m.heartbeatLastSuccess.set({ endpoint }, Date.parse(entry.last_success_at) / 1000);
-    if (isCount(entry.tokens_total)) m.sources.keepWarmTokens.set(endpoint, entry.tokens_total);
-  }
-}
-
-/** Watchdog gauges; its restart counters and state age are computed from the snapshot at scrape time. */
-export function publishWatchdog(m: Metrics, snapshot: WatchdogSnapshot): void {
-  m.sources.watchdog = snapshot;
-  m.watchdogUp.reset();
-  m.watchdogGaveUp.reset();
-  for (const p of snapshot.processes) {
-    m.watchdogUp.set({ process: p.process }, b(p.up));
-    m.watchdogGaveUp.set({ process: p.process }, b(p.gaveUp));
-  }
 }
 
 /** A user-visible operator unpause outside a cycle (`lanes unpause`, status page) still counts. */

@@ -11,13 +11,11 @@ import { CycleRunner } from '../guard/runner.js';
 import { HistoryStore } from '../history/store.js';
 import { createLaneAdapter } from '../lanes/factory.js';
 import {
-  keepEndpoints,
+  publishConfig,
   publishCycle,
-  publishEndpointInfo,
-  publishHeartbeat,
-  publishWatchdog,
-  publishProbeRecords,
+  publishFleetStatus,
   publishProbeRound,
+  publishReloadFailed,
   publishScan,
 } from '../metrics/publish.js';
 import { scanFleet, type FleetScan } from '../fleet/scan.js';
@@ -91,7 +89,7 @@ export class GuardService implements GuardPort {
     this.metrics.sources.now = () => options.clock.now().getTime();
     this.config = loadConfig({ root: options.root, env: options.env });
     this.credentials = loadCredentials(this.config, options.env ?? process.env);
-    this.metrics.configReloadSuccessTime.set(options.clock.now().getTime() / 1000);
+    publishConfig(this.metrics, this.config.endpoints, options.clock.now());
     this.deps = this.buildDeps(this.config);
     this.deps.history.repair();
     for (const file of removeStrayTemps(
@@ -111,7 +109,7 @@ export class GuardService implements GuardPort {
       },
     });
     this.fleetStatus = readFleetStatus(this.config.paths.fleetStatus);
-    this.publishStatic();
+    publishFleetStatus(this.metrics, this.fleetStatus);
   }
 
   get history(): HistoryStore {
@@ -148,18 +146,6 @@ export class GuardService implements GuardPort {
     };
   }
 
-  private publishStatic(): void {
-    publishEndpointInfo(this.metrics, this.config.endpoints);
-    publishScan(this.metrics, this.fleetStatus, this.config.endpoints);
-    // The file may remember endpoints the config no longer has: those get no series.
-    const configured = new Set(this.config.endpoints.map((e) => e.id));
-    if (this.fleetStatus?.probe)
-      publishProbeRecords(
-        this.metrics,
-        this.fleetStatus.probe.endpoints.filter((r) => configured.has(r.id)),
-      );
-  }
-
   private onCycle(result: CycleResult): void {
     this.lastResult = result;
     this.lastCycleError = null;
@@ -168,8 +154,6 @@ export class GuardService implements GuardPort {
       this.fleetStatus = result.fleetStatus;
     if (result.probe) this.lastProbe = result.probe;
     publishCycle(this.metrics, result, this.options.clock.now());
-    // A cycle that started before a reload reports the endpoints of the old config.
-    keepEndpoints(this.metrics, this.config.endpoints);
   }
 
   /** Trigger a cycle; concurrent triggers coalesce into one follow-up cycle. */
@@ -199,8 +183,7 @@ export class GuardService implements GuardPort {
     for (const t of probe.transitions) this.deps.history.append('endpoint_state_changed', { ...t });
     this.lastProbe = probe;
     this.fleetStatus = probe.status;
-    publishProbeRound(this.metrics, probe.results, probe.records);
-    keepEndpoints(this.metrics, this.config.endpoints);
+    publishProbeRound(this.metrics, probe);
     return probe;
   }
 
@@ -237,15 +220,18 @@ export class GuardService implements GuardPort {
       }),
     );
     this.fleetStatus = scan.status;
-    publishScan(this.metrics, scan.status, endpoints);
-    keepEndpoints(this.metrics, this.config.endpoints);
+    publishScan(this.metrics, scan.status);
     return scan;
   }
 
-  /** Read what other laneguard processes write (heartbeat, watchdog) into memory for the next scrapes. */
+  /**
+   * Read what other laneguard processes write (heartbeat, watchdog) into the metrics' sources: the
+   * only read of those files for the metrics (on serve's timer); scrapes show what was read last.
+   */
   refreshSideStates(): void {
-    publishHeartbeat(this.metrics, readHeartbeatState(this.config.paths.heartbeatState));
-    publishWatchdog(this.metrics, readWatchdogSnapshot(watchdogStateFile(this.config.root)));
+    const sources = this.metrics.sources;
+    sources.heartbeat = readHeartbeatState(this.config.paths.heartbeatState);
+    sources.watchdog = readWatchdogSnapshot(watchdogStateFile(this.config.root));
   }
 
   /** Re-read config; an invalid new config keeps the old one running. */
@@ -256,15 +242,13 @@ export class GuardService implements GuardPort {
       this.config = next;
       this.credentials = credentials;
       this.deps = this.buildDeps(next);
-      this.metrics.configReloadOk.set(1);
-      this.metrics.configReloadSuccessTime.set(this.options.clock.now().getTime() / 1000);
-      this.publishStatic();
+      publishConfig(this.metrics, next.endpoints, this.options.clock.now());
       this.deps.history.append('config_reloaded', { source });
       this.log(`config reloaded (${source})`);
       return { ok: true };
     } catch (err) {
       const error = (err as Error).message;
-      this.metrics.configReloadOk.set(0);
+      publishReloadFailed(this.metrics);
       this.deps.history.append('config_reload_failed', { source, error });
       this.log(`config reload failed (${source}), keeping the running config:\n${error}`);
       return { ok: false, error };

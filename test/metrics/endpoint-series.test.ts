@@ -9,9 +9,20 @@ import { ModelServer } from '../../src/sandbox/model-server.js';
 import { GuardService } from '../../src/serve/service.js';
 import { systemClock } from '../../src/util/clock.js';
 import { useModelServer } from '../helpers/model-server.js';
-import { sandboxService } from '../helpers/service.js';
+import { sample, sandboxService } from '../helpers/service.js';
 
 const models = useModelServer();
+
+/** Reload the daemon with these endpoints as its fleet file. */
+function reloadWith(service: GuardService, root: string, endpoints: object[]): void {
+  writeFileSync(path.join(root, 'config/local_model_fleet.json'), JSON.stringify({ endpoints }));
+  expect(service.reload('test').ok).toBe(true);
+}
+
+/** Families with at least one series of the endpoint. */
+function familiesOf(exposition: string, endpoint: string): string[] {
+  return [...new Set(seriesOf(exposition, endpoint).map((line) => line.split('{')[0]!))].sort();
+}
 
 function seriesOf(exposition: string, endpoint: string): string[] {
   return exposition
@@ -148,6 +159,119 @@ describe('per-endpoint series', () => {
       expect(seriesOf((await request(createApp(service)).get('/metrics')).text, 'gone')).toEqual(
         [],
       );
+    } finally {
+      await slow.stop();
+    }
+  });
+
+  it('a reload that drops an endpoint removes every one of its series, in every family', async () => {
+    const llama = await new ModelServer({
+      kind: 'llamacpp',
+      slots: 4,
+      running: 1,
+      waiting: 2,
+      metricsEndpoint: true,
+      contextLength: 8192,
+    }).start();
+    try {
+      const { service, root } = sandboxService({
+        endpoints: [
+          { id: 'lm', base_url: models.server.baseUrl },
+          {
+            id: 'gone',
+            base_url: llama.baseUrl,
+            kind: 'llamacpp',
+            canary: { model: 'test-model' },
+          },
+        ],
+        lanes: [{ id: 'l1', urls: [llama.baseUrl], pending: 2 }],
+        guard: { dry_run: true },
+      });
+      await service.probe();
+      await service.scan(true);
+      await service.cycle({ trigger: 'manual' });
+      const app = createApp(service);
+      const before = (await request(app).get('/metrics')).text;
+      expect(familiesOf(before, 'gone')).toEqual([
+        'laneguard_endpoint_context_tokens',
+        'laneguard_endpoint_healthy',
+        'laneguard_endpoint_info',
+        'laneguard_endpoint_lanes_running',
+        'laneguard_endpoint_lanes_with_work',
+        'laneguard_endpoint_last_success_timestamp_seconds',
+        'laneguard_endpoint_max_parallel',
+        'laneguard_endpoint_models',
+        'laneguard_endpoint_models_loaded',
+        'laneguard_endpoint_probe_duration_seconds',
+        'laneguard_endpoint_probes_total',
+        'laneguard_endpoint_ready',
+        'laneguard_endpoint_requests_running',
+        'laneguard_endpoint_requests_waiting',
+        'laneguard_endpoint_slots',
+        'laneguard_endpoint_state',
+        'laneguard_endpoint_up',
+        'laneguard_endpoint_utilization_ratio',
+        'laneguard_probe_tokens_total',
+      ]);
+      const probesBefore = sample(before, 'laneguard_endpoint_probes_total', {
+        endpoint: 'lm',
+        result: 'success',
+      });
+
+      reloadWith(service, root, [{ id: 'lm', base_url: models.server.baseUrl }]);
+      const after = (await request(app).get('/metrics')).text;
+      expect(seriesOf(after, 'gone')).toEqual([]);
+      expect(sample(after, 'laneguard_endpoints_enabled')).toBe(1);
+      expect(sample(after, 'laneguard_endpoints_healthy')).toBe(1);
+      // The endpoints that stay keep their series, and their counters keep counting.
+      await service.probe();
+      const next = (await request(app).get('/metrics')).text;
+      expect(
+        sample(next, 'laneguard_endpoint_probes_total', { endpoint: 'lm', result: 'success' }),
+      ).toBe(probesBefore! + 1);
+      expect(seriesOf(next, 'gone')).toEqual([]);
+      // Configured again: its probe counter goes on from where it was, never backwards.
+      const goneBefore = sample(before, 'laneguard_endpoint_probes_total', {
+        endpoint: 'gone',
+        result: 'success',
+      });
+      reloadWith(service, root, [
+        { id: 'lm', base_url: models.server.baseUrl },
+        { id: 'gone', base_url: llama.baseUrl, kind: 'llamacpp' },
+      ]);
+      const back = (await request(app).get('/metrics')).text;
+      expect(
+        sample(back, 'laneguard_endpoint_probes_total', { endpoint: 'gone', result: 'success' }),
+      ).toBe(goneBefore);
+    } finally {
+      await llama.stop();
+    }
+  });
+
+  it('a probe round and a cycle under way during the reload do not bring the removed endpoint back', async () => {
+    const slow = await new ModelServer({ behavior: 'slow', delayMs: 800 }).start();
+    try {
+      const { service, root } = sandboxService({
+        endpoints: [
+          { id: 'lm', base_url: models.server.baseUrl },
+          { id: 'gone', base_url: slow.baseUrl },
+        ],
+        lanes: [{ id: 'l1', urls: [slow.baseUrl], pending: 1 }],
+        guard: { dry_run: true },
+      });
+      // The cycle probes through the daemon's shared round, which waits on the slow endpoint.
+      const cycle = service.cycle({ trigger: 'manual', forceProbe: true });
+      await new Promise((r) => setTimeout(r, 200));
+      reloadWith(service, root, [{ id: 'lm', base_url: models.server.baseUrl }]);
+      const result = await cycle;
+      // Both results arrived after the reload, and both still name the endpoint of the old config.
+      expect(result.endpoints.map((e) => e.id)).toEqual(['lm', 'gone']);
+      expect(service.lastProbe?.records.map((r) => r.id)).toEqual(['lm', 'gone']);
+      const text = (await request(createApp(service)).get('/metrics')).text;
+      expect(seriesOf(text, 'gone')).toEqual([]);
+      expect(sample(text, 'laneguard_endpoint_up', { endpoint: 'lm' })).toBe(1);
+      expect(sample(text, 'laneguard_endpoint_lanes_with_work', { endpoint: 'lm' })).toBe(0);
+      expect(sample(text, 'laneguard_endpoints_healthy')).toBe(1);
     } finally {
       await slow.stop();
     }
