@@ -4,6 +4,7 @@ import { bench, describe } from 'vitest';
 import { decide } from '../src/core/guard/policy.js';
 import { conclude } from '../src/core/guard/conclude.js';
 import type { CycleResult } from '../src/guard/cycle.js';
+import { buildReport } from '../src/guard/report.js';
 import { publishCycle } from '../src/metrics/publish.js';
 import { createMetrics } from '../src/metrics/registry.js';
 import { renderMetrics } from '../src/metrics/render.js';
@@ -34,18 +35,32 @@ const conclusion = conclude(
   config,
   { cycleId: 'c', dryRun: false },
 );
-const report = {
+const notRun = { ran: false, ok: null, exit_code: null };
+// The report as the cycle builds it, so this bench follows the report's shape.
+const report = buildReport({
+  cycleId: 'c',
+  at: NOW.toISOString(),
   trigger: 'schedule',
-  started: [],
-  unpaused: [],
-  failed: [],
-  skipped: [],
-  ensure: { ran: false, ok: null, exit_code: null },
-  escalate: { ran: false, ok: null, exit_code: null },
-  ok: true,
-  duration_ms: 10,
-  timestamp: NOW.toISOString(),
-};
+  mode: 'autonomous',
+  dryRun: false,
+  plan,
+  outcome: {
+    unpaused: [],
+    started: [],
+    failed: [],
+    startFailed: [],
+    startCommandFailed: [],
+    otherFailures: 0,
+    after: null,
+  },
+  readErrors: [],
+  conclusion,
+  ensure: notRun,
+  escalate: notRun,
+  durationMs: 10,
+  onlyLanes: null,
+  notes: [],
+});
 const result = {
   report,
   state: conclusion.state,

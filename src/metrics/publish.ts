@@ -95,8 +95,3 @@ export function publishCycle(m: Metrics, result: CycleResult, now: Date): void {
   m.cycles.inc({ trigger, result: result.report.ok ? 'ok' : 'error' });
   m.cycleDuration.observe(result.report.duration_ms / 1000);
 }
-
-/** A user-visible operator unpause outside a cycle (`lanes unpause`, status page) still counts. */
-export function publishOperatorUnpause(m: Metrics, lane: string): void {
-  m.laneUnpauses.inc({ lane, reason: 'operator' });
-}
