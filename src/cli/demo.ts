@@ -11,7 +11,7 @@ import { descendants, processesMentioning, snapshot, trySignal } from '../proces
 import { systemClock } from '../util/clock.js';
 import { UsageError } from './errors.js';
 import type { CliIo } from './io.js';
-import { MAIN_SCRIPT } from '../util/self.js';
+import { laneguardMain } from '../util/self.js';
 
 /** A word a POSIX shell reads back unchanged. */
 function shellWord(word: string): string {
@@ -95,7 +95,7 @@ and find the hung lane stalled and restart it. Ctrl-C stops everything.`,
         `  trigger      curl -X POST -H 'Authorization: Bearer ${token}' ${running.url}/api/v1/cycle`,
       );
       // Printed as this process runs laneguard (node + entry point), so they work as printed without npm link.
-      const cli = [process.execPath, MAIN_SCRIPT, '--root', root].map(shellWord).join(' ');
+      const cli = [process.execPath, laneguardMain(), '--root', root].map(shellWord).join(' ');
       io.out(`  inspect      ${cli} lanes`);
       io.out(`               ${cli} history`);
       io.out('Ctrl-C stops the guard, the lanes and the model servers.\n');

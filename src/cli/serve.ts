@@ -1,7 +1,7 @@
-import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
 import { daemonStatus, startDaemon, stopDaemon } from '../serve/daemon.js';
 import { systemClock } from '../util/clock.js';
+import { laneguardMain } from '../util/self.js';
 import { loadFor, resolveRoot } from './context.js';
 import { EXIT_FAILED, EXIT_OK, UsageError } from './errors.js';
 import { age } from './format.js';
@@ -9,8 +9,6 @@ import { stopServeWatchdog, watchdogDaemonStatus } from './daemons.js';
 import { globals, type CliIo } from './io.js';
 import { refuseBesideReplacedGuard } from './replaced-guard.js';
 import type { LoadedConfig } from '../config/load.js';
-
-const MAIN = fileURLToPath(new URL('../main.js', import.meta.url));
 
 function stamp(line: string): string {
   return `${new Date().toISOString()} ${line}`;
@@ -81,7 +79,7 @@ export function registerServe(program: Command, io: CliIo): void {
       refuseBesideReplacedGuard(config);
       const result = await startDaemon(
         config,
-        MAIN,
+        laneguardMain(),
         15_000,
         opts.listen ? ['--listen', opts.listen] : [],
       );

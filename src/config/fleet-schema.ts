@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { ENDPOINT_KINDS } from '../domain/catalogues.js';
 
 export const ENDPOINT_ID = /^[A-Za-z0-9._-]{1,64}$/;

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { ALERT_ACTIONS, LANE_SOURCES } from '../domain/catalogues.js';
 
 const positive = z.number().positive();

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 // lanes.json belongs to the fleet (the orxaq layout): laneguard reads the keys it needs and leaves
 // the rest alone, so unknown keys are fine here. Each lane is validated on its own so one bad lane

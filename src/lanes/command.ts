@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { childPath } from '../config/paths.js';
 import { isValidLaneId, LANE_ID } from '../config/lanes-schema.js';
 import type { LaneReadError, LaneSnapshot } from '../domain/types.js';

@@ -12,7 +12,7 @@ import { ConfigError } from '../config/errors.js';
 import { createLaneAdapter } from '../lanes/factory.js';
 import { replacedGuardMessage, replacedGuardRunning } from '../serve/replaced-guard.js';
 import { commandLineOf, readPid } from '../process/index.js';
-import { MAIN_SCRIPT } from '../util/self.js';
+import { laneguardMain } from '../util/self.js';
 import { findTargets, repointMakefile } from './makefile.js';
 
 export type ItemStatus = 'ok' | 'info' | 'rewrite' | 'operator';
@@ -44,7 +44,7 @@ export interface Plan {
 export function laneguardCommand(env: NodeJS.ProcessEnv): string {
   return findProgram('laneguard', process.cwd(), env)
     ? 'laneguard'
-    : `"${process.execPath}" "${MAIN_SCRIPT}"`;
+    : `"${process.execPath}" "${laneguardMain()}"`;
 }
 
 const isDir = (dir: string): boolean => {

@@ -1,6 +1,6 @@
 // The Alertmanager webhook payload (version 4): content type, JSON, schema. Pure: bytes in, a
 // validated payload or a rejection out.
-import { z } from 'zod';
+import * as z from 'zod';
 import { ForbiddenKeyError, parseJson } from '../util/json.js';
 import { rejection, type WebhookRejection } from './errors.js';
 

@@ -1,9 +1,18 @@
-import { fileURLToPath } from 'node:url';
+import path from 'node:path';
+import { packageRoot } from './package-root.js';
 
-/** This installation's entry point (dist/main.js), so a daemon restarts the laneguard that is installed. */
-export const MAIN_SCRIPT = fileURLToPath(new URL('../main.js', import.meta.url));
+let mainScript: string | undefined;
+
+/**
+ * This installation's entry point (dist/main.js), so a daemon restarts the laneguard that is
+ * installed. Found from the package root, not next to this module: in the build this code is
+ * bundled into dist/chunks/.
+ */
+export function laneguardMain(): string {
+  return (mainScript ??= path.join(packageRoot(), 'dist', 'main.js'));
+}
 
 /** `laneguard --root ROOT …args` as an argv, with this node and this entry point. */
 export function laneguardArgv(root: string, ...args: string[]): string[] {
-  return [process.execPath, MAIN_SCRIPT, '--root', root, ...args];
+  return [process.execPath, laneguardMain(), '--root', root, ...args];
 }

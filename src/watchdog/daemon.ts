@@ -1,5 +1,4 @@
 // `watchdog run` as a background daemon: one configuration of src/process's pid-file daemon helper.
-import { fileURLToPath } from 'node:url';
 import {
   checkDaemon,
   claimPidFile,
@@ -10,6 +9,7 @@ import {
   type Identity,
 } from '../process/index.js';
 import type { Clock } from '../util/clock.js';
+import { laneguardMain } from '../util/self.js';
 import type { WatchdogConfig } from '../config/watchdog.js';
 
 /** A `watchdog run` command line: the only process the watchdog's pid file is trusted to name. */
@@ -18,14 +18,7 @@ export const WATCHDOG_RUN_WORDS = ['watchdog', 'run'] as const;
 
 /** `laneguard --root ROOT watchdog run`, with this installation's node and entry point. */
 export function defaultWatchdogCommand(root: string): string[] {
-  return [
-    process.execPath,
-    fileURLToPath(new URL('../main.js', import.meta.url)),
-    '--root',
-    root,
-    'watchdog',
-    'run',
-  ];
+  return [process.execPath, laneguardMain(), '--root', root, 'watchdog', 'run'];
 }
 
 export function watchdogDaemonSpec(

@@ -1,8 +1,11 @@
 // Start-up loads only what the command needs: the one-shot commands never load express, the HTTP
-// layer, the status page renderer or the metrics registry. The modules a real `laneguard` process
-// loads are recorded by module hooks preloaded with `node --import`.
+// layer, the status page renderer or the metrics registry. The files a real `laneguard` process
+// loads are recorded by module hooks preloaded with `node --import`; dist/main.js is a bundle
+// (scripts/bundle.mjs), so each file it loads is read back as the source modules it holds, from the
+// list the build writes to dist/chunks/inputs.json.
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { buildSandboxRoot } from '../../src/sandbox/root.js';
@@ -11,6 +14,28 @@ import { useModelServer } from '../helpers/model-server.js';
 import { tempDir } from '../helpers/tmp.js';
 
 const RECORDER = path.resolve('test/fixtures/record-modules.mjs');
+const DIST = path.resolve('dist');
+const BUNDLED = JSON.parse(readFileSync(path.join(DIST, 'chunks/inputs.json'), 'utf8')) as Record<
+  string,
+  string[]
+>;
+
+/**
+ * The source modules behind loaded URLs: a bundle file stands for the modules it holds, any other
+ * file of dist/ for its own source, a package for its path under node_modules/.
+ */
+function sources(urls: readonly string[]): string[] {
+  return urls.flatMap((url) => {
+    if (!url.startsWith('file:')) return [url];
+    const file = fileURLToPath(url);
+    const inDist = path.relative(DIST, file);
+    if (!inDist.startsWith('..')) {
+      return BUNDLED[inDist] ?? [`src/${inDist.replace(/\.js$/, '.ts')}`];
+    }
+    const pkg = file.lastIndexOf('/node_modules/');
+    return pkg >= 0 ? [file.slice(pkg + 1)] : [file];
+  });
+}
 const models = useModelServer();
 
 /** Run node with the recorder preloaded; returns the exit code and every module URL it loaded. */
@@ -40,17 +65,17 @@ function recorded(
 // The HTTP layer is the app, its routes and the page renderer; http/auth.js (credentials and listen
 // parsing, no express) is shared with `config check` and may load.
 const HEAVY = [
-  /\/node_modules\/express\//,
-  /\/node_modules\/prom-client\//,
-  /\/dist\/http\/(?!auth\.js$)/,
-  /\/dist\/metrics\//,
-  /\/dist\/serve\/(serve|service)\.js$/,
+  /^node_modules\/express\//,
+  /^node_modules\/prom-client\//,
+  /^src\/http\/(?!auth\.ts$)/,
+  /^src\/metrics\//,
+  /^src\/serve\/(serve|service)\.ts$/,
 ];
 
 describe('start-up loads only what the command needs', () => {
   it('the recorder sees express when something does load it', async () => {
     const run = await recorded(['--input-type=module', '-e', "await import('express')"]);
-    expect(run.modules.some((m) => HEAVY[0]!.test(m))).toBe(true);
+    expect(sources(run.modules).some((m) => HEAVY[0]!.test(m))).toBe(true);
   });
 
   it.each([
@@ -68,8 +93,15 @@ describe('start-up loads only what the command needs', () => {
     const run = await recorded([MAIN, '--root', root, ...args]);
     expect(run.stderr).toBe('');
     expect(run.code).toBe(0);
+    const loaded = sources(run.modules);
     // The command really ran through the CLI (the recorder saw laneguard's own modules).
-    expect(run.modules.some((m) => m.endsWith('/dist/cli/program.js'))).toBe(true);
-    expect(run.modules.filter((m) => HEAVY.some((re) => re.test(m)))).toEqual([]);
+    expect(loaded).toContain('src/cli/program.ts');
+    expect(loaded.filter((m) => HEAVY.some((re) => re.test(m)))).toEqual([]);
+    // It ran from the bundle: a few files the bundler wrote, not one file per module, and zod and
+    // commander inside them rather than as a hundred files from node_modules.
+    const files = run.modules.filter((m) => m.startsWith('file:')).map((m) => fileURLToPath(m));
+    const fromDist = files.filter((f) => !path.relative(DIST, f).startsWith('..'));
+    expect(fromDist.filter((f) => !(path.relative(DIST, f) in BUNDLED))).toEqual([]);
+    expect(files.filter((f) => /\/node_modules\/(zod|commander)\//.test(f))).toEqual([]);
   });
 });
