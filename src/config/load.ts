@@ -10,7 +10,7 @@ import {
 } from './guard-schema.js';
 import { assertFleetRoot, resolveUnderRoot } from './paths.js';
 import { readJsonFile } from './read-json.js';
-import { formatPath, issuesToErrors } from './zod-issues.js';
+import { CONFIG_PARSE, formatPath, issuesToErrors } from './zod-issues.js';
 
 export const GUARD_CONFIG_FILE = 'config/local_model_idle_guard.json';
 export const FLEET_CONFIG_FILE = 'config/local_model_fleet.json';
@@ -71,7 +71,7 @@ export function lanesRuntimeDirSetting(
 }
 
 function parseGuard(raw: unknown, file: string): { guard: GuardConfig; notPerformed: string[] } {
-  if (raw === null) return { guard: guardSchema.parse({}), notPerformed: [] };
+  if (raw === null) return { guard: guardSchema.parse({}, CONFIG_PARSE), notPerformed: [] };
   if (typeof raw !== 'object' || Array.isArray(raw)) {
     throw new ConfigError('CONFIG_INVALID_VALUE', file, null, 'must be a JSON object');
   }
@@ -81,7 +81,7 @@ function parseGuard(raw: unknown, file: string): { guard: GuardConfig; notPerfor
     if (NOT_PERFORMED_PREFIXES.some((p) => key.startsWith(p))) notPerformed.push(key);
     else kept[key] = value;
   }
-  const result = guardSchema.safeParse(kept, { reportInput: true });
+  const result = guardSchema.safeParse(kept, CONFIG_PARSE);
   if (!result.success)
     throw new ConfigErrors(issuesToErrors(file, guardSchema, result.error.issues));
   return { guard: result.data, notPerformed };
@@ -120,7 +120,7 @@ function parseFleet(raw: unknown, file: string, env: NodeJS.ProcessEnv): Endpoin
       'not found; create it with {"endpoints": [{"id": "…", "base_url": "http://127.0.0.1:1234/v1"}]} or pass --root',
     );
   }
-  const result = fleetSchema.safeParse(raw, { reportInput: true });
+  const result = fleetSchema.safeParse(raw, CONFIG_PARSE);
   if (!result.success) {
     const ids = Array.isArray((raw as { endpoints?: unknown }).endpoints)
       ? ((raw as { endpoints: unknown[] }).endpoints as Array<{ id?: unknown }>)

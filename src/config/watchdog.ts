@@ -14,7 +14,7 @@ import {
   type ProcessRole,
 } from './watchdog-roles.js';
 import { WATCHDOG_CONFIG_FILE, watchdogSchema, type ProcessFileConfig } from './watchdog-schema.js';
-import { formatPath, issuesToErrors } from './zod-issues.js';
+import { CONFIG_PARSE, formatPath, issuesToErrors } from './zod-issues.js';
 
 export type HealthSpec =
   | { kind: 'http'; url: string; timeoutSec: number }
@@ -215,7 +215,7 @@ export function parseWatchdogConfig(
     const id = p[0] === 'processes' && typeof p[1] === 'number' ? ids[p[1]]?.id : undefined;
     return typeof id === 'string' ? `${formatPath(p)} (process "${id}")` : formatPath(p);
   };
-  const result = watchdogSchema.safeParse(raw, { reportInput: true });
+  const result = watchdogSchema.safeParse(raw, CONFIG_PARSE);
   if (!result.success)
     throw new ConfigErrors(issuesToErrors(file, watchdogSchema, result.error.issues, describe));
   const c = result.data;

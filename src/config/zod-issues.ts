@@ -2,6 +2,13 @@ import type * as z from 'zod';
 import { ConfigError } from './errors.js';
 import { nearest } from './suggest.js';
 
+/**
+ * How a config file is parsed: issues carry their input (for the did-you-mean hints), and zod's
+ * compiled fast path is skipped: generating it costs more than it saves on a file parsed once
+ * (about half of loading the config on a cold start).
+ */
+export const CONFIG_PARSE = { reportInput: true, jitless: true } as const;
+
 type AnySchema = z.ZodType;
 interface Def {
   type: string;
