@@ -13,22 +13,43 @@ export function percentile(values: readonly number[], p: number): number {
 
 export const median = (values: readonly number[]): number => percentile(values, 50);
 
-/** Wall time of `laneguard once`, start-up included (median of `runs`). Spawned asynchronously: the
- * bench's own model server must keep answering the probe meanwhile. */
-export async function onceWallMs(root: string, runs: number): Promise<number> {
-  const times: number[] = [];
+export interface OnceTimes {
+  /** Wall time of `laneguard once`, start-up included. */
+  wallMs: number;
+  /** The cycle alone, as the report gives it (duration_ms). */
+  cycleMs: number;
+  /** Node starting with nothing to run (`node -e 0`): the floor under any command. */
+  nodeMs: number;
+}
+
+function spawnTimed(
+  args: string[],
+): Promise<{ ms: number; code: number | null; out: string; err: string }> {
+  const started = performance.now();
+  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  let err = '';
+  child.stdout.on('data', (c: Buffer) => (out += c.toString()));
+  child.stderr.on('data', (c: Buffer) => (err += c.toString()));
+  return new Promise((resolve) =>
+    child.on('close', (code) => resolve({ ms: performance.now() - started, code, out, err })),
+  );
+}
+
+/** `laneguard once`, start-up included, and bare node, interleaved (medians of `runs`). Spawned
+ * asynchronously: the bench's own model server must keep answering the probe meanwhile. */
+export async function onceTimes(root: string, runs: number): Promise<OnceTimes> {
+  const wall: number[] = [];
+  const cycle: number[] = [];
+  const node: number[] = [];
   for (let i = 0; i < runs; i++) {
-    const started = performance.now();
-    const child = spawn(process.execPath, [MAIN, '--root', root, 'once', '--json'], {
-      stdio: ['ignore', 'ignore', 'pipe'],
-    });
-    let stderr = '';
-    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
-    times.push(performance.now() - started);
-    if (code !== 0) throw new Error(`once exited ${code}: ${stderr.slice(0, 500)}`);
+    const once = await spawnTimed([MAIN, '--root', root, 'once', '--json']);
+    if (once.code !== 0) throw new Error(`once exited ${once.code}: ${once.err.slice(0, 500)}`);
+    wall.push(once.ms);
+    cycle.push((JSON.parse(once.out) as { duration_ms: number }).duration_ms);
+    node.push((await spawnTimed(['-e', '0'])).ms);
   }
-  return median(times);
+  return { wallMs: median(wall), cycleMs: median(cycle), nodeMs: median(node) };
 }
 
 /** Scrape /metrics every `gapMs` (several times a real scraper's rate) until stopped; returns the latencies. */
