@@ -3,6 +3,7 @@
 // starts a fresh window. Benchmark tooling only; laneguard itself never loads it.
 import { writeFileSync } from 'node:fs';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { getHeapSpaceStatistics } from 'node:v8';
 
 const file = process.env.LANEGUARD_BENCH_LOOP_FILE;
 if (file) {
@@ -27,6 +28,13 @@ if (file) {
         heap_total: memory.heapTotal,
         external: memory.external,
         array_buffers: memory.arrayBuffers,
+        // Where the heap's size goes (committed vs used per space): a diagnosis aid.
+        heap_spaces: Object.fromEntries(
+          getHeapSpaceStatistics().map((s) => [
+            s.space_name,
+            { size: s.space_size, used: s.space_used_size },
+          ]),
+        ),
       }),
     );
     histogram.reset();
