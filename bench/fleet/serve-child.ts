@@ -1,10 +1,12 @@
-// The laneguard `serve` under benchmark: a real child process from dist/, with the event-loop
+// The laneguard `serve` under benchmark: a real child process from dist/, started with the command
+// line `laneguard start` uses (node, serve's heap settings, dist/main.js … serve), the event-loop
 // monitor preloaded, driven over loopback HTTP.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { request as httpRequest, Agent } from 'node:http';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { serveCommand } from '../../src/serve/daemon.js';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 export const PACKAGE_ROOT = path.resolve(HERE, '../..');
@@ -67,20 +69,19 @@ export class ServeChild {
     private readonly loopFile: string,
   ) {}
 
+  /** `nodeArgs` come after serve's own node flags (a diagnosis run may override them). */
   static async start(root: string, nodeArgs: string[] = []): Promise<ServeChild> {
     const loopFile = path.join(root, 'bench-loop.json');
-    const child = spawn(
-      process.execPath,
-      [...nodeArgs, '--import', MONITOR, MAIN, '--root', root, 'serve', '--listen', '127.0.0.1:0'],
-      {
-        env: {
-          ...process.env,
-          LANEGUARD_WEBHOOK_TOKEN: TOKEN,
-          LANEGUARD_BENCH_LOOP_FILE: loopFile,
-        },
-        stdio: ['ignore', 'pipe', 'pipe'],
+    const [node, ...args] = serveCommand(MAIN, root, ['--listen', '127.0.0.1:0']);
+    args.splice(args.indexOf(MAIN), 0, ...nodeArgs, '--import', MONITOR);
+    const child = spawn(node!, args, {
+      env: {
+        ...process.env,
+        LANEGUARD_WEBHOOK_TOKEN: TOKEN,
+        LANEGUARD_BENCH_LOOP_FILE: loopFile,
       },
-    );
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let output = '';
     const url = await new Promise<string>((resolve, reject) => {
       const onData = (chunk: Buffer): void => {

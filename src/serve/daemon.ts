@@ -10,6 +10,7 @@ import {
 } from '../process/index.js';
 import { readJson } from '../store/atomic.js';
 import { systemClock, type Clock } from '../util/clock.js';
+import { SERVE_NODE_FLAGS } from './node-flags.js';
 
 export const SERVE_WORDS = ['serve'] as const;
 
@@ -21,6 +22,15 @@ export function serveDaemonSpec(config: Pick<LoadedConfig, 'root' | 'paths'>): D
     logFile: config.paths.log,
     words: SERVE_WORDS,
   };
+}
+
+/** How `laneguard start` runs serve: this node, with serve's heap settings (node-flags.ts). */
+export function serveCommand(
+  mainScript: string,
+  root: string,
+  serveArgs: readonly string[] = [],
+): string[] {
+  return [process.execPath, ...SERVE_NODE_FLAGS, mainScript, '--root', root, 'serve', ...serveArgs];
 }
 
 export interface StartResult {
@@ -36,7 +46,7 @@ export async function startDaemon(
   serveArgs: readonly string[] = [],
   clock: Clock = systemClock,
 ): Promise<StartResult> {
-  const command = [process.execPath, mainScript, '--root', config.root, 'serve', ...serveArgs];
+  const command = serveCommand(mainScript, config.root, serveArgs);
   const result = await startPidFileDaemon(serveDaemonSpec(config), { command, clock, waitMs });
   if (result.status === 'already_running')
     return { started: false, pid: result.pid, message: `already running (pid ${result.pid})` };

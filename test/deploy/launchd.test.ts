@@ -4,6 +4,7 @@ import { spawnSync } from 'node:child_process';
 import { chmodSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { SERVE_NODE_FLAGS } from '../../src/serve/node-flags.js';
 import { laneguard } from '../helpers/cli.js';
 import { tempDir } from '../helpers/tmp.js';
 import { parsePlist, type PlistValue } from './plist.js';
@@ -21,12 +22,19 @@ type Plist = Record<string, PlistValue>;
 const load = (job: string): Plist =>
   parsePlist(readFileSync(path.join(DIR, `local.laneguard.${job}.plist`), 'utf8')) as Plist;
 
-/** The laneguard argv a job runs: directly, or as the `exec` line of its `/bin/sh -c` wrapper. */
-function laneguardArgv(plist: Plist): string[] {
+/** The argv a job runs: directly, or as the `exec` line of its `/bin/sh -c` wrapper. */
+function jobArgv(plist: Plist): string[] {
   const argv = plist.ProgramArguments as string[];
   if (argv[0] !== '/bin/sh') return argv;
   expect(argv.slice(0, 2)).toEqual(['/bin/sh', '-c']);
   return /exec (.+)$/.exec(argv[2]!)![1]!.split(' ');
+}
+
+/** The laneguard argv of a job, without the `node <flags>` serve runs under. */
+function laneguardArgv(plist: Plist): string[] {
+  const argv = jobArgv(plist);
+  if (argv[0] !== 'node') return argv;
+  return argv.slice(argv.indexOf(BINARY));
 }
 
 describe('deploy/launchd example LaunchAgents', () => {
@@ -85,6 +93,14 @@ describe('deploy/launchd example LaunchAgents', () => {
     );
   });
 
+  it("serve runs under node with serve's heap settings, as `laneguard start` runs it", () => {
+    expect(jobArgv(load('serve')).slice(0, SERVE_NODE_FLAGS.length + 2)).toEqual([
+      'node',
+      ...SERVE_NODE_FLAGS,
+      BINARY,
+    ]);
+  });
+
   it('serve reads LANEGUARD_WEBHOOK_TOKEN from ~/.config/laneguard/laneguard.env and execs laneguard with its arguments', () => {
     const home = tempDir();
     mkdirSync(path.join(home, '.config/laneguard'), { recursive: true });
@@ -92,21 +108,23 @@ describe('deploy/launchd example LaunchAgents', () => {
       path.join(home, '.config/laneguard/laneguard.env'),
       'LANEGUARD_WEBHOOK_TOKEN=s3cret-token\n',
     );
-    const stub = path.join(home, 'laneguard');
-    writeFileSync(stub, '#!/bin/sh\necho "$LANEGUARD_WEBHOOK_TOKEN|$*"\n');
-    chmodSync(stub, 0o755);
-    const script = (load('serve').ProgramArguments as string[])[2]!.replace(BINARY, stub);
+    // A node on the job's PATH that prints what it was given.
+    const bin = tempDir();
+    writeFileSync(path.join(bin, 'node'), '#!/bin/sh\necho "$LANEGUARD_WEBHOOK_TOKEN|$*"\n');
+    chmodSync(path.join(bin, 'node'), 0o755);
+    const script = (load('serve').ProgramArguments as string[])[2]!;
+    const args = `${SERVE_NODE_FLAGS.join(' ')} ${BINARY} --root /Users/Shared/laneguard serve`;
     const run = spawnSync('/bin/sh', ['-c', script], {
-      env: { HOME: home, PATH: '/usr/bin:/bin' },
+      env: { HOME: home, PATH: `${bin}:/usr/bin:/bin` },
       encoding: 'utf8',
     });
-    expect(run.stdout).toBe(`s3cret-token|--root /Users/Shared/laneguard serve\n`);
+    expect(run.stdout).toBe(`s3cret-token|${args}\n`);
     // Without the file it still starts (the token may come from server.token_file).
     const bare = spawnSync('/bin/sh', ['-c', script], {
-      env: { HOME: tempDir(), PATH: '/usr/bin:/bin' },
+      env: { HOME: tempDir(), PATH: `${bin}:/usr/bin:/bin` },
       encoding: 'utf8',
     });
-    expect(bare.stdout).toBe('|--root /Users/Shared/laneguard serve\n');
+    expect(bare.stdout).toBe(`|${args}\n`);
   });
 
   const plutil = spawnSync('plutil', ['-help'], { encoding: 'utf8' }).error === undefined;

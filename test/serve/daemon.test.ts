@@ -1,9 +1,10 @@
 import { spawn } from 'node:child_process';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { buildSandboxRoot } from '../../src/sandbox/root.js';
 import { pidAlive } from '../../src/process/index.js';
+import { SERVE_NODE_FLAGS } from '../../src/serve/node-flags.js';
 import { laneguard, waitFor } from '../helpers/cli.js';
 import { startServe } from '../helpers/serve-process.js';
 import { tempDir } from '../helpers/tmp.js';
@@ -26,6 +27,12 @@ describe('laneguard start / stop / status', () => {
     expect(start.stdout).toMatch(/^started \(pid (\d+)\)/);
     const pid = Number(/pid (\d+)/.exec(start.stdout)![1]);
     expect(Number(readFileSync(path.join(root, PID), 'utf8'))).toBe(pid);
+    // With serve's heap settings, before the entry point (node reads its flags only there).
+    if (existsSync(`/proc/${pid}/cmdline`)) {
+      const argv = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
+      const main = argv.findIndex((a) => a.endsWith('main.js'));
+      expect(argv.slice(1, main)).toEqual(expect.arrayContaining([...SERVE_NODE_FLAGS]));
+    }
     const status = await laneguard(['--root', root, 'status', '--json']);
     expect(status.code).toBe(0);
     expect(JSON.parse(status.stdout)).toMatchObject({

@@ -6,6 +6,7 @@ import { chmodSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { guardSchema } from '../../src/config/guard-schema.js';
+import { SERVE_NODE_FLAGS } from '../../src/serve/node-flags.js';
 import { tempDir } from '../helpers/tmp.js';
 
 const DIR = path.resolve('deploy/systemd');
@@ -74,7 +75,7 @@ describe('deploy/systemd example units', () => {
       expect(section(text, 'Unit')).toMatch(/^StartLimitBurst=\d+$/m);
       expect(section(text, 'Service')).toMatch(/^Restart=(always|on-failure)$/m);
       expect(section(text, 'Service')).toMatch(
-        new RegExp(`^ExecStart=${BINARY} --root /\\S+ \\S`, 'm'),
+        new RegExp(`^ExecStart=(?:/usr/bin/env node (?:--\\S+ )*)?${BINARY} --root /\\S+ \\S`, 'm'),
       );
       expect(section(text, 'Service')).toMatch(/^RestartPreventExitStatus=2$/m);
     },
@@ -84,7 +85,7 @@ describe('deploy/systemd example units', () => {
     '%s is hardened: read-only system but the fleet root, private /tmp, read-only homes, JIT allowed',
     (unit) => {
       const service = section(readFileSync(path.join(DIR, unit), 'utf8'), 'Service');
-      const root = /^ExecStart=\S+ --root (\S+) /m.exec(service)?.[1];
+      const root = /^ExecStart=.*? --root (\S+) /m.exec(service)?.[1];
       expect(service).toMatch(/^ProtectSystem=strict$/m);
       expect(service).toMatch(new RegExp(`^ReadWritePaths=${root}$`, 'm'));
       expect(service).toMatch(/^PrivateTmp=true$/m);
@@ -103,6 +104,19 @@ describe('deploy/systemd example units', () => {
     expect(service).toMatch(/^EnvironmentFile=-\/etc\/laneguard\/laneguard\.env$/m);
     const stopSec = Number(/^TimeoutStopSec=(\d+)$/m.exec(service)?.[1]);
     expect(stopSec).toBeGreaterThan(guardSchema.parse({}).lanes.command_timeout_sec);
+  });
+
+  it("serve runs under node with serve's heap settings, as `laneguard start` runs it", () => {
+    const service = section(
+      readFileSync(path.join(DIR, 'laneguard-serve.service'), 'utf8'),
+      'Service',
+    );
+    expect(service).toMatch(
+      new RegExp(
+        `^ExecStart=/usr/bin/env node ${SERVE_NODE_FLAGS.join(' ')} ${BINARY} --root `,
+        'm',
+      ),
+    );
   });
 
   it('the watchdog unit lets its restarted children outlive it', () => {
