@@ -1,20 +1,96 @@
 // Cooperative time slicing: long loops hand the event loop back every few milliseconds, so HTTP
 // requests (scrapes, webhook calls) are answered while a cycle reads thousands of lanes.
+//
+// Loops are background work (the cycle) unless they produce a response (a scrape's writer). A
+// request being answered is foreground work: while one is, a background loop that yields waits
+// for it to finish (at most MAX_DEFER_MS per yield, so a stream of requests slows a cycle down but
+// never stops it). Without this, a scrape that needs a few slices of its own waited for a cycle
+// slice at each of its yields.
 import { setImmediate as yieldToLoop } from 'node:timers/promises';
 
 export const DEFAULT_SLICE_MS = 4;
+/** Longest a background loop waits for requests in flight at one yield. */
+export const MAX_DEFER_MS = 20;
+
+/** Requests being answered now; background loops give way to them when they yield. */
+export class Foreground {
+  private active = 0;
+  private waiters: Array<() => void> = [];
+
+  get busy(): boolean {
+    return this.active > 0;
+  }
+
+  /** Foreground work begins; call the returned function once it ends (later calls do nothing). */
+  enter(): () => void {
+    this.active++;
+    let left = false;
+    return () => {
+      if (left) return;
+      left = true;
+      if (--this.active > 0) return;
+      const waiters = this.waiters;
+      this.waiters = [];
+      for (const wake of waiters) wake();
+    };
+  }
+
+  /** Resolves once no foreground work is active, or after `maxMs`, whichever comes first. */
+  idle(maxMs: number): Promise<void> {
+    if (this.active === 0) return Promise.resolve();
+    return new Promise((resolve) => {
+      const wake = (): void => {
+        clearTimeout(timer);
+        resolve();
+      };
+      const timer = setTimeout(() => {
+        this.waiters = this.waiters.filter((w) => w !== wake);
+        resolve();
+      }, maxMs);
+      this.waiters.push(wake);
+    });
+  }
+
+  /** Run `work` as foreground work. */
+  async run<T>(work: () => Promise<T>): Promise<T> {
+    const leave = this.enter();
+    try {
+      return await work();
+    } finally {
+      leave();
+    }
+  }
+}
+
+/** The process's foreground: the HTTP routes that must not wait for a cycle mark their requests. */
+export const foreground = new Foreground();
+
+export interface SlicerOptions {
+  sliceMs?: number;
+  /** A loop that answers a request: it yields to I/O but never waits for other requests. */
+  foreground?: boolean;
+  /** The foreground it gives way to (tests pass their own). */
+  requests?: Foreground;
+}
 
 export class TimeSlicer {
   private sliceStart = performance.now();
+  private readonly sliceMs: number;
+  private readonly requests: Foreground | null;
   /** How many times the loop was handed back (the benchmark prints it). */
   yields = 0;
 
-  constructor(private readonly sliceMs = DEFAULT_SLICE_MS) {}
+  constructor(options: number | SlicerOptions = {}) {
+    const o = typeof options === 'number' ? { sliceMs: options } : options;
+    this.sliceMs = o.sliceMs ?? DEFAULT_SLICE_MS;
+    this.requests = o.foreground ? null : (o.requests ?? foreground);
+  }
 
   /** Yield when the current slice is used up; cheap to call once per item. */
   async tick(): Promise<void> {
     if (performance.now() - this.sliceStart < this.sliceMs) return;
     await yieldToLoop();
+    if (this.requests?.busy) await this.requests.idle(MAX_DEFER_MS);
     this.yields++;
     this.sliceStart = performance.now();
   }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { TimeSlicer } from '../../src/util/slice.js';
+import { Foreground, MAX_DEFER_MS, TimeSlicer } from '../../src/util/slice.js';
 
 function busy(ms: number): void {
   const until = performance.now() + ms;
@@ -28,5 +28,74 @@ describe('time slicing', () => {
     const slicer = new TimeSlicer(10_000);
     for (let i = 0; i < 100; i++) await slicer.tick();
     expect(slicer.yields).toBe(0);
+  });
+});
+
+describe('foreground work first', () => {
+  const slowLoop = async (slicer: TimeSlicer, items: number): Promise<void> => {
+    for (let i = 0; i < items; i++) {
+      busy(1);
+      await slicer.tick();
+    }
+  };
+
+  it('a background loop that yields waits while a request is being answered, and goes on once it is', async () => {
+    const requests = new Foreground();
+    const leave = requests.enter();
+    let loopDone = false;
+    const loop = slowLoop(new TimeSlicer({ sliceMs: 2, requests }), 20).then(
+      () => (loopDone = true),
+    );
+    // Long enough for the loop to reach several yields, shorter than one deferral.
+    await new Promise((r) => setTimeout(r, MAX_DEFER_MS / 2));
+    expect(loopDone).toBe(false);
+    leave();
+    await loop;
+    expect(loopDone).toBe(true);
+  });
+
+  it('requests that never end slow a background loop down but never stop it', async () => {
+    const requests = new Foreground();
+    requests.enter();
+    const started = performance.now();
+    const slicer = new TimeSlicer({ sliceMs: 2, requests });
+    await slowLoop(slicer, 10);
+    expect(slicer.yields).toBeGreaterThan(0);
+    // Each yield waited for the bound and no longer.
+    const elapsed = performance.now() - started;
+    expect(elapsed).toBeGreaterThanOrEqual(slicer.yields * MAX_DEFER_MS - 5);
+    expect(elapsed).toBeLessThan(slicer.yields * (MAX_DEFER_MS + 50) + 100);
+  });
+
+  it('a loop that answers a request yields to I/O but never waits for other requests', async () => {
+    const requests = new Foreground();
+    requests.enter();
+    const started = performance.now();
+    const slicer = new TimeSlicer({ sliceMs: 2, foreground: true, requests });
+    await slowLoop(slicer, 20);
+    expect(slicer.yields).toBeGreaterThan(0);
+    expect(performance.now() - started).toBeLessThan(slicer.yields * MAX_DEFER_MS);
+  });
+
+  it('run() ends the foreground work when the work throws', async () => {
+    const requests = new Foreground();
+    await expect(
+      requests.run(async () => {
+        expect(requests.busy).toBe(true);
+        throw new Error('render failed');
+      }),
+    ).rejects.toThrow('render failed');
+    expect(requests.busy).toBe(false);
+  });
+
+  it('leaving twice counts once', () => {
+    const requests = new Foreground();
+    const a = requests.enter();
+    const b = requests.enter();
+    a();
+    a();
+    expect(requests.busy).toBe(true);
+    b();
+    expect(requests.busy).toBe(false);
   });
 });
