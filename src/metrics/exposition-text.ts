@@ -6,8 +6,13 @@ export function escapeHelp(text: string): string {
   return text.replace(/\\/g, '\\\\').replace(/\n/g, '\\n');
 }
 
+const NEEDS_ESCAPE = /[\\\n"]/;
+
 /** A label value: backslash, newline and double quote escaped. */
 export function escapeLabelValue(value: string): string {
+  // Most values (lane ids, owners, states) need nothing: one test instead of three replaces, as
+  // this runs for every lane of every scrape.
+  if (!NEEDS_ESCAPE.test(value)) return value;
   return escapeHelp(value).replace(/"/g, '\\"');
 }
 
