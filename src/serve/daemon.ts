@@ -24,13 +24,22 @@ export function serveDaemonSpec(config: Pick<LoadedConfig, 'root' | 'paths'>): D
   };
 }
 
-/** How `laneguard start` runs serve: this node, with serve's heap settings (node-flags.ts). */
+/**
+ * How `laneguard start` runs serve: this node, with serve's heap settings (node-flags.ts), except
+ * those the operator's NODE_OPTIONS sets (`NODE_OPTIONS=--max-old-space-size=2048 laneguard start`:
+ * a flag on the command line would win over it).
+ */
 export function serveCommand(
   mainScript: string,
   root: string,
   serveArgs: readonly string[] = [],
+  env: NodeJS.ProcessEnv = process.env,
 ): string[] {
-  return [process.execPath, ...SERVE_NODE_FLAGS, mainScript, '--root', root, 'serve', ...serveArgs];
+  const operator = new Set(
+    (env.NODE_OPTIONS ?? '').split(/\s+/).map((option) => option.split('=')[0]!.replace(/_/g, '-')),
+  );
+  const flags = SERVE_NODE_FLAGS.filter((flag) => !operator.has(flag.split('=')[0]!));
+  return [process.execPath, ...flags, mainScript, '--root', root, 'serve', ...serveArgs];
 }
 
 export interface StartResult {
