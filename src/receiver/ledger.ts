@@ -1,6 +1,6 @@
 // The idempotency ledger's file: read, repaired when torn, written atomically. The rules (key,
 // window, pruning) are pure and live in `ledger-rules.ts`.
-import { atomicWriteJson, readJson } from '../store/atomic.js';
+import { atomicWriteJsonAsync, readJson } from '../store/atomic.js';
 import { loadStateFile } from '../store/state-file.js';
 import {
   pruneLedger,
@@ -69,6 +69,8 @@ export interface LedgerRepair {
  */
 export class LedgerStore {
   private entries: Record<string, LedgerEntry>;
+  /** Writes run one after another, so the file ends with the latest entries. */
+  private writing: Promise<unknown> = Promise.resolve();
 
   private constructor(
     readonly file: string,
@@ -88,10 +90,21 @@ export class LedgerStore {
     return this.entries;
   }
 
-  /** Record acted keys (pruning what expired) and persist. Memory is updated even when the write fails. */
-  record(added: Readonly<Record<string, LedgerEntry>>, now: Date, windowSec: number): void {
+  /**
+   * Record acted keys (pruning what expired) and persist. Memory is updated at once, before this
+   * returns, so a duplicate arriving while the file is written is already deduplicated; the write
+   * and its fsync run off the event loop (requests in flight do not wait for the disk), and the
+   * promise settles when it is on disk. Memory is updated even when the write fails.
+   */
+  record(
+    added: Readonly<Record<string, LedgerEntry>>,
+    now: Date,
+    windowSec: number,
+  ): Promise<void> {
     this.entries = pruneLedger({ ...this.entries, ...added }, now, windowSec);
     const content: LedgerFile = { version: 1, entries: this.entries };
-    atomicWriteJson(this.file, content);
+    const write = this.writing.then(() => atomicWriteJsonAsync(this.file, content));
+    this.writing = write.catch(() => undefined);
+    return write;
   }
 }

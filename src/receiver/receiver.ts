@@ -87,8 +87,9 @@ export class WebhookReceiver {
 
   /**
    * Decide a valid payload and record it: ledger keys first (so a duplicate arriving while the
-   * recovery runs is deduplicated), then history and metrics. Everything after the lane read is
-   * synchronous, so concurrent requests can never both act on one key.
+   * recovery runs is deduplicated), then history and metrics. Everything from the lane read to the
+   * ledger's memory update is synchronous, so concurrent requests can never both act on one key;
+   * only the ledger file's write is waited for, off the event loop.
    */
   async accept(payload: WebhookPayload): Promise<ReceiverDecision> {
     const { guard } = this.service.config;
@@ -107,19 +108,23 @@ export class WebhookReceiver {
       ledger: ledger.snapshot(),
       now,
     });
-    if (Object.keys(decision.record).length > 0) {
-      try {
-        ledger.record(decision.record, now, guard.webhook.dedupe_window_sec);
-      } catch (err) {
-        // Kept in memory: duplicates are still absorbed until a restart.
-        this.service.history.append('webhook_ledger_write_failed', {
-          file: ledger.file,
-          error: (err as Error).message,
-        });
-      }
-    }
+    // In memory at once (the write is awaited below, after everything synchronous is recorded).
+    const written =
+      Object.keys(decision.record).length > 0
+        ? ledger.record(decision.record, now, guard.webhook.dedupe_window_sec)
+        : null;
     for (const alert of decision.alerts) this.recordAlert(alert);
     this.service.metrics.webhookRequests.inc({ code: '200' });
+    // An acted alert is answered once its key is on disk (a restart still deduplicates it).
+    try {
+      await written;
+    } catch (err) {
+      // Kept in memory: duplicates are still absorbed until a restart.
+      this.service.history.append('webhook_ledger_write_failed', {
+        file: ledger.file,
+        error: (err as Error).message,
+      });
+    }
     return decision;
   }
 

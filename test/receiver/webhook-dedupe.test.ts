@@ -132,6 +132,30 @@ describe('webhook: deduplication', () => {
     expect(decisions.filter((d) => d.counts.deduplicated === 1)).toHaveLength(199);
   });
 
+  it('the acting alert is answered once its key is on disk; a duplicate meanwhile is deduplicated without waiting for the disk', async () => {
+    const f = receiverFixture(fleet());
+    const receiver = new WebhookReceiver(f.service);
+    const parsed = parsePayload(JSON.stringify(payload([laneAlert()])));
+    if (!parsed.ok) throw new Error(parsed.rejection.message);
+    const keys = (): string[] =>
+      existsSync(f.service.config.paths.ledger)
+        ? Object.keys(JSON.parse(readFileSync(f.service.config.paths.ledger, 'utf8')).entries)
+        : [];
+    let actedAnswered = false;
+    const acting = receiver.accept(parsed.payload).then((d) => {
+      actedAnswered = true;
+      expect(keys()).toHaveLength(1);
+      return d;
+    });
+    // Sent while the first one's lane read or ledger write is in flight.
+    await new Promise((r) => setImmediate(r));
+    const duplicate = await receiver.accept(parsed.payload);
+    expect(duplicate.counts).toMatchObject({ accepted: 0, deduplicated: 1 });
+    expect((await acting).counts).toMatchObject({ accepted: 1 });
+    expect(actedAnswered).toBe(true);
+    await f.settle();
+  });
+
   it('a duplicate arriving while the first recovery still runs is deduplicated', async () => {
     const f = receiverFixture(fleet({ start_verify_sec: 2 }));
     expect(await post(f, [laneAlert()])).toMatchObject({ accepted: 1 });
