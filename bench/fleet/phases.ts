@@ -1,6 +1,7 @@
 // The 1,000-lane phases of `npm run bench:fleet` alone (RSS after N cycles, /metrics while cycles
 // run, webhook while cycles run), for before/after comparisons of the footprint and latency work:
 //   vite-node bench/fleet/phases.ts [--lanes 1000] [--cycles 1000] [--only rss,metrics,webhook]
+//     [--node-args '…' (after serve's own node flags)] [--raw (every latency, to pool runs)]
 // Prints one JSON line of figures. Asserts nothing.
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -18,6 +19,8 @@ const lanes = Number(arg('lanes', '1000'));
 const late = Number(arg('cycles', '1000'));
 const only = new Set(arg('only', 'rss,metrics,webhook').split(','));
 const nodeArgs = arg('node-args', '').split(' ').filter(Boolean);
+/** Also print every latency measured (to pool several runs). */
+const raw = process.argv.includes('--raw');
 const MB = 1024 * 1024;
 const r1 = (n: number): number => Math.round(n * 10) / 10;
 
@@ -76,6 +79,7 @@ try {
         loop_p99_ms: Math.max(idle.loopP99Ms, busy.loopP99Ms),
         loop_max_ms: Math.max(idle.loopMaxMs, busy.loopMaxMs),
         cycle_ms_median: percentile([...idle.cycleMs, ...busy.cycleMs], 50),
+        ...(raw ? { scrape_ms: scrapes.map(r1) } : {}),
       });
     }
     if (only.has('webhook')) {
@@ -85,6 +89,7 @@ try {
         webhook_p99_ms: r1(percentile(hook.latencyMs, 99)),
         webhook_max_ms: r1(Math.max(...hook.latencyMs)),
         alert_cycles: hook.alertCycles,
+        ...(raw ? { webhook_ms: hook.latencyMs.map(r1) } : {}),
       });
     }
     figures.rss_end_mb = r1((serve.rss() ?? NaN) / MB);
