@@ -8,8 +8,9 @@
 // threads keeps a malloc arena of its own. A serve of 1,000 lanes with ~26 MB live held ~190 MB
 // that way. All three flags are documented Node options:
 // - a 1 MB semi-space keeps the young generation at 2 MB (more, shorter scavenges);
-// - an old-generation ceiling makes V8 grow the heap in small steps (about 1.4 × what is live). It
-//   is a ceiling, not a target: a 10,000-lane serve holds about 100 MB; a much bigger fleet raises it;
+// - an old-generation ceiling makes V8 grow the heap in small steps (about 1.5 × what is live). It
+//   is a ceiling, not a target: a 10,000-lane serve holds about 100 MB live; a fleet of several tens
+//   of thousands of lanes raises it;
 // - one V8 background thread (GC and compilation work in the background on one core).
 export const SERVE_NODE_FLAGS: readonly string[] = [
   '--max-semi-space-size=1',
