@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { serveCommand } from '../../src/serve/daemon.js';
 import { SERVE_NODE_FLAGS } from '../../src/serve/node-flags.js';
@@ -27,6 +28,13 @@ describe("serve's node flags on the laneguard start command line", () => {
       expect(argv.some((a) => a.startsWith('--max-old-space-size'))).toBe(false);
       for (const flag of SERVE_NODE_FLAGS.filter((f) => !f.startsWith('--max-old-space-size')))
         expect(argv).toContain(flag);
+    }
+  });
+
+  it('the docs that name them name these', () => {
+    for (const doc of ['README.md', 'docs/performance.md', 'deploy/systemd/README.md']) {
+      const text = readFileSync(doc, 'utf8').replace(/\s+/g, ' ');
+      expect(text, doc).toContain(SERVE_NODE_FLAGS.join(' '));
     }
   });
 });
