@@ -4,6 +4,7 @@ import { bench, describe } from 'vitest';
 import { decide } from '../src/core/guard/policy.js';
 import { conclude } from '../src/core/guard/conclude.js';
 import type { CycleResult } from '../src/guard/cycle.js';
+import { emptyOutcome } from '../src/guard/act.js';
 import { buildReport } from '../src/guard/report.js';
 import { publishCycle } from '../src/metrics/publish.js';
 import { createMetrics } from '../src/metrics/registry.js';
@@ -44,15 +45,7 @@ const report = buildReport({
   mode: 'autonomous',
   dryRun: false,
   plan,
-  outcome: {
-    unpaused: [],
-    started: [],
-    failed: [],
-    startFailed: [],
-    startCommandFailed: [],
-    otherFailures: 0,
-    after: null,
-  },
+  outcome: emptyOutcome(),
   readErrors: [],
   conclusion,
   ensure: notRun,

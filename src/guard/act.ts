@@ -66,6 +66,19 @@ export interface ActOutcome {
   after: LaneRead | null;
 }
 
+/** An outcome with nothing done yet. */
+export function emptyOutcome(): ActOutcome {
+  return {
+    unpaused: [],
+    started: [],
+    failed: [],
+    startFailed: [],
+    startCommandFailed: [],
+    otherFailures: 0,
+    after: null,
+  };
+}
+
 const TAIL = 2048;
 
 /** Re-check a pause just before moving it: an operator may have turned it into a hold since the read. */
@@ -134,15 +147,7 @@ export async function act(
     work: Map<string, WorkCounts>;
   },
 ): Promise<ActOutcome> {
-  const outcome: ActOutcome = {
-    unpaused: [],
-    started: [],
-    failed: [],
-    startFailed: [],
-    startCommandFailed: [],
-    otherFailures: 0,
-    after: null,
-  };
+  const outcome = emptyOutcome();
   const { guard, root } = deps.config;
   if (ctx.dryRun) {
     for (const u of plan.unpauses)
