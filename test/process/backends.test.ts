@@ -65,15 +65,16 @@ describe.each(Object.keys(TABLES))('the %s backend on real processes', (name) =>
   });
 
   it('a zombie is dead, though its pid still exists', async () => {
-    // sh starts `sleep 0`, then becomes `sleep 30`, which never reaps it.
-    const child = spawn('sh', ['-c', 'sleep 0 & echo $!; exec sleep 30'], {
+    // sh starts `sleep 1`, then becomes `sleep 30`, which never reaps it. The background job must
+    // outlive sh's last command: sh itself reaps a job that has already ended before it execs.
+    const child = spawn('sh', ['-c', 'sleep 1 & echo $!; exec sleep 30'], {
       stdio: ['ignore', 'pipe', 'ignore'],
     });
     try {
       let out = '';
       child.stdout.on('data', (c: Buffer) => (out += c.toString()));
       const zombie = Number(await waitFor(() => out.trim(), 'the zombie pid'));
-      await waitFor(() => table.snapshot().get(zombie) === null, 'sleep 0 to exit');
+      await waitFor(() => table.snapshot().get(zombie) === null, 'sleep 1 to exit');
       expect(pidExists(zombie)).toBe(true);
       expect(
         table
