@@ -1,0 +1,219 @@
+// Stats taken ahead by a helper thread, for the file cache's steady passes over large fleets.
+//
+// A pass over an unchanged fleet is almost only `stat` calls (about four per lane), and on Node each
+// one holds the event loop for a few microseconds of system call plus a Stats object to collect. The
+// file cache therefore keeps the list of paths it stat'ed in its last pass; on the next pass a helper
+// thread stats that list from the end backwards while the cache works from the front, stat'ing
+// inline, and the two meet in the middle: half the system calls and half the garbage leave the main
+// thread, and nothing ever waits for the helper. A slot the helper has not reached (or a path that is
+// not on the list) is stat'ed inline, so a slow, busy or broken helper only makes a pass slower.
+//
+// Every result is taken during the pass that uses it, as an inline stat would be: the cache's rules
+// (identity, the hot window, absent files remembered through their directory) are unchanged.
+import { Worker } from 'node:worker_threads';
+
+/** What the cache needs of a stat: identity and mtime. */
+export interface FileIdentity {
+  ino: number;
+  size: number;
+  mtimeMs: number;
+}
+
+/** Lists shorter than this are stat'ed inline: a helper thread (about 10 MB) is not worth it. */
+export const PREFETCH_MIN_PATHS = 8192;
+
+const KIND_ABSENT = 0;
+const KIND_PRESENT = 1;
+const KIND_ERROR = 2;
+/** Slots per path in the values array: ino, size, mtimeMs, kind. */
+const FIELDS = 4;
+/**
+ * The two threads meet in chunks of this many paths: a chunk is the helper's once it has started
+ * it, and done when its flag holds the pass's token. Signalling per chunk, not per path, keeps the
+ * atomic operations (and the cache line each one moves between cores) to a few hundred a pass.
+ */
+const CHUNK = 64;
+/** ctrl[0]: the highest chunk the main thread has started on its own; the helper stops above it. */
+const MAIN_AT = 0;
+const STOP = 0x7fffffff;
+
+// CommonJS, evaluated: no file to resolve, the same in the build and under the test runner.
+const HELPER_SOURCE = `
+const { parentPort } = require('node:worker_threads');
+const { statSync } = require('node:fs');
+const NO_THROW = { throwIfNoEntry: false };
+let paths = [];
+parentPort.on('message', (job) => {
+  if (job.paths !== null) paths = job.paths.split('\\0');
+  const ctrl = new Int32Array(job.ctrl);
+  const done = new Int32Array(job.done);
+  const values = new Float64Array(job.values);
+  for (let chunk = done.length - 1; chunk >= 0; chunk--) {
+    if (Atomics.load(ctrl, ${MAIN_AT}) >= chunk) break;
+    const end = Math.min(paths.length, (chunk + 1) * ${CHUNK});
+    for (let i = chunk * ${CHUNK}; i < end; i++) {
+      const at = i * ${FIELDS};
+      try {
+        const s = statSync(paths[i], NO_THROW);
+        if (s === undefined) values[at + 3] = ${KIND_ABSENT};
+        else {
+          values[at] = s.ino;
+          values[at + 1] = s.size;
+          values[at + 2] = s.mtimeMs;
+          values[at + 3] = ${KIND_PRESENT};
+        }
+      } catch {
+        values[at + 3] = ${KIND_ERROR};
+      }
+    }
+    Atomics.store(done, chunk, job.token);
+  }
+  parentPort.postMessage(job.token);
+});
+`;
+
+/** The paths of one pass, in the order the cache asked for them, with the buffers the helper fills. */
+class PathList {
+  readonly index = new Map<string, number>();
+  readonly ctrl = new Int32Array(new SharedArrayBuffer(4));
+  readonly done: Int32Array;
+  readonly values: Float64Array;
+  constructor(readonly paths: readonly string[]) {
+    for (let i = 0; i < paths.length; i++)
+      if (!this.index.has(paths[i]!)) this.index.set(paths[i]!, i);
+    this.done = new Int32Array(new SharedArrayBuffer(4 * Math.ceil(paths.length / CHUNK)));
+    this.values = new Float64Array(new SharedArrayBuffer(8 * FIELDS * paths.length));
+  }
+
+  /** The slot of `file`: `hint` (where it was last pass) when it is still there. */
+  slotOf(file: string, hint: number): number | undefined {
+    // (A negative index would be a slow property lookup, not an element read.)
+    return hint >= 0 && this.paths[hint] === file ? hint : this.index.get(file);
+  }
+}
+
+/** The one helper thread of the process, shared by every cache (one pass at a time). */
+class Helper {
+  private readonly worker: Worker;
+  private busy = false;
+  private broken = false;
+  private list: PathList | null = null;
+  private token = 0;
+
+  constructor() {
+    this.worker = new Worker(HELPER_SOURCE, {
+      eval: true,
+      // A few MB of paths and short-lived Stats: a small heap is plenty.
+      resourceLimits: { maxYoungGenerationSizeMb: 4, maxOldGenerationSizeMb: 32 },
+    });
+    this.worker.on('message', () => (this.busy = false));
+    this.worker.on('error', () => (this.broken = true));
+    this.worker.on('exit', () => (this.broken = true));
+    // Never what keeps the process alive (after the listeners: adding one refs the port again).
+    this.worker.unref();
+  }
+
+  /** Start stat'ing `list` backwards; null when the helper is still on another pass, or broken. */
+  start(list: PathList): number | null {
+    if (this.busy || this.broken) return null;
+    this.busy = true;
+    this.token = (this.token % 0x7ffffffe) + 1;
+    Atomics.store(list.ctrl, MAIN_AT, -1);
+    this.worker.postMessage({
+      paths: this.list === list ? null : list.paths.join('\0'),
+      ctrl: list.ctrl.buffer,
+      done: list.done.buffer,
+      values: list.values.buffer,
+      token: this.token,
+    });
+    this.list = list;
+    return this.token;
+  }
+}
+
+let helper: Helper | null = null;
+
+export const NOT_TAKEN = Symbol('not taken');
+
+/**
+ * One pass's prefetch: `take(path)` is the helper's stat of `path` when it got there first,
+ * `undefined` for an absent file, or `NOT_TAKEN` (stat it inline).
+ */
+export class Prefetch {
+  /** The chunk last looked at, and whether the helper had finished it. */
+  private chunk = -1;
+  private chunkDone = false;
+  private published = -1;
+  private readonly scratch: FileIdentity = { ino: 0, size: 0, mtimeMs: 0 };
+
+  constructor(
+    private readonly list: PathList,
+    private readonly token: number,
+  ) {}
+
+  take(file: string, hint: number): FileIdentity | undefined | typeof NOT_TAKEN {
+    const slot = this.list.slotOf(file, hint);
+    if (slot === undefined) return NOT_TAKEN;
+    const chunk = (slot / CHUNK) | 0;
+    if (chunk !== this.chunk) {
+      this.chunk = chunk;
+      this.chunkDone = Atomics.load(this.list.done, chunk) === this.token;
+      // The main thread does this chunk itself: the helper stops before it.
+      if (!this.chunkDone && chunk > this.published) {
+        this.published = chunk;
+        Atomics.store(this.list.ctrl, MAIN_AT, chunk);
+      }
+    }
+    if (!this.chunkDone) return NOT_TAKEN;
+    const values = this.list.values;
+    const at = slot * FIELDS;
+    const kind = values[at + 3];
+    if (kind === KIND_ABSENT) return undefined;
+    // An error is stat'ed again inline, which reports it as the cache always has.
+    if (kind !== KIND_PRESENT) return NOT_TAKEN;
+    this.scratch.ino = values[at]!;
+    this.scratch.size = values[at + 1]!;
+    this.scratch.mtimeMs = values[at + 2]!;
+    return this.scratch;
+  }
+
+  /** The pass is over: the helper stops where it is. */
+  end(): void {
+    Atomics.store(this.list.ctrl, MAIN_AT, STOP);
+  }
+}
+
+/**
+ * The paths stat'ed in each pass, kept for the next one. `begin()` hands the last pass's list to the
+ * helper (when it is long enough); `log(path)` records this pass's stats, in order.
+ */
+export class StatPlanner {
+  private list: PathList | null = null;
+  private log: string[] = [];
+
+  constructor(private readonly minPaths = PREFETCH_MIN_PATHS) {}
+
+  begin(): Prefetch | null {
+    this.log = [];
+    const list = this.list;
+    if (list === null || list.paths.length < this.minPaths) return null;
+    helper ??= new Helper();
+    const token = helper.start(list);
+    return token === null ? null : new Prefetch(list, token);
+  }
+
+  /** Record a stat of this pass; returns its slot (the hint to give `take` next pass). */
+  record(file: string): number {
+    return this.log.push(file) - 1;
+  }
+
+  /** The list for the next pass: this pass's stats, kept as they were when nothing changed. */
+  end(): void {
+    const log = this.log;
+    this.log = [];
+    const before = this.list?.paths;
+    let same = before !== undefined && before.length === log.length;
+    for (let i = 0; same && i < log.length; i++) same = log[i] === before![i];
+    if (!same) this.list = log.length >= this.minPaths ? new PathList(log) : null;
+  }
+}
