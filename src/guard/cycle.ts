@@ -75,7 +75,7 @@ export interface CycleResult {
 export function forgetRemovedLanes(
   lanes: GuardState['lanes'],
   read: LaneRead,
-): GuardState['lanes'] {
+): Readonly<GuardState['lanes']> {
   return forgetRemoved(lanes, read);
 }
 

@@ -86,6 +86,8 @@ export function settleIntents(
   cfg: BackoffConfig,
   cycleId: string,
 ): Settlement {
+  // Almost every cycle finds nothing to settle: the memory comes back as it was, not copied.
+  if (intents.length === 0) return { events: [], lanes: backoff, startedLate: [], failed: [] };
   const byId = new Map(lanes.map((l) => [l.id, l]));
   const next = { ...backoff };
   const out: Settlement = { events: [], lanes: next, startedLate: [], failed: [] };

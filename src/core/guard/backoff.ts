@@ -68,14 +68,23 @@ export interface LaneExit {
  * off) or ran its course (reset). A lane that has run `reset_after_sec` is forgiven. Pure.
  */
 export function observeLanes(
-  lanes: Record<string, LaneBackoff>,
+  lanes: Readonly<Record<string, LaneBackoff>>,
   snapshots: readonly LaneSnapshot[],
   now: Date,
   cfg: BackoffConfig,
   /** Lanes found stalled: running, but not doing anything, so their running does not earn forgiveness. */
   stalled: ReadonlySet<string> = new Set(),
-): { lanes: Record<string, LaneBackoff>; exits: LaneExit[] } {
-  const next: Record<string, LaneBackoff> = { ...lanes };
+): { lanes: Readonly<Record<string, LaneBackoff>>; exits: LaneExit[] } {
+  // Copied on the first change: most cycles change no lane's memory (which is never changed in place).
+  let next = lanes as Record<string, LaneBackoff>;
+  let copied = false;
+  const set = (id: string, entry: LaneBackoff): void => {
+    if (!copied) {
+      next = { ...lanes };
+      copied = true;
+    }
+    next[id] = entry;
+  };
   const exits: LaneExit[] = [];
   for (const lane of snapshots) {
     const entry = next[lane.id];
@@ -88,27 +97,30 @@ export function observeLanes(
       // Running although its last start failed (a slow start, or someone else started it): watch it
       // from now, so a run of reset_after_sec forgives it like any other; otherwise its failure count,
       // and lane_crash_loop, would stay for good.
-      next[lane.id] = { ...entry, last_start_at: now.toISOString(), awaiting_exit: true };
+      set(lane.id, { ...entry, last_start_at: now.toISOString(), awaiting_exit: true });
       continue;
     }
     if (!entry?.awaiting_exit || !entry.last_start_at) continue;
     const ranSec = sec(now.getTime() - Date.parse(entry.last_start_at));
     if (lane.running) {
       if (ranSec >= cfg.reset_after_sec && !stalled.has(lane.id))
-        next[lane.id] = {
+        set(lane.id, {
           ...entry,
           failures: 0,
           start_failures: 0,
           backoff_until: null,
           awaiting_exit: false,
-        };
+        });
       continue;
     }
     const shortLived = ranSec < cfg.reset_after_sec;
     exits.push({ lane: lane.id, ranSec: Math.round(ranSec), shortLived });
-    next[lane.id] = shortLived
-      ? recordFailure(entry, now, cfg)
-      : { ...entry, failures: 0, start_failures: 0, backoff_until: null, awaiting_exit: false };
+    set(
+      lane.id,
+      shortLived
+        ? recordFailure(entry, now, cfg)
+        : { ...entry, failures: 0, start_failures: 0, backoff_until: null, awaiting_exit: false },
+    );
   }
   return { lanes: next, exits };
 }

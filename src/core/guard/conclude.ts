@@ -73,7 +73,11 @@ export function conclude(
   const idleWhileDemand = idle && plan.decisions.some((d) => d.hasWork && !d.held);
 
   const restartFailed = tally.restartFailed ?? [];
-  const lanes: Record<string, LaneBackoff> = { ...before.lanes };
+  const started = [...tally.startedOk, ...(tally.restartedOk ?? [])];
+  const changesLanes =
+    !ids.dryRun && tally.startFailed.length + restartFailed.length + started.length > 0;
+  // The lanes' memory is copied only when this cycle changes it (it is never changed in place).
+  const lanes: Record<string, LaneBackoff> = changesLanes ? { ...before.lanes } : before.lanes;
   let progress = before.progress;
   if (!ids.dryRun) {
     const commandFailed = new Set(tally.startCommandFailed ?? []);
@@ -87,7 +91,7 @@ export function conclude(
     for (const id of restartFailed)
       lanes[id] = recordFailure(lanes[id] ?? emptyBackoff(), now, cfg.backoff);
     // A restarted lane is watched like a started one: dying young backs it off.
-    for (const id of [...tally.startedOk, ...(tally.restartedOk ?? [])])
+    for (const id of started)
       lanes[id] = {
         ...(lanes[id] ?? emptyBackoff()),
         last_start_at: at,

@@ -15,14 +15,36 @@ export interface ObserveConfig {
   backoff: BackoffConfig;
 }
 
-/** Memory of lanes no longer in the fleet is dropped (unless the lane list could not be read). */
+/**
+ * Memory of lanes no longer in the fleet is dropped (unless the lane list could not be read). When
+ * every lane remembered is still there, the memory itself comes back (it is never changed in place).
+ */
 export function forgetRemoved<T>(
   memory: Readonly<Record<string, T>>,
   read: { lanes: readonly LaneSnapshot[]; errors: readonly LaneReadError[] },
-): Record<string, T> {
-  if (read.errors.some((e) => e.id === '*')) return { ...memory };
-  const present = new Set([...read.lanes.map((l) => l.id), ...read.errors.map((e) => e.id)]);
-  return Object.fromEntries(Object.entries(memory).filter(([id]) => present.has(id)));
+  present: ReadonlySet<string> = presentLanes(read),
+): Readonly<Record<string, T>> {
+  if (read.errors.some((e) => e.id === '*')) return memory;
+  let removed = false;
+  for (const id in memory)
+    if (!present.has(id)) {
+      removed = true;
+      break;
+    }
+  if (!removed) return memory;
+  const kept: Record<string, T> = {};
+  for (const id in memory) if (present.has(id)) kept[id] = memory[id]!;
+  return kept;
+}
+
+function presentLanes(read: {
+  lanes: readonly LaneSnapshot[];
+  errors: readonly LaneReadError[];
+}): Set<string> {
+  const present = new Set<string>();
+  for (const lane of read.lanes) present.add(lane.id);
+  for (const error of read.errors) present.add(error.id);
+  return present;
 }
 
 export interface Observed {
@@ -37,21 +59,33 @@ export function observe(
   now: Date,
   cfg: ObserveConfig,
 ): Observed {
-  const stallsSeen = observeStalls(forgetRemoved(stored.progress, read), read.lanes, now, cfg);
+  const present = presentLanes(read);
+  const stallsSeen = observeStalls(
+    forgetRemoved(stored.progress, read, present),
+    read.lanes,
+    now,
+    cfg,
+  );
   const stalledIds = new Set(stallsSeen.stalled.map((s) => s.lane));
-  const { lanes, exits } = observeLanes(
-    forgetRemoved(stored.lanes, read),
+  const observed = observeLanes(
+    forgetRemoved(stored.lanes, read, present),
     read.lanes,
     now,
     cfg.backoff,
     stalledIds,
   );
   // A lane that stalls again soon after its restart backs off as a lane that dies after its start does.
-  for (const s of stallsSeen.stalled)
-    if (s.repeat) lanes[s.lane] = recordFailure(lanes[s.lane] ?? emptyBackoff(), now, cfg.backoff);
+  const repeats = stallsSeen.stalled.filter((s) => s.repeat);
+  let lanes = observed.lanes;
+  if (repeats.length > 0) {
+    const copy = { ...lanes };
+    for (const s of repeats)
+      copy[s.lane] = recordFailure(copy[s.lane] ?? emptyBackoff(), now, cfg.backoff);
+    lanes = copy;
+  }
   return {
     state: { ...stored, lanes, progress: stallsSeen.progress },
-    exits,
+    exits: observed.exits,
     stalls: stallsSeen.stalled,
   };
 }

@@ -43,41 +43,59 @@ export function observeStalls(
   snapshots: readonly LaneSnapshot[],
   now: Date,
   cfg: StallConfig,
-): { progress: Record<string, LaneProgress>; stalled: StallInfo[] } {
+): { progress: Readonly<Record<string, LaneProgress>>; stalled: StallInfo[] } {
   const at = now.toISOString();
-  const next: Record<string, LaneProgress> = { ...progress };
+  const nowMs = now.getTime();
+  // Copied on the first change: over a quiet fleet the memory comes back as it was (10,000 lanes'
+  // entries take milliseconds to copy).
+  let next = progress as Record<string, LaneProgress>;
+  let copied = false;
+  const set = (id: string, entry: LaneProgress): void => {
+    if (!copied) {
+      next = { ...progress };
+      copied = true;
+    }
+    next[id] = entry;
+  };
   const stalled: StallInfo[] = [];
+  // Most lanes share a handful of change times: each is parsed once.
+  const parsed = new Map<string, number>();
+  const msOf = (time: string): number => {
+    let ms = parsed.get(time);
+    if (ms === undefined) parsed.set(time, (ms = Date.parse(time)));
+    return ms;
+  };
   for (const lane of snapshots) {
     const work = workSignature(lane.work);
     const before = next[lane.id];
-    const entry: LaneProgress =
-      before && before.work === work && Number.isFinite(Date.parse(before.changedAt))
-        ? { ...before }
-        : { work, changedAt: at, stalledSince: null, lastRestartAt: before?.lastRestartAt ?? null };
-    const unchangedSec = sec(now.getTime() - Date.parse(entry.changedAt));
+    const unchanged =
+      before !== undefined && before.work === work && Number.isFinite(msOf(before.changedAt));
     const hb = lane.heartbeatAgeSec;
-    const isStalled =
-      lane.running &&
-      hb !== null &&
-      hb >= cfg.stalled_after_sec &&
-      unchangedSec >= cfg.stalled_after_sec;
+    // Whether a stall is possible at all, before the time since the last change is worked out.
+    const mayStall = lane.running && hb !== null && hb >= cfg.stalled_after_sec;
+    if (!mayStall && unchanged && before.stalledSince === null) continue; // the same entry, kept as it is
+    const entry: LaneProgress = unchanged
+      ? { ...before }
+      : { work, changedAt: at, stalledSince: null, lastRestartAt: before?.lastRestartAt ?? null };
+    const unchangedSec = sec(nowMs - msOf(entry.changedAt));
+    const isStalled = mayStall && unchangedSec >= cfg.stalled_after_sec;
     if (!isStalled) {
-      next[lane.id] = { ...entry, stalledSince: null };
+      set(lane.id, { ...entry, stalledSince: null });
       continue;
     }
     const newly = entry.stalledSince === null;
     const sinceRestart = entry.lastRestartAt
-      ? sec(now.getTime() - Date.parse(entry.lastRestartAt))
+      ? sec(nowMs - Date.parse(entry.lastRestartAt))
       : Infinity;
     // A restarted lane cannot be judged stalled before stalled_after_sec has passed: a stall within
     // reset_after_sec after that is the restart not helping.
     const repeat = newly && sinceRestart < cfg.stalled_after_sec + cfg.backoff.reset_after_sec;
-    next[lane.id] = { ...entry, stalledSince: entry.stalledSince ?? at };
+    set(lane.id, { ...entry, stalledSince: entry.stalledSince ?? at });
     stalled.push({
       lane: lane.id,
       pid: lane.pid,
-      heartbeatAgeSec: hb,
-      stalledSec: Math.min(hb, unchangedSec),
+      heartbeatAgeSec: hb!,
+      stalledSec: Math.min(hb!, unchangedSec),
       newly,
       repeat,
     });
