@@ -69,8 +69,13 @@ function writeReplacing(file: string, content: string): void {
   fsyncDir(dir);
 }
 
+/** How laneguard writes a JSON file: two-space indent, one newline at the end. */
+export function jsonFileText(value: unknown): string {
+  return `${JSON.stringify(value, null, 2)}\n`;
+}
+
 export function atomicWriteJson(file: string, value: unknown): void {
-  atomicWriteFile(file, `${JSON.stringify(value, null, 2)}\n`);
+  atomicWriteFile(file, jsonFileText(value));
 }
 
 /**
@@ -107,7 +112,7 @@ export async function atomicWriteFileAsync(file: string, content: string): Promi
 }
 
 export function atomicWriteJsonAsync(file: string, value: unknown): Promise<void> {
-  return atomicWriteFileAsync(file, `${JSON.stringify(value, null, 2)}\n`);
+  return atomicWriteFileAsync(file, jsonFileText(value));
 }
 
 export type JsonRead =
