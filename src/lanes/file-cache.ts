@@ -10,30 +10,22 @@
 // directory. A missing directory is remembered through its parent, so the lanes that never ran cost
 // one stat of the runtime directory per pass, not one per file.
 //
+// Files read together (one lane's) can form a group. A group read without a hot or unreadable file,
+// whose directories were all stat'ed within it, is skipped as a whole on the next pass when each of
+// its stats finds exactly what it found then: nothing of it changed, and its caller reuses what it
+// made of it. Any difference, and the group is read file by file as above.
+//
 // The stat calls are synchronous on purpose: for small local files they cost a third of the
 // promise API's CPU, and the callers slice their loops (util/slice.ts), so the event loop is never
-// held for more than a few milliseconds. On large fleets a helper thread takes half of a pass's
+// held for more than a few milliseconds. On large fleets a helper thread takes over half of a pass's
 // stats ahead of it (stat-prefetch.ts).
-import { closeSync, fstatSync, openSync, readSync, statSync } from 'node:fs';
-import { formatBytes } from '../store/bounded-read.js';
+import { statSync } from 'node:fs';
 import path from 'node:path';
-import { NOT_TAKEN, StatPlanner, type FileIdentity, type Prefetch } from './stat-prefetch.js';
+import { isHot, readOnce, unreadable, type FileRead, type Parser } from './file-read.js';
+import { StatLog, type StatsSeen } from './stat-log.js';
+import { NOT_TAKEN, type FileIdentity, type Prefetch } from './stat-prefetch.js';
 
-/** Twice the coarsest common mtime resolution (FAT's 2 s would need 2 s; 1 s file systems are covered twice over). */
-export const HOT_WINDOW_MS = 2000;
-
-export interface Parser<T> {
-  /** Names the parse, so one file read two ways keeps two values. */
-  name: string;
-  parse: (text: string, file: string) => T;
-  /** Read at most this many bytes (default 16 MiB). */
-  maxBytes?: number;
-}
-
-export type FileRead<T> =
-  | { state: 'absent' }
-  | { state: 'present'; value: T; mtimeMs: number; size: number; version: number }
-  | { state: 'error'; error: string; version: number };
+export { HOT_WINDOW_MS, type FileRead, type Parser } from './file-read.js';
 
 interface Entry {
   parser: Parser<unknown>;
@@ -42,6 +34,8 @@ interface Entry {
   result: FileRead<unknown>;
   /** The directory the file is in. */
   dir: Dir;
+  /** The group it was last read in: kept while the group is skipped. */
+  group: FileGroup | null;
   /** Where the file's stat was in the last pass's list of stats (a hint for the prefetch). */
   slot: number;
   /** Identity of a present file: inode, size, mtime. */
@@ -69,10 +63,22 @@ interface DirState {
 interface Dir {
   path: string;
   parent: Dir | null | undefined;
-  /** The pass `state` was taken in. */
+  /** The pass `state` was taken in, and the slot of its stat in that pass. */
   pass: number;
-  state: DirState;
   slot: number;
+  state: DirState;
+}
+
+/** Files read together, skipped together when none of them changed (see above). */
+export class FileGroup {
+  /** The pass it was last read or skipped in. */
+  pass = -1;
+  /** Where its stats began in that pass's list. */
+  from = -1;
+  /** Its stats when it was last read file by file, when that read allows a skip. */
+  seen: StatsSeen | null = null;
+  /** Entries it read, counted as asked for when it is skipped. */
+  entries = 0;
 }
 
 const sameDir = (a: DirState, b: DirState): boolean =>
@@ -83,13 +89,7 @@ const VANISHED: DirState = { ino: NaN, mtimeMs: NaN, missingLevels: 0, hot: true
 /** Above the file system's root. */
 const NO_DIR: DirState = { ino: -1, mtimeMs: -1, missingLevels: 0, hot: false };
 
-const DEFAULT_MAX_BYTES = 16 * 1024 * 1024;
 const NO_THROW = { throwIfNoEntry: false } as const;
-
-function isHot(mtimeMs: number, wallMs: number): boolean {
-  // A timestamp in the future (clock step, another host's clock) is never trusted as settled.
-  return wallMs - mtimeMs < HOT_WINDOW_MS;
-}
 
 export interface FileCacheCounters {
   passes: number;
@@ -98,6 +98,8 @@ export interface FileCacheCounters {
   /** Of those, the ones the helper thread took. */
   prefetched: number;
   reads: number;
+  /** Groups skipped as a whole. */
+  skipped: number;
 }
 
 export interface FileCacheOptions {
@@ -118,16 +120,28 @@ export class FileCache {
   /** Wall time at the start of the pass: directory stats may be taken any time after it. */
   private passWallMs = 0;
   private version = 0;
-  private readonly planner: StatPlanner;
+  private readonly log: StatLog;
   private prefetch: Prefetch | null = null;
   private lastSlot = -1;
+  /** The group being read file by file: where its stats began, the entries seen before it, and
+   * whether it can be skipped later. */
+  private group: FileGroup | null = null;
+  private groupFrom = 0;
+  private groupSeenFrom = 0;
+  private groupSkippable = false;
   private readonly wallMs: () => number;
-  readonly counters: FileCacheCounters = { passes: 0, stats: 0, prefetched: 0, reads: 0 };
+  readonly counters: FileCacheCounters = {
+    passes: 0,
+    stats: 0,
+    prefetched: 0,
+    reads: 0,
+    skipped: 0,
+  };
 
   constructor(options: FileCacheOptions | (() => number) = {}) {
     const opts = typeof options === 'function' ? { wallMs: options } : options;
     this.wallMs = opts.wallMs ?? Date.now;
-    this.planner = new StatPlanner(opts.prefetchMinPaths);
+    this.log = new StatLog(opts.prefetchMinPaths);
   }
 
   /** Start a pass: directory states are taken once per pass. */
@@ -136,56 +150,77 @@ export class FileCache {
     this.counters.passes++;
     this.seenInPass = 0;
     this.passWallMs = this.wallMs();
-    this.prefetch = this.planner.begin();
+    this.prefetch = this.log.begin();
   }
 
   /** Forget files not asked for in this pass (lanes that left the fleet). */
   endPass(): void {
     this.prefetch?.end();
     this.prefetch = null;
-    this.planner.end();
+    this.log.end();
     if (this.seenInPass < this.entryCount) this.forgetUnseen();
   }
 
-  private forgetUnseen(): void {
-    const dirs = new Map<string, Dir>();
-    for (const [file, head] of this.entries) {
-      let kept: Entry | null = null;
-      for (let entry: Entry | null = head; entry !== null;) {
-        const next: Entry | null = entry.next;
-        if (entry.pass === this.pass) {
-          entry.next = kept;
-          kept = entry;
-          for (let d: Dir | null | undefined = entry.dir; d && !dirs.has(d.path); d = d.parent)
-            dirs.set(d.path, d);
-        } else this.entryCount--;
-        entry = next;
+  /**
+   * Skip `group` when none of its files changed since it was last read: every stat it made then
+   * finds the same now. True: skipped, and the caller reuses what it made of the files; false: read
+   * them (between `beginGroup` and `endGroup`).
+   */
+  skip(group: FileGroup): boolean {
+    const seen = group.seen;
+    if (seen === null || group.pass !== this.pass - 1) return false;
+    const from = this.log.length;
+    for (let k = 0; k < seen.paths.length; k++) {
+      let stat: FileIdentity | undefined;
+      try {
+        stat = this.statPath(seen.paths[k]!, group.from + k);
+      } catch {
+        this.log.truncate(from);
+        return false;
       }
-      if (kept === null) this.entries.delete(file);
-      else this.entries.set(file, kept);
+      if (!StatLog.same(seen, k, stat)) {
+        this.log.truncate(from);
+        return false;
+      }
     }
-    this.dirs = dirs;
+    group.pass = this.pass;
+    group.from = from;
+    this.seenInPass += group.entries;
+    this.counters.skipped++;
+    return true;
   }
 
-  /**
-   * Stat a file or directory for this pass: the helper's result when it has one, else inline.
-   * `slot` is where the path was in the last pass's list; the path's slot in this pass is left in
-   * `lastSlot`.
-   */
-  private statPath(file: string, slot: number): FileIdentity | undefined {
-    this.counters.stats++;
-    this.lastSlot = this.planner.record(file);
-    const taken = this.prefetch?.take(file, slot) ?? NOT_TAKEN;
-    if (taken !== NOT_TAKEN) {
-      this.counters.prefetched++;
-      return taken;
-    }
-    return statSync(file, NO_THROW);
+  beginGroup(group: FileGroup): void {
+    this.group = group;
+    this.groupFrom = this.log.length;
+    this.groupSeenFrom = this.seenInPass;
+    this.groupSkippable = true;
+  }
+
+  endGroup(group: FileGroup): void {
+    group.pass = this.pass;
+    group.from = this.groupFrom;
+    group.entries = this.seenInPass - this.groupSeenFrom;
+    group.seen = this.groupSkippable ? this.log.since(this.groupFrom) : null;
+    this.group = null;
   }
 
   get<T>(file: string, parser: Parser<T>): FileRead<T> {
     let entry = this.entries.get(file);
     while (entry !== undefined && entry.parser !== parser) entry = entry.next ?? undefined;
+    const result = this.lookUp(file, parser, entry);
+    if (this.group !== null) {
+      entry ??= this.entries.get(file);
+      while (entry !== undefined && entry.parser !== parser) entry = entry.next ?? undefined;
+      if (entry !== undefined) {
+        entry.group = this.group;
+        if (entry.hot) this.groupSkippable = false;
+      }
+    }
+    return result;
+  }
+
+  private lookUp<T>(file: string, parser: Parser<T>, entry: Entry | undefined): FileRead<T> {
     if (entry !== undefined) {
       if (entry.pass !== this.pass) {
         this.seenInPass++;
@@ -201,7 +236,7 @@ export class FileCache {
     try {
       stat = this.statPath(file, entry?.slot ?? -1);
     } catch (err) {
-      return this.store(file, parser, entry, this.failed(file, err), null, true);
+      return this.store(file, parser, entry, unreadable(file, err), null, true);
     }
     if (stat === undefined) {
       const dir = this.dirState(entry?.dir ?? this.dirOf(path.dirname(file)));
@@ -219,90 +254,38 @@ export class FileCache {
       entry.slot = this.lastSlot;
       return entry.result as FileRead<T>;
     }
-    return this.read(file, parser, entry);
+    const slot = this.lastSlot;
+    const read = readOnce(file, parser, this.wallMs());
+    if (read.opened) this.counters.reads++;
+    this.lastSlot = slot;
+    // Deleted between the stat and the open: absent, and checked again next pass.
+    if (read.result === 'vanished')
+      return this.store(file, parser, entry, { state: 'absent' }, null, true, VANISHED);
+    return this.store(file, parser, entry, read.result, read.stat, read.hot);
   }
 
-  private failed(file: string, err: unknown): FileRead<unknown> {
-    return {
-      state: 'error',
-      error: `cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`,
-      version: 0,
-    };
-  }
-
-  /** Read and parse the file; `entry` is what was known of it (none: first seen in this pass). */
-  private read<T>(file: string, parser: Parser<T>, entry: Entry | undefined): FileRead<T> {
-    let fd: number;
-    try {
-      fd = openSync(file, 'r');
-    } catch (err) {
-      // Deleted between the stat and the open: absent, and checked again next pass.
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT')
-        return this.store(file, parser, entry, { state: 'absent' }, null, true, VANISHED);
-      return this.store(file, parser, entry, this.failed(file, err), null, true);
-    }
-    this.counters.reads++;
-    try {
-      // The identity comes from the open file, so content and identity belong together; a write
-      // after this fstat changes the mtime and is read next pass.
-      const stat = fstatSync(fd);
-      const hot = isHot(stat.mtimeMs, this.wallMs());
-      if (!stat.isFile())
-        return this.store(
-          file,
-          parser,
-          entry,
-          { state: 'error', error: `${file} is not a regular file`, version: 0 },
-          stat,
-          hot,
-        );
-      const cap = parser.maxBytes ?? DEFAULT_MAX_BYTES;
-      // Over the cap is not a lane file laneguard can use: say so rather than parse a cut copy.
-      if (stat.size > cap)
-        return this.store(
-          file,
-          parser,
-          entry,
-          {
-            state: 'error',
-            error: `${file} is larger than ${formatBytes(cap)}; not read`,
-            version: 0,
-          },
-          stat,
-          hot,
-        );
-      const buf = Buffer.allocUnsafe(stat.size);
-      let filled = 0;
-      while (filled < buf.length) {
-        const n = readSync(fd, buf, filled, buf.length - filled, filled);
-        if (n === 0) break;
-        filled += n;
-      }
-      let result: FileRead<unknown>;
+  /**
+   * Stat a file or directory for this pass: the helper's result when it has one, else inline.
+   * `slot` is where the path was in the last pass's list; its slot in this pass is left in
+   * `lastSlot`. Throws what a failed stat throws.
+   */
+  private statPath(file: string, slot: number): FileIdentity | undefined {
+    this.counters.stats++;
+    const taken = this.prefetch?.take(file, slot) ?? NOT_TAKEN;
+    let stat: FileIdentity | undefined;
+    if (taken !== NOT_TAKEN) {
+      this.counters.prefetched++;
+      stat = taken;
+    } else {
       try {
-        result = {
-          state: 'present',
-          value: parser.parse(buf.toString('utf8', 0, filled), file),
-          mtimeMs: stat.mtimeMs,
-          size: stat.size,
-          version: 0,
-        };
+        stat = statSync(file, NO_THROW);
       } catch (err) {
-        result = { state: 'error', error: (err as Error).message, version: 0 };
+        this.lastSlot = this.log.record(file, null);
+        throw err;
       }
-      return this.store(file, parser, entry, result, stat, hot);
-    } catch (err) {
-      return this.store(
-        file,
-        parser,
-        entry,
-        { state: 'error', error: `cannot read ${file}: ${(err as Error).message}`, version: 0 },
-        null,
-        true,
-      );
-    } finally {
-      closeSync(fd);
     }
+    this.lastSlot = this.log.record(file, stat);
+    return stat;
   }
 
   private store<T>(
@@ -317,11 +300,15 @@ export class FileCache {
     // Every new value gets a new version, so callers can memoise what they derive from it.
     if (result.state !== 'absent') result.version = ++this.version;
     if (entry === undefined) {
+      // A first look stats even an absent file, where later passes stat only its directory: the
+      // group is skipped on the stats of a later read.
+      this.groupSkippable = false;
       entry = {
         parser: parser as Parser<unknown>,
         next: this.entries.get(file) ?? null,
         result,
         dir: this.dirOf(path.dirname(file)),
+        group: null,
         slot: -1,
         ino: -1,
         size: -1,
@@ -347,7 +334,7 @@ export class FileCache {
   private dirOf(dirPath: string): Dir {
     let dir = this.dirs.get(dirPath);
     if (dir === undefined) {
-      dir = { path: dirPath, parent: undefined, pass: 0, state: NO_DIR, slot: -1 };
+      dir = { path: dirPath, parent: undefined, pass: 0, slot: -1, state: NO_DIR };
       this.dirs.set(dirPath, dir);
     }
     return dir;
@@ -355,7 +342,12 @@ export class FileCache {
 
   /** A directory's identity for this pass; a missing directory is identified through its parent. */
   private dirState(dir: Dir): DirState {
-    if (dir.pass === this.pass) return dir.state;
+    if (dir.pass === this.pass) {
+      // Stat'ed before the group began (another group's directory): the group cannot be skipped
+      // on its own stats.
+      if (dir.slot < this.groupFrom) this.groupSkippable = false;
+      return dir.state;
+    }
     let stat: FileIdentity | undefined;
     try {
       stat = this.statPath(dir.path, dir.slot);
@@ -386,5 +378,25 @@ export class FileCache {
     dir.pass = this.pass;
     dir.state = state;
     return state;
+  }
+
+  private forgetUnseen(): void {
+    const dirs = new Map<string, Dir>();
+    for (const [file, head] of this.entries) {
+      let kept: Entry | null = null;
+      for (let entry: Entry | null = head; entry !== null;) {
+        const next: Entry | null = entry.next;
+        if (entry.pass === this.pass || entry.group?.pass === this.pass) {
+          entry.next = kept;
+          kept = entry;
+          for (let d: Dir | null | undefined = entry.dir; d && !dirs.has(d.path); d = d.parent)
+            dirs.set(d.path, d);
+        } else this.entryCount--;
+        entry = next;
+      }
+      if (kept === null) this.entries.delete(file);
+      else this.entries.set(file, kept);
+    }
+    this.dirs = dirs;
   }
 }

@@ -8,9 +8,10 @@ import {
 } from '../domain/types.js';
 import { TimeSlicer } from '../util/slice.js';
 import { laneEndpointUrls, truthy, type LaneAdapter, type LaneRead } from './adapter.js';
-import { FileCache, type FileRead, type Parser } from './file-cache.js';
+import { FileCache, FileGroup, type FileRead, type Parser } from './file-cache.js';
 import { CLAIMED, HEARTBEAT, PAUSE, PID, QUEUE, STATES, TASKS } from './lane-parsers.js';
 import { PAUSE_FLAG, unreadablePause } from './pause-files.js';
+import type { PauseFlagContent } from './pause-rules.js';
 import { laneFiles, laneRuntimeDir, type LaneFiles } from './paths.js';
 import { evaluatePause } from './pause-rules.js';
 import { snapshot, type ProcessSnapshot } from '../process/index.js';
@@ -28,11 +29,29 @@ export interface OrxaqOptions {
   wallMs?: () => number;
 }
 
-/** One entry of lanes.json, validated: a lane to read, or an error row. */
 /** A lane's files, with the pause flag's path resolved once too. */
 type ListedFiles = LaneFiles & { pauseFile: string };
 
-type ListedLane = { spec: LaneSpec; files: ListedFiles; urls: string[] } | { error: LaneReadError };
+/** What a lane's files said when they were last read: reused while none of them changes. */
+type LaneFacts =
+  | {
+      pid: number | null;
+      pause: FileRead<PauseFlagContent>;
+      work: WorkCounts;
+      heartbeat: FileRead<number | null>;
+    }
+  | { error: string };
+
+/** One entry of lanes.json, validated: a lane to read (its files read as one group), or an error row. */
+type ListedLane =
+  | {
+      spec: LaneSpec;
+      files: ListedFiles;
+      urls: string[];
+      group: FileGroup;
+      facts: LaneFacts | null;
+    }
+  | { error: LaneReadError };
 
 const lanesListParser = (display: string): Parser<unknown[]> => ({
   name: 'lanes',
@@ -104,8 +123,20 @@ export class OrxaqAdapter implements LaneAdapter {
       for (const lane of listed) {
         if ('error' in lane) errors.push(lane.error);
         else {
+          // A lane none of whose files changed is not read again: what they said still holds.
+          if (lane.facts === null || !this.cache.skip(lane.group)) {
+            this.cache.beginGroup(lane.group);
+            try {
+              lane.facts = this.readFacts(lane.spec, lane.files);
+            } catch (err) {
+              lane.facts = { error: (err as Error).message };
+            } finally {
+              this.cache.endGroup(lane.group);
+            }
+          }
           try {
-            lanes.push(this.snapshot(lane.spec, lane.files, lane.urls, now, processes));
+            if ('error' in lane.facts) throw new Error(lane.facts.error);
+            lanes.push(this.snapshot(lane.spec, lane.urls, lane.facts, now, processes));
           } catch (err) {
             errors.push({ id: lane.spec.id, source: 'lane_read', error: (err as Error).message });
           }
@@ -172,6 +203,8 @@ export class OrxaqAdapter implements LaneAdapter {
           spec,
           files: { ...files, pauseFile: path.join(files.dir, PAUSE_FLAG) },
           urls: laneEndpointUrls(spec.env),
+          group: new FileGroup(),
+          facts: null,
         };
       } catch (err) {
         return { error: { id: spec.id, source: 'lane_read', error: (err as Error).message } };
@@ -179,8 +212,7 @@ export class OrxaqAdapter implements LaneAdapter {
     });
   }
 
-  private pause(file: string, now: Date): PauseInfo | null {
-    const read = this.cache.get(file, PAUSE);
+  private pause(read: FileRead<PauseFlagContent>, now: Date): PauseInfo | null {
     if (read.state === 'absent') return null;
     // A flag that cannot be read is kept: it counts as held, with the reason shown.
     if (read.state === 'error') return unreadablePause(read.error);
@@ -225,17 +257,26 @@ export class OrxaqAdapter implements LaneAdapter {
     return { ...work };
   }
 
+  /** Read a lane's files (throws when a work file is unreadable). */
+  private readFacts(spec: LaneSpec, files: ListedFiles): LaneFacts {
+    const pidRead = this.cache.get(files.pidFile, PID);
+    return {
+      pid: pidRead.state === 'present' ? pidRead.value : null,
+      pause: this.cache.get(files.pauseFile, PAUSE),
+      work: this.work(spec, files),
+      heartbeat: this.cache.get(files.heartbeatFile, HEARTBEAT),
+    };
+  }
+
+  /** The lane now: what its files said, with ages from the clock and liveness from the process table. */
   private snapshot(
     spec: LaneSpec,
-    files: ListedFiles,
     urls: string[],
+    facts: Exclude<LaneFacts, { error: string }>,
     now: Date,
     processes: ProcessSnapshot,
   ): LaneSnapshot {
-    const pidRead = this.cache.get(files.pidFile, PID);
-    const pid = pidRead.state === 'present' ? pidRead.value : null;
-    const pause = this.pause(files.pauseFile, now);
-    const work = this.work(spec, files);
+    const pause = this.pause(facts.pause, now);
     return {
       id: spec.id,
       enabled: spec.enabled,
@@ -243,12 +284,12 @@ export class OrxaqAdapter implements LaneAdapter {
       local: urls.length > 0,
       localOnly: truthy(spec.env.ORXAQ_AUTONOMY_LOCAL_ONLY),
       endpointUrls: [...urls],
-      running: laneRunning(pid, spec.id, this.options.cmdlinePattern, processes),
-      pid,
+      running: laneRunning(facts.pid, spec.id, this.options.cmdlinePattern, processes),
+      pid: facts.pid,
       paused: pause !== null,
       pause,
-      work,
-      heartbeatAgeSec: heartbeatAgeSec(this.cache.get(files.heartbeatFile, HEARTBEAT), now),
+      work: { ...facts.work },
+      heartbeatAgeSec: heartbeatAgeSec(facts.heartbeat, now),
     };
   }
 }

@@ -22,9 +22,10 @@ export interface FileIdentity {
 /** Lists shorter than this are stat'ed inline: a helper thread (about 10 MB) is not worth it. */
 export const PREFETCH_MIN_PATHS = 8192;
 
-const KIND_ABSENT = 0;
-const KIND_PRESENT = 1;
-const KIND_ERROR = 2;
+/** What a stat found, as the helper and the stat log store it. */
+export const KIND_ABSENT = 0;
+export const KIND_PRESENT = 1;
+export const KIND_ERROR = 2;
 /** Slots per path in the values array: ino, size, mtimeMs, kind. */
 const FIELDS = 4;
 /**
@@ -73,7 +74,7 @@ parentPort.on('message', (job) => {
 `;
 
 /** The paths of one pass, in the order the cache asked for them, with the buffers the helper fills. */
-class PathList {
+export class PathList {
   readonly index = new Map<string, number>();
   readonly ctrl = new Int32Array(new SharedArrayBuffer(4));
   readonly done: Int32Array;
@@ -133,6 +134,13 @@ class Helper {
 
 let helper: Helper | null = null;
 
+/** Hand `list` to the helper thread (started on first use); null when it is busy or broken. */
+export function startPrefetch(list: PathList): Prefetch | null {
+  helper ??= new Helper();
+  const token = helper.start(list);
+  return token === null ? null : new Prefetch(list, token);
+}
+
 export const NOT_TAKEN = Symbol('not taken');
 
 /**
@@ -180,40 +188,5 @@ export class Prefetch {
   /** The pass is over: the helper stops where it is. */
   end(): void {
     Atomics.store(this.list.ctrl, MAIN_AT, STOP);
-  }
-}
-
-/**
- * The paths stat'ed in each pass, kept for the next one. `begin()` hands the last pass's list to the
- * helper (when it is long enough); `log(path)` records this pass's stats, in order.
- */
-export class StatPlanner {
-  private list: PathList | null = null;
-  private log: string[] = [];
-
-  constructor(private readonly minPaths = PREFETCH_MIN_PATHS) {}
-
-  begin(): Prefetch | null {
-    this.log = [];
-    const list = this.list;
-    if (list === null || list.paths.length < this.minPaths) return null;
-    helper ??= new Helper();
-    const token = helper.start(list);
-    return token === null ? null : new Prefetch(list, token);
-  }
-
-  /** Record a stat of this pass; returns its slot (the hint to give `take` next pass). */
-  record(file: string): number {
-    return this.log.push(file) - 1;
-  }
-
-  /** The list for the next pass: this pass's stats, kept as they were when nothing changed. */
-  end(): void {
-    const log = this.log;
-    this.log = [];
-    const before = this.list?.paths;
-    let same = before !== undefined && before.length === log.length;
-    for (let i = 0; same && i < log.length; i++) same = log[i] === before![i];
-    if (!same) this.list = log.length >= this.minPaths ? new PathList(log) : null;
   }
 }

@@ -71,6 +71,28 @@ describe('orxaq lanes, read incrementally', () => {
     expect(second.lanes[0]!.work).toMatchObject({ pending: 1, done: 1 });
   });
 
+  it('a lane none of whose files changed is not read again; a lane whose state changes is', async () => {
+    const root = fleet(20);
+    const lanes = adapter(root);
+    // The first read looks at every file; the second stats absent files through their directory.
+    await lanes.read(new Date());
+    await lanes.read(new Date());
+    const before = { ...lanes.counters };
+    const quiet = await lanes.read(new Date());
+    expect(lanes.counters.skipped - before.skipped).toBe(20);
+    expect(lanes.counters.reads).toBe(before.reads);
+    expect(quiet.lanes[3]!.work).toMatchObject({ pending: 1, done: 1 });
+
+    writeFileSync(
+      path.join(runtime(root), 'l3', 'state.json'),
+      JSON.stringify({ t1: { status: 'done' }, t2: { status: 'done' } }),
+    );
+    const after = await lanes.read(new Date());
+    expect(lanes.counters.skipped - before.skipped).toBe(20 + 19);
+    expect(after.lanes[3]!.work).toMatchObject({ pending: 0, done: 2 });
+    expect(after.lanes.map((l) => l.id)).toEqual(quiet.lanes.map((l) => l.id));
+  });
+
   it('notices a state rewrite in the same second as the previous read (same size, same mtime)', async () => {
     const root = fleet(3);
     const file = path.join(runtime(root), 'l1', 'state.json');
