@@ -1,6 +1,11 @@
-import { writeFileSync } from 'node:fs';
+import { copyFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { guardDeps } from '../../src/cli/context.js';
+import { loadConfig } from '../../src/config/load.js';
+import { runCycle } from '../../src/guard/cycle.js';
+import { buildSandboxRoot } from '../../src/sandbox/root.js';
+import { useModelServer } from '../helpers/model-server.js';
 import {
   circuitOpen,
   crashLooping,
@@ -81,5 +86,39 @@ describe('guard state file', () => {
     const { state } = loadGuardState(file, NOW);
     expect(state.last_ensure_at).toBeNull();
     expect(state.last_escalate_at).toBeNull();
+  });
+});
+
+describe('the state a cycle wrote, read back by the next cycle', () => {
+  const models = useModelServer();
+
+  it('is the state written when the file holds exactly its bytes, and equals a fresh parse of them', async () => {
+    const root = buildSandboxRoot(tempDir(), {
+      endpoints: [{ id: 'lm', base_url: models.server.baseUrl }],
+      lanes: [
+        { id: 'a', urls: [models.server.baseUrl], pending: 2 },
+        { id: 'b', urls: [models.server.baseUrl], states: { done: 1 } },
+      ],
+      guard: { dry_run: true },
+    });
+    const config = loadConfig({ root });
+    const deps = guardDeps(config);
+    await runCycle(deps, { trigger: 'manual' });
+    const second = await runCycle(deps, { trigger: 'manual' });
+    const file = config.paths.state;
+    // The next cycle's load: the state the last cycle wrote, not a copy parsed again.
+    expect(loadGuardState(file, NOW).state).toBe(second.state);
+    expect(Object.keys(second.state.progress).sort()).toEqual(['a', 'b']);
+    // The same bytes anywhere else parse to the same state.
+    const copy = path.join(tempDir(), 'state.json');
+    copyFileSync(file, copy);
+    expect(loadGuardState(copy, NOW).state).toEqual(second.state);
+
+    // Anything else in the file is read from the file.
+    const edited = { ...second.state, consecutive_idle_cycles: 99 };
+    writeFileSync(file, JSON.stringify(edited, null, 2));
+    const loaded = loadGuardState(file, NOW).state;
+    expect(loaded).not.toBe(second.state);
+    expect(loaded.consecutive_idle_cycles).toBe(99);
   });
 });
