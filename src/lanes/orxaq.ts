@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { laneSpecSchema, type LaneSpec } from '../config/lanes-schema.js';
+import { laneSpecSchema, wellFormedLaneSpec, type LaneSpec } from '../config/lanes-schema.js';
 import {
   type LaneReadError,
   type LaneSnapshot,
@@ -177,21 +177,24 @@ export class OrxaqAdapter implements LaneAdapter {
   private validate(specs: unknown[]): ListedLane[] {
     const seen = new Set<string>();
     return specs.map((raw, index): ListedLane => {
-      const parsed = laneSpecSchema.safeParse(raw);
-      const rawId = (raw as { id?: unknown })?.id;
-      const label = typeof rawId === 'string' ? rawId : `lanes[${index}]`;
-      if (!parsed.success) {
-        const issue = parsed.error.issues[0];
-        const where = issue?.path.length ? `${issue.path.join('.')}: ` : '';
-        return {
-          error: {
-            id: label,
-            source: 'lanes_file',
-            error: `lanes[${index}] ${where}${issue?.message ?? 'invalid'}`,
-          },
-        };
+      let spec = wellFormedLaneSpec(raw);
+      if (spec === null) {
+        const parsed = laneSpecSchema.safeParse(raw);
+        if (!parsed.success) {
+          const rawId = (raw as { id?: unknown })?.id;
+          const label = typeof rawId === 'string' ? rawId : `lanes[${index}]`;
+          const issue = parsed.error.issues[0];
+          const where = issue?.path.length ? `${issue.path.join('.')}: ` : '';
+          return {
+            error: {
+              id: label,
+              source: 'lanes_file',
+              error: `lanes[${index}] ${where}${issue?.message ?? 'invalid'}`,
+            },
+          };
+        }
+        spec = parsed.data;
       }
-      const spec = parsed.data;
       if (seen.has(spec.id))
         return {
           error: { id: spec.id, source: 'lanes_file', error: `lanes[${index}]: duplicate lane id` },
@@ -201,7 +204,7 @@ export class OrxaqAdapter implements LaneAdapter {
         const files = laneFiles(spec, this.options.root, this.options.runtimeDir);
         return {
           spec,
-          files: { ...files, pauseFile: path.join(files.dir, PAUSE_FLAG) },
+          files: { ...files, pauseFile: `${files.dir}${path.sep}${PAUSE_FLAG}` },
           urls: laneEndpointUrls(spec.env),
           group: new FileGroup(),
           facts: null,

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { childPath, resolveUnderRoot } from '../config/paths.js';
+import { resolveUnderRoot } from '../config/paths.js';
 import { isValidLaneId } from '../config/lanes-schema.js';
 
 /** The lane keys that name files (all relative to the fleet root, or absolute). */
@@ -27,7 +27,10 @@ export interface LaneFiles {
 /** A lane's runtime directory, proved to stay inside the runtime dir (the id is validated first). */
 export function laneRuntimeDir(runtimeDir: string, laneId: string): string {
   if (!isValidLaneId(laneId)) throw new Error(`invalid lane id ${JSON.stringify(laneId)}`);
-  return childPath(runtimeDir, laneId);
+  // A valid id is one path segment that is neither `.` nor `..` (it starts with a letter or digit and
+  // holds no separator): joined to the runtime dir it cannot leave it, so no proof by path.relative
+  // is needed (which, with the resolve, was a third of reading lanes.json at 1,000 lanes).
+  return path.resolve(runtimeDir, laneId);
 }
 
 /**
@@ -46,13 +49,15 @@ export function laneFiles(
     const value = spec[key];
     return value ? resolveUnderRoot(root, value, lanesFileName, `${spec.id}.${key}`) : fallback;
   };
+  // `dir` is resolved (absolute, normalised): a plain file name is appended, not joined.
+  const inDir = (name: string): string => `${dir}${path.sep}${name}`;
   return {
     dir,
-    pidFile: path.join(dir, 'lane.pid'),
-    stateFile: override('state_file', path.join(dir, 'state.json')),
-    heartbeatFile: override('heartbeat_file', path.join(dir, 'heartbeat.json')),
+    pidFile: inDir('lane.pid'),
+    stateFile: override('state_file', inDir('state.json')),
+    heartbeatFile: override('heartbeat_file', inDir('heartbeat.json')),
     tasksFile: spec.tasks_file ? override('tasks_file', '') : null,
-    queueFile: override('task_queue_file', path.join(dir, 'task_queue.ndjson')),
-    claimedFile: override('task_queue_state_file', path.join(dir, 'task_queue_state.json')),
+    queueFile: override('task_queue_file', inDir('task_queue.ndjson')),
+    claimedFile: override('task_queue_state_file', inDir('task_queue_state.json')),
   };
 }
