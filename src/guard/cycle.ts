@@ -7,6 +7,7 @@ import type {
   LaneReadError,
   LaneSnapshot,
   Trigger,
+  WorkCounts,
 } from '../domain/types.js';
 import { probeFleet, type FleetProbe } from '../fleet/probe-fleet.js';
 import type { HttpClient } from '../fleet/http.js';
@@ -14,8 +15,7 @@ import { readFleetStatus, type FleetStatus } from '../fleet/status-file.js';
 import { buildEndpointViews } from '../core/fleet/view.js';
 import type { HistoryStore } from '../history/store.js';
 import type { LaneAdapter, LaneRead } from '../lanes/adapter.js';
-import { atomicWriteJsonAsync } from '../store/atomic.js';
-import { tolerantWriteAsync, type WriteSink } from '../store/write-errors.js';
+import type { WriteSink } from '../store/write-errors.js';
 import { historyLinesNewestFirst, parseEventLine } from '../history/read.js';
 import {
   settleIntents,
@@ -28,9 +28,11 @@ import { act, runFleetCommand, type CommandOutcome, type Runner } from './act.js
 import { forgetRemoved, observe } from '../core/guard/observe.js';
 import { conclude, escalationDue, type Conclusion } from '../core/guard/conclude.js';
 import { decide, ensureDue, type Plan } from '../core/guard/policy.js';
-import { buildReport, skipCounts, type CycleReport } from './report.js';
+import { persist } from './persist.js';
+import { buildReport, type CycleReport } from './report.js';
 import { restartStalled } from './restart.js';
-import { loadGuardState, saveGuardStateAsync } from './state-store.js';
+import { loadGuardState } from './state-store.js';
+import { handBack } from '../util/slice.js';
 
 export interface GuardDeps {
   config: LoadedConfig;
@@ -149,6 +151,9 @@ export async function runCycle(deps: GuardDeps, request: CycleRequest): Promise<
     notes.push(
       `${id}: a start interrupted in an earlier run did not bring the lane up; recorded as failed`,
     );
+  // Between the steps the event loop is handed back: each is a few ms at 10,000 lanes, together
+  // they are tens of ms that requests would wait for.
+  await handBack();
   const observed = observe({ ...loaded.state, lanes: settled.lanes }, read, now, guard);
   for (const exit of observed.exits)
     deps.history.append('lane_exited', {
@@ -168,6 +173,7 @@ export async function runCycle(deps: GuardDeps, request: CycleRequest): Promise<
     });
   const stateBefore: GuardState = observed.state;
 
+  await handBack();
   const plan = decide({
     lanes: read.lanes,
     endpoints,
@@ -183,7 +189,11 @@ export async function runCycle(deps: GuardDeps, request: CycleRequest): Promise<
   if (plan.forceUnpauseBlocked)
     notes.push(`--force-unpause ${request.forceUnpause}: not done, ${plan.forceUnpauseBlocked}`);
 
-  const work = new Map(read.lanes.map((l) => [l.id, l.work]));
+  await handBack();
+  // The work counts of the lanes to start (the report shows them).
+  const starting = new Set(plan.starts.map((s) => s.id));
+  const work = new Map<string, WorkCounts>();
+  for (const lane of read.lanes) if (starting.has(lane.id)) work.set(lane.id, lane.work);
   const outcome = await act(deps, plan, {
     cycleId,
     trigger: request.trigger,
@@ -347,53 +357,4 @@ async function runOptionalCommand(
     output: result.output,
   });
   return { ran: true, ok: result.ok, exit_code: result.exitCode, reason, error: result.error };
-}
-
-async function persist(
-  deps: GuardDeps,
-  conclusion: Conclusion,
-  report: CycleReport,
-  cycleId: string,
-): Promise<void> {
-  // A full disk must not undo what the cycle did: the failure is counted, the history still written.
-  // Written off the event loop: the report names every lane, and the daemon keeps answering meanwhile.
-  await tolerantWriteAsync('state', deps.writes, () =>
-    saveGuardStateAsync(deps.config.paths.state, conclusion.state),
-  );
-  await tolerantWriteAsync('report', deps.writes, () =>
-    atomicWriteJsonAsync(deps.config.paths.report, report),
-  );
-  // The lane anomalies name their lanes.
-  const lanesOf = (anomaly: string): { lanes?: string[] } =>
-    anomaly === 'lane_crash_loop'
-      ? { lanes: conclusion.crashLoopingLanes }
-      : anomaly === 'start_failing'
-        ? { lanes: conclusion.startFailingLanes }
-        : {};
-  for (const anomaly of conclusion.raised)
-    deps.history.append('anomaly_raised', { cycle_id: cycleId, anomaly, ...lanesOf(anomaly) });
-  for (const anomaly of conclusion.cleared)
-    deps.history.append('anomaly_cleared', { cycle_id: cycleId, anomaly });
-  deps.history.append('cycle', {
-    cycle_id: cycleId,
-    trigger: report.trigger,
-    mode: report.mode,
-    dry_run: report.dry_run,
-    duration_ms: report.duration_ms,
-    ok: report.ok,
-    local_lane_total: report.local_lane_total,
-    local_running_before: report.local_running_before,
-    local_running_after: report.local_running_after,
-    healthy_endpoint_count: report.healthy_endpoint_count,
-    started_count: report.started_count,
-    unpaused_count: report.unpaused_count,
-    restarted_count: report.restarted_count,
-    stalled_count: report.stalled.length,
-    failed_count: report.failed_count,
-    skipped_count: report.skipped_count,
-    consecutive_idle_cycles: report.consecutive_idle_cycles,
-    endpoint_floor_unmet_cycles: report.endpoint_floor_unmet_cycles,
-    anomalies: report.anomalies,
-    skipped: skipCounts(report),
-  });
 }

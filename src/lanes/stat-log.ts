@@ -18,7 +18,8 @@ const FIELDS = 4;
 /** What a group's stats found, to be compared with what they find next time. */
 export interface StatsSeen {
   paths: readonly string[];
-  found: Float64Array;
+  /** A plain array: one small typed array per lane costs far more memory than its numbers. */
+  found: readonly number[];
 }
 
 export class StatLog {
@@ -70,7 +71,7 @@ export class StatLog {
   since(from: number): StatsSeen {
     return {
       paths: this.paths.slice(from),
-      found: this.found.slice(from * FIELDS, this.paths.length * FIELDS),
+      found: Array.from(this.found.subarray(from * FIELDS, this.paths.length * FIELDS)),
     };
   }
 

@@ -73,6 +73,11 @@ export interface SlicerOptions {
   requests?: Foreground;
 }
 
+/** Hand the event loop back once (between the steps of a long job): pending I/O callbacks run first. */
+export function handBack(): Promise<void> {
+  return yieldToLoop();
+}
+
 export class TimeSlicer {
   private sliceStart = performance.now();
   private readonly sliceMs: number;

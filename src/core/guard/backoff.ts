@@ -86,7 +86,11 @@ export function observeLanes(
     next[id] = entry;
   };
   const exits: LaneExit[] = [];
+  // Most lanes have no memory here: they are passed over without a lookup.
+  const remembered = new Set(Object.keys(lanes));
+  if (remembered.size === 0) return { lanes, exits };
   for (const lane of snapshots) {
+    if (!remembered.has(lane.id)) continue;
     const entry = next[lane.id];
     if (
       entry &&

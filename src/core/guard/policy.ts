@@ -185,13 +185,25 @@ export function decide(input: DecideInput): Plan {
   const forced = forcedLane !== undefined && forceUnpauseBlocked === null ? forcedLane.id : null;
 
   const stallOf = new Map((input.stalls ?? []).map((s) => [s.lane, s]));
+  // Lanes share a few URL lists: each list's endpoint ids, and the healthy ones, are worked out
+  // once (the arrays are shared between decisions and never changed).
+  const idsByUrls = new Map<string, { all: string[]; healthy: string[] }>();
+  const endpointIdsOf = (urls: readonly string[]): { all: string[]; healthy: string[] } => {
+    const key = urls.length === 1 ? urls[0]! : urls.join('\n');
+    let ids = idsByUrls.get(key);
+    if (ids === undefined) {
+      const all = urls.map(endpointOf).filter((id): id is string => id !== null);
+      ids = { all, healthy: all.filter((id) => healthyIds.has(id)) };
+      idsByUrls.set(key, ids);
+    }
+    return ids;
+  };
   const decisions: LaneDecision[] = [];
   const restartCandidates: LaneDecision[] = [];
   const candidates: Array<{ decision: LaneDecision; healthyIds: string[]; lane: LaneSnapshot }> =
     [];
   for (const lane of local) {
-    const endpointIds = lane.endpointUrls.map(endpointOf).filter((id): id is string => id !== null);
-    const laneHealthy = endpointIds.filter((id) => healthyIds.has(id));
+    const { all: endpointIds, healthy: laneHealthy } = endpointIdsOf(lane.endpointUrls);
     const score = workScore(lane, cfg);
     const hasWork = score > 0;
     const held = lane.paused && (lane.pause?.held ?? false);
@@ -239,9 +251,9 @@ export function decide(input: DecideInput): Plan {
     if (decision.reason === null) candidates.push({ decision, healthyIds: laneHealthy, lane });
   }
 
-  candidates.sort(
-    (a, b) => b.decision.score - a.decision.score || a.decision.id.localeCompare(b.decision.id),
-  );
+  // Highest score first, ties by id: the candidates are in id order already (`local` is), and the
+  // sort is stable.
+  candidates.sort((a, b) => b.decision.score - a.decision.score);
   const starts: LaneDecision[] = [];
   const unpauses: PlannedUnpause[] = [];
   if (forcedLane && forced) {
@@ -277,9 +289,8 @@ export function decide(input: DecideInput): Plan {
   }
 
   // Longest stalled first: the lane that has wasted its slot the longest gets it back first.
-  restartCandidates.sort(
-    (a, b) => b.stall!.stalledSec - a.stall!.stalledSec || a.id.localeCompare(b.id),
-  );
+  // (Ties by id: in id order already, and the sort is stable.)
+  restartCandidates.sort((a, b) => b.stall!.stalledSec - a.stall!.stalledSec);
   const restarts: LaneDecision[] = [];
   for (const decision of restartCandidates) {
     if (restarts.length >= cfg.max_auto_restarts_per_cycle) {
