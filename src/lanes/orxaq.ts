@@ -47,7 +47,9 @@ type ListedLane =
   | {
       spec: LaneSpec;
       files: ListedFiles;
+      /** Shared by every snapshot of the lane (frozen: nobody changes it). */
       urls: string[];
+      localOnly: boolean;
       group: FileGroup;
       facts: LaneFacts | null;
     }
@@ -136,7 +138,7 @@ export class OrxaqAdapter implements LaneAdapter {
           }
           try {
             if ('error' in lane.facts) throw new Error(lane.facts.error);
-            lanes.push(this.snapshot(lane.spec, lane.urls, lane.facts, now, processes));
+            lanes.push(this.snapshot(lane, lane.facts, now, processes));
           } catch (err) {
             errors.push({ id: lane.spec.id, source: 'lane_read', error: (err as Error).message });
           }
@@ -205,7 +207,8 @@ export class OrxaqAdapter implements LaneAdapter {
         return {
           spec,
           files: { ...files, pauseFile: `${files.dir}${path.sep}${PAUSE_FLAG}` },
-          urls: laneEndpointUrls(spec.env),
+          urls: Object.freeze(laneEndpointUrls(spec.env)) as string[],
+          localOnly: truthy(spec.env.ORXAQ_AUTONOMY_LOCAL_ONLY),
           group: new FileGroup(),
           facts: null,
         };
@@ -241,7 +244,7 @@ export class OrxaqAdapter implements LaneAdapter {
       claimed.state !== 'absent' ? claimed.version : 0,
     ];
     const memo = this.workMemo.get(spec.id);
-    if (memo && memo.versions.every((v, i) => v === versions[i])) return { ...memo.work };
+    if (memo && memo.versions.every((v, i) => v === versions[i])) return memo.work;
     const value = <T>(read: FileRead<T>): T | null => {
       if (read.state === 'error') throw new Error(read.error);
       return read.state === 'present' ? read.value : null;
@@ -256,8 +259,9 @@ export class OrxaqAdapter implements LaneAdapter {
       spec.id,
       spec.owner,
     );
+    Object.freeze(work);
     this.workMemo.set(spec.id, { versions, work });
-    return { ...work };
+    return work;
   }
 
   /** Read a lane's files (throws when a work file is unreadable). */
@@ -273,25 +277,26 @@ export class OrxaqAdapter implements LaneAdapter {
 
   /** The lane now: what its files said, with ages from the clock and liveness from the process table. */
   private snapshot(
-    spec: LaneSpec,
-    urls: string[],
+    lane: Extract<ListedLane, { spec: LaneSpec }>,
     facts: Exclude<LaneFacts, { error: string }>,
     now: Date,
     processes: ProcessSnapshot,
   ): LaneSnapshot {
+    const { spec, urls } = lane;
     const pause = this.pause(facts.pause, now);
     return {
       id: spec.id,
       enabled: spec.enabled,
       owner: spec.owner,
       local: urls.length > 0,
-      localOnly: truthy(spec.env.ORXAQ_AUTONOMY_LOCAL_ONLY),
-      endpointUrls: [...urls],
+      localOnly: lane.localOnly,
+      endpointUrls: urls,
       running: laneRunning(facts.pid, spec.id, this.options.cmdlinePattern, processes),
       pid: facts.pid,
       paused: pause !== null,
       pause,
-      work: { ...facts.work },
+      // The same counts while the lane's work files do not change (frozen: nobody changes them).
+      work: facts.work,
       heartbeatAgeSec: heartbeatAgeSec(facts.heartbeat, now),
     };
   }
