@@ -5,7 +5,8 @@ import {
   type LaneBackoff,
   type LaneProgress,
 } from '../domain/types.js';
-import { atomicWriteFileAsync, atomicWriteJson, jsonFileText, readJson } from '../store/atomic.js';
+import { atomicWriteFileAsync, atomicWriteJson, readJson } from '../store/atomic.js';
+import { jsonFileTextSliced } from '../store/json-text.js';
 import { READ_CAPS, readCapped } from '../store/bounded-read.js';
 import { loadStateFile, type LoadedStateFile } from '../store/state-file.js';
 
@@ -151,7 +152,7 @@ export function saveGuardState(file: string, state: GuardState): void {
 
 /** The same, with the write and fsync off the event loop (the daemon's cycle). */
 export async function saveGuardStateAsync(file: string, state: GuardState): Promise<void> {
-  const text = jsonFileText(state);
+  const text = await jsonFileTextSliced(state);
   written.forget(file);
   await atomicWriteFileAsync(file, text);
   written.remember(file, text, state);

@@ -13,6 +13,7 @@ import path from 'node:path';
 import { FileError, isEnvironmentError, naming } from './file-error.js';
 import { READ_CAPS, readCappedText } from './bounded-read.js';
 import { parseJson as parseJsonSafe } from '../util/json.js';
+import { jsonFileText, jsonFileTextSliced } from './json-text.js';
 
 function fsyncDir(dir: string): void {
   let fd: number | null = null;
@@ -69,11 +70,6 @@ function writeReplacing(file: string, content: string): void {
   fsyncDir(dir);
 }
 
-/** How laneguard writes a JSON file: two-space indent, one newline at the end. */
-export function jsonFileText(value: unknown): string {
-  return `${JSON.stringify(value, null, 2)}\n`;
-}
-
 export function atomicWriteJson(file: string, value: unknown): void {
   atomicWriteFile(file, jsonFileText(value));
 }
@@ -111,8 +107,9 @@ export async function atomicWriteFileAsync(file: string, content: string): Promi
   }
 }
 
-export function atomicWriteJsonAsync(file: string, value: unknown): Promise<void> {
-  return atomicWriteFileAsync(file, jsonFileText(value));
+/** The same, the text made in slices too: a report of 10,000 lanes is megabytes of JSON. */
+export async function atomicWriteJsonAsync(file: string, value: unknown): Promise<void> {
+  return atomicWriteFileAsync(file, await jsonFileTextSliced(value));
 }
 
 export type JsonRead =
