@@ -1,13 +1,14 @@
 // The end of a cycle: state and report written, history events appended.
+import type { LoadedConfig } from '../config/load.js';
 import type { Conclusion } from '../core/guard/conclude.js';
+import type { HistoryStore } from '../history/store.js';
 import { atomicWriteJsonAsync } from '../store/atomic.js';
-import { tolerantWriteAsync } from '../store/write-errors.js';
-import type { GuardDeps } from './cycle.js';
+import { tolerantWriteAsync, type WriteSink } from '../store/write-errors.js';
 import { skipCounts, type CycleReport } from './report.js';
 import { saveGuardStateAsync } from './state-store.js';
 
 export async function persist(
-  deps: GuardDeps,
+  deps: { config: LoadedConfig; history: HistoryStore; writes?: WriteSink },
   conclusion: Conclusion,
   report: CycleReport,
   cycleId: string,
