@@ -73,9 +73,13 @@ export interface SlicerOptions {
   requests?: Foreground;
 }
 
-/** Hand the event loop back once (between the steps of a long job): pending I/O callbacks run first. */
-export function handBack(): Promise<void> {
-  return yieldToLoop();
+/**
+ * Hand the event loop back once, between the steps of a background job: pending I/O runs first, and
+ * requests being answered are waited for (at most MAX_DEFER_MS), as at a TimeSlicer's yield.
+ */
+export async function handBack(requests: Foreground = foreground): Promise<void> {
+  await yieldToLoop();
+  if (requests.busy) await requests.idle(MAX_DEFER_MS);
 }
 
 export class TimeSlicer {
