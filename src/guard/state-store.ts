@@ -115,8 +115,8 @@ function normalize(raw: Record<string, unknown>): GuardState {
 class WrittenState {
   private last: { file: string; bytes: Buffer; state: GuardState } | null = null;
 
-  remember(file: string, text: string, state: GuardState): void {
-    this.last = { file, bytes: Buffer.from(text), state };
+  remember(file: string, bytes: Buffer, state: GuardState): void {
+    this.last = { file, bytes, state };
   }
 
   forget(file: string): void {
@@ -152,10 +152,11 @@ export function saveGuardState(file: string, state: GuardState): void {
 
 /** The same, with the write and fsync off the event loop (the daemon's cycle). */
 export async function saveGuardStateAsync(file: string, state: GuardState): Promise<void> {
-  const text = await jsonFileTextSliced(state);
+  // Encoded once: the bytes written are the bytes remembered.
+  const bytes = Buffer.from(await jsonFileTextSliced(state));
   written.forget(file);
-  await atomicWriteFileAsync(file, text);
-  written.remember(file, text, state);
+  await atomicWriteFileAsync(file, bytes);
+  written.remember(file, bytes, state);
 }
 
 /** The guard state as stored, without repairing a torn file (for readers that change nothing). */

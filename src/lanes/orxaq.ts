@@ -143,7 +143,7 @@ export class OrxaqAdapter implements LaneAdapter {
             errors.push({ id: lane.spec.id, source: 'lane_read', error: (err as Error).message });
           }
         }
-        await slicer.tick();
+        if (slicer.due) await slicer.tick();
       }
       return { lanes, errors };
     } finally {

@@ -78,7 +78,7 @@ export function atomicWriteJson(file: string, value: unknown): void {
  * `atomicWriteFile` with the writes and fsyncs off the event loop: the daemon's cycle writes a report
  * of every lane, and a synchronous fsync of it would stall scrapes and webhook calls meanwhile.
  */
-export async function atomicWriteFileAsync(file: string, content: string): Promise<void> {
+export async function atomicWriteFileAsync(file: string, content: string | Buffer): Promise<void> {
   const dir = path.dirname(file);
   const temp = path.join(
     dir,

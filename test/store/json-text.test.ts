@@ -17,9 +17,9 @@ describe('JSON file text written in slices', () => {
       'text',
       null,
       { a: 1, b: 'two', c: [1, 2, { d: null }], e: {}, f: [] },
-      { progress: lanes(1234), lanes: {}, count: 3, last: '2026-01-01T00:00:00.000Z' },
+      { progress: lanes(5234), lanes: {}, count: 3, last: '2026-01-01T00:00:00.000Z' },
       {
-        skipped: Array.from({ length: 1700 }, (_, i) => ({ id: `l${i}`, reason: 'pause_held' })),
+        skipped: Array.from({ length: 4700 }, (_, i) => ({ id: `l${i}`, reason: 'pause_held' })),
         started: [],
         notes: ['a\nb', 'quote "x"'],
       },
@@ -27,14 +27,15 @@ describe('JSON file text written in slices', () => {
       {
         gone: undefined,
         fn: () => 1,
-        many: Object.fromEntries(Array.from({ length: 1200 }, (_, i) => [`k${i}`, undefined])),
-        holes: Array.from({ length: 1100 }, (_, i) => (i % 2 ? undefined : i)),
+        many: Object.fromEntries(Array.from({ length: 4200 }, (_, i) => [`k${i}`, undefined])),
+        holes: Array.from({ length: 4100 }, (_, i) => (i % 2 ? undefined : i)),
         mixed: Object.fromEntries(
-          Array.from({ length: 1500 }, (_, i) => [`m${i}`, i % 600 < 500 ? undefined : i]),
+          Array.from({ length: 6500 }, (_, i) => [`m${i}`, i < 2000 || i >= 4000 ? undefined : i]),
         ),
       },
       // Keys that look like array indexes come first, in JSON.stringify's order too.
-      { big: Object.fromEntries(Array.from({ length: 900 }, (_, i) => [String(900 - i), i])) },
+      { big: Object.fromEntries(Array.from({ length: 4900 }, (_, i) => [String(4900 - i), i])) },
+      { empty: Object.fromEntries(Array.from({ length: 4100 }, (_, i) => [`e${i}`, {}])) },
       { at: new Date(0), nested: { at: new Date(1) } },
     ];
     for (const value of values) expect(await jsonFileTextSliced(value)).toBe(jsonFileText(value));
