@@ -1,5 +1,4 @@
 // Incremental reads of small files: a file is re-read and re-parsed only when it changed.
-//
 // A file is unchanged when its inode, size and mtime are the ones seen at the last read, unless it
 // was touched within HOT_WINDOW_MS of that read: a file system with coarse timestamps (1 s on
 // HFS+, ext3 and many NFS servers, 2 s on FAT) can give a second write in the same tick the same
@@ -24,7 +23,6 @@ import path from 'node:path';
 import { isHot, readOnce, unreadable, type FileRead, type Parser } from './file-read.js';
 import { StatLog, type StatsSeen } from './stat-log.js';
 import { NOT_TAKEN, type FileIdentity, type Prefetch } from './stat-prefetch.js';
-
 export { HOT_WINDOW_MS, type FileRead, type Parser } from './file-read.js';
 
 interface Entry {
