@@ -1,4 +1,5 @@
 import type { CircuitState, GuardState, LaneBackoff, LaneSnapshot } from '../../domain/types.js';
+import { copyOnWrite } from './copy-on-write.js';
 
 export interface BackoffConfig {
   initial_sec: number;
@@ -75,23 +76,15 @@ export function observeLanes(
   /** Lanes found stalled: running, but not doing anything, so their running does not earn forgiveness. */
   stalled: ReadonlySet<string> = new Set(),
 ): { lanes: Readonly<Record<string, LaneBackoff>>; exits: LaneExit[] } {
-  // Copied on the first change: most cycles change no lane's memory (which is never changed in place).
-  let next = lanes as Record<string, LaneBackoff>;
-  let copied = false;
-  const set = (id: string, entry: LaneBackoff): void => {
-    if (!copied) {
-      next = { ...lanes };
-      copied = true;
-    }
-    next[id] = entry;
-  };
+  const next = copyOnWrite(lanes);
+  const set = next.set;
   const exits: LaneExit[] = [];
   // Most lanes have no memory here: they are passed over without a lookup.
   const remembered = new Set(Object.keys(lanes));
   if (remembered.size === 0) return { lanes, exits };
   for (const lane of snapshots) {
     if (!remembered.has(lane.id)) continue;
-    const entry = next[lane.id];
+    const entry = next.current[lane.id];
     if (
       entry &&
       entry.failures > 0 &&
@@ -126,7 +119,7 @@ export function observeLanes(
         : { ...entry, failures: 0, start_failures: 0, backoff_until: null, awaiting_exit: false },
     );
   }
-  return { lanes: next, exits };
+  return { lanes: next.current, exits };
 }
 
 export function circuitOpen(circuit: CircuitState, now: Date): boolean {

@@ -1,5 +1,6 @@
 // Stalled lanes: alive, but neither heartbeating nor making progress. Pure, no I/O.
 import { inBackoff } from './backoff.js';
+import { copyOnWrite } from './copy-on-write.js';
 import type {
   LaneBackoff,
   LaneProgress,
@@ -46,17 +47,9 @@ export function observeStalls(
 ): { progress: Readonly<Record<string, LaneProgress>>; stalled: StallInfo[] } {
   const at = now.toISOString();
   const nowMs = now.getTime();
-  // Copied on the first change: over a quiet fleet the memory comes back as it was (10,000 lanes'
-  // entries take milliseconds to copy).
-  let next = progress as Record<string, LaneProgress>;
-  let copied = false;
-  const set = (id: string, entry: LaneProgress): void => {
-    if (!copied) {
-      next = { ...progress };
-      copied = true;
-    }
-    next[id] = entry;
-  };
+  // Over a quiet fleet the memory comes back as it was.
+  const next = copyOnWrite(progress);
+  const set = next.set;
   const stalled: StallInfo[] = [];
   // Most lanes share a handful of change times: each is parsed once.
   const parsed = new Map<string, number>();
@@ -67,7 +60,7 @@ export function observeStalls(
   };
   for (const lane of snapshots) {
     const work = workSignature(lane.work);
-    const before = next[lane.id];
+    const before = next.current[lane.id];
     const unchanged =
       before !== undefined && before.work === work && Number.isFinite(msOf(before.changedAt));
     const hb = lane.heartbeatAgeSec;
@@ -100,7 +93,7 @@ export function observeStalls(
       repeat,
     });
   }
-  return { progress: next, stalled };
+  return { progress: next.current, stalled };
 }
 
 /** After a restart: the lane starts a new life (its stall is over, the restart is remembered). */

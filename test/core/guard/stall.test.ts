@@ -30,6 +30,26 @@ const seen = (
 });
 
 describe('observeStalls', () => {
+  it('hands the memory back as it was over quiet lanes, and changes a copy, never the original', () => {
+    const quiet = {
+      ...seen('l1', at(-60)),
+      ...seen('l2', at(-60)),
+    };
+    const lanes = [
+      lane('l1', { work: { ...emptyWork(), pending: 1 } }),
+      lane('l2', { work: { ...emptyWork(), pending: 1 } }),
+    ];
+    expect(observeStalls(quiet, lanes, NOW, cfg).progress).toBe(quiet);
+
+    const frozen = Object.freeze({ ...quiet });
+    const moved = [lanes[0]!, lane('l2', { work: { ...emptyWork(), done: 1 } })];
+    const r = observeStalls(frozen, moved, NOW, cfg);
+    expect(r.progress).not.toBe(frozen);
+    expect(r.progress.l1).toBe(frozen.l1);
+    expect(r.progress.l2).toMatchObject({ work: '0/0/0/1/0', changedAt: NOW.toISOString() });
+    expect(frozen.l2!.work).toBe('1/0/0/0/0');
+  });
+
   it('first sight of a lane is never a stall: its work counts it as changed now', () => {
     const r = observeStalls({}, [hung('l1', 5000)], NOW, cfg);
     expect(r.stalled).toEqual([]);
