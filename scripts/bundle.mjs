@@ -9,7 +9,7 @@
 // commands never load (test/integration/startup-modules.test.ts checks that). express and prom-client
 // are not bundled at all: they load from node_modules, as before, when serve needs them.
 import { build } from 'esbuild';
-import { rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 
 const OUT = 'dist';
@@ -44,3 +44,8 @@ const inputs = Object.fromEntries(
     .map(([file, output]) => [path.relative(OUT, file), Object.keys(output.inputs).sort()]),
 );
 writeFileSync(path.join(CHUNKS, 'inputs.json'), `${JSON.stringify(inputs, null, 1)}\n`);
+
+// The package's bin: executable on its own, not only when npm happens to link it. A fresh build
+// creates dist/main.js 0644, and `npx laneguard` in a checkout whose npx cache already links the
+// package runs the file as it is ("Permission denied").
+chmodSync(path.join(OUT, 'main.js'), 0o755);

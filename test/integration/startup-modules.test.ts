@@ -3,8 +3,8 @@
 // loads are recorded by module hooks preloaded with `node --import`; dist/main.js is a bundle
 // (scripts/bundle.mjs), so each file it loads is read back as the source modules it holds, from the
 // list the build writes to dist/chunks/inputs.json.
-import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { readFileSync, statSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -103,5 +103,18 @@ describe('start-up loads only what the command needs', () => {
     const fromDist = files.filter((f) => !path.relative(DIST, f).startsWith('..'));
     expect(fromDist.filter((f) => !(path.relative(DIST, f) in BUNDLED))).toEqual([]);
     expect(files.filter((f) => /\/node_modules\/(zod|commander)\//.test(f))).toEqual([]);
+  });
+});
+
+describe('the built bin', () => {
+  // npm chmods a bin only when it links the package; `npx laneguard` in a checkout whose npx cache
+  // already links it runs dist/main.js as the build left it.
+  it('dist/main.js is executable and runs through its #! line', () => {
+    const main = path.join(DIST, 'main.js');
+    expect((statSync(main).mode & 0o111).toString(8)).toBe('111');
+    const r = spawnSync(main, ['--version'], { encoding: 'utf8', timeout: 30_000 });
+    expect(r.error).toBeUndefined();
+    expect(r.stdout.trim()).toMatch(/^\d+\.\d+\.\d+/);
+    expect(r.status).toBe(0);
   });
 });
