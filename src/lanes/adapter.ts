@@ -6,10 +6,18 @@ export interface LaneRead {
   errors: LaneReadError[];
 }
 
+export interface LaneReadOptions {
+  /**
+   * The read answers a request (the webhook listing the lanes for a `recover_lane` alert): its
+   * slices yield to I/O but never wait for requests in flight, its own among them (util/slice.ts).
+   */
+  foreground?: boolean;
+}
+
 /** Where laneguard reads lanes from (`lanes.source`). */
 export interface LaneAdapter {
   readonly source: 'orxaq' | 'command';
-  read(now: Date): Promise<LaneRead>;
+  read(now: Date, options?: LaneReadOptions): Promise<LaneRead>;
   /** The lane's runtime directory (pause flags live there for every source). */
   laneDir(laneId: string): string;
 }

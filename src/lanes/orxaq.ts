@@ -7,7 +7,13 @@ import {
   type WorkCounts,
 } from '../domain/types.js';
 import { TimeSlicer } from '../util/slice.js';
-import { laneEndpointUrls, truthy, type LaneAdapter, type LaneRead } from './adapter.js';
+import {
+  laneEndpointUrls,
+  truthy,
+  type LaneAdapter,
+  type LaneRead,
+  type LaneReadOptions,
+} from './adapter.js';
 import { FileCache, FileGroup, type FileRead, type Parser } from './file-cache.js';
 import { CLAIMED, HEARTBEAT, PAUSE, PID, QUEUE, STATES, TASKS } from './lane-parsers.js';
 import { PAUSE_FLAG, unreadablePause } from './pause-files.js';
@@ -106,20 +112,20 @@ export class OrxaqAdapter implements LaneAdapter {
     return laneRuntimeDir(this.options.runtimeDir, laneId);
   }
 
-  read(now: Date): Promise<LaneRead> {
-    const next = this.queue.then(() => this.readNow(now));
+  read(now: Date, options: LaneReadOptions = {}): Promise<LaneRead> {
+    const next = this.queue.then(() => this.readNow(now, options.foreground === true));
     this.queue = next.catch(() => undefined);
     return next;
   }
 
-  private async readNow(now: Date): Promise<LaneRead> {
+  private async readNow(now: Date, foreground: boolean): Promise<LaneRead> {
     this.cache.beginPass();
     try {
       const listed = this.list();
       if ('error' in listed) return { lanes: [], errors: [listed.error] };
       const lanes: LaneSnapshot[] = [];
       const errors: LaneReadError[] = [];
-      const slicer = new TimeSlicer();
+      const slicer = new TimeSlicer({ foreground });
       // One look at the process table for every lane (for ps: one call, made at the first pid).
       const processes = snapshot();
       for (const lane of listed) {

@@ -34,7 +34,10 @@ function clip(value: string | null): string | null {
 /** The ids of the lanes the fleet has now (read errors included: the lane exists). */
 export async function knownLaneIds(service: GuardPort): Promise<Set<string>> {
   try {
-    const read = await createLaneAdapter(service.config).read(service.clock.now());
+    // Part of answering the request: the read never waits for requests in flight (its own included).
+    const read = await createLaneAdapter(service.config).read(service.clock.now(), {
+      foreground: true,
+    });
     return new Set([...read.lanes.map((l) => l.id), ...read.errors.map((e) => e.id)]);
   } catch {
     // Lanes unreadable: no lane is known, so no recover_lane alert can act.

@@ -1,8 +1,15 @@
 // POST /alertmanager/webhook: auth → content type → body (limit) → payload → decide and record →
 // answer 200 with counts → start the work. Every 4xx is recorded with its reason.
+//
+// From the parsed body to the answer, a call is foreground work (util/slice.ts): a cycle running
+// meanwhile waits at its next yield until the answer is written, as it does for a scrape.
+// Alertmanager sends calls in bursts (a group per receiver and interval, retries); each one is
+// answered after a fraction of a millisecond of work, where a cycle slice would add 4 ms or more.
+// The body is read before that, so a client slow to send it never holds a cycle up.
 import express, { Router, type Request, type Response } from 'express';
 import { checkAuthorization } from '../http/auth.js';
 import { closeIfBodyPending } from '../http/request-guards.js';
+import { foreground } from '../util/slice.js';
 import type { GuardPort } from '../http/port.js';
 import { rejection, rejectionBody, type WebhookRejection } from './errors.js';
 import { checkContentType, parsePayload } from './payload.js';
@@ -66,11 +73,14 @@ export function receiverRoutes(service: GuardPort): Router {
     if (contentType) return reject(res, contentType);
     const read = await readBody(req, res, service.config.guard.server.body_limit_bytes);
     if ('rejection' in read) return reject(res, read.rejection);
-    const parsed = parsePayload(read.body);
-    if (!parsed.ok) return reject(res, parsed.rejection);
-    const decision = await receiver.accept(parsed.payload);
-    res.status(200).json(decision.counts);
-    receiver.dispatch(decision.work);
+    const decision = await foreground.run(async () => {
+      const parsed = parsePayload(read.body);
+      if (!parsed.ok) return void reject(res, parsed.rejection);
+      const accepted = await receiver.accept(parsed.payload);
+      res.status(200).json(accepted.counts);
+      return accepted;
+    });
+    if (decision) receiver.dispatch(decision.work);
   });
 
   router.all(WEBHOOK_PATH, (_req, res) => reject(res, rejection('METHOD_NOT_ALLOWED')));

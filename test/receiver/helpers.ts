@@ -3,6 +3,8 @@
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type express from 'express';
+import request from 'supertest';
+import { expect } from 'vitest';
 import { createApp } from '../../src/http/app.js';
 import { receiverRoutes } from '../../src/receiver/route.js';
 import { buildSandboxRoot, type SandboxRootSpec } from '../../src/sandbox/root.js';
@@ -132,4 +134,18 @@ export async function metricValue(
     ),
   );
   return found?.value;
+}
+
+/** POST alerts as Alertmanager does (bearer token, JSON); expects 200 and returns the counts. */
+export async function postAlerts(
+  f: ReceiverFixture,
+  alerts: Array<Record<string, unknown>>,
+): Promise<Record<string, number>> {
+  const res = await request(f.app)
+    .post('/alertmanager/webhook')
+    .set('authorization', BEARER)
+    .set('content-type', 'application/json')
+    .send(JSON.stringify(payload(alerts)));
+  expect(res.status).toBe(200);
+  return res.body as Record<string, number>;
 }

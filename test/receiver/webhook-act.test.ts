@@ -2,7 +2,6 @@
 // instance, mode), the answer counts, and the history and metrics of every outcome.
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ModelServer } from '../../src/sandbox/model-server.js';
 import { ENSURE_LOG } from '../../src/sandbox/paths.js';
@@ -10,9 +9,8 @@ import type { SandboxLane } from '../../src/sandbox/root.js';
 import { laneWorkers } from '../helpers/tmp.js';
 import {
   alert,
-  BEARER,
   metricValue,
-  payload,
+  postAlerts,
   receiverFixture,
   type ReceiverFixture,
 } from './helpers.js';
@@ -39,18 +37,6 @@ const fleet = (
   guard,
 });
 
-async function post(
-  f: ReceiverFixture,
-  alerts: Array<Record<string, unknown>>,
-): Promise<Record<string, number>> {
-  const res = await request(f.app)
-    .post('/alertmanager/webhook')
-    .set('authorization', BEARER)
-    .set('content-type', 'application/json')
-    .send(JSON.stringify(payload(alerts)));
-  expect(res.status).toBe(200);
-  return res.body as Record<string, number>;
-}
 
 const received = (f: ReceiverFixture) =>
   f.events('alert_received').map((e) => ({
@@ -67,7 +53,7 @@ const started = (f: ReceiverFixture) =>
 describe('webhook: catalogue actions', () => {
   it('recover: answers with counts, records the alert, then one alert cycle starts the starved lanes', async () => {
     const f = receiverFixture(fleet());
-    expect(await post(f, [alert()])).toEqual({
+    expect(await postAlerts(f, [alert()])).toEqual({
       accepted: 1,
       deduplicated: 0,
       ignored: 0,
@@ -121,7 +107,7 @@ describe('webhook: catalogue actions', () => {
   it("recover_lane: the cycle is limited to the alert's lane", async () => {
     const f = receiverFixture(fleet());
     expect(
-      await post(f, [
+      await postAlerts(f, [
         alert({
           labels: {
             alertname: 'LaneguardLanesStarved',
@@ -145,7 +131,7 @@ describe('webhook: catalogue actions', () => {
         fingerprint: fp,
         labels: { alertname: 'FleetNeedsEnsure', laneguard_action: 'ensure' },
       });
-    expect(await post(f, [ensure('e1'), ensure('e2')])).toMatchObject({ accepted: 2 });
+    expect(await postAlerts(f, [ensure('e1'), ensure('e2')])).toMatchObject({ accepted: 2 });
     await f.settle();
     expect(f.events('ensure_ran')).toEqual([
       expect.objectContaining({ trigger: 'alert', ok: true, exit_code: 0 }),
@@ -162,7 +148,7 @@ describe('webhook: catalogue actions', () => {
 
   it('ensure is skipped below the endpoint floor', async () => {
     const f = receiverFixture(fleet({ minimum_healthy_endpoints: 2 }));
-    await post(f, [alert({ labels: { laneguard_action: 'ensure' } })]);
+    await postAlerts(f, [alert({ labels: { laneguard_action: 'ensure' } })]);
     await f.settle();
     expect(f.events('ensure_skipped')).toEqual([
       expect.objectContaining({ trigger: 'alert', reason: 'endpoint_floor_not_met' }),
@@ -177,7 +163,7 @@ describe('webhook: catalogue actions', () => {
         fingerprint: fp,
         labels: { alertname: 'LaneguardLanesStarved', laneguard_action: 'recover_lane', lane: l },
       });
-    expect(await post(f, [alert(), lane('lane-a', 'f1'), lane('lane-b', 'f2')])).toEqual({
+    expect(await postAlerts(f, [alert(), lane('lane-a', 'f1'), lane('lane-b', 'f2')])).toEqual({
       accepted: 3,
       deduplicated: 0,
       ignored: 0,
@@ -211,7 +197,7 @@ describe('webhook: gates (recorded, never acting)', () => {
       alert({ fingerprint: 'u1', labels: { laneguard_action: 'recover_lane', lane: 'ghost' } }),
     );
     alerts.push(alert({ fingerprint: 'm1', labels: { laneguard_action: 'recover_lane' } }));
-    expect(await post(f, alerts)).toEqual({
+    expect(await postAlerts(f, alerts)).toEqual({
       accepted: 0,
       deduplicated: 0,
       ignored: 9,
@@ -242,7 +228,7 @@ describe('webhook: gates (recorded, never acting)', () => {
 
   it('an unknown laneguard_action, no action at all, and action none are ignored', async () => {
     const f = receiverFixture(fleet());
-    const result = await post(f, [
+    const result = await postAlerts(f, [
       alert({ fingerprint: 'x1', labels: { laneguard_action: 'reboot' } }),
       alert({ fingerprint: 'x2', labels: { laneguard_action: 'recover; curl evil' } }),
       alert({ fingerprint: 'x3', labels: { laneguard_action: 'RECOVER' } }),
@@ -270,7 +256,7 @@ describe('webhook: gates (recorded, never acting)', () => {
   it('resolved alerts are recorded and never act', async () => {
     const f = receiverFixture(fleet());
     expect(
-      await post(f, [
+      await postAlerts(f, [
         alert({ status: 'resolved' }),
         alert({
           status: 'resolved',
@@ -296,7 +282,7 @@ describe('webhook: gates (recorded, never acting)', () => {
     const at = (instance: string | undefined, fp: string) =>
       alert({ fingerprint: fp, labels: { instance: instance as string } });
     expect(
-      await post(f, [
+      await postAlerts(f, [
         at('gpu-box-2:9477', 'i1'),
         at('gpu-box-10', 'i2'),
         at('GPU-BOX-1:9477', 'i3'),
@@ -316,7 +302,7 @@ describe('webhook: gates (recorded, never acting)', () => {
   it('webhook.instance with a port must match the port too', async () => {
     const f = receiverFixture(fleet({ webhook: { instance: '127.0.0.1:9477' } }));
     expect(
-      await post(f, [alert({ fingerprint: 'p1', labels: { instance: '127.0.0.1:9999' } })]),
+      await postAlerts(f, [alert({ fingerprint: 'p1', labels: { instance: '127.0.0.1:9999' } })]),
     ).toMatchObject({ ignored: 1 });
     expect(received(f)[0]?.reason).toBe('other_instance');
     await f.settle();
@@ -326,7 +312,7 @@ describe('webhook: gates (recorded, never acting)', () => {
   it('mode autonomous: alerts are recorded, nothing acts', async () => {
     const f = receiverFixture(fleet({ mode: 'autonomous' }));
     expect(
-      await post(f, [
+      await postAlerts(f, [
         alert(),
         alert({ fingerprint: 'l1', labels: { laneguard_action: 'recover_lane', lane: 'lane-a' } }),
         alert({ fingerprint: 'e1', labels: { laneguard_action: 'ensure' } }),
@@ -349,7 +335,7 @@ describe('webhook: gates (recorded, never acting)', () => {
     expect(started(f)).toEqual([]);
     const report = JSON.parse(readFileSync(f.service.config.paths.report, 'utf8'));
     expect(report.skipped).toContainEqual({ id: 'lane-a', reason: 'observe_only' });
-    await post(f, [alert()]);
+    await postAlerts(f, [alert()]);
     await f.settle();
     expect(started(f)).toEqual([
       { lane: 'lane-a', trigger: 'alert' },
@@ -373,7 +359,7 @@ describe('webhook: webhook.routes', () => {
       delete (a.labels as Record<string, string>).laneguard_action;
       return a;
     };
-    await post(f, [
+    await postAlerts(f, [
       plain('r1', { alertname: 'LaneguardLanesStarved', lane: 'lane-b', severity: 'critical' }),
       plain('r2', { alertname: 'Other', severity: 'critical', team: 'ml' }),
       plain('r3', { alertname: 'Noise' }),

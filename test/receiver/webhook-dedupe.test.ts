@@ -16,6 +16,7 @@ import {
   BEARER,
   metricValue,
   payload,
+  postAlerts,
   receiverFixture,
   type ReceiverFixture,
 } from './helpers.js';
@@ -49,18 +50,6 @@ const laneAlert = (over: { fingerprint?: string; startsAt?: string } = {}) =>
     },
   });
 
-async function post(
-  f: ReceiverFixture,
-  alerts: Array<Record<string, unknown>>,
-): Promise<Record<string, number>> {
-  const res = await request(f.app)
-    .post('/alertmanager/webhook')
-    .set('authorization', BEARER)
-    .set('content-type', 'application/json')
-    .send(JSON.stringify(payload(alerts)));
-  expect(res.status).toBe(200);
-  return res.body as Record<string, number>;
-}
 const outcomes = (f: ReceiverFixture) => f.events('alert_received').map((e) => e.outcome);
 const alertCycles = (f: ReceiverFixture) => f.events('cycle').filter((e) => e.trigger === 'alert');
 
@@ -158,9 +147,9 @@ describe('webhook: deduplication', () => {
 
   it('a duplicate arriving while the first recovery still runs is deduplicated', async () => {
     const f = receiverFixture(fleet({ start_verify_sec: 2 }));
-    expect(await post(f, [laneAlert()])).toMatchObject({ accepted: 1 });
+    expect(await postAlerts(f, [laneAlert()])).toMatchObject({ accepted: 1 });
     expect(f.service.runner.busy).toBe(true);
-    expect(await post(f, [laneAlert()])).toMatchObject({ accepted: 0, deduplicated: 1 });
+    expect(await postAlerts(f, [laneAlert()])).toMatchObject({ accepted: 0, deduplicated: 1 });
     expect(f.service.runner.busy).toBe(true);
     await f.settle();
     expect(alertCycles(f)).toHaveLength(1);
@@ -168,9 +157,9 @@ describe('webhook: deduplication', () => {
 
   it('the same fingerprint with a new startsAt is a new alert and acts', async () => {
     const f = receiverFixture(fleet());
-    await post(f, [laneAlert()]);
+    await postAlerts(f, [laneAlert()]);
     await f.settle();
-    expect(await post(f, [laneAlert({ startsAt: '2026-01-01T01:00:00Z' })])).toMatchObject({
+    expect(await postAlerts(f, [laneAlert({ startsAt: '2026-01-01T01:00:00Z' })])).toMatchObject({
       accepted: 1,
     });
     await f.settle();
@@ -179,10 +168,10 @@ describe('webhook: deduplication', () => {
 
   it('the ledger survives a restart: a new service on the same root deduplicates', async () => {
     const first = receiverFixture(fleet());
-    await post(first, [laneAlert()]);
+    await postAlerts(first, [laneAlert()]);
     await first.settle();
     const second = receiverFixture(fleet(), { root: first.root });
-    expect(await post(second, [laneAlert()])).toEqual({
+    expect(await postAlerts(second, [laneAlert()])).toEqual({
       accepted: 0,
       deduplicated: 1,
       ignored: 0,
@@ -196,15 +185,15 @@ describe('webhook: deduplication', () => {
   it('after dedupe_window_sec a repeat acts again, and expired keys are pruned from the file', async () => {
     const clock = new FakeClock('2026-03-01T10:00:00.000Z');
     const f = receiverFixture(fleet({ webhook: { dedupe_window_sec: 300 } }), { clock });
-    await post(f, [laneAlert(), laneAlert({ fingerprint: 'other0000000001' })]);
+    await postAlerts(f, [laneAlert(), laneAlert({ fingerprint: 'other0000000001' })]);
     await f.settle();
     const keysAt = () =>
       Object.keys(JSON.parse(readFileSync(f.service.config.paths.ledger, 'utf8')).entries).sort();
     expect(keysAt()).toHaveLength(2);
     clock.set('2026-03-01T10:04:59.000Z');
-    expect(await post(f, [laneAlert()])).toMatchObject({ accepted: 0, deduplicated: 1 });
+    expect(await postAlerts(f, [laneAlert()])).toMatchObject({ accepted: 0, deduplicated: 1 });
     clock.set('2026-03-01T10:05:00.500Z');
-    expect(await post(f, [laneAlert()])).toMatchObject({ accepted: 1, deduplicated: 0 });
+    expect(await postAlerts(f, [laneAlert()])).toMatchObject({ accepted: 1, deduplicated: 0 });
     await f.settle();
     // Re-recorded at 10:05:00.5; the other key expired and is gone.
     const ledger = JSON.parse(readFileSync(f.service.config.paths.ledger, 'utf8'));
@@ -222,7 +211,7 @@ describe('webhook: deduplication', () => {
     const file = f.service.config.paths.ledger;
     mkdirSync(path.dirname(file), { recursive: true });
     writeFileSync(file, '{"version": 1, "entries": {"torn');
-    expect(await post(f, [laneAlert()])).toMatchObject({ accepted: 1 });
+    expect(await postAlerts(f, [laneAlert()])).toMatchObject({ accepted: 1 });
     await f.settle();
     expect(f.events('state_repaired')).toEqual([
       expect.objectContaining({ file, moved_to: expect.stringContaining('.corrupt-') }),
@@ -239,12 +228,12 @@ describe('webhook: deduplication', () => {
 
   it('ignored and resolved alerts are not recorded in the ledger (a later firing one still acts)', async () => {
     const f = receiverFixture(fleet());
-    await post(f, [
+    await postAlerts(f, [
       alert({ fingerprint: 'zz1', status: 'resolved' }),
       alert({ fingerprint: 'zz2', labels: { laneguard_action: 'recover_lane', lane: 'ghost' } }),
     ]);
     expect(existsSync(f.service.config.paths.ledger)).toBe(false);
-    expect(await post(f, [alert({ fingerprint: 'zz1' })])).toMatchObject({ accepted: 1 });
+    expect(await postAlerts(f, [alert({ fingerprint: 'zz1' })])).toMatchObject({ accepted: 1 });
     await f.settle();
   });
 });
