@@ -83,11 +83,12 @@ try {
       });
     }
     if (only.has('webhook')) {
-      const hook = await webhookPhase(serve, 2000, 20);
+      const hook = await webhookPhase(serve, 2000, 20, 200);
       Object.assign(figures, {
         webhook_p50_ms: r1(percentile(hook.latencyMs, 50)),
         webhook_p99_ms: r1(percentile(hook.latencyMs, 99)),
         webhook_max_ms: r1(Math.max(...hook.latencyMs)),
+        webhook_warmup_p99_ms: r1(percentile(hook.warmupMs, 99)),
         alert_cycles: hook.alertCycles,
         ...(raw ? { webhook_ms: hook.latencyMs.map(r1) } : {}),
       });

@@ -162,7 +162,18 @@ async function runPlan(plan: Plan, endpointUrl: string): Promise<Figure[]> {
         goal: plan.lanes === 1000 ? 50 : undefined,
       });
       if (plan.webhook) {
-        const hook = await webhookPhase(serve, plan.webhook.alerts, plan.webhook.concurrency);
+        const warmup = plan.webhook.alerts / 10;
+        const hook = await webhookPhase(
+          serve,
+          plan.webhook.alerts,
+          plan.webhook.concurrency,
+          warmup,
+        );
+        figures.push({
+          name: `webhook max of the ${warmup} warm-up alerts before them (first calls, cold code)`,
+          value: Math.max(...hook.warmupMs),
+          unit: 'ms',
+        });
         figures.push({
           name: `webhook p99, ${plan.webhook.alerts} duplicate alerts while cycles run`,
           value: percentile(hook.latencyMs, 99),
