@@ -37,7 +37,6 @@ const fleet = (
   guard,
 });
 
-
 const received = (f: ReceiverFixture) =>
   f.events('alert_received').map((e) => ({
     alertname: e.alertname,
