@@ -26,9 +26,11 @@ export function createApp(
   app.set('trust proxy', false);
   if (options.loopback) app.use(loopbackHostOnly());
   app.use(sameOriginWrites());
+  // The receiver first: Alertmanager's calls come in bursts, and every router a request passes
+  // on its way costs it (the routes' paths do not overlap, so the order changes nothing else).
+  for (const module of extra) app.use(module(service));
   app.use(metricsRoute(service));
   app.use(healthRoutes(service));
-  for (const module of extra) app.use(module(service));
   app.use(apiRoutes(service));
   app.use(runbookRoutes());
   app.use(statusPageRoute(service));

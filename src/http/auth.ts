@@ -67,11 +67,28 @@ export function hasCredentials(c: Credentials): boolean {
   return c.token !== null || c.basic !== null;
 }
 
-/** Compare in constant time (digests have equal length whatever the inputs). */
-export function safeEqual(a: string, b: string): boolean {
-  const da = createHash('sha256').update(a).digest();
-  const db = createHash('sha256').update(b).digest();
-  return timingSafeEqual(da, db);
+const sha256 = (text: string): Buffer => createHash('sha256').update(text).digest();
+
+/** The digest of each configured secret, made once (a webhook call hashes only what it sent). */
+const secretDigests = new Map<string, Buffer>();
+
+function secretDigest(secret: string): Buffer {
+  let digest = secretDigests.get(secret);
+  if (!digest) {
+    // Bounded: secrets change only with a config reload.
+    if (secretDigests.size >= 16) secretDigests.clear();
+    digest = sha256(secret);
+    secretDigests.set(secret, digest);
+  }
+  return digest;
+}
+
+/**
+ * Compare what a request sent with a configured secret in constant time (digests have equal length
+ * whatever the inputs).
+ */
+export function safeEqual(sent: string, secret: string): boolean {
+  return timingSafeEqual(sha256(sent), secretDigest(secret));
 }
 
 /** Check an Authorization header: Bearer token or HTTP basic auth. */

@@ -6,7 +6,7 @@
 // Alertmanager sends calls in bursts (a group per receiver and interval, retries); each one is
 // answered after a fraction of a millisecond of work, where a cycle slice would add 4 ms or more.
 // The body is read before that, so a client slow to send it never holds a cycle up.
-import express, { Router, type Request, type Response } from 'express';
+import express, { Router, type Request, type RequestHandler, type Response } from 'express';
 import { checkAuthorization } from '../http/auth.js';
 import { closeIfBodyPending } from '../http/request-guards.js';
 import { foreground } from '../util/slice.js';
@@ -24,6 +24,14 @@ function authRejection(req: Request, service: GuardPort): WebhookRejection | nul
   return rejection(result === 'missing' ? 'AUTH_MISSING' : 'AUTH_INVALID');
 }
 
+/** The body parser for the configured limit (made again only when a reload changes it). */
+let parser: { limit: number; parse: RequestHandler } | null = null;
+
+function rawParser(limit: number): RequestHandler {
+  if (parser?.limit !== limit) parser = { limit, parse: express.raw({ type: () => true, limit }) };
+  return parser.parse;
+}
+
 /** Read the raw body under the configured limit; body-parser errors become catalogue rejections. */
 function readBody(
   req: Request,
@@ -31,7 +39,7 @@ function readBody(
   limit: number,
 ): Promise<{ body: Buffer } | { rejection: WebhookRejection }> {
   return new Promise((resolve) => {
-    express.raw({ type: () => true, limit })(req, res, (err?: unknown) => {
+    rawParser(limit)(req, res, (err?: unknown) => {
       if (!err) return resolve({ body: Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0) });
       const e = err as { type?: string; message?: string };
       if (e.type === 'entity.too.large')
@@ -46,6 +54,19 @@ function readBody(
       });
     });
   });
+}
+
+/**
+ * 200 with the counts as JSON, written directly: Alertmanager ignores the body, and express's
+ * `res.json` would also hash it for an ETag, which no client of a POST can use.
+ */
+function answer(res: Response, counts: object): void {
+  const text = JSON.stringify(counts);
+  res.writeHead(200, {
+    'content-type': 'application/json; charset=utf-8',
+    'content-length': Buffer.byteLength(text),
+  });
+  res.end(text);
 }
 
 export function receiverRoutes(service: GuardPort): Router {
@@ -77,7 +98,7 @@ export function receiverRoutes(service: GuardPort): Router {
       const parsed = parsePayload(read.body);
       if (!parsed.ok) return void reject(res, parsed.rejection);
       const accepted = await receiver.accept(parsed.payload);
-      res.status(200).json(accepted.counts);
+      answer(res, accepted.counts);
       return accepted;
     });
     if (decision) receiver.dispatch(decision.work);

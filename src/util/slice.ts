@@ -11,11 +11,22 @@ import { setImmediate as yieldToLoop } from 'node:timers/promises';
 export const DEFAULT_SLICE_MS = 4;
 /** Longest a background loop waits for requests in flight at one yield. */
 export const MAX_DEFER_MS = 20;
+/**
+ * A background loop's slice while requests keep coming (one began within the last RECENT_MS).
+ * Most requests are answered within the macrotask that reads them, so they are rarely *in flight*
+ * when a loop yields; but each waits for the slice that runs before the next turn of the event
+ * loop reads it. Under a stream of webhook calls or scrapes, shorter slices make that wait short,
+ * and the loop gets a smaller share of the thread until the stream stops.
+ */
+export const BUSY_SLICE_MS = 1;
+export const RECENT_MS = 100;
 
 /** Requests being answered now; background loops give way to them when they yield. */
 export class Foreground {
   private active = 0;
   private waiters: Array<() => void> = [];
+  /** When foreground work last began (performance.now()); -Infinity before any. */
+  lastBegan = -Infinity;
 
   get busy(): boolean {
     return this.active > 0;
@@ -24,6 +35,7 @@ export class Foreground {
   /** Foreground work begins; call the returned function once it ends (later calls do nothing). */
   enter(): () => void {
     this.active++;
+    this.lastBegan = performance.now();
     let left = false;
     return () => {
       if (left) return;
@@ -100,7 +112,12 @@ export class TimeSlicer {
    * await allocates even when nothing is awaited, and 10,000 of them a cycle add up.
    */
   get due(): boolean {
-    return performance.now() - this.sliceStart >= this.sliceMs;
+    const now = performance.now();
+    const slice =
+      this.requests !== null && now - this.requests.lastBegan < RECENT_MS
+        ? Math.min(this.sliceMs, BUSY_SLICE_MS)
+        : this.sliceMs;
+    return now - this.sliceStart >= slice;
   }
 
   /** Yield when the current slice is used up; cheap to call once per item. */

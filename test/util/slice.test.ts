@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { Foreground, MAX_DEFER_MS, TimeSlicer } from '../../src/util/slice.js';
+import {
+  BUSY_SLICE_MS,
+  Foreground,
+  MAX_DEFER_MS,
+  RECENT_MS,
+  TimeSlicer,
+} from '../../src/util/slice.js';
 
 function busy(ms: number): void {
   const until = performance.now() + ms;
@@ -97,5 +103,27 @@ describe('foreground work first', () => {
     expect(requests.busy).toBe(true);
     b();
     expect(requests.busy).toBe(false);
+  });
+});
+
+describe('short slices while requests keep coming', () => {
+  it('a background slice shrinks to BUSY_SLICE_MS after a request began, and is whole again once they stop', () => {
+    const requests = new Foreground();
+    const slicer = new TimeSlicer({ sliceMs: 60_000, requests });
+    busy(BUSY_SLICE_MS * 1.5);
+    expect(slicer.due).toBe(false);
+    requests.enter()();
+    expect(slicer.due).toBe(true);
+    // The stream stopped: RECENT_MS later, the loop has its whole slice back.
+    busy(RECENT_MS + 1);
+    expect(slicer.due).toBe(false);
+  });
+
+  it('a loop that answers a request keeps its whole slice', () => {
+    const requests = new Foreground();
+    const slicer = new TimeSlicer({ sliceMs: 60_000, foreground: true, requests });
+    requests.enter()();
+    busy(BUSY_SLICE_MS * 1.5);
+    expect(slicer.due).toBe(false);
   });
 });
