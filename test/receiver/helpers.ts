@@ -7,7 +7,11 @@ import request from 'supertest';
 import { expect } from 'vitest';
 import { createApp } from '../../src/http/app.js';
 import { receiverRoutes } from '../../src/receiver/route.js';
-import { buildSandboxRoot, type SandboxRootSpec } from '../../src/sandbox/root.js';
+import {
+  buildSandboxRoot,
+  type SandboxLane,
+  type SandboxRootSpec,
+} from '../../src/sandbox/root.js';
 import { GuardService } from '../../src/serve/service.js';
 import { systemClock, type Clock } from '../../src/util/clock.js';
 import { readEvents } from '../helpers/cli.js';
@@ -16,6 +20,11 @@ import { tempDir } from '../helpers/tmp.js';
 export const TOKEN = 'receiver-test-token-4f1c';
 export const BEARER = `Bearer ${TOKEN}`;
 export const STARTS_AT = '2026-01-01T00:00:00.123456789Z';
+
+/** A lane with work waiting and an idle worker (a start makes it run), on the given server. */
+export function starvedLane(id: string, url: string, pending = 3): SandboxLane {
+  return { id, urls: [url], pending, continuous: true, sandbox: { worker: 'idle' } };
+}
 
 export interface AlertSpec {
   status?: 'firing' | 'resolved';

@@ -18,6 +18,7 @@ import {
   payload,
   postAlerts,
   receiverFixture,
+  starvedLane,
   type ReceiverFixture,
 } from './helpers.js';
 
@@ -29,15 +30,7 @@ afterAll(async () => server.stop());
 
 const fleet = (guard: Record<string, unknown> = {}) => ({
   endpoints: [{ id: 'lm', base_url: server.baseUrl, max_parallel: 4 }],
-  lanes: [
-    {
-      id: 'lane-a',
-      urls: [server.baseUrl],
-      pending: 3,
-      continuous: true,
-      sandbox: { worker: 'idle' as const },
-    },
-  ],
+  lanes: [starvedLane('lane-a', server.baseUrl)],
   guard,
 });
 const laneAlert = (over: { fingerprint?: string; startsAt?: string } = {}) =>

@@ -4,7 +4,7 @@ import request from 'supertest';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { ModelServer } from '../../src/sandbox/model-server.js';
 import { foreground } from '../../src/util/slice.js';
-import { alert, postAlerts, receiverFixture } from './helpers.js';
+import { alert, postAlerts, receiverFixture, starvedLane } from './helpers.js';
 
 let server: ModelServer;
 beforeAll(async () => {
@@ -15,15 +15,7 @@ afterEach(() => vi.restoreAllMocks());
 
 const fleet = () => ({
   endpoints: [{ id: 'lm', base_url: server.baseUrl, max_parallel: 4 }],
-  lanes: [
-    {
-      id: 'lane-a',
-      urls: [server.baseUrl],
-      pending: 3,
-      continuous: true,
-      sandbox: { worker: 'idle' as const },
-    },
-  ],
+  lanes: [starvedLane('lane-a', server.baseUrl)],
   guard: { mode: 'alert' },
 });
 
