@@ -12,7 +12,7 @@ export function jsonFileText(value: unknown): string {
 }
 
 /** Members with more entries than this are written a chunk at a time. */
-const CHUNK = 2000;
+const CHUNK = 500;
 
 function isPlain(value: unknown): value is Record<string, unknown> {
   if (typeof value !== 'object' || value === null) return false;
