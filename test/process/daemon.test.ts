@@ -77,8 +77,6 @@ describe.each(BACKEND_NAMES)('the pid-file daemon helper with the %s backend', (
     const s = spec(root);
     const deaf = await fakeLaneguard(root, ['--root', root, 'serve'], { deaf: true });
     await waitFor(() => identify(deaf), 'the daemon');
-    // Give node a moment to install the TERM handler before it is needed.
-    await new Promise((r) => setTimeout(r, 500));
     writeFileSync(s.pidFile, `${deaf}\n`);
     expect(await stopDaemon(s, { clock: systemClock, graceMs: 500 })).toEqual({
       status: 'stopped',

@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll } from 'vitest';
 import { PROCESS_TABLE_ENV, type BackendName } from '../../src/process/index.js';
@@ -46,9 +46,10 @@ export const DEAF_TO_TERM =
 
 /**
  * A stand-in for a laneguard daemon: a script named main.js under `dir`, so its command line reads
- * like `node …/main.js --root ROOT serve`. With `deaf`, it ignores SIGTERM.
+ * like `node …/main.js --root ROOT serve`. With `deaf`, it ignores SIGTERM, and the promise
+ * resolves only once its handler is installed (a TERM sent before that would still kill it).
  */
-export function fakeLaneguard(
+export async function fakeLaneguard(
   dir: string,
   args: string[],
   options: { deaf?: boolean; env?: NodeJS.ProcessEnv; cwd?: string } = {},
@@ -56,19 +57,28 @@ export function fakeLaneguard(
   const bin = path.join(dir, 'fake-laneguard');
   mkdirSync(bin, { recursive: true });
   const main = path.join(bin, 'main.js');
+  const ready = path.join(bin, `ready-${Date.now()}-${Math.random().toString(36).slice(2)}`);
   writeFileSync(
     main,
-    `${options.deaf ? "process.on('SIGTERM', () => {});" : ''} setInterval(() => {}, 1000);\n`,
+    options.deaf
+      ? "process.on('SIGTERM', () => {}); require('node:fs').writeFileSync(process.env.FAKE_LANEGUARD_READY, ''); setInterval(() => {}, 1000);\n"
+      : 'setInterval(() => {}, 1000);\n',
   );
   const child = spawn(process.execPath, [main, ...args], {
     detached: true,
     stdio: 'ignore',
-    env: { ...process.env, ...options.env },
+    env: { ...process.env, ...options.env, FAKE_LANEGUARD_READY: ready },
     cwd: options.cwd,
   });
   child.unref();
-  return new Promise((resolve, reject) => {
+  const pid = await new Promise<number>((resolve, reject) => {
     child.once('error', reject);
     child.once('spawn', () => resolve(child.pid!));
   });
+  for (let i = 0; options.deaf && !existsSync(ready); i++) {
+    if (i >= 300)
+      throw new Error(`the fake daemon ${pid} did not install its TERM handler in 30 s`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return pid;
 }
