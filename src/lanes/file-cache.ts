@@ -7,7 +7,8 @@
 // An absent file is remembered as absent until its directory changes (inode or mtime: creating,
 // deleting or renaming an entry updates the directory's mtime), with the same hot rule for the
 // directory. A missing directory is remembered through its parent, so the lanes that never ran cost
-// one stat of the runtime directory per pass, not one per file.
+// one stat of the runtime directory per pass, not one per file. A file looked at for the first time
+// is answered by a listing of its directory (cache-dirs.ts): a cold read stats no file.
 //
 // Files read together (one lane's) can form a group. A group read without a hot or unreadable file,
 // whose directories were all stat'ed within it, is skipped as a whole on the next pass when each of
@@ -20,77 +21,33 @@
 // stats ahead of it (stat-prefetch.ts).
 import { statSync } from 'node:fs';
 import path from 'node:path';
+import {
+  LISTED_PRESENT,
+  LISTED_UNSURE,
+  NO_DIR,
+  NOTHING_LISTED,
+  VANISHED,
+  listDir,
+  lookUpListed,
+  newDir,
+  sameDir,
+  type Dir,
+  type DirState,
+  type Listing,
+} from './cache-dirs.js';
+import { keepSeen, type Entry, type FileGroup } from './cache-entries.js';
 import { isHot, readOnce, unreadable, type FileRead, type Parser } from './file-read.js';
-import { StatLog, type StatsSeen } from './stat-log.js';
+import { StatLog } from './stat-log.js';
 import { NOT_TAKEN, type FileIdentity, type Prefetch } from './stat-prefetch.js';
+export { FileGroup } from './cache-entries.js';
 export { HOT_WINDOW_MS, type FileRead, type Parser } from './file-read.js';
-
-interface Entry {
-  parser: Parser<unknown>;
-  /** The same file read by another parser (rare: a file read two ways). */
-  next: Entry | null;
-  result: FileRead<unknown>;
-  /** The directory the file is in. */
-  dir: Dir;
-  /** The group it was last read in: kept while the group is skipped. */
-  group: FileGroup | null;
-  /** Where the file's stat was in the last pass's list of stats (a hint for the prefetch). */
-  slot: number;
-  /** Identity of a present file: inode, size, mtime. */
-  ino: number;
-  size: number;
-  mtimeMs: number;
-  /** For an absent file, its directory as it was when the file was found absent. */
-  dirSeen: DirState | null;
-  hot: boolean;
-  pass: number;
-}
-
-/**
- * A directory's identity in one pass: inode and mtime, or, for a missing directory, those of its
- * nearest existing ancestor and how many levels up that is.
- */
-interface DirState {
-  ino: number;
-  mtimeMs: number;
-  missingLevels: number;
-  hot: boolean;
-}
-
-/** A directory the cache's files are in, shared by their entries; its state is taken once a pass. */
-interface Dir {
-  path: string;
-  parent: Dir | null | undefined;
-  /** The pass `state` was taken in, and the slot of its stat in that pass. */
-  pass: number;
-  slot: number;
-  state: DirState;
-}
-
-/** Files read together, skipped together when none of them changed (see above). */
-export class FileGroup {
-  /** The pass it was last read or skipped in. */
-  pass = -1;
-  /** Where its stats began in that pass's list. */
-  from = -1;
-  /** Its stats when it was last read file by file, when that read allows a skip. */
-  seen: StatsSeen | null = null;
-  /** Entries it read, counted as asked for when it is skipped. */
-  entries = 0;
-}
-
-const sameDir = (a: DirState, b: DirState): boolean =>
-  a.ino === b.ino && a.mtimeMs === b.mtimeMs && a.missingLevels === b.missingLevels;
-
-/** Deleted between its stat and its open: never the same as any directory state, so looked at again. */
-const VANISHED: DirState = { ino: NaN, mtimeMs: NaN, missingLevels: 0, hot: true };
-/** Above the file system's root. */
-const NO_DIR: DirState = { ino: -1, mtimeMs: -1, missingLevels: 0, hot: false };
 
 const NO_THROW = { throwIfNoEntry: false } as const;
 
 export interface FileCacheCounters {
   passes: number;
+  /** Directories listed for first looks (cache-dirs.ts). */
+  listings: number;
   /** Stats a pass needed (of files and directories), inline or taken ahead by the helper thread. */
   stats: number;
   /** Of those, the ones the helper thread took. */
@@ -114,6 +71,8 @@ export class FileCache {
   /** Entries asked for in this pass: when it is all of them, the end of the pass forgets none. */
   private seenInPass = 0;
   private dirs = new Map<string, Dir>();
+  /** Directories listed in this pass: their listings are dropped at its end. */
+  private listed: Dir[] = [];
   private pass = 0;
   /** Wall time at the start of the pass: directory stats may be taken any time after it. */
   private passWallMs = 0;
@@ -130,6 +89,7 @@ export class FileCache {
   private readonly wallMs: () => number;
   readonly counters: FileCacheCounters = {
     passes: 0,
+    listings: 0,
     stats: 0,
     prefetched: 0,
     reads: 0,
@@ -156,7 +116,13 @@ export class FileCache {
     this.prefetch?.end();
     this.prefetch = null;
     this.log.end();
-    if (this.seenInPass < this.entryCount) this.forgetUnseen();
+    for (const dir of this.listed) dir.listing = null;
+    this.listed = [];
+    if (this.seenInPass < this.entryCount) {
+      const kept = keepSeen(this.entries, this.pass);
+      this.entryCount -= kept.forgotten;
+      this.dirs = kept.dirs;
+    }
   }
 
   /**
@@ -219,7 +185,10 @@ export class FileCache {
   }
 
   private lookUp<T>(file: string, parser: Parser<T>, entry: Entry | undefined): FileRead<T> {
-    if (entry !== undefined) {
+    if (entry === undefined) {
+      const listed = this.firstLook(file, parser);
+      if (listed !== null) return listed;
+    } else {
       if (entry.pass !== this.pass) {
         this.seenInPass++;
         entry.pass = this.pass;
@@ -252,14 +221,61 @@ export class FileCache {
       entry.slot = this.lastSlot;
       return entry.result as FileRead<T>;
     }
+    return this.read(file, parser, entry, false);
+  }
+
+  /**
+   * A file never read before, answered by its directory's listing (cache-dirs.ts): absent without
+   * a look at the file, or opened without a stat first. Null when the listing cannot tell.
+   */
+  private firstLook<T>(file: string, parser: Parser<T>): FileRead<T> | null {
+    const dir = this.dirOf(path.dirname(file));
+    const listing = this.listingOf(dir);
+    const found = listing === null ? LISTED_UNSURE : lookUpListed(listing, path.basename(file));
+    if (found === LISTED_PRESENT) return this.read(file, parser, undefined, true);
+    if (found === LISTED_UNSURE) return null;
+    this.lastSlot = -1;
+    const state = dir.state;
+    return this.store(file, parser, undefined, { state: 'absent' }, null, state.hot, state);
+  }
+
+  /**
+   * Open, read and parse `file`. `listed`: the file was found in its directory's listing, not
+   * stat'ed, so what the open finds is what this pass records of it.
+   */
+  private read<T>(
+    file: string,
+    parser: Parser<T>,
+    entry: Entry | undefined,
+    listed: boolean,
+  ): FileRead<T> {
     const slot = this.lastSlot;
     const read = readOnce(file, parser, this.wallMs());
     if (read.opened) this.counters.reads++;
-    this.lastSlot = slot;
-    // Deleted between the stat and the open: absent, and checked again next pass.
+    if (!listed) this.lastSlot = slot;
+    else if (read.result === 'vanished') this.lastSlot = this.log.record(file, undefined);
+    else this.lastSlot = this.log.record(file, read.stat);
+    // Deleted between the stat (or listing) and the open: absent, and checked again next pass.
     if (read.result === 'vanished')
       return this.store(file, parser, entry, { state: 'absent' }, null, true, VANISHED);
     return this.store(file, parser, entry, read.result, read.stat, read.hot);
+  }
+
+  /**
+   * The listing of `dir` for this pass, made on the first look at a file in it after a stat of the
+   * directory; null when it cannot be listed.
+   */
+  private listingOf(dir: Dir): Listing | null {
+    if (dir.listPass === this.pass) return dir.listing;
+    const state = this.dirState(dir);
+    dir.listPass = this.pass;
+    if (state.missingLevels > 0) dir.listing = NOTHING_LISTED;
+    else {
+      dir.listing = listDir(dir.path);
+      this.counters.listings++;
+      this.listed.push(dir);
+    }
+    return dir.listing;
   }
 
   /**
@@ -332,7 +348,7 @@ export class FileCache {
   private dirOf(dirPath: string): Dir {
     let dir = this.dirs.get(dirPath);
     if (dir === undefined) {
-      dir = { path: dirPath, parent: undefined, pass: 0, slot: -1, state: NO_DIR };
+      dir = newDir(dirPath);
       this.dirs.set(dirPath, dir);
     }
     return dir;
@@ -376,25 +392,5 @@ export class FileCache {
     dir.pass = this.pass;
     dir.state = state;
     return state;
-  }
-
-  private forgetUnseen(): void {
-    const dirs = new Map<string, Dir>();
-    for (const [file, head] of this.entries) {
-      let kept: Entry | null = null;
-      for (let entry: Entry | null = head; entry !== null;) {
-        const next: Entry | null = entry.next;
-        if (entry.pass === this.pass || entry.group?.pass === this.pass) {
-          entry.next = kept;
-          kept = entry;
-          for (let d: Dir | null | undefined = entry.dir; d && !dirs.has(d.path); d = d.parent)
-            dirs.set(d.path, d);
-        } else this.entryCount--;
-        entry = next;
-      }
-      if (kept === null) this.entries.delete(file);
-      else this.entries.set(file, kept);
-    }
-    this.dirs = dirs;
   }
 }
