@@ -347,6 +347,21 @@ describe('decide(): ordering, caps, capacity and unpausing', () => {
     expect(plan.decisions.find((d) => d.id === 'd')!.reason).toBe('start_limit_reached');
   });
 
+  it('ties are broken by id in code-unit order, whatever the machine locale', () => {
+    // A locale's collation would put `a_1` before `a-1` and `b` before `B`.
+    const ids = ['b', 'a_1', 'B', 'a-1', 'a1'];
+    const plan = decide({
+      lanes: ids.map((id) => lane(id, { pending: 1 })),
+      endpoints: [endpoint('a', { effectiveMaxParallel: 10 })],
+      state: state(),
+      config: guardConfig({ max_auto_starts_per_cycle: 10 }),
+      now: NOW,
+      trigger: 'schedule',
+    });
+    expect(plan.starts.map((s) => s.id)).toEqual(['B', 'a-1', 'a1', 'a_1', 'b']);
+    expect(plan.localLaneIds).toEqual(['B', 'a-1', 'a1', 'a_1', 'b']);
+  });
+
   it('score = 100·pending + 50·in_progress + 5·blocked + 120·queued', () => {
     const plan = decide({
       lanes: [
