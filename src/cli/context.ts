@@ -3,6 +3,7 @@ import { loadConfig, type LoadedConfig } from '../config/load.js';
 import { fetchHttpClient } from '../fleet/http.js';
 import type { GuardDeps } from '../guard/cycle.js';
 import { HistoryStore } from '../history/store.js';
+import type { LaneAdapter } from '../lanes/adapter.js';
 import { createLaneAdapter } from '../lanes/factory.js';
 import { runArgv } from '../process/index.js';
 import { asFileError } from '../store/file-error.js';
@@ -40,10 +41,11 @@ export function guardDeps(
   config: LoadedConfig,
   clock: Clock = systemClock,
   writes?: WriteSink,
+  adapter: LaneAdapter = createLaneAdapter(config),
 ): GuardDeps {
   return {
     config,
-    adapter: createLaneAdapter(config),
+    adapter,
     history: historyFor(config, clock, writes),
     clock,
     http: fetchHttpClient,

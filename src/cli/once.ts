@@ -2,8 +2,10 @@ import path from 'node:path';
 import type { Command } from 'commander';
 import { isValidLaneId } from '../config/lanes-schema.js';
 import type { CycleReport } from '../guard/report.js';
+import type { CycleResult } from '../guard/cycle.js';
 import { CycleRunner } from '../guard/runner.js';
-import { laneguardWriteDirs, removeStrayTemps } from '../store/stray-temp.js';
+import { createLaneAdapter } from '../lanes/factory.js';
+import { laneguardWriteDirs, ListedDirs, removeStrayTemps } from '../store/stray-temp.js';
 import { WriteFailures } from '../store/write-errors.js';
 import { guardDeps, loadFor } from './context.js';
 import { EXIT_FAILED, EXIT_OK, UsageError } from './errors.js';
@@ -103,14 +105,22 @@ and every decision to idle_guard_history.ndjson.`,
         const writes = new WriteFailures({
           log: (message, file) => file !== 'lock' && io.err(`laneguard: ${message}`),
         });
-        const deps = guardDeps(config, undefined, writes);
-        removeStrayTemps(laneguardWriteDirs(config), Date.now());
+        // Stray temps are swept after the cycle: its lane read lists every lane directory, and
+        // the sweep takes those listings instead of reading each directory again.
+        const listed = new ListedDirs();
+        const adapter = createLaneAdapter(config, { onListing: listed.record });
+        const deps = guardDeps(config, undefined, writes, adapter);
         const runner = new CycleRunner({ deps: () => deps, lockWaitMs: lockWait * 1000 });
-        const result = await runner.trigger({
-          trigger: 'manual',
-          dryRun: opts.dryRun === true,
-          forceUnpause: opts.forceUnpause ?? null,
-        });
+        let result: CycleResult;
+        try {
+          result = await runner.trigger({
+            trigger: 'manual',
+            dryRun: opts.dryRun === true,
+            forceUnpause: opts.forceUnpause ?? null,
+          });
+        } finally {
+          removeStrayTemps(laneguardWriteDirs(config), Date.now(), undefined, listed);
+        }
         if (opts.json) io.out(JSON.stringify(result.report, null, 2));
         else printReport(result.report, config.root, io.out);
         io.exitCode = result.report.ok && writes.drain().length === 0 ? EXIT_OK : EXIT_FAILED;

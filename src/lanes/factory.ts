@@ -3,7 +3,15 @@ import type { LaneAdapter } from './adapter.js';
 import { CommandAdapter } from './command.js';
 import { OrxaqAdapter } from './orxaq.js';
 
-export function createLaneAdapter(config: LoadedConfig): LaneAdapter {
+export interface LaneAdapterOptions {
+  /** Told of each directory an orxaq lane read lists, with the names in it. */
+  onListing?: (dir: string, names: ReadonlySet<string>) => void;
+}
+
+export function createLaneAdapter(
+  config: LoadedConfig,
+  options: LaneAdapterOptions = {},
+): LaneAdapter {
   const { guard, paths, root } = config;
   if (guard.lanes.source === 'command') {
     return new CommandAdapter({
@@ -20,5 +28,6 @@ export function createLaneAdapter(config: LoadedConfig): LaneAdapter {
     runtimeDir: paths.runtimeDir,
     cmdlinePattern: guard.lanes.cmdline_pattern,
     staleManualPauseSec: guard.stale_manual_pause_sec,
+    onListing: options.onListing,
   });
 }

@@ -62,6 +62,8 @@ export interface FileCacheOptions {
   wallMs?: () => number;
   /** Passes needing at least this many stats share them with a helper thread (tests lower it). */
   prefetchMinPaths?: number;
+  /** Told of every directory listed and the names in it (the stray-temp sweep reads them). */
+  onListing?: (dir: string, names: ReadonlySet<string>) => void;
 }
 
 export class FileCache {
@@ -87,6 +89,7 @@ export class FileCache {
   private groupSeenFrom = 0;
   private groupSkippable = false;
   private readonly wallMs: () => number;
+  private readonly onListing: FileCacheOptions['onListing'];
   readonly counters: FileCacheCounters = {
     passes: 0,
     listings: 0,
@@ -100,6 +103,7 @@ export class FileCache {
     const opts = typeof options === 'function' ? { wallMs: options } : options;
     this.wallMs = opts.wallMs ?? Date.now;
     this.log = new StatLog(opts.prefetchMinPaths);
+    this.onListing = opts.onListing;
   }
 
   /** Start a pass: directory states are taken once per pass. */
@@ -274,6 +278,7 @@ export class FileCache {
       dir.listing = listDir(dir.path);
       this.counters.listings++;
       this.listed.push(dir);
+      if (dir.listing !== null) this.onListing?.(dir.path, dir.listing.names);
     }
     return dir.listing;
   }

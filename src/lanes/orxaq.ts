@@ -33,6 +33,8 @@ export interface OrxaqOptions {
   staleManualPauseSec: number;
   /** Real wall clock for the file cache (file timestamps are wall time, whatever clock the cycle uses). */
   wallMs?: () => number;
+  /** Told of each directory the lane read lists, with the names in it (file-cache.ts). */
+  onListing?: (dir: string, names: ReadonlySet<string>) => void;
 }
 
 /** A lane's files, with the pause flag's path resolved once too. */
@@ -97,7 +99,7 @@ export class OrxaqAdapter implements LaneAdapter {
   private queue: Promise<unknown> = Promise.resolve();
 
   constructor(private readonly options: OrxaqOptions) {
-    this.cache = new FileCache(options.wallMs);
+    this.cache = new FileCache({ wallMs: options.wallMs, onListing: options.onListing });
     this.lanesParser = lanesListParser(
       path.relative(options.root, options.lanesFile) || options.lanesFile,
     );

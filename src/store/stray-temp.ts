@@ -11,6 +11,29 @@ const TEMP_NAME = /^\..+\.(\d+)\.[0-9a-f]{8}\.tmp$/;
 const MAX_WRITE_MS = 10 * 60_000;
 
 /**
+ * Directories someone else listed (a cold lane read lists every lane's directory), with the temp
+ * names each held: the sweep does not read them again. A temp file written after the listing is a
+ * write still running, or one the next sweep finds.
+ */
+export class ListedDirs {
+  private readonly temps = new Map<string, readonly string[]>();
+
+  /** Record a listing of `dir` (bound: it can be handed on as a callback). */
+  readonly record = (dir: string, names: Iterable<string>): void => {
+    let temps: string[] | null = null;
+    for (const name of names) if (TEMP_NAME.test(name)) (temps ??= []).push(name);
+    this.temps.set(dir, temps ?? NONE);
+  };
+
+  /** The temp names `dir` held when it was listed; undefined when it was not. */
+  tempsIn(dir: string): readonly string[] | undefined {
+    return this.temps.get(dir);
+  }
+}
+
+const NONE: readonly string[] = Object.freeze([]);
+
+/**
  * Remove stray temp files in `dirs` (not recursive). A temp file whose writer still runs (a
  * concurrent write) is kept. Returns the files removed. Never throws: cleanup must not block a start.
  */
@@ -18,12 +41,13 @@ export function removeStrayTemps(
   dirs: Iterable<string>,
   nowMs: number,
   alive: (pid: number) => boolean = (pid) => pidAlive(pid),
+  listed?: ListedDirs,
 ): string[] {
   const removed: string[] = [];
   for (const dir of new Set(dirs)) {
-    let names: string[];
+    let names: readonly string[] | undefined = listed?.tempsIn(dir);
     try {
-      names = readdirSync(dir);
+      names ??= readdirSync(dir);
     } catch {
       continue;
     }

@@ -71,6 +71,24 @@ describe('orxaq lanes, read incrementally', () => {
     expect(second.lanes[0]!.work).toMatchObject({ pending: 1, done: 1 });
   });
 
+  it('a first read lists each directory once and stats no lane file; it tells who asked what each held', async () => {
+    const root = fleet(20);
+    const listings = new Map<string, string[]>();
+    const lanes = new OrxaqAdapter({
+      root,
+      lanesFile: path.join(root, LANES),
+      runtimeDir: runtime(root),
+      staleManualPauseSec: 600,
+      onListing: (dir, names) => listings.set(dir, [...names].sort()),
+    });
+    const read = await lanes.read(new Date());
+    expect(read.lanes).toHaveLength(20);
+    expect(read.lanes[7]!.work).toMatchObject({ pending: 1, done: 1 });
+    // config/ (lanes.json), config/tasks/ and the 20 lane directories, each listed and stat'ed once.
+    expect(lanes.counters).toMatchObject({ listings: 22, stats: 22, reads: 61 });
+    expect(listings.get(path.join(runtime(root), 'l7'))).toEqual(['heartbeat.json', 'state.json']);
+  });
+
   it('a lane none of whose files changed is not read again; a lane whose state changes is', async () => {
     const root = fleet(20);
     const lanes = adapter(root);

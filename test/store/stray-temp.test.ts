@@ -3,7 +3,7 @@ import { existsSync, mkdirSync, utimesSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { buildSandboxRoot, laneDir } from '../../src/sandbox/root.js';
-import { removeStrayTemps } from '../../src/store/stray-temp.js';
+import { ListedDirs, removeStrayTemps } from '../../src/store/stray-temp.js';
 import { laneguard } from '../helpers/cli.js';
 import { tempDir } from '../helpers/tmp.js';
 
@@ -48,7 +48,28 @@ describe('stray temp files of killed writes', () => {
     expect(existsSync(foreign)).toBe(true);
   });
 
-  it('`once` clears stray temps in the artifacts and the lane directories at start-up', async () => {
+  it('takes the names of a directory already listed, without reading it again', () => {
+    const listedBefore = tempDir();
+    const listedAfter = tempDir();
+    const notListed = tempDir();
+    const listed = new ListedDirs();
+    listed.record(listedBefore, []);
+    const early = temp(listedBefore, 'paused.flag', deadPid());
+    const named = temp(listedAfter, 'paused.flag', deadPid());
+    listed.record(listedAfter, ['state.json', path.basename(named)]);
+    const unlisted = temp(notListed, 'paused.flag', deadPid());
+    const removed = removeStrayTemps(
+      [listedBefore, listedAfter, notListed],
+      Date.now(),
+      undefined,
+      listed,
+    );
+    // The temp written after its directory was listed is left for the next sweep.
+    expect(removed.sort()).toEqual([named, unlisted].sort());
+    expect(existsSync(early)).toBe(true);
+  });
+
+  it('`once` clears stray temps in the artifacts and the lane directories', async () => {
     const root = buildSandboxRoot(tempDir(), {
       endpoints: [{ id: 'lm', base_url: 'http://127.0.0.1:9/v1' }],
       lanes: [{ id: 'a', pending: 0 }],
