@@ -22,13 +22,17 @@ export interface DirState {
 
 /** What one listing of a directory found. */
 export interface Listing {
-  names: ReadonlySet<string>;
+  names: readonly string[];
+  /** The names as a set, made for a long listing on its first look-up. */
+  index: ReadonlySet<string> | null;
   /**
-   * The names in lower case, made on the first name not found; null when a name is not ASCII. On a
-   * case-insensitive file system (macOS, Windows) `State.json` opens as `state.json`: only a name
-   * no entry matches in any case is surely absent.
+   * Whether every name is ASCII (worked out on the first name not found). On a case-insensitive
+   * file system (macOS, Windows) `State.json` opens as `state.json`, and names beyond ASCII may be
+   * folded or normalised: only an ASCII name that no ASCII entry matches in any case is surely absent.
    */
-  folded: Set<string> | null | undefined;
+  ascii: boolean | undefined;
+  /** A long listing's names in lower case, made on the first name not found. */
+  folded: ReadonlySet<string> | null;
 }
 
 /** A directory the cache's files are in, shared by their entries; its state is taken once a pass. */
@@ -65,38 +69,53 @@ export function newDir(dirPath: string): Dir {
 }
 
 /** The listing of a directory that does not exist. */
-export const NOTHING_LISTED: Listing = { names: new Set(), folded: new Set() };
+export const NOTHING_LISTED: Listing = { names: [], index: null, ascii: true, folded: null };
 
 /** The names in `dirPath`; null when it cannot be listed (the caller then stats each file). */
 export function listDir(dirPath: string): Listing | null {
   try {
-    return { names: new Set(readdirSync(dirPath)), folded: undefined };
+    return { names: readdirSync(dirPath), index: null, ascii: undefined, folded: null };
   } catch {
     return null;
   }
 }
 
 const NOT_ASCII = /[\u0080-\uffff]/;
+/** Listings up to this long are searched name by name (a lane's directory holds a handful). */
+const SHORT = 16;
 
 export const LISTED_PRESENT = 1;
 export const LISTED_ABSENT = 0;
 /** The listing cannot tell (a name in another case, or not ASCII): stat the file. */
 export const LISTED_UNSURE = -1;
 
+/** The same ASCII name but for the case of its letters (same length). */
+function sameButCase(a: string, b: string): boolean {
+  for (let i = 0; i < a.length; i++) {
+    const x = a.charCodeAt(i);
+    const y = b.charCodeAt(i);
+    if (x === y) continue;
+    const lower = x | 0x20;
+    if (lower !== (y | 0x20) || lower < 0x61 || lower > 0x7a) return false;
+  }
+  return true;
+}
+
 /** What `listing` says of the file `name`. */
 export function lookUpListed(listing: Listing, name: string): number {
-  if (listing.names.has(name)) return LISTED_PRESENT;
-  if (listing.folded === undefined) {
-    let folded: Set<string> | null = new Set();
-    for (const entry of listing.names) {
-      if (NOT_ASCII.test(entry)) {
-        folded = null;
-        break;
-      }
-      folded.add(entry.toLowerCase());
-    }
-    listing.folded = folded;
+  const names = listing.names;
+  const long = names.length > SHORT;
+  if (long) {
+    const index = (listing.index ??= new Set(names));
+    if (index.has(name)) return LISTED_PRESENT;
+  } else if (names.includes(name)) return LISTED_PRESENT;
+  listing.ascii ??= !names.some((entry) => NOT_ASCII.test(entry));
+  if (!listing.ascii || NOT_ASCII.test(name)) return LISTED_UNSURE;
+  if (long) {
+    const folded = (listing.folded ??= new Set(names.map((entry) => entry.toLowerCase())));
+    return folded.has(name.toLowerCase()) ? LISTED_UNSURE : LISTED_ABSENT;
   }
-  if (listing.folded === null || NOT_ASCII.test(name)) return LISTED_UNSURE;
-  return listing.folded.has(name.toLowerCase()) ? LISTED_UNSURE : LISTED_ABSENT;
+  for (const entry of names)
+    if (entry.length === name.length && sameButCase(entry, name)) return LISTED_UNSURE;
+  return LISTED_ABSENT;
 }

@@ -5,7 +5,7 @@ import { OrxaqAdapter } from './orxaq.js';
 
 export interface LaneAdapterOptions {
   /** Told of each directory an orxaq lane read lists, with the names in it. */
-  onListing?: (dir: string, names: ReadonlySet<string>) => void;
+  onListing?: (dir: string, names: readonly string[]) => void;
 }
 
 export function createLaneAdapter(

@@ -36,7 +36,7 @@ import {
   type Listing,
 } from './cache-dirs.js';
 import { keepSeen, type Entry, type FileGroup } from './cache-entries.js';
-import { isHot, readOnce, unreadable, type FileRead, type Parser } from './file-read.js';
+import { ABSENT, isHot, readOnce, unreadable, type FileRead, type Parser } from './file-read.js';
 import { StatLog } from './stat-log.js';
 import { NOT_TAKEN, type FileIdentity, type Prefetch } from './stat-prefetch.js';
 export { FileGroup } from './cache-entries.js';
@@ -63,7 +63,7 @@ export interface FileCacheOptions {
   /** Passes needing at least this many stats share them with a helper thread (tests lower it). */
   prefetchMinPaths?: number;
   /** Told of every directory listed and the names in it (the stray-temp sweep reads them). */
-  onListing?: (dir: string, names: ReadonlySet<string>) => void;
+  onListing?: (dir: string, names: readonly string[]) => void;
 }
 
 export class FileCache {
@@ -211,7 +211,7 @@ export class FileCache {
     }
     if (stat === undefined) {
       const dir = this.dirState(entry?.dir ?? this.dirOf(path.dirname(file)));
-      return this.store(file, parser, entry, { state: 'absent' }, null, dir.hot, dir);
+      return this.store(file, parser, entry, ABSENT, null, dir.hot, dir);
     }
     if (
       entry !== undefined &&
@@ -239,8 +239,7 @@ export class FileCache {
     if (found === LISTED_PRESENT) return this.read(file, parser, undefined, true);
     if (found === LISTED_UNSURE) return null;
     this.lastSlot = -1;
-    const state = dir.state;
-    return this.store(file, parser, undefined, { state: 'absent' }, null, state.hot, state);
+    return this.store(file, parser, undefined, ABSENT, null, dir.state.hot, dir.state);
   }
 
   /**
@@ -261,7 +260,7 @@ export class FileCache {
     else this.lastSlot = this.log.record(file, read.stat);
     // Deleted between the stat (or listing) and the open: absent, and checked again next pass.
     if (read.result === 'vanished')
-      return this.store(file, parser, entry, { state: 'absent' }, null, true, VANISHED);
+      return this.store(file, parser, entry, ABSENT, null, true, VANISHED);
     return this.store(file, parser, entry, read.result, read.stat, read.hot);
   }
 

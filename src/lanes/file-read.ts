@@ -22,6 +22,9 @@ export type FileRead<T> =
   | { state: 'present'; value: T; mtimeMs: number; size: number; version: number }
   | { state: 'error'; error: string; version: number };
 
+/** Every absent file's result (nothing to tell apart: no value, no version). */
+export const ABSENT: FileRead<never> = Object.freeze({ state: 'absent' });
+
 /** Touched so recently that a rewrite in the same timestamp tick could still follow unseen. */
 export function isHot(mtimeMs: number, wallMs: number): boolean {
   // A timestamp in the future (clock step, another host's clock) is never trusted as settled.

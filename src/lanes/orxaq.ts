@@ -34,7 +34,7 @@ export interface OrxaqOptions {
   /** Real wall clock for the file cache (file timestamps are wall time, whatever clock the cycle uses). */
   wallMs?: () => number;
   /** Told of each directory the lane read lists, with the names in it (file-cache.ts). */
-  onListing?: (dir: string, names: ReadonlySet<string>) => void;
+  onListing?: (dir: string, names: readonly string[]) => void;
 }
 
 /** A lane's files, with the pause flag's path resolved once too. */

@@ -39,7 +39,12 @@ function laneDir(present: Record<string, string>): string {
   return dir;
 }
 
-const listing = (...names: string[]): Listing => ({ names: new Set(names), folded: undefined });
+const listing = (...names: string[]): Listing => ({
+  names,
+  index: null,
+  ascii: undefined,
+  folded: null,
+});
 
 describe('first looks from a listing of the directory', () => {
   it('lists the directory once and stats none of its files; present files are read, absent ones are not looked at', () => {
@@ -103,5 +108,13 @@ describe('first looks from a listing of the directory', () => {
     // cannot prove any name absent, nor can it for such a name.
     expect(lookUpListed(listing('état.json'), 'lane.pid')).toBe(LISTED_UNSURE);
     expect(lookUpListed(listing('state.json'), 'état.json')).toBe(LISTED_UNSURE);
+    // The same answers from a long listing (looked up through sets).
+    const many = Array.from({ length: 40 }, (_, i) => `lane-${i}.json`);
+    expect(lookUpListed(listing(...many, 'State.json'), 'lane-7.json')).toBe(LISTED_PRESENT);
+    expect(lookUpListed(listing(...many, 'State.json'), 'lane.pid')).toBe(LISTED_ABSENT);
+    expect(lookUpListed(listing(...many, 'State.json'), 'state.json')).toBe(LISTED_UNSURE);
+    expect(lookUpListed(listing(...many, 'état.json'), 'lane.pid')).toBe(LISTED_UNSURE);
+    // Only letters differ in case: `lane-1` and `LANE_1` are different names everywhere.
+    expect(lookUpListed(listing('LANE_1'), 'lane-1')).toBe(LISTED_ABSENT);
   });
 });
