@@ -1,6 +1,7 @@
 // `npm run bench:fleet`: synthetic fleets in the orxaq layout, `serve` run on each, every figure
 // printed with its goal and whether it is met. It asserts nothing. `--short` (CI) runs one small
 // fleet with few cycles and prints the figures without goals, so the benchmark cannot rot.
+// `--lanes 10000` runs only the fleet of that size.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
@@ -215,7 +216,10 @@ try {
     `${cores} cores, load average ${load.toFixed(1)}${load > cores ? ' — the machine is busy: figures are pessimistic' : ''}`,
   );
   const all: Figure[] = [];
-  for (const plan of PLANS) all.push(...(await runPlan(plan, server.baseUrl)));
+  const lanesArg = process.argv.indexOf('--lanes');
+  const only = lanesArg >= 0 ? Number(process.argv[lanesArg + 1]) : null;
+  for (const plan of PLANS)
+    if (only === null || plan.lanes === only) all.push(...(await runPlan(plan, server.baseUrl)));
   if (!short) {
     const judged = all.filter((f) => f.goal !== undefined || f.exactly !== undefined);
     const met = judged.filter((f) =>
