@@ -1,26 +1,14 @@
-import { mkdirSync, renameSync, utimesSync, writeFileSync } from 'node:fs';
+import { renameSync, utimesSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { FileCache, FileGroup, type FileRead, type Parser } from '../../src/lanes/file-cache.js';
 import { tempDir } from '../helpers/tmp.js';
+import { quietLaneDir as laneDir } from './helpers.js';
 
 const TEXT: Parser<string> = { name: 'text', parse: (text) => text };
 
 const value = (read: FileRead<unknown>): unknown =>
   read.state === 'present' ? read.value : read.state;
-
-/** A lane-like directory: some files present, some absent, all a minute old. */
-function laneDir(root: string, name: string, present: Record<string, string>): string {
-  const dir = path.join(root, name);
-  mkdirSync(dir, { recursive: true });
-  const old = Math.floor(Date.now() / 1000) - 60;
-  for (const [file, text] of Object.entries(present)) {
-    writeFileSync(path.join(dir, file), text);
-    utimesSync(path.join(dir, file), old, old);
-  }
-  utimesSync(dir, old, old);
-  return dir;
-}
 
 const FILES = ['state.json', 'heartbeat.json', 'lane.pid', 'paused.flag'];
 

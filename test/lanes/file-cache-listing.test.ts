@@ -12,6 +12,7 @@ import {
 } from '../../src/lanes/cache-dirs.js';
 import { FileCache, type FileRead, type Parser } from '../../src/lanes/file-cache.js';
 import { tempDir } from '../helpers/tmp.js';
+import { quietLaneDir } from './helpers.js';
 
 const TEXT: Parser<string> = { name: 'text', parse: (text) => text };
 const FILES = ['lane.pid', 'paused.flag', 'state.json', 'task_queue.ndjson', 'heartbeat.json'];
@@ -27,17 +28,8 @@ function pass(cache: FileCache, dir: string, files = FILES): unknown[] {
 }
 
 /** A lane directory holding `present`, everything a minute old (not hot). */
-function laneDir(present: Record<string, string>): string {
-  const dir = path.join(tempDir(), 'lane-a');
-  mkdirSync(dir);
-  const old = Math.floor(Date.now() / 1000) - 60;
-  for (const [name, text] of Object.entries(present)) {
-    writeFileSync(path.join(dir, name), text);
-    utimesSync(path.join(dir, name), old, old);
-  }
-  utimesSync(dir, old, old);
-  return dir;
-}
+const laneDir = (present: Record<string, string>): string =>
+  quietLaneDir(tempDir(), 'lane-a', present);
 
 const listing = (...names: string[]): Listing => ({
   names,
