@@ -25,14 +25,14 @@ import {
 } from './start-intents.js';
 import type { Clock } from '../util/clock.js';
 import { act, runFleetCommand, type CommandOutcome, type Runner } from './act.js';
-import { forgetRemoved, observe } from '../core/guard/observe.js';
+import { forgetRemoved, observeSteps } from '../core/guard/observe.js';
 import { conclude, escalationDue, type Conclusion } from '../core/guard/conclude.js';
-import { decide, ensureDue, type Plan } from '../core/guard/policy.js';
+import { decideSteps, ensureDue, type Plan } from '../core/guard/policy.js';
 import { persist } from './persist.js';
 import { buildReport, type CycleReport } from './report.js';
 import { restartStalled } from './restart.js';
 import { loadGuardState } from './state-store.js';
-import { handBack } from '../util/slice.js';
+import { handBack, runSliced } from '../util/slice.js';
 
 export interface GuardDeps {
   config: LoadedConfig;
@@ -154,7 +154,9 @@ export async function runCycle(deps: GuardDeps, request: CycleRequest): Promise<
   // Between the steps the event loop is handed back: each is a few ms at 10,000 lanes, together
   // they are tens of ms that requests would wait for.
   await handBack();
-  const observed = observe({ ...loaded.state, lanes: settled.lanes }, read, now, guard);
+  const observed = await runSliced(
+    observeSteps({ ...loaded.state, lanes: settled.lanes }, read, now, guard),
+  );
   for (const exit of observed.exits)
     deps.history.append('lane_exited', {
       cycle_id: cycleId,
@@ -174,18 +176,20 @@ export async function runCycle(deps: GuardDeps, request: CycleRequest): Promise<
   const stateBefore: GuardState = observed.state;
 
   await handBack();
-  const plan = decide({
-    lanes: read.lanes,
-    endpoints,
-    state: stateBefore,
-    config: guard,
-    now,
-    trigger: request.trigger,
-    forceUnpause: request.forceUnpause ?? null,
-    onlyLanes: request.onlyLanes ?? null,
-    stalls: observed.stalls,
-    restartLanes: request.restartLanes ?? null,
-  });
+  const plan = await runSliced(
+    decideSteps({
+      lanes: read.lanes,
+      endpoints,
+      state: stateBefore,
+      config: guard,
+      now,
+      trigger: request.trigger,
+      forceUnpause: request.forceUnpause ?? null,
+      onlyLanes: request.onlyLanes ?? null,
+      stalls: observed.stalls,
+      restartLanes: request.restartLanes ?? null,
+    }),
+  );
   if (plan.forceUnpauseBlocked)
     notes.push(`--force-unpause ${request.forceUnpause}: not done, ${plan.forceUnpauseBlocked}`);
 

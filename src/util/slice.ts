@@ -129,3 +129,18 @@ export class TimeSlicer {
     this.sliceStart = performance.now();
   }
 }
+
+/**
+ * Run work done in steps (a generator that pauses with a bare `yield`, as the pure core's
+ * `decideSteps` does), handing the event loop back at a pause once the slice is used up.
+ */
+export async function runSliced<T>(
+  steps: Generator<void, T, void>,
+  slicer: TimeSlicer = new TimeSlicer(),
+): Promise<T> {
+  for (;;) {
+    const r = steps.next();
+    if (r.done) return r.value;
+    if (slicer.due) await slicer.tick();
+  }
+}

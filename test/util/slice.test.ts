@@ -4,6 +4,7 @@ import {
   Foreground,
   MAX_DEFER_MS,
   RECENT_MS,
+  runSliced,
   TimeSlicer,
 } from '../../src/util/slice.js';
 
@@ -125,5 +126,37 @@ describe('short slices while requests keep coming', () => {
     requests.enter()();
     busy(BUSY_SLICE_MS * 1.5);
     expect(slicer.due).toBe(false);
+  });
+});
+
+describe('work in steps, run sliced', () => {
+  function* steps(n: number, msEach: number): Generator<void, number, void> {
+    for (let i = 0; i < n; i++) {
+      busy(msEach);
+      yield;
+    }
+    return n;
+  }
+
+  it('hands the event loop back at a pause once the slice is used up, and returns the result', async () => {
+    let servedAfter: number | null = null;
+    let done = 0;
+    const counted = (function* () {
+      const result = yield* steps(20, 1);
+      done = result;
+      return result;
+    })();
+    setImmediate(() => (servedAfter = done));
+    const slicer = new TimeSlicer({ sliceMs: 4, requests: new Foreground() });
+    expect(await runSliced(counted, slicer)).toBe(20);
+    // Served while the steps ran (before the last one), not after them.
+    expect(servedAfter).toBe(0);
+    expect(slicer.yields).toBeGreaterThan(0);
+  });
+
+  it('never yields when the steps fit in one slice', async () => {
+    const slicer = new TimeSlicer({ sliceMs: 60_000, requests: new Foreground() });
+    expect(await runSliced(steps(50, 0), slicer)).toBe(50);
+    expect(slicer.yields).toBe(0);
   });
 });

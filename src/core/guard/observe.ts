@@ -9,6 +9,7 @@ import {
   type LaneExit,
 } from './backoff.js';
 import { observeStalls, type StallInfo } from './stall.js';
+import { runToEnd, type Steps } from '../steps.js';
 
 export interface ObserveConfig {
   stalled_after_sec: number;
@@ -59,6 +60,16 @@ export function observe(
   now: Date,
   cfg: ObserveConfig,
 ): Observed {
+  return runToEnd(observeSteps(stored, read, now, cfg));
+}
+
+/** `observe` in two steps (stalls, then exits and backoff): each is a few ms at 10,000 lanes. */
+export function* observeSteps(
+  stored: GuardState,
+  read: { lanes: readonly LaneSnapshot[]; errors: readonly LaneReadError[] },
+  now: Date,
+  cfg: ObserveConfig,
+): Steps<Observed> {
   const present = presentLanes(read);
   const stallsSeen = observeStalls(
     forgetRemoved(stored.progress, read, present),
@@ -67,6 +78,7 @@ export function observe(
     cfg,
   );
   const stalledIds = new Set(stallsSeen.stalled.map((s) => s.lane));
+  yield;
   const observed = observeLanes(
     forgetRemoved(stored.lanes, read, present),
     read.lanes,

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { LaneSnapshot, SkipReason, Trigger } from '../../../src/domain/types.js';
-import { decide, ensureDue, triggerActs } from '../../../src/core/guard/policy.js';
+import { decide, decideSteps, ensureDue, triggerActs } from '../../../src/core/guard/policy.js';
 import {
   at,
   endpoint,
@@ -598,4 +598,27 @@ describe('ensureDue()', () => {
     expect(ensureDue({ ...base, circuitOpen: true }, true, null, NOW, 300)).toBeNull());
   it('never when the trigger only observes', () =>
     expect(ensureDue({ ...base, acts: false }, true, null, NOW, 300)).toBeNull());
+});
+
+describe('decideSteps(): the same plan, with pauses a cycle can hand the event loop back at', () => {
+  it('pauses every 500 lanes and returns exactly what decide() returns', () => {
+    const lanes = Array.from({ length: 1234 }, (_, i) =>
+      lane(`l${String(i).padStart(4, '0')}`, { pending: i % 7, running: i % 5 === 0 }),
+    );
+    const input = {
+      lanes,
+      endpoints: [endpoint('a', { effectiveMaxParallel: 300 })],
+      state: state(),
+      config: guardConfig({ max_auto_starts_per_cycle: 50 }),
+      now: NOW,
+      trigger: 'schedule' as const,
+    };
+    const steps = decideSteps(input);
+    let pauses = 0;
+    let r = steps.next();
+    for (; !r.done; r = steps.next()) pauses++;
+    expect(pauses).toBe(2);
+    expect(r.value).toEqual(decide(input));
+    expect(r.value.starts).toHaveLength(50);
+  });
 });
