@@ -1,4 +1,6 @@
+import type { RequestListener } from 'node:http';
 import express, { type NextFunction, type Request, type Response } from 'express';
+import { frontListener, type FrontRoute } from './front.js';
 import type { GuardPort } from './port.js';
 import { loopbackHostOnly, sameOriginWrites } from './request-guards.js';
 import { apiRoutes } from './routes/api.js';
@@ -7,28 +9,28 @@ import { metricsRoute } from './routes/metrics.js';
 import { runbookRoutes } from './routes/runbooks.js';
 import { statusPageRoute } from './routes/status-page.js';
 
-/** Extra routers mounted by later parts (the Alertmanager receiver). */
-export type RouteModule = (service: GuardPort) => express.Router;
+/** Extra routes answered in front of the app by later parts (the Alertmanager receiver). */
+export type RouteModule = (service: GuardPort) => FrontRoute;
 
 export interface AppOptions {
   /** The listener is on a loopback address: refuse requests whose Host is not a loopback name. */
   loopback?: boolean;
 }
 
-/** Build the HTTP app for a service. No listen() here: tests drive it in-process. */
+/**
+ * Build the server's request listener for a service: the front routes (`extra`), then the app. No
+ * listen() here: tests drive it in-process.
+ */
 export function createApp(
   service: GuardPort,
   extra: RouteModule[] = [],
   options: AppOptions = {},
-): express.Express {
+): RequestListener {
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', false);
   if (options.loopback) app.use(loopbackHostOnly());
   app.use(sameOriginWrites());
-  // The receiver first: Alertmanager's calls come in bursts, and every router a request passes
-  // on its way costs it (the routes' paths do not overlap, so the order changes nothing else).
-  for (const module of extra) app.use(module(service));
   app.use(metricsRoute(service));
   app.use(healthRoutes(service));
   app.use(apiRoutes(service));
@@ -52,5 +54,9 @@ export function createApp(
       });
     },
   );
-  return app;
+  return frontListener(
+    app,
+    extra.map((module) => module(service)),
+    options,
+  );
 }

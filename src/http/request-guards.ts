@@ -1,6 +1,7 @@
 // Guards every request passes before a route: the Host a loopback listener answers to, the Origin a
 // state-changing request may come from, and closing the connection of a refused request whose body
 // is still arriving.
+import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
 import type { NextFunction, Request, Response } from 'express';
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
@@ -23,9 +24,21 @@ export function isLoopbackHost(host: string): boolean {
   );
 }
 
-function refuse(res: Response, error: string, message: string): void {
-  res.set('connection', 'close');
-  res.status(403).json({ error, message });
+/** Why a request is refused before any route: an error code and a message for the operator. */
+export interface Refusal {
+  error: 'host_not_allowed' | 'cross_origin';
+  message: string;
+}
+
+/** A refusal answer: 403, JSON, and the connection closed after it. Plain Node: no framework needed. */
+export function sendRefusal(res: ServerResponse, refusal: Refusal): void {
+  const text = JSON.stringify(refusal);
+  res.writeHead(403, {
+    connection: 'close',
+    'content-type': 'application/json; charset=utf-8',
+    'content-length': Buffer.byteLength(text),
+  });
+  res.end(text);
 }
 
 /**
@@ -33,15 +46,13 @@ function refuse(res: Response, error: string, message: string): void {
  * can point its own DNS name at 127.0.0.1 (DNS rebinding), but it cannot make the browser send a
  * loopback Host. A request without Host (HTTP/1.0 tools) is not a browser's and passes.
  */
-export function loopbackHostOnly() {
-  return (req: Request, res: Response, next: NextFunction): void => {
-    const host = req.headers.host;
-    if (host === undefined || isLoopbackHost(hostOf(host))) return next();
-    refuse(
-      res,
-      'host_not_allowed',
+export function hostRefusal(headers: IncomingHttpHeaders): Refusal | null {
+  const host = headers.host;
+  if (host === undefined || isLoopbackHost(hostOf(host))) return null;
+  return {
+    error: 'host_not_allowed',
+    message:
       'this server listens on loopback and answers only to localhost or a loopback address in the Host header',
-    );
   };
 }
 
@@ -50,22 +61,49 @@ export function loopbackHostOnly() {
  * is refused: its Origin must name this server's own Host. Alertmanager, curl and scripts send no
  * Origin and are judged by their credentials alone.
  */
+export function originRefusal(method: string, headers: IncomingHttpHeaders): Refusal | null {
+  if (SAFE_METHODS.has(method)) return null;
+  const fetchSite = headers['sec-fetch-site'];
+  if (fetchSite === 'cross-site' || fetchSite === 'same-site')
+    return { error: 'cross_origin', message: `a ${method} from another site is refused` };
+  const origin = headers.origin;
+  if (origin === undefined) return null;
+  let originHost: string | null = null;
+  try {
+    originHost = new URL(origin).host.toLowerCase();
+  } catch {
+    // `Origin: null` (sandboxed frames, file: pages) and garbage are other origins.
+  }
+  if (originHost !== null && originHost === (headers.host ?? '').toLowerCase()) return null;
+  return { error: 'cross_origin', message: `a ${method} from another origin is refused` };
+}
+
+/** Both guards, in the order the app runs them: the Host (loopback listeners only), then the Origin. */
+export function requestRefusal(
+  req: IncomingMessage,
+  options: { loopback?: boolean },
+): Refusal | null {
+  return (
+    (options.loopback ? hostRefusal(req.headers) : null) ??
+    originRefusal(req.method ?? 'GET', req.headers)
+  );
+}
+
+/** The Host guard as app middleware. */
+export function loopbackHostOnly() {
+  return (req: Request, res: Response, next: NextFunction): void => {
+    const refusal = hostRefusal(req.headers);
+    if (refusal === null) next();
+    else sendRefusal(res, refusal);
+  };
+}
+
+/** The Origin guard as app middleware. */
 export function sameOriginWrites() {
   return (req: Request, res: Response, next: NextFunction): void => {
-    if (SAFE_METHODS.has(req.method)) return next();
-    const origin = req.get('origin');
-    const fetchSite = req.get('sec-fetch-site');
-    if (fetchSite === 'cross-site' || fetchSite === 'same-site')
-      return refuse(res, 'cross_origin', `a ${req.method} from another site is refused`);
-    if (origin === undefined) return next();
-    let originHost: string | null = null;
-    try {
-      originHost = new URL(origin).host.toLowerCase();
-    } catch {
-      // `Origin: null` (sandboxed frames, file: pages) and garbage are other origins.
-    }
-    if (originHost !== null && originHost === (req.get('host') ?? '').toLowerCase()) return next();
-    refuse(res, 'cross_origin', `a ${req.method} from another origin is refused`);
+    const refusal = originRefusal(req.method, req.headers);
+    if (refusal === null) next();
+    else sendRefusal(res, refusal);
   };
 }
 
@@ -81,7 +119,7 @@ export const REFUSED_BODY_GRACE_MS = 500;
  * answer instead of reading a slow body to its end. A body that arrives whole within
  * REFUSED_BODY_GRACE_MS keeps its connection.
  */
-export function closeIfBodyPending(req: Request, res: Response): void {
+export function closeIfBodyPending(req: IncomingMessage, res: ServerResponse): void {
   res.once('finish', () => {
     if (req.complete) return;
     // Judged after one more poll phase (setImmediate): on a starved event loop the timer fires

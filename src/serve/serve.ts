@@ -1,5 +1,5 @@
 // `laneguard serve`: the schedule, the HTTP server and signal handling in one process.
-import type { Server } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import { ConfigError } from '../config/errors.js';
 import { GUARD_CONFIG_FILE } from '../config/load.js';
 import { createApp } from '../http/app.js';
@@ -86,10 +86,14 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
 
   const app = createApp(service, [receiverRoutes], { loopback: isLoopbackListen(listen) });
   const server = await new Promise<Server>((resolve, reject) => {
-    // Express 5 calls this callback on a listen error too (EADDRINUSE), with the error.
-    const s = app.listen(port, host, (err?: Error) =>
-      err ? reject(listenError(err, host, port, options.listen !== undefined)) : resolve(s),
-    );
+    const s = createServer(app);
+    const failed = (err: Error): void =>
+      reject(listenError(err, host, port, options.listen !== undefined));
+    s.once('error', failed);
+    s.listen(port, host, () => {
+      s.off('error', failed);
+      resolve(s);
+    });
   });
   // Claimed only once the port is ours: a serve that cannot bind must not overwrite the pid file.
   if (options.writePidFile !== false) writePid(paths.pid);

@@ -1,7 +1,7 @@
 // Reading history never stalls the daemon: a large history is read asynchronously in chunks, a few
 // reads at a time (429 beyond), while /metrics keeps answering.
 import { mkdirSync, writeFileSync } from 'node:fs';
-import type { Server } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createApp } from '../../src/http/app.js';
@@ -26,7 +26,7 @@ describe('GET /api/v1/history under load', () => {
     const stub = portStub();
     bigHistory(stub.config.paths.history, 24);
     server = await new Promise<Server>((resolve) => {
-      const s = createApp(stub).listen(0, '127.0.0.1', () => resolve(s));
+      const s = createServer(createApp(stub)).listen(0, '127.0.0.1', () => resolve(s));
     });
     const base = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
 
@@ -69,7 +69,7 @@ describe('GET /api/v1/history under load', () => {
   it('caps limit', async () => {
     const stub = portStub();
     server = await new Promise<Server>((resolve) => {
-      const s = createApp(stub).listen(0, '127.0.0.1', () => resolve(s));
+      const s = createServer(createApp(stub)).listen(0, '127.0.0.1', () => resolve(s));
     });
     const base = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
     const res = await fetch(`${base}/api/v1/history?limit=10001`);

@@ -1,7 +1,7 @@
 // The HTTP surface against a browser on another site and slow clients: loopback Host only (DNS
 // rebinding), no cross-site writes, /-/reload behind the same credentials as /api/v1/cycle, and a
 // refused slow body closed right after its 401.
-import { request as httpRequest } from 'node:http';
+import { createServer, request as httpRequest } from 'node:http';
 import { connect } from 'node:net';
 import type { Server } from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -28,7 +28,7 @@ afterEach(async () => {
 
 async function listen(app: ReturnType<typeof createApp>): Promise<number> {
   const server = await new Promise<Server>((resolve) => {
-    const s = app.listen(0, '127.0.0.1', () => resolve(s));
+    const s = createServer(app).listen(0, '127.0.0.1', () => resolve(s));
   });
   servers.push(server);
   return (server.address() as { port: number }).port;

@@ -2,7 +2,7 @@
 // GuardService on a sandbox root with the receiver mounted.
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
-import type express from 'express';
+import type { RequestListener } from 'node:http';
 import request from 'supertest';
 import { expect } from 'vitest';
 import { createApp } from '../../src/http/app.js';
@@ -75,7 +75,7 @@ export function payload(
 export interface ReceiverFixture {
   root: string;
   service: GuardService;
-  app: express.Express;
+  app: RequestListener;
   /** Wait until every cycle and ensure started by the receiver is over. */
   settle(): Promise<void>;
   events(type?: string): ReturnType<typeof readEvents>;

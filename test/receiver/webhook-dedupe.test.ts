@@ -1,7 +1,7 @@
 // Idempotency: (fingerprint, startsAt) keys acted on within webhook.dedupe_window_sec are
 // deduplicated — in a burst, while the recovery runs, across a restart — and act again after it.
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { Agent } from 'node:http';
+import { Agent, createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import request from 'supertest';
@@ -49,7 +49,7 @@ const alertCycles = (f: ReceiverFixture) => f.events('cycle').filter((e) => e.tr
 describe('webhook: deduplication', () => {
   it('1,000 identical posts in a burst: one acted, 999 deduplicated, one cycle, one start', async () => {
     const f = receiverFixture(fleet());
-    const listening = f.app.listen(0, '127.0.0.1');
+    const listening = createServer(f.app).listen(0, '127.0.0.1');
     await new Promise((r) => listening.once('listening', r));
     const url = `http://127.0.0.1:${(listening.address() as AddressInfo).port}`;
     const agent = new Agent({ keepAlive: true, maxSockets: 100 });

@@ -1,7 +1,7 @@
 // A flood of webhook traffic cannot flush the history: 100,000 requests of each kind (no token,
 // hostile payloads with a token, valid alerts that change nothing) and the lane starts recorded
 // before are still what `laneguard history` returns.
-import type { Server } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rejection } from '../../src/receiver/errors.js';
 import { parsePayload } from '../../src/receiver/payload.js';
@@ -51,7 +51,7 @@ describe('webhook flood', () => {
 
     // Over HTTP: the route feeds every request to the same limits.
     const server = await new Promise<Server>((resolve) => {
-      const s = f.app.listen(0, '127.0.0.1', () => resolve(s));
+      const s = createServer(f.app).listen(0, '127.0.0.1', () => resolve(s));
     });
     try {
       const port = (server.address() as { port: number }).port;
