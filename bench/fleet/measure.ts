@@ -3,6 +3,7 @@
 import { spawn } from 'node:child_process';
 import type { ServeChild } from './serve-child.js';
 import { MAIN, request, TOKEN } from './serve-child.js';
+import { hookCalls, postBytes } from './hook-client.js';
 import { touchLane } from './root.js';
 
 export function percentile(values: readonly number[], p: number): number {
@@ -153,6 +154,9 @@ export interface WebhookPhase {
  * include the first 30 `alert_received` events a minute, which are written to history. A burst of
  * 20 such calls is 1 % of 2,000, so left in, it alone would be the p99. A daemon that has been up
  * answers alerts warm; the benchmark prints the warm-up's own figure beside the p99.
+ *
+ * The calls are sent by a lean raw-socket client (hook-client.ts), not node's HTTP client, which
+ * cost as much CPU per call as serve's answer on the same two cores.
  */
 export async function webhookPhase(
   serve: ServeChild,
@@ -166,25 +170,17 @@ export async function webhookPhase(
   const background = (async () => {
     while (cycling) await serve.cycle();
   })();
-  const body = alertPayload();
-  const headers = { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' };
+  const port = Number(new URL(serve.url).port);
+  const post = postBytes(
+    port,
+    '/alertmanager/webhook',
+    { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' },
+    alertPayload(),
+  );
   const warmupMs: number[] = [];
   const latencyMs: number[] = [];
-  let sent = 0;
-  await Promise.all(
-    Array.from({ length: concurrency }, async () => {
-      while (sent < warmup + total) {
-        const into = sent++ < warmup ? warmupMs : latencyMs;
-        const answer = await request(`${serve.url}/alertmanager/webhook`, {
-          method: 'POST',
-          body,
-          headers,
-        });
-        if (answer.status !== 200)
-          throw new Error(`webhook answered ${answer.status}: ${answer.body.slice(0, 200)}`);
-        into.push(answer.ms);
-      }
-    }),
+  await hookCalls(port, post, warmup + total, concurrency, (call, ms) =>
+    (call < warmup ? warmupMs : latencyMs).push(ms),
   );
   cycling = false;
   await background;
