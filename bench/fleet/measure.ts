@@ -61,7 +61,10 @@ export async function onceTimes(root: string, runs: number): Promise<OnceTimes> 
  * measured the scrapes.) At 1,000 lanes a scrape takes a few ms: one every 200 ms, some 75 times
  * a real scraper's rate.
  */
-export function scrapeLoop(serve: ServeChild, gapMs = 200): { stop: () => Promise<number[]> } {
+export function scrapeLoop(
+  serve: ServeChild,
+  gapMs = 200,
+): { count: () => number; stop: () => Promise<number[]> } {
   const latencies: number[] = [];
   let running = true;
   const loop = (async () => {
@@ -73,6 +76,7 @@ export function scrapeLoop(serve: ServeChild, gapMs = 200): { stop: () => Promis
     }
   })();
   return {
+    count: () => latencies.length,
     stop: async () => {
       running = false;
       await loop;
@@ -88,7 +92,10 @@ export interface CyclePhase {
   scrapeMs: number[];
 }
 
-/** `cycles` manual cycles back to back, touching `changing` lanes before each, with scrapes running. */
+/**
+ * `cycles` manual cycles back to back, touching `changing` lanes before each, with scrapes running;
+ * more cycles if needed until `minScrapes` scrapes were answered (a p99 of 20 scrapes is their max).
+ */
 export async function cyclePhase(
   serve: ServeChild,
   root: string,
@@ -96,12 +103,13 @@ export async function cyclePhase(
   cycles: number,
   changingRatio: number,
   round: { n: number },
+  minScrapes = 0,
 ): Promise<CyclePhase> {
   const changing = Math.round(lanes * changingRatio);
   await serve.loopWindow();
   const scrapes = scrapeLoop(serve);
   const cycleMs: number[] = [];
-  for (let c = 0; c < cycles; c++) {
+  for (let c = 0; c < cycles || scrapes.count() < minScrapes; c++) {
     round.n++;
     for (let k = 0; k < changing; k++) touchLane(root, (round.n * changing + k) % lanes, round.n);
     cycleMs.push(await serve.cycle());

@@ -14,6 +14,8 @@ interface Plan {
   lanes: number;
   /** Cycles per measured phase (idle, then 1 % changing). */
   cycles: number;
+  /** Scrapes per measured phase at least (more cycles run until they were answered). */
+  minScrapes: number;
   onceRuns: number;
   /** RSS sampled after `early` and `late` cycles (0 = skip). */
   rss: { early: number; late: number } | null;
@@ -36,6 +38,7 @@ const PLANS: Plan[] = short
       {
         lanes: 200,
         cycles: 8,
+        minScrapes: 0,
         onceRuns: 1,
         rss: { early: 10, late: 40 },
         webhook: { alerts: 200, concurrency: 20 },
@@ -45,11 +48,12 @@ const PLANS: Plan[] = short
       {
         lanes: 1000,
         cycles: 40,
+        minScrapes: 100,
         onceRuns: 5,
         rss: { early: 100, late: 1000 },
         webhook: { alerts: 2000, concurrency: 20 },
       },
-      { lanes: 10_000, cycles: 10, onceRuns: 1, rss: null, webhook: null },
+      { lanes: 10_000, cycles: 10, minScrapes: 0, onceRuns: 1, rss: null, webhook: null },
     ];
 
 const MB = 1024 * 1024;
@@ -130,14 +134,30 @@ async function runPlan(plan: Plan, endpointUrl: string): Promise<Figure[]> {
           goal: 5,
         });
       }
-      const idle = await cyclePhase(serve, root, plan.lanes, plan.cycles, 0, round);
+      const idle = await cyclePhase(
+        serve,
+        root,
+        plan.lanes,
+        plan.cycles,
+        0,
+        round,
+        plan.minScrapes,
+      );
       figures.push({
         name: 'steady-state cycle, unchanged lanes (median)',
         value: median(idle.cycleMs),
         unit: 'ms',
         goal: big ? 150 : undefined,
       });
-      const busy = await cyclePhase(serve, root, plan.lanes, plan.cycles, 0.01, round);
+      const busy = await cyclePhase(
+        serve,
+        root,
+        plan.lanes,
+        plan.cycles,
+        0.01,
+        round,
+        plan.minScrapes,
+      );
       figures.push({
         name: 'steady-state cycle, 1 % of lanes changing (median)',
         value: median(busy.cycleMs),
