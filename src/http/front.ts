@@ -11,12 +11,23 @@ export interface FrontRoute {
   handle: (req: IncomingMessage, res: ServerResponse) => void | Promise<void>;
 }
 
-/** The path of a request URL as routes match it: no query, lower case, no trailing slash. */
+/**
+ * The path of a request URL as routes match it: no query, lower case, no trailing slash. A target in
+ * absolute form (`http://host/path`, as sent to proxies) is matched by its path, as the app does.
+ */
 export function routePath(url: string | undefined): string {
-  let end = url === undefined ? 0 : url.indexOf('?');
-  if (end < 0) end = url!.length;
-  if (end > 1 && url!.charCodeAt(end - 1) === 47 /* / */) end--;
-  return url === undefined ? '/' : url.slice(0, end).toLowerCase();
+  if (url === undefined || url === '') return '/';
+  if (url.charCodeAt(0) !== 47 /* / */) {
+    try {
+      url = new URL(url).pathname;
+    } catch {
+      return url.toLowerCase();
+    }
+  }
+  let end = url.indexOf('?');
+  if (end < 0) end = url.length;
+  if (end > 1 && url.charCodeAt(end - 1) === 47 /* / */) end--;
+  return url.slice(0, end).toLowerCase();
 }
 
 /** A failed handler answers 500 (never its stack), as the app's error handler does. */

@@ -24,6 +24,8 @@ describe('front routes', () => {
     ['/front/hook/?', '/front/hook'],
     ['/', '/'],
     ['/front/hookx', '/front/hookx'],
+    ['http://127.0.0.1:9477/front/hook?x', '/front/hook'],
+    ['', '/'],
   ])('routePath(%s) = %s', (url, path) => {
     expect(routePath(url)).toBe(path);
   });
