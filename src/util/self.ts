@@ -6,7 +6,7 @@ let mainScript: string | undefined;
 /**
  * This installation's entry point (dist/main.js), so a daemon restarts the laneguard that is
  * installed. Found from the package root, not next to this module: in the build this code is
- * bundled into dist/chunks/.
+ * bundled into dist/laneguard.cjs.
  */
 export function laneguardMain(): string {
   return (mainScript ??= path.join(packageRoot(), 'dist', 'main.js'));

@@ -67,6 +67,8 @@ describe('the packed tarball', () => {
     }).stdout.split('\n');
     for (const file of [
       'package/dist/main.js',
+      'package/dist/laneguard.cjs',
+      'package/dist/laneguard.cjs.cache',
       'package/alerts/laneguard.rules.yml',
       'package/docs/runbooks/LaneguardDown.md',
       'package/deploy/prometheus/prometheus.yml',

@@ -1,8 +1,10 @@
 // Start-up loads only what the command needs: the one-shot commands never load express, the HTTP
-// layer, the status page renderer or the metrics registry. The files a real `laneguard` process
-// loads are recorded by module hooks preloaded with `node --import`; dist/main.js is a bundle
-// (scripts/bundle.mjs), so each file it loads is read back as the source modules it holds, from the
-// list the build writes to dist/chunks/inputs.json.
+// layer, the status page renderer or the metrics registry. dist/main.js runs the CLI from one
+// bundle, dist/laneguard.cjs (scripts/bundle.mjs), where code only serve and demo need sits behind
+// lazy imports: the build lists the modules every command runs at start-up
+// (dist/startup-modules.json), and a real `laneguard` process, with module hooks preloaded
+// (`node --import`), shows what else it loaded (ES modules as they load, CommonJS ones from the
+// require cache at exit).
 import { spawn, spawnSync } from 'node:child_process';
 import { readFileSync, statSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -15,30 +17,22 @@ import { tempDir } from '../helpers/tmp.js';
 
 const RECORDER = path.resolve('test/fixtures/record-modules.mjs');
 const DIST = path.resolve('dist');
-const BUNDLED = JSON.parse(readFileSync(path.join(DIST, 'chunks/inputs.json'), 'utf8')) as Record<
-  string,
-  string[]
->;
+const STARTUP = JSON.parse(
+  readFileSync(path.join(DIST, 'startup-modules.json'), 'utf8'),
+) as string[];
 
-/**
- * The source modules behind loaded URLs: a bundle file stands for the modules it holds, any other
- * file of dist/ for its own source, a package for its path under node_modules/.
- */
-function sources(urls: readonly string[]): string[] {
-  return urls.flatMap((url) => {
-    if (!url.startsWith('file:')) return [url];
-    const file = fileURLToPath(url);
-    const inDist = path.relative(DIST, file);
-    if (!inDist.startsWith('..')) {
-      return BUNDLED[inDist] ?? [`src/${inDist.replace(/\.js$/, '.ts')}`];
-    }
-    const pkg = file.lastIndexOf('/node_modules/');
-    return pkg >= 0 ? [file.slice(pkg + 1)] : [file];
-  });
+/** A loaded URL as a path under node_modules/ or dist/, or as it is. */
+function named(url: string): string {
+  if (!url.startsWith('file:')) return url;
+  const file = fileURLToPath(url);
+  const pkg = file.lastIndexOf('/node_modules/');
+  if (pkg >= 0) return file.slice(pkg + 1);
+  const inDist = path.relative(DIST, file);
+  return inDist.startsWith('..') ? file : `dist/${inDist}`;
 }
 const models = useModelServer();
 
-/** Run node with the recorder preloaded; returns the exit code and every module URL it loaded. */
+/** Run node with the recorder preloaded; returns the exit code and every module it loaded. */
 function recorded(
   args: string[],
 ): Promise<{ code: number | null; modules: string[]; stderr: string }> {
@@ -53,7 +47,7 @@ function recorded(
     child.on('close', (code) => {
       let modules: string[] = [];
       try {
-        modules = readFileSync(file, 'utf8').split('\n').filter(Boolean);
+        modules = readFileSync(file, 'utf8').split('\n').filter(Boolean).map(named);
       } catch {
         // Nothing loaded through the hooks: the assertions below say so.
       }
@@ -70,12 +64,31 @@ const HEAVY = [
   /^src\/http\/(?!auth\.ts$)/,
   /^src\/metrics\//,
   /^src\/serve\/(serve|service)\.ts$/,
+  /^src\/receiver\/(route|body|receiver|payload-memo)\.ts$/,
 ];
 
 describe('start-up loads only what the command needs', () => {
-  it('the recorder sees express when something does load it', async () => {
-    const run = await recorded(['--input-type=module', '-e', "await import('express')"]);
-    expect(sources(run.modules).some((m) => HEAVY[0]!.test(m))).toBe(true);
+  it('the recorder sees express when something loads it, by import or by require', async () => {
+    for (const code of [
+      "await import('express')",
+      "import { createRequire } from 'node:module'; createRequire(import.meta.url)('express')",
+    ]) {
+      const run = await recorded(['--input-type=module', '-e', code]);
+      expect(
+        run.modules.some((m) => HEAVY[0]!.test(m)),
+        code,
+      ).toBe(true);
+    }
+  });
+
+  it('what every command runs at start-up holds the CLI, and none of the HTTP layer, metrics or serve', () => {
+    expect(STARTUP).toContain('src/cli/program.ts');
+    expect(STARTUP).toContain('src/guard/cycle.ts');
+    expect(STARTUP.filter((m) => HEAVY.some((re) => re.test(m)))).toEqual([]);
+    // The bundle holds them, behind serve's lazy import.
+    const bundle = readFileSync(path.join(DIST, 'laneguard.cjs'), 'utf8');
+    expect(bundle).toContain('// src/http/app.ts');
+    expect(bundle).toContain('// src/serve/serve.ts');
   });
 
   it.each([
@@ -83,7 +96,7 @@ describe('start-up loads only what the command needs', () => {
     ['lanes', ['lanes', '--json']],
     ['probe', ['probe', '--json']],
     ['history', ['history', '--json']],
-  ])('%s loads no HTTP layer, page renderer, express or metrics registry', async (_name, args) => {
+  ])('%s loads no express or prom-client, and runs from the bundle', async (_name, args) => {
     const url = models.server.baseUrl;
     const root = buildSandboxRoot(tempDir(), {
       endpoints: [{ id: 'lm', base_url: url }],
@@ -93,20 +106,35 @@ describe('start-up loads only what the command needs', () => {
     const run = await recorded([MAIN, '--root', root, ...args]);
     expect(run.stderr).toBe('');
     expect(run.code).toBe(0);
-    const loaded = sources(run.modules);
-    // The command really ran through the CLI (the recorder saw laneguard's own modules).
-    expect(loaded).toContain('src/cli/program.ts');
-    expect(loaded.filter((m) => HEAVY.some((re) => re.test(m)))).toEqual([]);
-    // It ran from the bundle: a few files the bundler wrote, not one file per module, and zod and
-    // commander inside them rather than as a hundred files from node_modules.
-    const files = run.modules.filter((m) => m.startsWith('file:')).map((m) => fileURLToPath(m));
-    const fromDist = files.filter((f) => !path.relative(DIST, f).startsWith('..'));
-    expect(fromDist.filter((f) => !(path.relative(DIST, f) in BUNDLED))).toEqual([]);
-    expect(files.filter((f) => /\/node_modules\/(zod|commander)\//.test(f))).toEqual([]);
+    expect(run.modules.filter((m) => HEAVY.some((re) => re.test(m)))).toEqual([]);
+    // From the bundle: of dist/, only the entry and its wrapper loaded as modules (not tsc's file
+    // per module), and zod and commander are inside the bundle, not a hundred files of node_modules.
+    expect(run.modules.filter((m) => m.startsWith('dist/')).sort()).toEqual([
+      'dist/bundle-wrap.js',
+      'dist/main.js',
+    ]);
+    expect(run.modules.filter((m) => /^node_modules\/(zod|commander)\//.test(m))).toEqual([]);
   });
 });
 
 describe('the built bin', () => {
+  it('compiles the bundle from the code cache the build made (V8 accepts it)', () => {
+    const check = [
+      "import { readFileSync } from 'node:fs';",
+      "import { Script } from 'node:vm';",
+      `import { wrapBundle } from ${JSON.stringify(path.join(DIST, 'bundle-wrap.js'))};`,
+      `const file = ${JSON.stringify(path.join(DIST, 'laneguard.cjs'))};`,
+      "const script = new Script(wrapBundle(readFileSync(file, 'utf8')), { filename: file, cachedData: readFileSync(file + '.cache') });",
+      'console.log(script.cachedDataRejected);',
+    ].join('\n');
+    const r = spawnSync(process.execPath, ['--input-type=module', '-e', check], {
+      encoding: 'utf8',
+      timeout: 30_000,
+    });
+    expect(r.stderr).toBe('');
+    expect(r.stdout.trim()).toBe('false');
+  });
+
   // npm chmods a bin only when it links the package; `npx laneguard` in a checkout whose npx cache
   // already links it runs dist/main.js as the build left it.
   it('dist/main.js is executable and runs through its #! line', () => {
