@@ -37,6 +37,23 @@ function spawnTimed(
   );
 }
 
+/**
+ * How fast the machine is right now: node's own start (`node -e 0`, median of `runs`) and a fixed
+ * CPU loop in this process. A shared or virtual machine can be several times slower in one hour
+ * than in the next (other tenants, CPU steal) while its load average stays low: figures from two
+ * runs compare only when these do.
+ */
+export async function machineSpeed(runs = 5): Promise<{ nodeMs: number; loopMs: number }> {
+  const starts: number[] = [];
+  for (let i = 0; i < runs; i++) starts.push((await spawnTimed(['-e', '0'])).ms);
+  const started = performance.now();
+  let x = 0;
+  for (let i = 0; i < 50_000_000; i++) x = (x + i) % 1_000_003;
+  const loopMs = performance.now() - started;
+  if (x < 0) console.log(x); // keeps the loop from being optimised away
+  return { nodeMs: median(starts), loopMs };
+}
+
 /** `laneguard once`, start-up included, and bare node, interleaved (medians of `runs`). Spawned
  * asynchronously: the bench's own model server must keep answering the probe meanwhile. */
 export async function onceTimes(root: string, runs: number): Promise<OnceTimes> {

@@ -6,7 +6,15 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import { ModelServer } from '../../src/sandbox/model-server.js';
-import { cyclePhase, median, onceTimes, percentile, rssPhase, webhookPhase } from './measure.js';
+import {
+  cyclePhase,
+  machineSpeed,
+  median,
+  onceTimes,
+  percentile,
+  rssPhase,
+  webhookPhase,
+} from './measure.js';
 import { buildFleetRoot } from './root.js';
 import { ServeChild } from './serve-child.js';
 
@@ -234,6 +242,10 @@ try {
   const load = loadavg()[0]!;
   console.log(
     `${cores} cores, load average ${load.toFixed(1)}${load > cores ? ' — the machine is busy: figures are pessimistic' : ''}`,
+  );
+  const speed = await machineSpeed();
+  console.log(
+    `machine speed now: node -e 0 in ${Math.round(speed.nodeMs)} ms, a fixed CPU loop in ${Math.round(speed.loopMs)} ms (compare runs only when these match)`,
   );
   const all: Figure[] = [];
   const lanesArg = process.argv.indexOf('--lanes');
