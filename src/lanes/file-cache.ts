@@ -15,10 +15,8 @@
 // its stats finds exactly what it found then: nothing of it changed, and its caller reuses what it
 // made of it. Any difference, and the group is read file by file as above.
 //
-// The stat calls are synchronous on purpose: for small local files they cost a third of the
-// promise API's CPU, and the callers slice their loops (util/slice.ts), so the event loop is never
-// held for more than a few milliseconds. On large fleets a helper thread takes over half of a pass's
-// stats ahead of it (stat-prefetch.ts).
+// Stats are synchronous (a third of the promise API's CPU for small local files; callers slice
+// their loops, util/slice.ts). On large fleets a helper thread takes half of them (stat-prefetch.ts).
 import { statSync } from 'node:fs';
 import path from 'node:path';
 import {
@@ -82,8 +80,7 @@ export class FileCache {
   private readonly log: StatLog;
   private prefetch: Prefetch | null = null;
   private lastSlot = -1;
-  /** The group being read file by file: where its stats began, the entries seen before it, and
-   * whether it can be skipped later. */
+  /** The group read file by file: where its stats began, entries seen before it, skippable. */
   private group: FileGroup | null = null;
   private groupFrom = 0;
   private groupSeenFrom = 0;
@@ -210,8 +207,9 @@ export class FileCache {
       return this.store(file, parser, entry, unreadable(file, err), null, true);
     }
     if (stat === undefined) {
-      const dir = this.dirState(entry?.dir ?? this.dirOf(path.dirname(file)));
-      return this.store(file, parser, entry, ABSENT, null, dir.hot, dir);
+      const dir = entry?.dir ?? this.dirOf(path.dirname(file));
+      const state = this.dirState(dir);
+      return this.store(file, parser, entry, ABSENT, null, state.hot, state, dir);
     }
     if (
       entry !== undefined &&
@@ -236,10 +234,10 @@ export class FileCache {
     const dir = this.dirOf(path.dirname(file));
     const listing = this.listingOf(dir);
     const found = listing === null ? LISTED_UNSURE : lookUpListed(listing, path.basename(file));
-    if (found === LISTED_PRESENT) return this.read(file, parser, undefined, true);
+    if (found === LISTED_PRESENT) return this.read(file, parser, undefined, true, dir);
     if (found === LISTED_UNSURE) return null;
     this.lastSlot = -1;
-    return this.store(file, parser, undefined, ABSENT, null, dir.state.hot, dir.state);
+    return this.store(file, parser, undefined, ABSENT, null, dir.state.hot, dir.state, dir);
   }
 
   /**
@@ -251,6 +249,7 @@ export class FileCache {
     parser: Parser<T>,
     entry: Entry | undefined,
     listed: boolean,
+    dir?: Dir,
   ): FileRead<T> {
     const slot = this.lastSlot;
     const read = readOnce(file, parser, this.wallMs());
@@ -260,8 +259,8 @@ export class FileCache {
     else this.lastSlot = this.log.record(file, read.stat);
     // Deleted between the stat (or listing) and the open: absent, and checked again next pass.
     if (read.result === 'vanished')
-      return this.store(file, parser, entry, ABSENT, null, true, VANISHED);
-    return this.store(file, parser, entry, read.result, read.stat, read.hot);
+      return this.store(file, parser, entry, ABSENT, null, true, VANISHED, dir);
+    return this.store(file, parser, entry, read.result, read.stat, read.hot, null, dir);
   }
 
   /**
@@ -314,6 +313,7 @@ export class FileCache {
     stat: FileIdentity | null,
     hot: boolean,
     dirSeen: DirState | null = null,
+    dir?: Dir, // the file's directory, when the caller has it (else looked up for a new entry)
   ): FileRead<T> {
     // Every new value gets a new version, so callers can memoise what they derive from it.
     if (result.state !== 'absent') result.version = ++this.version;
@@ -325,7 +325,7 @@ export class FileCache {
         parser: parser as Parser<unknown>,
         next: this.entries.get(file) ?? null,
         result,
-        dir: this.dirOf(path.dirname(file)),
+        dir: dir ?? this.dirOf(path.dirname(file)),
         group: null,
         slot: -1,
         ino: -1,
