@@ -1,18 +1,20 @@
-// The per-lane metric families, declared once: name, HELP text, and the sample lines of one lane.
-// They are written straight from the latest cycle result (lane-exposition.ts), not held as gauges in
-// the registry: at 10,000 lanes they are ~150,000 series, and prom-client renders a family in one
-// synchronous piece. Names, labels, HELP texts and values are those the gauges exported.
+// The per-lane metric families, declared once: name, HELP text, and how one lane's sample lines
+// are written. They are written straight from the latest cycle result (lane-exposition.ts), not
+// held as gauges in the registry: at 10,000 lanes they are ~150,000 series, and prom-client renders
+// a family in one synchronous piece. Names, labels, HELP texts and values are those the gauges
+// exported; the lines are written as bytes (byte-chunks.ts).
 import { backoffRemainingSec, crashLooping, startFailing } from '../core/guard/backoff.js';
 import type { LaneSnapshot } from '../domain/types.js';
 import type { CycleResult } from '../guard/cycle.js';
 import { stalledAfter } from '../guard/report.js';
+import { MAX_VALUE_BYTES, maxUtf8, utf8, type ByteChunks } from './byte-chunks.js';
 import { escapeLabelValue, formatValue } from './exposition-text.js';
 
 /** One lane's values, computed once per scrape and shared by every family. */
 export interface LaneRow {
   lane: LaneSnapshot;
-  /** `lane="…"`, escaped once. */
-  laneLabel: string;
+  /** `lane="…"` in UTF-8, escaped once. */
+  laneLabel: Uint8Array;
   starved: boolean;
   stalled: boolean;
   backoffSec: number;
@@ -23,22 +25,57 @@ export interface LaneRow {
 export interface LaneFamily {
   name: string;
   help: string;
-  /** The family's sample lines for one lane, each ending in a newline; '' when it has none. */
-  lines: (row: LaneRow) => string;
+  /** Write the family's sample lines for one lane (none when it has none). */
+  write: (row: LaneRow, out: ByteChunks) => void;
 }
 
+const OPEN = 0x7b; // {
+const CLOSE_SPACE = utf8('} ');
+/** Room for the bytes around a line's name, label and value: braces, space, newline. */
+const LINE_EXTRA = 8;
+
 const b = (v: boolean): number => (v ? 1 : 0);
-const one =
-  (name: string, value: (row: LaneRow) => number | null) =>
-  (row: LaneRow): string => {
+
+/** `name{lane="…"} value`, the line of a family with the lane label alone. */
+function one(name: string, value: (row: LaneRow) => number | null): LaneFamily['write'] {
+  const head = utf8(name);
+  return (row, out) => {
     const v = value(row);
     // Absent, as a gauge that was not set for this lane.
-    return v === null ? '' : `${name}{${row.laneLabel}} ${formatValue(v)}\n`;
+    if (v === null) return;
+    out.room(head.length + row.laneLabel.length + MAX_VALUE_BYTES + LINE_EXTRA);
+    out.bytes(head);
+    out.byte(OPEN);
+    out.bytes(row.laneLabel);
+    out.bytes(CLOSE_SPACE);
+    out.value(v, formatValue);
+    out.newline();
   };
+}
 
 function family(name: string, help: string, value: (row: LaneRow) => number | null): LaneFamily {
   const full = `laneguard_${name}`;
-  return { name: full, help, lines: one(full, value) };
+  return { name: full, help, write: one(full, value) };
+}
+
+const INFO_HEAD = utf8('laneguard_lane_info{');
+const INFO_OWNER = utf8(',owner="');
+const INFO_LOCAL_TRUE = utf8('",local_only="true"} 1');
+const INFO_LOCAL_FALSE = utf8('",local_only="false"} 1');
+
+const WORK_HEAD = utf8('laneguard_lane_work_items{');
+const WORK_STATE = utf8(',state="');
+const QUOTE_CLOSE_SPACE = utf8('"} ');
+/** `state` label values by work state, escaped and encoded once. */
+const workStates = new Map<string, Uint8Array>();
+function workState(state: string): Uint8Array {
+  let bytes = workStates.get(state);
+  if (bytes === undefined) {
+    bytes = utf8(escapeLabelValue(state));
+    // Work states are a handful of names; a fleet inventing more is not remembered without end.
+    if (workStates.size < 64) workStates.set(state, bytes);
+  }
+  return bytes;
 }
 
 /** In the order the registry defined them. */
@@ -46,8 +83,16 @@ export const LANE_FAMILIES: readonly LaneFamily[] = [
   {
     name: 'laneguard_lane_info',
     help: 'Static facts about a lane (always 1).',
-    lines: (r) =>
-      `laneguard_lane_info{${r.laneLabel},owner="${escapeLabelValue(r.lane.owner)}",local_only="${String(r.lane.localOnly)}"} 1\n`,
+    write: (r, out) => {
+      const owner = escapeLabelValue(r.lane.owner);
+      out.room(INFO_HEAD.length + r.laneLabel.length + maxUtf8(owner) + 64);
+      out.bytes(INFO_HEAD);
+      out.bytes(r.laneLabel);
+      out.bytes(INFO_OWNER);
+      out.text(owner);
+      out.bytes(r.lane.localOnly ? INFO_LOCAL_TRUE : INFO_LOCAL_FALSE);
+      out.newline();
+    },
   },
   family(
     'lane_running',
@@ -73,11 +118,20 @@ export const LANE_FAMILIES: readonly LaneFamily[] = [
   {
     name: 'laneguard_lane_work_items',
     help: 'Work items of the lane by state.',
-    lines: (r) => {
-      let out = '';
-      for (const [state, n] of Object.entries(r.lane.work))
-        out += `laneguard_lane_work_items{${r.laneLabel},state="${escapeLabelValue(state)}"} ${formatValue(n)}\n`;
-      return out;
+    write: (r, out) => {
+      const work = r.lane.work;
+      for (const state in work) {
+        const n = work[state as keyof typeof work];
+        const label = workState(state);
+        out.room(WORK_HEAD.length + r.laneLabel.length + label.length + MAX_VALUE_BYTES + 16);
+        out.bytes(WORK_HEAD);
+        out.bytes(r.laneLabel);
+        out.bytes(WORK_STATE);
+        out.bytes(label);
+        out.bytes(QUOTE_CLOSE_SPACE);
+        out.value(n, formatValue);
+        out.newline();
+      }
     },
   },
   family(
@@ -112,6 +166,20 @@ export const LANE_FAMILIES: readonly LaneFamily[] = [
   ),
 ];
 
+/** `lane="…"` by lane id, encoded once: the same few thousand ids scrape after scrape. */
+let laneLabels = new Map<string, Uint8Array>();
+/** Past this many ids (a fleet whose lane ids keep changing), the memo starts over. */
+const LANE_LABELS_MAX = 100_000;
+function laneLabel(id: string): Uint8Array {
+  let bytes = laneLabels.get(id);
+  if (bytes === undefined) {
+    if (laneLabels.size >= LANE_LABELS_MAX) laneLabels = new Map();
+    bytes = utf8(`lane="${escapeLabelValue(id)}"`);
+    laneLabels.set(id, bytes);
+  }
+  return bytes;
+}
+
 /** What every row needs from the whole result, computed once (each is one pass over the fleet). */
 export function laneRowContext(result: CycleResult, now: Date): (lane: LaneSnapshot) => LaneRow {
   const stalled = stalledAfter(result.report);
@@ -121,7 +189,7 @@ export function laneRowContext(result: CycleResult, now: Date): (lane: LaneSnaps
   const startFails = new Set(startFailing(result.state));
   return (lane) => ({
     lane,
-    laneLabel: `lane="${escapeLabelValue(lane.id)}"`,
+    laneLabel: laneLabel(lane.id),
     starved:
       (decisions.get(lane.id)?.starved ?? false) && !lane.running && !startedIds.has(lane.id),
     stalled: stalled.has(lane.id),

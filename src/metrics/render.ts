@@ -48,7 +48,7 @@ export function metricsContentType(openMetrics: boolean): string {
 export async function writeMetrics(
   m: Metrics,
   openMetrics: boolean,
-  write: (chunk: string) => void,
+  write: (chunk: string | Buffer) => void,
 ): Promise<void> {
   // Taken before the first await: one scrape shows one cycle's lanes.
   const lanes = m.sources.lanes;
@@ -70,7 +70,9 @@ export async function renderMetrics(
   m: Metrics,
   openMetrics: boolean,
 ): Promise<{ contentType: string; body: string }> {
-  const chunks: string[] = [];
-  await writeMetrics(m, openMetrics, (chunk) => chunks.push(chunk));
-  return { contentType: metricsContentType(openMetrics), body: chunks.join('') };
+  const chunks: Buffer[] = [];
+  await writeMetrics(m, openMetrics, (chunk) =>
+    chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : chunk),
+  );
+  return { contentType: metricsContentType(openMetrics), body: Buffer.concat(chunks).toString() };
 }

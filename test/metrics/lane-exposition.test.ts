@@ -182,9 +182,13 @@ describe('lane families written from the cycle result', () => {
   for (const openMetrics of [false, true]) {
     it(`match prom-client's gauges for the same lanes, hostile ids and owners included (${openMetrics ? 'OpenMetrics' : 'text format'})`, async () => {
       const result = await hostileResult();
-      const chunks: string[] = [];
+      const chunks: Buffer[] = [];
       await writeLaneFamilies({ result, now: NOW }, openMetrics, (c) => chunks.push(c));
-      const writtenText = chunks.join('');
+      // Every chunk is whole lines of UTF-8: it decodes on its own (a strict decoder throws on a
+      // character cut in two).
+      const strict = new TextDecoder('utf-8', { fatal: true });
+      for (const chunk of chunks) expect(strict.decode(chunk)).toMatch(/\n$/);
+      const writtenText = Buffer.concat(chunks).toString();
       const expectedText = await oracle(result, NOW, openMetrics);
       const written = parseExposition(writtenText);
       const expected = parseExposition(expectedText);
@@ -202,9 +206,9 @@ describe('lane families written from the cycle result', () => {
   }
 
   it('before any cycle: HELP and TYPE of every lane family, no samples, as the empty gauges rendered', async () => {
-    const chunks: string[] = [];
+    const chunks: Buffer[] = [];
     await writeLaneFamilies(null, false, (c) => chunks.push(c));
-    const written = chunks.join('');
+    const written = Buffer.concat(chunks).toString();
     expect(parseExposition(written).samples).toEqual([]);
     expect(written.match(/^# TYPE laneguard_lane_\w+ gauge$/gm)).toHaveLength(LANE_FAMILIES.length);
   });
