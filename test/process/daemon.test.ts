@@ -83,7 +83,9 @@ describe.each(BACKEND_NAMES)('the pid-file daemon helper with the %s backend', (
       pid: deaf,
       signals: ['SIGTERM', 'SIGKILL'],
     });
-    expect(pidAlive(deaf)).toBe(false);
+    // Killed: gone as soon as this process (its parent here) has reaped it, which happens on an
+    // event-loop turn after stop returned. Deaf to TERM, it would still be alive without the KILL.
+    await waitFor(() => !pidAlive(deaf), 'the killed daemon to be reaped', 2000);
     expect(existsSync(s.pidFile)).toBe(false);
 
     const { pid: unrelated } = await startNode(SLEEPER, ['marker', root]);
