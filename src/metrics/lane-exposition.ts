@@ -3,9 +3,9 @@
 // or the next cycle. Text format and OpenMetrics differ only in how families are separated.
 import type { CycleResult } from '../guard/cycle.js';
 import { TimeSlicer } from '../util/slice.js';
-import { ByteChunks, maxUtf8 } from './byte-chunks.js';
+import { ByteChunks, utf8 } from './byte-chunks.js';
 import { escapeHelp } from './exposition-text.js';
-import { LANE_FAMILIES, laneRowContext, type LaneRow } from './lane-families.js';
+import { LANE_FAMILIES, laneRowContext, type LaneFamily, type LaneRow } from './lane-families.js';
 
 /** Lanes written between two looks at the clock (a look costs about as much as a short line). */
 const LANES_PER_CHECK = 32;
@@ -16,12 +16,53 @@ export interface LaneSource {
   now: Date;
 }
 
+/** A family's sample lines as a scrape wrote them: for each lane its label and key, and the bytes. */
+interface Written {
+  labels: Uint8Array[];
+  keys: unknown[];
+  chunks: Buffer[];
+}
+
+/**
+ * The lines each family had at the last scrape that wrote them. Most lane values (running, paused,
+ * work counts…) are the same scrape after scrape, and a family whose lanes and keys are all the
+ * same is sent as the chunks it was last time, not written again. Held: about the size of the lane
+ * families' text (0.9 MB at 1,000 lanes), outside the JavaScript heap.
+ */
+const lastWritten: (Written | undefined)[] = [];
+
+function unchanged(written: Written | undefined, family: LaneFamily, rows: LaneRow[]): boolean {
+  if (written === undefined || written.keys.length !== rows.length) return false;
+  for (let r = 0; r < rows.length; r++) {
+    const row = rows[r]!;
+    if (written.labels[r] !== row.laneLabel || !Object.is(written.keys[r], family.key(row)))
+      return false;
+  }
+  return true;
+}
+
+/** HELP and TYPE of a family, after the blank line that separates it from the one before. */
+const heads = new Map<string, Buffer>();
+function head(i: number, openMetrics: boolean): Buffer {
+  const id = `${i}:${openMetrics}`;
+  let bytes = heads.get(id);
+  if (bytes === undefined) {
+    const { name, help } = LANE_FAMILIES[i]!;
+    bytes = utf8(
+      `${i > 0 && !openMetrics ? '\n' : ''}# HELP ${name} ${escapeHelp(help)}\n# TYPE ${name} gauge\n`,
+    );
+    heads.set(id, bytes);
+  }
+  return bytes;
+}
+
 /**
  * Every lane family (HELP, TYPE, then one lane's lines after another), handed to `write` chunk by
  * chunk as it is produced, so a scrape's text need not be held whole; each chunk is whole lines of
  * UTF-8 (byte-chunks.ts). Families are separated by a blank line in the text format (as
  * prom-client separates them) and by nothing in OpenMetrics, where a blank line is invalid. The
- * last chunk ends in a newline.
+ * last chunk ends in a newline. A chunk handed to `write` may be handed to later scrapes again:
+ * it is never changed.
  */
 export async function writeLaneFamilies(
   source: LaneSource | null,
@@ -38,19 +79,31 @@ export async function writeLaneFamilies(
       await slicer.tick();
     }
   }
-  const out = new ByteChunks(write);
   for (const [i, family] of LANE_FAMILIES.entries()) {
-    const head = `${i > 0 && !openMetrics ? '\n' : ''}# HELP ${family.name} ${escapeHelp(family.help)}\n# TYPE ${family.name} gauge\n`;
-    out.room(maxUtf8(head));
-    out.text(head);
-    for (let r = 0; r < rows.length; r++) {
-      family.write(rows[r]!, out);
-      if (r % LANES_PER_CHECK === LANES_PER_CHECK - 1 && slicer.due) {
-        // What is written so far goes out before the loop is handed back.
-        out.flush();
-        await slicer.tick();
+    write(head(i, openMetrics));
+    const last = lastWritten[i];
+    if (unchanged(last, family, rows)) {
+      for (const chunk of last!.chunks) write(chunk);
+    } else {
+      const written: Written = { labels: [], keys: [], chunks: [] };
+      const out = new ByteChunks((chunk) => {
+        written.chunks.push(chunk);
+        write(chunk);
+      });
+      for (let r = 0; r < rows.length; r++) {
+        const row = rows[r]!;
+        family.write(row, out);
+        written.labels.push(row.laneLabel);
+        written.keys.push(family.key(row));
+        if (r % LANES_PER_CHECK === LANES_PER_CHECK - 1 && slicer.due) {
+          // What is written so far goes out before the loop is handed back.
+          out.flush();
+          await slicer.tick();
+        }
       }
+      out.flush();
+      lastWritten[i] = written;
     }
+    await slicer.tick();
   }
-  out.flush();
 }

@@ -27,6 +27,8 @@ export interface LaneFamily {
   help: string;
   /** Write the family's sample lines for one lane (none when it has none). */
   write: (row: LaneRow, out: ByteChunks) => void;
+  /** What the lines depend on besides the lane label: equal keys (`Object.is`), equal lines. */
+  key: (row: LaneRow) => unknown;
 }
 
 const OPEN = 0x7b; // {
@@ -55,7 +57,7 @@ function one(name: string, value: (row: LaneRow) => number | null): LaneFamily['
 
 function family(name: string, help: string, value: (row: LaneRow) => number | null): LaneFamily {
   const full = `laneguard_${name}`;
-  return { name: full, help, write: one(full, value) };
+  return { name: full, help, write: one(full, value), key: value };
 }
 
 const INFO_HEAD = utf8('laneguard_lane_info{');
@@ -93,6 +95,7 @@ export const LANE_FAMILIES: readonly LaneFamily[] = [
       out.bytes(r.lane.localOnly ? INFO_LOCAL_TRUE : INFO_LOCAL_FALSE);
       out.newline();
     },
+    key: (r) => `${r.lane.localOnly ? 't' : 'f'}${r.lane.owner}`,
   },
   family(
     'lane_running',
@@ -132,6 +135,13 @@ export const LANE_FAMILIES: readonly LaneFamily[] = [
         out.value(n, formatValue);
         out.newline();
       }
+    },
+    key: (r) => {
+      // The counts themselves, in line order: an adapter may hand the same object on changed.
+      let key = '';
+      const work = r.lane.work;
+      for (const state in work) key += `${state}:${work[state as keyof typeof work]},`;
+      return key;
     },
   },
   family(

@@ -205,6 +205,58 @@ describe('lane families written from the cycle result', () => {
     });
   }
 
+  it('a scrape with the same lane values sends the last chunks again; a changed value rewrites its family, and every scrape reads as the gauges did', async () => {
+    const scrape = async (result: CycleResult): Promise<{ chunks: Buffer[]; text: string }> => {
+      const chunks: Buffer[] = [];
+      await writeLaneFamilies({ result, now: NOW }, false, (c) => chunks.push(c));
+      return { chunks, text: Buffer.concat(chunks).toString() };
+    };
+    // The lines of one family: the chunks written between its HELP and the next family's.
+    const familyChunks = (chunks: Buffer[], name: string): Buffer[] => {
+      const at = chunks.findIndex((c) => c.toString().includes(`# TYPE ${name} gauge`));
+      const end = chunks.findIndex((c, k) => k > at && c.toString().includes('# TYPE '));
+      return chunks.slice(at + 1, end < 0 ? undefined : end);
+    };
+    const first = await hostileResult();
+    const a = await scrape(first);
+    const b = await scrape(first);
+    expect(b.text).toBe(a.text);
+    expect(b.text).toBe(await oracle(first, NOW, false));
+    const running = familyChunks(b.chunks, 'laneguard_lane_running');
+    expect(running.length).toBeGreaterThan(0);
+    expect(running.every((c) => a.chunks.includes(c))).toBe(true);
+
+    // Lane 0 stops; lane 1's counts change inside the very same work object.
+    const lanes = first.lanes.map((l) => ({ ...l, work: { ...l.work } }));
+    const second = { ...first, lanes };
+    const c0 = await scrape(second);
+    expect(c0.text).toBe(a.text);
+    lanes[0] = { ...lanes[0]!, running: !lanes[0]!.running };
+    lanes[1]!.work.pending += 5;
+    const c = await scrape(second);
+    expect(c.text).toBe(await oracle(second, NOW, false));
+    expect(c.text).not.toBe(a.text);
+    for (const [name, rewritten] of [
+      ['laneguard_lane_running', true],
+      ['laneguard_lane_work_items', true],
+      ['laneguard_lane_paused', false],
+    ] as const) {
+      const lines = familyChunks(c.chunks, name);
+      expect(lines.length).toBeGreaterThan(0);
+      expect(
+        lines.some((chunk) => !c0.chunks.includes(chunk)),
+        name,
+      ).toBe(rewritten);
+    }
+
+    // A lane fewer, or the same lanes in another order: all written anew where they differ.
+    for (const next of [
+      { ...second, lanes: lanes.slice(1) },
+      { ...second, lanes: [...lanes].reverse() },
+    ])
+      expect((await scrape(next)).text).toBe(await oracle(next, NOW, false));
+  });
+
   it('before any cycle: HELP and TYPE of every lane family, no samples, as the empty gauges rendered', async () => {
     const chunks: Buffer[] = [];
     await writeLaneFamilies(null, false, (c) => chunks.push(c));
