@@ -137,9 +137,11 @@ export const LANE_FAMILIES: readonly LaneFamily[] = [
       }
     },
     key: (r) => {
-      // The counts themselves, in line order: an adapter may hand the same object on changed.
-      let key = '';
       const work = r.lane.work;
+      // A frozen object cannot change: the orxaq adapter hands each lane one while its work files
+      // do not change. Any other is keyed by its counts, in line order.
+      if (Object.isFrozen(work)) return work;
+      let key = '';
       for (const state in work) key += `${state}:${work[state as keyof typeof work]},`;
       return key;
     },

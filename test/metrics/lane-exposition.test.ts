@@ -249,6 +249,20 @@ describe('lane families written from the cycle result', () => {
       ).toBe(rewritten);
     }
 
+    // Frozen counts (as the orxaq adapter hands them) are keyed by the object: the same object,
+    // the same lines; another object with other counts, written anew.
+    const frozen = lanes.map((l) => ({ ...l, work: Object.freeze({ ...l.work }) }));
+    const third = { ...second, lanes: frozen };
+    const d0 = await scrape(third);
+    const d1 = await scrape(third);
+    expect(d1.text).toBe(d0.text);
+    const work = familyChunks(d1.chunks, 'laneguard_lane_work_items');
+    expect(work.every((chunk) => d0.chunks.includes(chunk))).toBe(true);
+    frozen[0] = { ...frozen[0]!, work: Object.freeze({ ...frozen[0]!.work, blocked: 7 }) };
+    const d2 = await scrape(third);
+    expect(d2.text).toBe(await oracle(third, NOW, false));
+    expect(d2.text).toContain(`laneguard_lane_work_items{lane="${HOSTILE[0]}",state="blocked"} 7`);
+
     // A lane fewer, or the same lanes in another order: all written anew where they differ.
     for (const next of [
       { ...second, lanes: lanes.slice(1) },
