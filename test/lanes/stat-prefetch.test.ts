@@ -48,6 +48,11 @@ describe('stats taken ahead by the helper thread', () => {
     const before = { ...cache.counters };
     expect(await pass(cache, list)).toEqual(expected);
     expect(cache.counters.prefetched - before.prefetched).toBe(cache.counters.stats - before.stats);
+    // Asked for in another order: each path's stat is found at the slot the cache kept for it.
+    const reordered = [...list].reverse();
+    const moved = { ...cache.counters };
+    expect(await pass(cache, reordered)).toEqual([...expected].reverse());
+    expect(cache.counters.prefetched - moved.prefetched).toBe(cache.counters.stats - moved.stats);
 
     const tick = Math.floor(Date.now() / 1000);
     writeFileSync(list[1]!, 'w1');
