@@ -10,3 +10,9 @@ export function runToEnd<T>(steps: Steps<T>): T {
     if (r.done) return r.value;
   }
 }
+
+/**
+ * Lanes a loop of the core goes through between two pauses: a few hundred µs of work at most, so a
+ * cycle's slice (util/slice.ts) ends close to its budget.
+ */
+export const LANES_PER_STEP = 256;

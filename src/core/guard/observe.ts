@@ -3,13 +3,13 @@
 import type { GuardState, LaneReadError, LaneSnapshot } from '../../domain/types.js';
 import {
   emptyBackoff,
-  observeLanes,
+  observeLanesSteps,
   recordFailure,
   type BackoffConfig,
   type LaneExit,
 } from './backoff.js';
-import { observeStalls, type StallInfo } from './stall.js';
-import { runToEnd, type Steps } from '../steps.js';
+import { observeStallsSteps, type StallInfo } from './stall.js';
+import { LANES_PER_STEP, runToEnd, type Steps } from '../steps.js';
 
 export interface ObserveConfig {
   stalled_after_sec: number;
@@ -23,27 +23,44 @@ export interface ObserveConfig {
 export function forgetRemoved<T>(
   memory: Readonly<Record<string, T>>,
   read: { lanes: readonly LaneSnapshot[]; errors: readonly LaneReadError[] },
-  present: ReadonlySet<string> = presentLanes(read),
 ): Readonly<Record<string, T>> {
+  return runToEnd(forgetRemovedSteps(memory, read, runToEnd(presentLanes(read))));
+}
+
+function* forgetRemovedSteps<T>(
+  memory: Readonly<Record<string, T>>,
+  read: { errors: readonly LaneReadError[] },
+  present: ReadonlySet<string>,
+): Steps<Readonly<Record<string, T>>> {
   if (read.errors.some((e) => e.id === '*')) return memory;
   let removed = false;
-  for (const id in memory)
+  let n = 0;
+  for (const id in memory) {
     if (!present.has(id)) {
       removed = true;
       break;
     }
+    if (++n % LANES_PER_STEP === 0) yield;
+  }
   if (!removed) return memory;
   const kept: Record<string, T> = {};
-  for (const id in memory) if (present.has(id)) kept[id] = memory[id]!;
+  for (const id in memory) {
+    if (present.has(id)) kept[id] = memory[id]!;
+    if (++n % LANES_PER_STEP === 0) yield;
+  }
   return kept;
 }
 
-function presentLanes(read: {
+function* presentLanes(read: {
   lanes: readonly LaneSnapshot[];
   errors: readonly LaneReadError[];
-}): Set<string> {
+}): Steps<Set<string>> {
   const present = new Set<string>();
-  for (const lane of read.lanes) present.add(lane.id);
+  let n = 0;
+  for (const lane of read.lanes) {
+    present.add(lane.id);
+    if (++n % LANES_PER_STEP === 0) yield;
+  }
   for (const error of read.errors) present.add(error.id);
   return present;
 }
@@ -63,24 +80,23 @@ export function observe(
   return runToEnd(observeSteps(stored, read, now, cfg));
 }
 
-/** `observe` in two steps (stalls, then exits and backoff): each is a few ms at 10,000 lanes. */
+/** `observe` in steps of a few hundred lanes (10,000 lanes are ~10 ms of work in all). */
 export function* observeSteps(
   stored: GuardState,
   read: { lanes: readonly LaneSnapshot[]; errors: readonly LaneReadError[] },
   now: Date,
   cfg: ObserveConfig,
 ): Steps<Observed> {
-  const present = presentLanes(read);
-  const stallsSeen = observeStalls(
-    forgetRemoved(stored.progress, read, present),
+  const present = yield* presentLanes(read);
+  const stallsSeen = yield* observeStallsSteps(
+    yield* forgetRemovedSteps(stored.progress, read, present),
     read.lanes,
     now,
     cfg,
   );
   const stalledIds = new Set(stallsSeen.stalled.map((s) => s.lane));
-  yield;
-  const observed = observeLanes(
-    forgetRemoved(stored.lanes, read, present),
+  const observed = yield* observeLanesSteps(
+    yield* forgetRemovedSteps(stored.lanes, read, present),
     read.lanes,
     now,
     cfg.backoff,
