@@ -49,36 +49,50 @@ export function publishScan(m: Metrics, status: FleetStatus): void {
   m.sources.scan = status.capability_scan;
 }
 
+/** Counts to add per label value, added with one `inc` each: a cycle may skip thousands of lanes. */
+class Tally<K extends string> {
+  readonly counts = new Map<K, number>();
+  add(key: K): void {
+    this.counts.set(key, (this.counts.get(key) ?? 0) + 1);
+  }
+}
+
+type ActionResult =
+  `${'start' | 'unpause' | 'restart' | 'ensure' | 'escalate'} ${'success' | 'failure' | 'dry_run'}`;
+
 function publishActions(m: Metrics, result: CycleResult, trigger: Trigger): void {
   const r = result.report;
+  const actions = new Tally<ActionResult>();
   for (const s of r.started) {
-    m.recoveryActions.inc({ action: 'start', result: s.dry_run ? 'dry_run' : 'success' });
+    actions.add(s.dry_run ? 'start dry_run' : 'start success');
     if (!s.dry_run) m.laneStarts.inc({ lane: s.id, trigger, result: 'success' });
   }
   for (const f of r.failed) {
     if (f.source === 'start') {
-      m.recoveryActions.inc({ action: 'start', result: 'failure' });
+      actions.add('start failure');
       m.laneStarts.inc({ lane: f.id, trigger, result: 'failure' });
-    } else if (f.source === 'unpause')
-      m.recoveryActions.inc({ action: 'unpause', result: 'failure' });
+    } else if (f.source === 'unpause') actions.add('unpause failure');
   }
-  for (const s of r.restarted)
-    m.recoveryActions.inc({ action: 'restart', result: s.dry_run ? 'dry_run' : 'success' });
-  for (const f of r.failed)
-    if (f.source === 'restart') m.recoveryActions.inc({ action: 'restart', result: 'failure' });
+  for (const s of r.restarted) actions.add(s.dry_run ? 'restart dry_run' : 'restart success');
+  for (const f of r.failed) if (f.source === 'restart') actions.add('restart failure');
   for (const u of r.unpaused) {
-    m.recoveryActions.inc({ action: 'unpause', result: u.dry_run ? 'dry_run' : 'success' });
+    actions.add(u.dry_run ? 'unpause dry_run' : 'unpause success');
     if (!u.dry_run) m.laneUnpauses.inc({ lane: u.id, reason: u.reason });
   }
   for (const [action, outcome] of [
     ['ensure', r.ensure],
     ['escalate', r.escalate],
   ] as const) {
-    if (outcome.dry_run) m.recoveryActions.inc({ action, result: 'dry_run' });
-    else if (outcome.ran)
-      m.recoveryActions.inc({ action, result: outcome.ok ? 'success' : 'failure' });
+    if (outcome.dry_run) actions.add(`${action} dry_run`);
+    else if (outcome.ran) actions.add(`${action} ${outcome.ok ? 'success' : 'failure'}`);
   }
-  for (const s of r.skipped) m.recoverySkips.inc({ reason: s.reason });
+  for (const [key, n] of actions.counts) {
+    const [action, outcome] = key.split(' ') as [string, string];
+    m.recoveryActions.inc({ action, result: outcome }, n);
+  }
+  const skips = new Tally<string>();
+  for (const s of r.skipped) skips.add(s.reason);
+  for (const [reason, n] of skips.counts) m.recoverySkips.inc({ reason }, n);
 }
 
 /**
