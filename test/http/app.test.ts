@@ -200,6 +200,7 @@ describe('HTTP app', () => {
       .post('/api/v1/cycle?wait=1&dry_run=1')
       .set('authorization', `Bearer ${TOKEN}`)
       .expect(200);
+    expect(res.headers['content-type']).toBe('application/json; charset=utf-8');
     expect(res.body).toMatchObject({
       trigger: 'manual',
       dry_run: true,

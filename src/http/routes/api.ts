@@ -1,6 +1,7 @@
 import { Router } from 'express';
 import { isValidLaneId } from '../../config/lanes-schema.js';
 import { parseSince, queryHistory } from '../../history/query.js';
+import { jsonFileTextSliced } from '../../store/json-text.js';
 import type { GuardPort } from '../port.js';
 import { statusView } from '../status-view.js';
 import { requireAuth } from './guard.js';
@@ -82,7 +83,9 @@ export function apiRoutes(service: GuardPort): Router {
       return void res.status(202).json({ accepted: true, coalesced: service.runner.busy });
     }
     try {
-      res.json((await pending).report);
+      const report = (await pending).report;
+      // A 10,000-lane report is a few MB of JSON: written in slices, not in one stringify.
+      res.type('json').send(await jsonFileTextSliced(report));
     } catch (err) {
       res.status(503).json({ error: 'cycle_failed', message: (err as Error).message });
     }
