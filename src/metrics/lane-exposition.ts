@@ -2,10 +2,10 @@
 // milliseconds at most, so a scrape of a 10,000-lane fleet (~150,000 series) never stalls requests
 // or the next cycle. Text format and OpenMetrics differ only in how families are separated.
 import type { CycleResult } from '../guard/cycle.js';
-import { TimeSlicer } from '../util/slice.js';
+import { runSliced, TimeSlicer } from '../util/slice.js';
 import { ByteChunks, utf8 } from './byte-chunks.js';
 import { escapeHelp } from './exposition-text.js';
-import { LANE_FAMILIES, laneRowContext, type LaneFamily, type LaneRow } from './lane-families.js';
+import { LANE_FAMILIES, laneRowsSteps, type LaneFamily, type LaneRow } from './lane-families.js';
 
 /** Lanes written between two looks at the clock (a look costs about as much as a short line). */
 const LANES_PER_CHECK = 32;
@@ -30,6 +30,21 @@ interface Written {
  * families' text (0.9 MB at 1,000 lanes), outside the JavaScript heap.
  */
 const lastWritten: (Written | undefined)[] = [];
+
+/**
+ * The rows of the latest source: built once per cycle result, in slices, however many scrapes
+ * read them (a source is replaced, never changed in place, when a cycle ends).
+ */
+let lastRows: { source: LaneSource; rows: LaneRow[] } | null = null;
+
+async function rowsOf(source: LaneSource | null, slicer: TimeSlicer): Promise<LaneRow[]> {
+  if (source === null) return [];
+  if (lastRows?.source !== source) {
+    const rows = await runSliced(laneRowsSteps(source.result, source.now), slicer);
+    lastRows = { source, rows };
+  }
+  return lastRows.rows;
+}
 
 /** Whether `rows` would write exactly what `written` holds (compared in slices: 10,000 lanes a family). */
 async function unchanged(
@@ -79,14 +94,7 @@ export async function writeLaneFamilies(
   // It answers a scrape: it yields to I/O, never to a cycle (util/slice.ts).
   slicer = new TimeSlicer({ foreground: true }),
 ): Promise<void> {
-  const rows: LaneRow[] = [];
-  if (source) {
-    const row = laneRowContext(source.result, source.now);
-    for (const lane of source.result.lanes) {
-      rows.push(row(lane));
-      await slicer.tick();
-    }
-  }
+  const rows = await rowsOf(source, slicer);
   for (const [i, family] of LANE_FAMILIES.entries()) {
     write(head(i, openMetrics));
     const last = lastWritten[i];

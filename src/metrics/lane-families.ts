@@ -4,6 +4,8 @@
 // a family in one synchronous piece. Names, labels, HELP texts and values are those the gauges
 // exported; the lines are written as bytes (byte-chunks.ts).
 import { backoffRemainingSec, crashLooping, startFailing } from '../core/guard/backoff.js';
+import type { LaneDecision } from '../core/guard/policy.js';
+import { LANES_PER_STEP, type Steps } from '../core/steps.js';
 import type { LaneSnapshot } from '../domain/types.js';
 import type { CycleResult } from '../guard/cycle.js';
 import { stalledAfter } from '../guard/report.js';
@@ -192,21 +194,35 @@ function laneLabel(id: string): Uint8Array {
   return bytes;
 }
 
-/** What every row needs from the whole result, computed once (each is one pass over the fleet). */
-export function laneRowContext(result: CycleResult, now: Date): (lane: LaneSnapshot) => LaneRow {
+/**
+ * Every lane's row of `result`, in steps (LANES_PER_STEP lanes between pauses): first what the rows
+ * share (each one pass over the fleet), then one row per lane.
+ */
+export function* laneRowsSteps(result: CycleResult, now: Date): Steps<LaneRow[]> {
   const stalled = stalledAfter(result.report);
-  const decisions = new Map(result.plan.decisions.map((d) => [d.id, d]));
+  const decisions = new Map<string, LaneDecision>();
+  let n = 0;
+  for (const d of result.plan.decisions) {
+    decisions.set(d.id, d);
+    if (++n % LANES_PER_STEP === 0) yield;
+  }
   const startedIds = new Set(result.report.started.filter((s) => !s.dry_run).map((s) => s.id));
   const crashLoop = new Set(crashLooping(result.state));
   const startFails = new Set(startFailing(result.state));
-  return (lane) => ({
-    lane,
-    laneLabel: laneLabel(lane.id),
-    starved:
-      (decisions.get(lane.id)?.starved ?? false) && !lane.running && !startedIds.has(lane.id),
-    stalled: stalled.has(lane.id),
-    backoffSec: backoffRemainingSec(result.state.lanes[lane.id], now),
-    crashLoop: crashLoop.has(lane.id),
-    startFailing: startFails.has(lane.id),
-  });
+  yield;
+  const rows: LaneRow[] = [];
+  for (const lane of result.lanes) {
+    rows.push({
+      lane,
+      laneLabel: laneLabel(lane.id),
+      starved:
+        (decisions.get(lane.id)?.starved ?? false) && !lane.running && !startedIds.has(lane.id),
+      stalled: stalled.has(lane.id),
+      backoffSec: backoffRemainingSec(result.state.lanes[lane.id], now),
+      crashLoop: crashLoop.has(lane.id),
+      startFailing: startFails.has(lane.id),
+    });
+    if (++n % LANES_PER_STEP === 0) yield;
+  }
+  return rows;
 }

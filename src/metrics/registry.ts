@@ -35,6 +35,8 @@ export function createMetrics(options: { version: string; defaultMetrics?: boole
   const metrics = {
     registry,
     sources,
+    /** What the gauges derive from the sources (render.ts prepares it before a render). */
+    view,
     ...endpointFamilies(kit, sources, view),
     // Lanes
     // The per-lane gauges (lane_info, lane_running, …) are not here: render.ts writes them from the

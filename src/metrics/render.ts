@@ -1,4 +1,5 @@
 import { Registry } from 'prom-client';
+import { TimeSlicer } from '../util/slice.js';
 import { writeLaneFamilies } from './lane-exposition.js';
 import type { Metrics } from './registry.js';
 
@@ -52,16 +53,19 @@ export async function writeMetrics(
 ): Promise<void> {
   // Taken before the first await: one scrape shows one cycle's lanes.
   const lanes = m.sources.lanes;
+  // It answers a scrape: it yields to I/O, never to a cycle (util/slice.ts).
+  const slicer = new TimeSlicer({ foreground: true });
+  await m.view.prepare(slicer);
   const registryBody = await renderRegistry(m, metricsContentType(openMetrics));
   if (!openMetrics) {
     write(registryBody);
     write('\n');
-    await writeLaneFamilies(lanes, false, write);
+    await writeLaneFamilies(lanes, false, write, slicer);
     return;
   }
   if (!registryBody.endsWith(EOF_LINE)) throw new Error('OpenMetrics exposition without # EOF');
   write(registryBody.slice(0, -EOF_LINE.length));
-  await writeLaneFamilies(lanes, true, write);
+  await writeLaneFamilies(lanes, true, write, slicer);
   write(EOF_LINE);
 }
 

@@ -9,6 +9,8 @@ import type { CycleResult } from '../guard/cycle.js';
 import { stalledAfter } from '../guard/report.js';
 import type { HeartbeatState } from '../heartbeat/state.js';
 import type { LaneSource } from './lane-exposition.js';
+import { LANES_PER_STEP, runToEnd, type Steps } from '../core/steps.js';
+import { runSliced, type TimeSlicer } from '../util/slice.js';
 
 /** Watchdog values as last read from its state file (read on a timer, never at scrape time). */
 export interface WatchdogSnapshot {
@@ -66,7 +68,11 @@ export type ScrapeView = ReturnType<typeof scrapeView>;
 export function scrapeView(sources: ScrapeSources) {
   const probedOf = lastDerived(probedEndpoints);
   const viewsOf = lastDerived(endpointViews);
-  const valuesOf = lastDerived(cycleValues);
+  let values: { result: CycleResult; values: CycleValues } | null = null;
+  const valuesOf = (result: CycleResult): CycleValues => {
+    if (values?.result !== result) values = { result, values: runToEnd(cycleValuesSteps(result)) };
+    return values.values;
+  };
   return {
     /** The configured endpoints that the latest probe round recorded. */
     probed: () => probedOf(sources.endpoints, sources.probe, sources.scan),
@@ -76,6 +82,17 @@ export function scrapeView(sources: ScrapeSources) {
     cycle: (): { result: CycleResult; values: CycleValues } | null => {
       const result = sources.lanes?.result;
       return result ? { result, values: valuesOf(result) } : null;
+    },
+    /**
+     * Derive the latest cycle's values ahead of a render, in slices: collect() is synchronous, and
+     * over 10,000 lanes they are several passes (~5 ms in one piece).
+     */
+    prepare: async (slicer: TimeSlicer): Promise<void> => {
+      const result = sources.lanes?.result;
+      if (!result || values?.result === result) return;
+      const derived = await runSliced(cycleValuesSteps(result), slicer);
+      // A newer result may have arrived meanwhile: collect() derives that one itself.
+      values = { result, values: derived };
     },
   };
 }
@@ -142,26 +159,35 @@ export interface CycleValues {
   lanesWithWork: Map<string, number>;
 }
 
-function cycleValues(result: CycleResult): CycleValues {
+function* cycleValuesSteps(result: CycleResult): Steps<CycleValues> {
   const local = new Set(result.plan.localLaneIds);
-  const lanes = result.lanes.filter((l) => local.has(l.id));
-  const running = lanes.filter((l) => l.running).length;
-  const paused = lanes.filter((l) => !l.running && l.paused).length;
+  let running = 0;
+  let paused = 0;
+  let total = 0;
   // Work of a lane whose pause is held is kept back on purpose: counted apart, never demand.
   let pendingWork = 0;
   let heldWork = 0;
-  for (const l of lanes) {
+  const runningNow = new Set<string>();
+  let n = 0;
+  for (const l of result.lanes) {
+    if (++n % LANES_PER_STEP === 0) yield;
+    if (!local.has(l.id)) continue;
+    total++;
+    if (l.running) {
+      running++;
+      runningNow.add(l.id);
+    } else if (l.paused) paused++;
     const work = l.work.pending + l.work.queued;
     if (l.pause?.held ?? false) heldWork += work;
     else pendingWork += work;
   }
   const startedIds = new Set(result.report.started.filter((s) => !s.dry_run).map((s) => s.id));
-  const runningNow = new Set(lanes.filter((l) => l.running).map((l) => l.id));
   // Lanes per endpoint after the cycle: running lanes where they were placed.
   const lanesRunning = new Map<string, number>();
   const lanesWithWork = new Map<string, number>();
   let starved = 0;
   for (const d of result.plan.decisions) {
+    if (++n % LANES_PER_STEP === 0) yield;
     if (d.starved && !startedIds.has(d.id) && !runningNow.has(d.id)) starved += 1;
     if (d.endpointKey && runningNow.has(d.id))
       lanesRunning.set(d.endpointKey, (lanesRunning.get(d.endpointKey) ?? 0) + 1);
@@ -170,7 +196,7 @@ function cycleValues(result: CycleResult): CycleValues {
         lanesWithWork.set(id, (lanesWithWork.get(id) ?? 0) + 1);
   }
   return {
-    localLanes: { running, paused, stopped: lanes.length - running - paused, total: lanes.length },
+    localLanes: { running, paused, stopped: total - running - paused, total },
     pendingWork,
     heldWork,
     starved,

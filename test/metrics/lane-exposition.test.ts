@@ -271,6 +271,25 @@ describe('lane families written from the cycle result', () => {
       expect((await scrape(next)).text).toBe(await oracle(next, NOW, false));
   });
 
+  it('rows are kept for their source: the same source reads the same, a new one (a later time) anew', async () => {
+    const result = await hostileResult();
+    const scrape = async (source: { result: CycleResult; now: Date }): Promise<string> => {
+      const chunks: Buffer[] = [];
+      await writeLaneFamilies(source, false, (c) => chunks.push(c));
+      return Buffer.concat(chunks).toString();
+    };
+    const source = { result, now: NOW };
+    const first = await scrape(source);
+    expect(first).toBe(await oracle(result, NOW, false));
+    expect(await scrape(source)).toBe(first);
+    const later = new Date(NOW.getTime() + 30_000);
+    const next = await scrape({ result, now: later });
+    expect(next).toBe(await oracle(result, later, false));
+    // HOSTILE[1] backs off until NOW + 90.5 s.
+    expect(first).toContain('laneguard_lane_backoff_seconds{lane="quote\\"d"} 91\n');
+    expect(next).toContain('laneguard_lane_backoff_seconds{lane="quote\\"d"} 61\n');
+  });
+
   it('before any cycle: HELP and TYPE of every lane family, no samples, as the empty gauges rendered', async () => {
     const chunks: Buffer[] = [];
     await writeLaneFamilies(null, false, (c) => chunks.push(c));
