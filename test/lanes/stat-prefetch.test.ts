@@ -66,6 +66,23 @@ describe('stats taken ahead by the helper thread', () => {
     expect((await pass(cache, list))[1]).toBe('w2');
   });
 
+  it('hands a long list over in parts between passes, then takes every stat of it', async () => {
+    // More paths than one part holds (4,096): the list reaches the helper over several turns.
+    const list = files(9000);
+    const cache = new FileCache({ prefetchMinPaths: 1 });
+    const inline = new FileCache({ prefetchMinPaths: Infinity });
+    const expected = await pass(inline, list);
+    expect(await pass(cache, list)).toEqual(expected);
+    // The pass after the list was made hands it over (its own stats are inline); the next uses it.
+    const handover = { ...cache.counters };
+    expect(await pass(cache, list)).toEqual(expected);
+    expect(cache.counters.prefetched - handover.prefetched).toBe(0);
+    const before = { ...cache.counters };
+    expect(await pass(cache, list)).toEqual(expected);
+    expect(cache.counters.stats - before.stats).toBeGreaterThan(9000 / 2);
+    expect(cache.counters.prefetched - before.prefetched).toBe(cache.counters.stats - before.stats);
+  });
+
   it('does not keep the process alive', () => {
     const dir = tempDir();
     const script = path.join(dir, 'pass.mjs');
