@@ -5,7 +5,8 @@ import { decide } from '../src/core/guard/policy.js';
 import { conclude } from '../src/core/guard/conclude.js';
 import type { CycleResult } from '../src/guard/cycle.js';
 import { emptyOutcome } from '../src/guard/act.js';
-import { buildReport } from '../src/guard/report.js';
+import { buildReportSteps } from '../src/guard/report.js';
+import { runToEnd } from '../src/core/steps.js';
 import { publishCycle } from '../src/metrics/publish.js';
 import { createMetrics } from '../src/metrics/registry.js';
 import { renderMetrics } from '../src/metrics/render.js';
@@ -38,22 +39,24 @@ const conclusion = conclude(
 );
 const notRun = { ran: false, ok: null, exit_code: null };
 // The report as the cycle builds it, so this bench follows the report's shape.
-const report = buildReport({
-  cycleId: 'c',
-  at: NOW.toISOString(),
-  trigger: 'schedule',
-  mode: 'autonomous',
-  dryRun: false,
-  plan,
-  outcome: emptyOutcome(),
-  readErrors: [],
-  conclusion,
-  ensure: notRun,
-  escalate: notRun,
-  durationMs: 10,
-  onlyLanes: null,
-  notes: [],
-});
+const report = runToEnd(
+  buildReportSteps({
+    cycleId: 'c',
+    at: NOW.toISOString(),
+    trigger: 'schedule',
+    mode: 'autonomous',
+    dryRun: false,
+    plan,
+    outcome: emptyOutcome(),
+    readErrors: [],
+    conclusion,
+    ensure: notRun,
+    escalate: notRun,
+    durationMs: 10,
+    onlyLanes: null,
+    notes: [],
+  }),
+);
 const result = {
   report,
   state: conclusion.state,

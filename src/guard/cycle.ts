@@ -29,7 +29,7 @@ import { forgetRemoved, observeSteps } from '../core/guard/observe.js';
 import { conclude, escalationDue, type Conclusion } from '../core/guard/conclude.js';
 import { decideSteps, ensureDue, type Plan } from '../core/guard/policy.js';
 import { persist } from './persist.js';
-import { buildReport, type CycleReport } from './report.js';
+import { buildReportSteps, type CycleReport } from './report.js';
 import { restartStalled } from './restart.js';
 import { loadGuardState } from './state-store.js';
 import { handBack, runSliced } from '../util/slice.js';
@@ -280,23 +280,25 @@ export async function runCycle(deps: GuardDeps, request: CycleRequest): Promise<
     }
   }
 
-  const report = buildReport({
-    cycleId,
-    at: finish.toISOString(),
-    trigger: request.trigger,
-    mode: guard.mode,
-    dryRun,
-    plan,
-    outcome,
-    restarts,
-    readErrors,
-    conclusion,
-    ensure,
-    escalate,
-    durationMs: Math.round(performance.now() - started),
-    onlyLanes: request.onlyLanes ?? null,
-    notes,
-  });
+  const report = await runSliced(
+    buildReportSteps({
+      cycleId,
+      at: finish.toISOString(),
+      trigger: request.trigger,
+      mode: guard.mode,
+      dryRun,
+      plan,
+      outcome,
+      restarts,
+      readErrors,
+      conclusion,
+      ensure,
+      escalate,
+      durationMs: Math.round(performance.now() - started),
+      onlyLanes: request.onlyLanes ?? null,
+      notes,
+    }),
+  );
   await persist(deps, conclusion, report, cycleId);
   // Restarted lanes run as new processes: the cycle's lanes are re-read to show them.
   const after = restarts.restarted.some((r) => !r.dry_run)

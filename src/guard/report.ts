@@ -3,6 +3,7 @@ import type { ActOutcome, CommandOutcome, FailedEntry } from './act.js';
 import type { Conclusion } from '../core/guard/conclude.js';
 import type { Plan } from '../core/guard/policy.js';
 import type { RestartedEntry, RestartOutcome } from './restart.js';
+import { LANES_PER_STEP, type Steps } from '../core/steps.js';
 
 /** `idle_guard_report.json` and `once --json`: the original's fields plus a few. */
 export interface CycleReport {
@@ -53,7 +54,7 @@ export interface CycleReport {
   restarted_count: number;
 }
 
-export function buildReport(args: {
+type ReportArgs = {
   cycleId: string;
   at: string;
   trigger: Trigger;
@@ -69,26 +70,44 @@ export function buildReport(args: {
   durationMs: number;
   onlyLanes: readonly string[] | null;
   notes: string[];
-}): CycleReport {
+};
+
+/** The cycle's report, in steps: one pass over the decisions, pausing every LANES_PER_STEP lanes. */
+export function* buildReportSteps(args: ReportArgs): Steps<CycleReport> {
   const { plan, outcome, conclusion } = args;
   const startedIds = new Set(outcome.started.map((s) => s.id));
   const failedIds = new Set(outcome.failed.map((f) => f.id));
-  // Lanes that were planned but not started (failed) are reported as failed, not skipped.
-  const skipped = plan.decisions
-    .filter(
-      (d) =>
-        d.verdict === 'skip' ||
-        (d.verdict === 'start' && !startedIds.has(d.id) && !failedIds.has(d.id)),
+  const skipped: CycleReport['skipped'] = [];
+  let candidateCount = 0;
+  const stalled: CycleReport['stalled'] = [];
+  let n = 0;
+  for (const d of plan.decisions) {
+    if (++n % LANES_PER_STEP === 0) yield;
+    // Lanes that were planned but not started (failed) are reported as failed, not skipped.
+    if (
+      d.reason !== null &&
+      (d.verdict === 'skip' ||
+        (d.verdict === 'start' && !startedIds.has(d.id) && !failedIds.has(d.id)))
     )
-    .filter((d) => d.reason !== null)
-    .map((d) => ({ id: d.id, reason: d.reason! }));
-  const candidates = plan.decisions.filter(
-    (d) =>
+      skipped.push({ id: d.id, reason: d.reason });
+    if (
       d.verdict === 'start' ||
       d.reason === 'capacity_full' ||
       d.reason === 'endpoint_saturated' ||
-      d.reason === 'start_limit_reached',
-  );
+      d.reason === 'start_limit_reached'
+    )
+      candidateCount++;
+    if (d.stall !== null)
+      stalled.push({
+        id: d.id,
+        pid: d.stall.pid,
+        heartbeat_age_sec: d.stall.heartbeatAgeSec,
+        stalled_sec: d.stall.stalledSec,
+        action: d.verdict === 'restart' ? 'restart' : (d.reason ?? 'none'),
+        endpoint: d.endpointKey,
+        endpoint_serving: d.stall.endpointServing,
+      });
+  }
   const restarted = args.restarts?.restarted ?? [];
   // A fleet command that ran and failed is a failed action (§11: `once` exits 1), like a failed start.
   const failed = [
@@ -98,17 +117,6 @@ export function buildReport(args: {
     ...commandFailure('ensure', args.ensure),
     ...commandFailure('escalate', args.escalate),
   ];
-  const stalled = plan.decisions
-    .filter((d) => d.stall !== null)
-    .map((d) => ({
-      id: d.id,
-      pid: d.stall!.pid,
-      heartbeat_age_sec: d.stall!.heartbeatAgeSec,
-      stalled_sec: d.stall!.stalledSec,
-      action: d.verdict === 'restart' ? 'restart' : (d.reason ?? 'none'),
-      endpoint: d.endpointKey,
-      endpoint_serving: d.stall!.endpointServing,
-    }));
   return {
     cycle_id: args.cycleId,
     timestamp: args.at,
@@ -121,7 +129,7 @@ export function buildReport(args: {
     local_running_after: conclusion.runningAfter,
     healthy_endpoint_count: plan.healthyEndpointKeys.length,
     healthy_endpoint_keys: plan.healthyEndpointKeys,
-    candidate_count: candidates.length,
+    candidate_count: candidateCount,
     started_count: outcome.started.length,
     unpaused_count: outcome.unpaused.length,
     failed_count: failed.length,
