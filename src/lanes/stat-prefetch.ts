@@ -129,6 +129,8 @@ class Helper {
   /** The list the helper holds, and the one being handed over (in parts, between event-loop turns). */
   private list: PathList | null = null;
   private sending: PathList | null = null;
+  /** Which hand-over is current: a newer one (even of the same list) makes an older one stop. */
+  private handover = 0;
   private token = 0;
 
   constructor() {
@@ -170,12 +172,13 @@ class Helper {
 
   /** Hand `list` over; a newer list handed over meanwhile replaces it. */
   private async send(list: PathList): Promise<void> {
+    const handover = ++this.handover;
     this.sending = list;
     this.list = null;
     const { paths } = list;
     for (let from = 0; from < paths.length; from += PATHS_PER_PART) {
       if (from > 0) await yieldToLoop();
-      if (this.sending !== list || this.broken) return;
+      if (this.handover !== handover || this.broken) return;
       const to = Math.min(paths.length, from + PATHS_PER_PART);
       this.worker.postMessage({
         part: paths.slice(from, to).join('\0'),

@@ -1,8 +1,9 @@
 import { spawnSync } from 'node:child_process';
-import { utimesSync, writeFileSync } from 'node:fs';
+import { statSync, utimesSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { FileCache, type FileRead, type Parser } from '../../src/lanes/file-cache.js';
+import { NOT_TAKEN, PathList, startPrefetch } from '../../src/lanes/stat-prefetch.js';
 import { tempDir } from '../helpers/tmp.js';
 
 const TEXT: Parser<string> = { name: 'text', parse: (text) => text };
@@ -81,6 +82,28 @@ describe('stats taken ahead by the helper thread', () => {
     expect(await pass(cache, list)).toEqual(expected);
     expect(cache.counters.stats - before.stats).toBeGreaterThan(9000 / 2);
     expect(cache.counters.prefetched - before.prefetched).toBe(cache.counters.stats - before.stats);
+  });
+
+  it('a hand-over replaced by another list and begun again delivers the list once, in order', async () => {
+    const list = files(9000);
+    const a = new PathList(list);
+    const b = new PathList(list.map((f) => `${f}.other`));
+    // Two caches' passes within the turns one hand-over takes: A, then B, then A again.
+    expect([startPrefetch(a), startPrefetch(b), startPrefetch(a)]).toEqual([null, null, null]);
+    await new Promise((r) => setTimeout(r, 100));
+    const prefetch = startPrefetch(a);
+    expect(prefetch).not.toBeNull();
+    await new Promise((r) => setTimeout(r, 300));
+    let taken = 0;
+    for (let i = 0; i < list.length; i++) {
+      const got = prefetch!.take(list[i]!, i);
+      if (got === NOT_TAKEN) continue;
+      taken++;
+      const stat = statSync(list[i]!, { throwIfNoEntry: false });
+      expect(got === undefined ? undefined : got.ino, list[i]).toBe(stat?.ino);
+    }
+    prefetch!.end();
+    expect(taken).toBe(list.length);
   });
 
   it('does not keep the process alive', () => {
