@@ -16,12 +16,18 @@ let queue: Promise<unknown> = Promise.resolve();
  * type is set for each render and put back, and every name is restored right after, so a text
  * scrape never sees a renamed counter.
  */
-function renderRegistry(m: Metrics, contentType: string): Promise<string> {
+function renderRegistry(
+  m: Metrics,
+  contentType: string,
+  /** Called as the render starts: what it reads then is what the gauges show. */
+  onStart: () => void,
+): Promise<string> {
   // Typed for one content type; this registry switches between the two.
   const registry = m.registry as unknown as Registry<
     typeof Registry.PROMETHEUS_CONTENT_TYPE | typeof Registry.OPENMETRICS_CONTENT_TYPE
   >;
   const run = async (): Promise<string> => {
+    onStart();
     const objects = registry.getMetricsAsArray() as unknown as Named[];
     const names = objects.map((o) => o.name);
     registry.setContentType(contentType as typeof Registry.PROMETHEUS_CONTENT_TYPE);
@@ -51,12 +57,17 @@ export async function writeMetrics(
   openMetrics: boolean,
   write: (chunk: string | Buffer) => void,
 ): Promise<void> {
-  // Taken before the first await: one scrape shows one cycle's lanes.
-  const lanes = m.sources.lanes;
   // It answers a scrape: it yields to I/O, never to a cycle (util/slice.ts).
   const slicer = new TimeSlicer({ foreground: true });
   await m.view.prepare(slicer);
-  const registryBody = await renderRegistry(m, metricsContentType(openMetrics));
+  // Taken as the registry's render starts (its collect() functions all run then, before any
+  // await): one scrape shows one cycle, in the gauges and in the lane families alike.
+  let lanes = m.sources.lanes;
+  const registryBody = await renderRegistry(
+    m,
+    metricsContentType(openMetrics),
+    () => (lanes = m.sources.lanes),
+  );
   if (!openMetrics) {
     write(registryBody);
     write('\n');
