@@ -4,6 +4,7 @@ import request from 'supertest';
 import { describe, expect, it } from 'vitest';
 import { createApp } from '../../src/http/app.js';
 import { sample, sandboxService, TOKEN } from '../helpers/service.js';
+import { jsonFileText } from '../../src/store/json-text.js';
 import { FakeClock } from '../../src/util/clock.js';
 import { ModelServer } from '../../src/sandbox/model-server.js';
 import { useModelServer } from '../helpers/model-server.js';
@@ -201,6 +202,8 @@ describe('HTTP app', () => {
       .set('authorization', `Bearer ${TOKEN}`)
       .expect(200);
     expect(res.headers['content-type']).toBe('application/json; charset=utf-8');
+    // The report as the report file holds it.
+    expect(res.text).toBe(jsonFileText(res.body));
     expect(res.body).toMatchObject({
       trigger: 'manual',
       dry_run: true,
