@@ -121,7 +121,11 @@ export class PathList {
 /** Paths sent to the helper in one message while a new list is handed over. */
 const PATHS_PER_PART = 4096;
 
-/** The one helper thread of the process, shared by every cache (one pass at a time). */
+/**
+ * The one helper thread of the process, shared by every cache (one pass at a time). It holds one
+ * list: two large caches whose passes alternate would replace each other's list at every pass and
+ * get no stats ahead (the daemon has one lane cache; a one-off read never reaches the helper).
+ */
 class Helper {
   private readonly worker: Worker;
   private busy = false;
