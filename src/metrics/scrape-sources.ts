@@ -88,11 +88,15 @@ export function scrapeView(sources: ScrapeSources) {
      * over 10,000 lanes they are several passes (~5 ms in one piece).
      */
     prepare: async (slicer: TimeSlicer): Promise<void> => {
-      const result = sources.lanes?.result;
-      if (!result || values?.result === result) return;
-      const derived = await runSliced(cycleValuesSteps(result), slicer);
-      // A newer result may have arrived meanwhile: collect() derives that one itself.
-      values = { result, values: derived };
+      // Until the latest result is the one derived: a cycle may end while one is being derived.
+      for (
+        let result = sources.lanes?.result;
+        result && values?.result !== result;
+        result = sources.lanes?.result
+      ) {
+        const derived = await runSliced(cycleValuesSteps(result), slicer);
+        values = { result, values: derived };
+      }
     },
   };
 }
